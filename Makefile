@@ -1,0 +1,125 @@
+# flightrec: build, deps, check, install.
+#   make            build ./flightrec
+#   make deps       install the Debian packages the build and tests need
+#   make check      run every test (unit, CLI, BPF) and print the totals
+#   make install    install under $(DESTDIR)$(PREFIX)
+
+VERSION   := 0.1.0
+PREFIX    ?= /usr/local
+DESTDIR   ?=
+BINDIR    ?= $(PREFIX)/bin
+MANDIR    ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+
+CC        ?= gcc
+CLANG     ?= clang
+BPFTOOL   ?= bpftool
+LLVM_STRIP ?= llvm-strip
+ARCH      := $(shell uname -m | sed -e 's/x86_64/x86/' -e 's/aarch64/arm64/')
+BTF_VMLINUX ?= /sys/kernel/btf/vmlinux
+
+B         := build
+CFLAGS    ?= -O2 -g
+WARN      := -Wall -Wextra -Werror
+override CFLAGS += -std=gnu11 $(WARN) -D_GNU_SOURCE -DFR_VERSION='"$(VERSION)"' -I$(B) -Ibpf
+LDLIBS    := -lbpf -lelf -lz -lzstd -lcjson
+
+DEB_PKGS  := make gcc clang llvm libbpf-dev bpftool libelf-dev libcjson-dev libzstd-dev \
+             zlib1g-dev bats pkg-config jq
+
+LIB_SRCS  := $(wildcard lib/*.c)
+CMD_SRCS  := $(wildcard cmd/*.c)
+BPF_SRCS  := $(wildcard bpf/*.bpf.c) bpf/common.bpf.h bpf/flightrec.h
+LIB_OBJS  := $(LIB_SRCS:%.c=$(B)/%.o)
+CMD_OBJS  := $(CMD_SRCS:%.c=$(B)/%.o)
+
+# the unit tests link the library without BPF, so they build and run anywhere
+UNIT_LIB  := $(filter-out $(B)/lib/recorder.o $(B)/lib/snapshot.o $(B)/lib/features.o,$(LIB_OBJS))
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
+HELPERS   := $(B)/tests/frhelper
+
+.PHONY: all deps check check-unit check-asan install uninstall clean fuzz
+.DELETE_ON_ERROR:
+
+all: flightrec
+
+deps:
+	@missing=$$(for p in $(DEB_PKGS); do \
+		dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q '^install ok installed' || echo $$p; \
+	done); \
+	if [ -n "$$missing" ]; then \
+		echo "make deps: installing" $$missing; \
+		if [ "$$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi; \
+		$$SUDO apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+# vmlinux.h: from the running kernel's BTF when it has one, else the copy
+# kept in the tree, so machines without BTF at build time still build
+$(B)/vmlinux.h:
+	@mkdir -p $(B)
+	@if [ -r $(BTF_VMLINUX) ] && command -v $(BPFTOOL) >/dev/null; then \
+		echo "  GEN     $@ (from $(BTF_VMLINUX))"; \
+		$(BPFTOOL) btf dump file $(BTF_VMLINUX) format c > $@.tmp && mv $@.tmp $@; \
+	else \
+		echo "  GEN     $@ (no kernel BTF here: using bpf/vmlinux/vmlinux_x86_64.h)"; \
+		cp bpf/vmlinux/vmlinux_x86_64.h $@; \
+	fi
+
+$(B)/flightrec.bpf.o: $(BPF_SRCS) $(B)/vmlinux.h
+	@echo "  BPF     $@"
+	@$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
+		-I$(B) -Ibpf -c bpf/flightrec.bpf.c -o $@
+	@$(LLVM_STRIP) -g $@
+
+$(B)/flightrec.skel.h: $(B)/flightrec.bpf.o
+	@echo "  SKEL    $@"
+	@$(BPFTOOL) gen skeleton $< name flightrec_bpf > $@
+
+$(B)/%.o: %.c $(wildcard lib/*.h cmd/*.h) bpf/flightrec.h
+	@mkdir -p $(dir $@)
+	@echo "  CC      $<"
+	@$(CC) $(CFLAGS) -c $< -o $@
+
+$(B)/lib/recorder.o: $(B)/flightrec.skel.h
+
+flightrec: $(CMD_OBJS) $(LIB_OBJS)
+	@echo "  LD      $@"
+	@$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# ---- tests ----
+
+$(B)/tests/test_%: tests/unit/test_%.c tests/unit/tap.h $(UNIT_LIB)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	@$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(UNIT_LIB) $(LDLIBS)
+
+$(B)/tests/frhelper: tests/helpers/frhelper.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	@$(CC) $(CFLAGS) -pthread -o $@ $<
+
+check-unit: $(UNIT_BINS)
+
+# everything the test suites need, then all of them, with one total at the end
+check:
+	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory flightrec check-unit $(HELPERS)
+	@$(MAKE) --no-print-directory B=build/asan \
+		CFLAGS='-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all' \
+		LDFLAGS='-fsanitize=address,undefined' check-unit
+	@tests/run.sh
+
+install: flightrec
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(BASHCOMPDIR)
+	install -m 0755 flightrec $(DESTDIR)$(BINDIR)/flightrec
+	install -m 0644 man/*.8 $(DESTDIR)$(MANDIR)/man8/
+	install -m 0644 completions/flightrec.bash $(DESTDIR)$(BASHCOMPDIR)/flightrec
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/flightrec $(DESTDIR)$(BASHCOMPDIR)/flightrec
+	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man8/,$(notdir $(wildcard man/*.8)))
+
+clean:
+	rm -rf $(B) flightrec

@@ -1,0 +1,185 @@
+/* block.bpf.c: the block group, request issue and completion. Latency is
+ * measured here, keyed by (device, sector), so it survives the issue record
+ * being aged out of the ring; the completion is credited to the issuer. */
+
+struct inflight_key {
+	__u64 sector;
+	__u32 dev;
+	__u32 _pad;
+};
+
+struct inflight_val {
+	__u64 ts;
+	__u32 tgid;
+	__u32 tid;
+};
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, struct inflight_key);
+	__type(value, struct inflight_val);
+} inflight SEC(".maps");
+
+struct request___old {
+	struct gendisk *rq_disk;
+} __attribute__((preserve_access_index));
+
+static __always_inline __u32 rq_dev(struct request *rq)
+{
+	struct gendisk *disk;
+
+	if (bpf_core_field_exists(rq->q->disk))
+		disk = BPF_CORE_READ(rq, q, disk);
+	else
+		disk = BPF_CORE_READ((struct request___old *)rq, rq_disk);
+	if (!disk)
+		return 0;
+	return (BPF_CORE_READ(disk, major) << 20) | BPF_CORE_READ(disk, first_minor);
+}
+
+static __always_inline __u32 op_from_flags(__u32 cmd_flags)
+{
+	switch (cmd_flags & 0xff) {	/* REQ_OP_MASK */
+	case 0: return FR_BLK_READ;
+	case 1: return FR_BLK_WRITE;
+	case 2: return FR_BLK_FLUSH;
+	case 3: return FR_BLK_DISCARD;
+	default: return FR_BLK_OTHER;
+	}
+}
+
+/* The tracepoint form only has the rwbs string ("WS", "R", "FWS", "D"),
+ * copied out of ctx first: the verifier allows no pointer into it. */
+static __always_inline __u32 op_from_rwbs(const char *rwbs)
+{
+	__u32 op = FR_BLK_OTHER;
+
+#pragma unroll
+	for (int i = 0; i < 4; i++) {
+		char c = rwbs[i];
+
+		if (c == 'R')
+			return FR_BLK_READ;
+		if (c == 'W')
+			return FR_BLK_WRITE;
+		if (c == 'D')
+			return FR_BLK_DISCARD;
+		if (c == 'F')
+			op = FR_BLK_FLUSH;
+		if (!c)
+			break;
+	}
+	return op;
+}
+
+static __always_inline int on_issue(__u32 dev, __u64 sector, __u32 bytes,
+				    __u32 op)
+{
+	__u64 pt = bpf_get_current_pid_tgid();
+	__u32 tgid = pt >> 32, tid = (__u32)pt;
+	struct inflight_key k = { .sector = sector, .dev = dev };
+	struct inflight_val v;
+	struct fr_block_rq *e;
+
+	if (!want_current(tgid, tid))
+		return 0;
+	e = reserve(sizeof(*e));
+	if (!e)
+		return 0;
+	fill_hdr(&e->h, FR_EV_BLOCK_ISSUE, sizeof(*e), tgid, tid);
+	e->dev = dev;
+	e->bytes = bytes;
+	e->sector = sector;
+	e->op = op;
+	e->error = 0;
+	e->latency_ns = 0;
+	v.ts = e->h.ts;
+	v.tgid = tgid;
+	v.tid = tid;
+	bpf_map_update_elem(&inflight, &k, &v, BPF_ANY);
+	submit(e);
+	return 0;
+}
+
+static __always_inline int on_complete(__u32 dev, __u64 sector, __u32 bytes,
+				       __u32 op, int error)
+{
+	struct inflight_key k = { .sector = sector, .dev = dev };
+	struct inflight_val *v = bpf_map_lookup_elem(&inflight, &k);
+	struct fr_block_rq *e;
+	__u32 tgid = 0, tid = 0;
+	__u64 issued = 0;
+
+	if (v) {
+		tgid = v->tgid;
+		tid = v->tid;
+		issued = v->ts;
+		bpf_map_delete_elem(&inflight, &k);
+	} else if (filtering()) {
+		return 0;	/* issued before we started, or not ours */
+	}
+	e = reserve(sizeof(*e));
+	if (!e)
+		return 0;
+	fill_hdr(&e->h, FR_EV_BLOCK_COMPLETE, sizeof(*e), tgid, tid);
+	e->dev = dev;
+	e->bytes = bytes;
+	e->sector = sector;
+	e->op = op;
+	e->error = error;
+	e->latency_ns = issued && e->h.ts > issued ? e->h.ts - issued : 0;
+	submit(e);
+	return 0;
+}
+
+SEC("tp_btf/block_rq_issue")
+int BPF_PROG(block_rq_issue_btf, struct request *rq)
+{
+	return on_issue(rq_dev(rq), BPF_CORE_READ(rq, __sector),
+			BPF_CORE_READ(rq, __data_len),
+			op_from_flags(BPF_CORE_READ(rq, cmd_flags)));
+}
+
+SEC("raw_tp/block_rq_issue")
+int BPF_PROG(block_rq_issue_raw, struct request *rq)
+{
+	return on_issue(rq_dev(rq), BPF_CORE_READ(rq, __sector),
+			BPF_CORE_READ(rq, __data_len),
+			op_from_flags(BPF_CORE_READ(rq, cmd_flags)));
+}
+
+SEC("tracepoint/block/block_rq_issue")
+int block_rq_issue_tp(struct trace_event_raw_block_rq *ctx)
+{
+	char rwbs[8];
+
+	bpf_probe_read_kernel(rwbs, sizeof(rwbs), ctx->rwbs);
+	return on_issue(ctx->dev, ctx->sector, ctx->bytes, op_from_rwbs(rwbs));
+}
+
+SEC("tp_btf/block_rq_complete")
+int BPF_PROG(block_rq_complete_btf, struct request *rq, int error,
+	     unsigned int nr_bytes)
+{
+	return on_complete(rq_dev(rq), BPF_CORE_READ(rq, __sector), nr_bytes,
+			   op_from_flags(BPF_CORE_READ(rq, cmd_flags)), error);
+}
+
+SEC("raw_tp/block_rq_complete")
+int BPF_PROG(block_rq_complete_raw, struct request *rq, int error,
+	     unsigned int nr_bytes)
+{
+	return on_complete(rq_dev(rq), BPF_CORE_READ(rq, __sector), nr_bytes,
+			   op_from_flags(BPF_CORE_READ(rq, cmd_flags)), error);
+}
+
+SEC("tracepoint/block/block_rq_complete")
+int block_rq_complete_tp(struct trace_event_raw_block_rq_completion *ctx)
+{
+	char rwbs[8];
+
+	bpf_probe_read_kernel(rwbs, sizeof(rwbs), ctx->rwbs);
+	return on_complete(ctx->dev, ctx->sector, ctx->nr_sector * 512,
+			   op_from_rwbs(rwbs), ctx->error);
+}

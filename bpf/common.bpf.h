@@ -1,0 +1,169 @@
+/* common.bpf.h: maps, run-time knobs, filters and the emit path shared by
+ * every probe group of the recorder's BPF object. */
+#ifndef FR_COMMON_BPF_H
+#define FR_COMMON_BPF_H
+
+#include "vmlinux.h"
+#include <bpf/bpf_helpers.h>
+#include <bpf/bpf_tracing.h>
+#include <bpf/bpf_core_read.h>
+#include "flightrec.h"
+
+/* Knobs set by user space between open and load. */
+const volatile __u32 self_tgid = 0;		/* never record ourselves */
+const volatile __u32 filter_tgid = 0;		/* -p: one process, its threads */
+const volatile bool filter_follow = false;	/* -- COMMAND: tids in track */
+const volatile bool filter_comm_on = false;	/* --comm */
+const volatile char filter_comm[FR_COMM_LEN] = {};
+const volatile __u64 filter_cgroup_id = 0;	/* --cgroup: cgroup2 id ... */
+const volatile __s32 filter_cgroup_level = -1;	/* ... and its depth */
+const volatile __u64 wakeup_bytes = 1 << 20;	/* wake the reader past this */
+
+struct {
+	__uint(type, BPF_MAP_TYPE_RINGBUF);
+	__uint(max_entries, 8 << 20);	/* resized by user space */
+} events SEC(".maps");
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, FR_CNT_MAX);
+	__type(key, __u32);
+	__type(value, __u64);
+} counters SEC(".maps");
+
+/* Followed tasks (tid -> FR_TRACK_* flags) for record -- COMMAND. */
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 65536);
+	__type(key, __u32);
+	__type(value, __u32);
+} track SEC(".maps");
+
+static __always_inline void count(__u32 which)
+{
+	__u64 *v = bpf_map_lookup_elem(&counters, &which);
+
+	if (v)
+		*v += 1;
+}
+
+static __always_inline void *reserve(__u32 size)
+{
+	void *e = bpf_ringbuf_reserve(&events, size, 0);
+
+	if (!e)
+		count(FR_CNT_DROPPED);
+	return e;
+}
+
+/* Batch wake-ups: the reader polls on a short timer anyway, so wake it early
+ * only when the buffer is filling up. */
+static __always_inline void submit(void *e)
+{
+	__u64 avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+
+	bpf_ringbuf_submit(e, avail >= wakeup_bytes ? BPF_RB_FORCE_WAKEUP
+						     : BPF_RB_NO_WAKEUP);
+}
+
+static __always_inline void fill_hdr(struct fr_hdr *h, __u16 type, __u16 size,
+				     __u32 tgid, __u32 tid)
+{
+	h->ts = bpf_ktime_get_boot_ns();
+	h->tgid = tgid;
+	h->tid = tid;
+	h->type = type;
+	h->size = size;
+	h->cpu = bpf_get_smp_processor_id();
+	h->flags = 0;
+}
+
+static __always_inline bool comm_matches(const char *c)
+{
+#pragma unroll
+	for (int i = 0; i < FR_COMM_LEN; i++) {
+		if (c[i] != filter_comm[i])
+			return false;
+		if (!c[i])
+			break;
+	}
+	return true;
+}
+
+/* Older kernels kept ancestor ids instead of pointers. */
+struct cgroup___old {
+	int level;
+	__u64 ancestor_ids[];
+} __attribute__((preserve_access_index));
+
+static __always_inline bool task_in_cgroup(struct task_struct *t)
+{
+	struct cgroup *cg = BPF_CORE_READ(t, cgroups, dfl_cgrp);
+	int level = filter_cgroup_level;
+
+	if (!cg || BPF_CORE_READ(cg, level) < level)
+		return false;
+	if (bpf_core_field_exists(cg->ancestors)) {
+		struct cgroup *anc;
+
+		if (bpf_probe_read_kernel(&anc, sizeof(anc), &cg->ancestors[level]))
+			return false;
+		return anc && BPF_CORE_READ(anc, kn, id) == filter_cgroup_id;
+	} else {
+		struct cgroup___old *o = (void *)cg;
+		__u64 id;
+
+		if (bpf_probe_read_kernel(&id, sizeof(id), &o->ancestor_ids[level]))
+			return false;
+		return id == filter_cgroup_id;
+	}
+}
+
+static __always_inline bool filtering(void)
+{
+	return filter_tgid || filter_follow || filter_comm_on ||
+	       filter_cgroup_level >= 0;
+}
+
+/* Is the task (tgid, tid) one the user asked for?  comm and t may be NULL;
+ * cur says whether it is the current task, whose comm and task_struct can
+ * always be fetched. A check that cannot be made says no. */
+static __always_inline bool want(__u32 tgid, __u32 tid, const char *comm,
+				 struct task_struct *t, bool cur)
+{
+	if (tgid == self_tgid)
+		return false;
+	if (filter_tgid && tgid != filter_tgid)
+		return false;
+	if (filter_follow && !bpf_map_lookup_elem(&track, &tid))
+		return false;
+	if (filter_comm_on) {
+		char buf[FR_COMM_LEN];
+
+		if (!comm) {
+			if (cur)
+				bpf_get_current_comm(buf, sizeof(buf));
+			else if (t)
+				bpf_core_read_str(buf, sizeof(buf), &t->comm);
+			else
+				return false;
+			comm = buf;
+		}
+		if (!comm_matches(comm))
+			return false;
+	}
+	if (filter_cgroup_level >= 0) {
+		if (!t && cur)
+			t = (struct task_struct *)bpf_get_current_task();
+		if (!t || !task_in_cgroup(t))
+			return false;
+	}
+	return true;
+}
+
+static __always_inline bool want_current(__u32 tgid, __u32 tid)
+{
+	return want(tgid, tid, NULL, NULL, true);
+}
+
+#endif

@@ -1,0 +1,130 @@
+/* flightrec.h: the event ABI shared by the BPF programs and user space.
+ *
+ * Every record starts with struct fr_hdr; hdr.size is the length of the whole
+ * record, so readers can skip types they do not know. All fields are
+ * fixed-size and explicitly padded: this header is an on-disk format too. */
+#ifndef FLIGHTREC_ABI_H
+#define FLIGHTREC_ABI_H
+
+#define FR_ABI_VERSION 1
+
+#define FR_COMM_LEN 16
+#define FR_PATH_LEN 256
+#define FR_ARGS_LEN 256
+
+enum fr_type {
+	FR_EV_SCHED_SWITCH = 1,
+	FR_EV_SCHED_WAKEUP = 2,
+	FR_EV_SCHED_WAKEUP_NEW = 3,
+	FR_EV_PROC_FORK = 4,
+	FR_EV_PROC_EXEC = 5,
+	FR_EV_PROC_EXIT = 6,
+	FR_EV_SYS_ENTER = 7,
+	FR_EV_SYS_EXIT = 8,
+	FR_EV_BLOCK_ISSUE = 9,
+	FR_EV_BLOCK_COMPLETE = 10,
+	FR_EV_TYPE_MAX,
+};
+
+/* The task an event is about: the task switched out, the task woken, the
+ * forking parent, the task that issued a block request; otherwise current. */
+struct fr_hdr {
+	__u64 ts;	/* CLOCK_BOOTTIME, ns */
+	__u32 tgid;
+	__u32 tid;
+	__u16 type;	/* enum fr_type */
+	__u16 size;	/* whole record, header included */
+	__u16 cpu;
+	__u16 flags;
+};
+
+struct fr_sched_switch {
+	struct fr_hdr h;
+	__u32 next_tgid;	/* 0 when the attach method cannot see it */
+	__u32 next_tid;
+	__s32 prev_prio;
+	__s32 next_prio;
+	__u32 prev_state;	/* TASK_* bits of the task switched out */
+	__u32 _pad;
+	char prev_comm[FR_COMM_LEN];
+	char next_comm[FR_COMM_LEN];
+};
+
+/* sched_wakeup and sched_wakeup_new: h.tgid/h.tid is the task woken. */
+struct fr_sched_wakeup {
+	struct fr_hdr h;
+	__u32 waker_tgid;
+	__u32 waker_tid;
+	__s32 prio;
+	__s32 target_cpu;
+	char comm[FR_COMM_LEN];
+};
+
+struct fr_proc_fork {
+	struct fr_hdr h;	/* the parent */
+	__u32 child_tgid;	/* 0 when the attach method cannot see it */
+	__u32 child_tid;
+	char child_comm[FR_COMM_LEN];
+};
+
+/* Variable length: data holds filename_len bytes of filename (NUL included)
+ * then args_len bytes of NUL-separated arguments; h.size is that rounded up
+ * to a multiple of 8, like every record size. */
+struct fr_proc_exec {
+	struct fr_hdr h;
+	__u32 old_tid;
+	__u16 filename_len;
+	__u16 args_len;
+	char comm[FR_COMM_LEN];
+	char data[FR_PATH_LEN + FR_ARGS_LEN];
+};
+#define FR_EXEC_FIXED_SIZE 48	/* offsetof(struct fr_proc_exec, data) */
+
+struct fr_proc_exit {
+	struct fr_hdr h;
+	__s32 exit_code;	/* wait(2) status: code << 8 | signal */
+	__u32 group_dead;	/* 1 when the last thread of the process exits */
+};
+
+struct fr_sys_enter {
+	struct fr_hdr h;
+	__s32 id;
+	__u32 _pad;
+};
+
+struct fr_sys_exit {
+	struct fr_hdr h;
+	__s32 id;
+	__u32 _pad;
+	__s64 ret;
+};
+
+enum fr_block_op {
+	FR_BLK_READ = 0,
+	FR_BLK_WRITE = 1,
+	FR_BLK_FLUSH = 2,
+	FR_BLK_DISCARD = 3,
+	FR_BLK_OTHER = 15,
+};
+
+struct fr_block_rq {
+	struct fr_hdr h;
+	__u32 dev;		/* kernel dev_t: major << 20 | minor */
+	__u32 bytes;
+	__u64 sector;
+	__u32 op;		/* enum fr_block_op */
+	__s32 error;		/* complete only */
+	__u64 latency_ns;	/* complete only; 0 when the issue was not seen */
+};
+
+/* Counters kept per CPU by the BPF side. */
+enum fr_bpf_counter {
+	FR_CNT_DROPPED = 0,	/* BPF ring buffer full: event lost */
+	FR_CNT_TRACK_FULL = 1,	/* follow map full: a descendant not followed */
+	FR_CNT_MAX,
+};
+
+/* Flags in the follow map (tid -> flags). */
+#define FR_TRACK_FOLLOW 1u	/* follow forked children */
+
+#endif

@@ -1,0 +1,177 @@
+/* process.bpf.c: the process group (fork, exec with filename and arguments,
+ * exit with its status), and the follow map that record -- COMMAND uses to
+ * keep a command's whole process tree and nothing else. */
+
+/* A child of a followed task is followed too. Runs whether or not the
+ * process group was asked for: fork tracking is what filter_follow needs. */
+static __always_inline void follow_child(__u32 parent_tid, __u32 child_tid)
+{
+	__u32 *flags;
+
+	if (!filter_follow)
+		return;
+	flags = bpf_map_lookup_elem(&track, &parent_tid);
+	if (!flags)
+		return;
+	if (bpf_map_update_elem(&track, &child_tid, flags, BPF_ANY))
+		count(FR_CNT_TRACK_FULL);
+}
+
+const volatile bool emit_fork = true;	/* process group on: record forks */
+const volatile bool emit_exit = true;	/* ... and exits */
+
+static __always_inline int on_fork(__u32 ptgid, __u32 ptid, __u32 ctgid,
+				   __u32 ctid, struct task_struct *parent,
+				   struct task_struct *child)
+{
+	struct fr_proc_fork *e;
+
+	follow_child(ptid, ctid);
+	if (!emit_fork || !want(ptgid, ptid, NULL, parent, true))
+		return 0;
+	e = reserve(sizeof(*e));
+	if (!e)
+		return 0;
+	fill_hdr(&e->h, FR_EV_PROC_FORK, sizeof(*e), ptgid, ptid);
+	e->child_tgid = ctgid;
+	e->child_tid = ctid;
+	if (child)
+		bpf_core_read_str(e->child_comm, sizeof(e->child_comm), &child->comm);
+	else
+		bpf_get_current_comm(e->child_comm, sizeof(e->child_comm));
+	submit(e);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_fork")
+int BPF_PROG(sched_process_fork_btf, struct task_struct *parent,
+	     struct task_struct *child)
+{
+	return on_fork(BPF_CORE_READ(parent, tgid), BPF_CORE_READ(parent, pid),
+		       BPF_CORE_READ(child, tgid), BPF_CORE_READ(child, pid),
+		       parent, child);
+}
+
+SEC("raw_tp/sched_process_fork")
+int BPF_PROG(sched_process_fork_raw, struct task_struct *parent,
+	     struct task_struct *child)
+{
+	return on_fork(BPF_CORE_READ(parent, tgid), BPF_CORE_READ(parent, pid),
+		       BPF_CORE_READ(child, tgid), BPF_CORE_READ(child, pid),
+		       parent, child);
+}
+
+/* The child's tgid is not in the classic tracepoint: read it from the task
+ * it names only when the kernel lets us; otherwise record 0. */
+SEC("tracepoint/sched/sched_process_fork")
+int sched_process_fork_tp(struct trace_event_raw_sched_process_fork *ctx)
+{
+	__u64 pt = bpf_get_current_pid_tgid();
+
+	return on_fork(pt >> 32, (__u32)pt, 0, ctx->child_pid, NULL, NULL);
+}
+
+static __always_inline int on_exec(__u32 old_tid, const char *filename)
+{
+	__u64 pt = bpf_get_current_pid_tgid();
+	__u32 tgid = pt >> 32, tid = (__u32)pt;
+	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+	struct fr_proc_exec *e;
+	unsigned long astart, aend;
+	long n, alen;
+
+	if (!want_current(tgid, tid))
+		return 0;
+	e = reserve(sizeof(*e));
+	if (!e)
+		return 0;
+	n = bpf_probe_read_kernel_str(e->data, FR_PATH_LEN, filename);
+	if (n < 0) {
+		e->data[0] = 0;
+		n = 1;
+	}
+	if (n > FR_PATH_LEN)
+		n = FR_PATH_LEN;
+	astart = BPF_CORE_READ(t, mm, arg_start);
+	aend = BPF_CORE_READ(t, mm, arg_end);
+	alen = aend > astart ? aend - astart : 0;
+	if (alen > FR_ARGS_LEN)
+		alen = FR_ARGS_LEN;
+	n &= (FR_PATH_LEN * 2 - 1);
+	alen &= (FR_ARGS_LEN * 2 - 1);
+	if (n > FR_PATH_LEN || alen > FR_ARGS_LEN) {
+		bpf_ringbuf_discard(e, 0);
+		return 0;
+	}
+	if (alen && bpf_probe_read_user(e->data + n, alen, (void *)astart))
+		alen = 0;
+	/* keep records 8-byte multiples so readers can use them in place */
+	fill_hdr(&e->h, FR_EV_PROC_EXEC, (FR_EXEC_FIXED_SIZE + n + alen + 7) & ~7, tgid, tid);
+	e->old_tid = old_tid;
+	e->filename_len = n;
+	e->args_len = alen;
+	bpf_get_current_comm(e->comm, sizeof(e->comm));
+	submit(e);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exec")
+int BPF_PROG(sched_process_exec_btf, struct task_struct *p, pid_t old_pid,
+	     struct linux_binprm *bprm)
+{
+	return on_exec(old_pid, BPF_CORE_READ(bprm, filename));
+}
+
+SEC("raw_tp/sched_process_exec")
+int BPF_PROG(sched_process_exec_raw, struct task_struct *p, pid_t old_pid,
+	     struct linux_binprm *bprm)
+{
+	return on_exec(old_pid, BPF_CORE_READ(bprm, filename));
+}
+
+SEC("tracepoint/sched/sched_process_exec")
+int sched_process_exec_tp(struct trace_event_raw_sched_process_exec *ctx)
+{
+	unsigned short off = ctx->__data_loc_filename & 0xffff;
+
+	return on_exec(ctx->old_pid, (const char *)ctx + off);
+}
+
+/* Exit runs in the exiting task, so every attach method reads the same
+ * task_struct: the status is already in exit_code, and the process is gone
+ * when its signal's live count has reached zero. */
+static __always_inline int on_exit(void)
+{
+	__u64 pt = bpf_get_current_pid_tgid();
+	__u32 tgid = pt >> 32, tid = (__u32)pt;
+	struct task_struct *t = (struct task_struct *)bpf_get_current_task();
+	struct fr_proc_exit *e;
+
+	if (emit_exit && want_current(tgid, tid) && (e = reserve(sizeof(*e)))) {
+		fill_hdr(&e->h, FR_EV_PROC_EXIT, sizeof(*e), tgid, tid);
+		e->exit_code = BPF_CORE_READ(t, exit_code);
+		e->group_dead = BPF_CORE_READ(t, signal, live.counter) == 0;
+		submit(e);
+	}
+	if (filter_follow)
+		bpf_map_delete_elem(&track, &tid);
+	return 0;
+}
+
+SEC("tp_btf/sched_process_exit")
+int BPF_PROG(sched_process_exit_btf, struct task_struct *p)
+{
+	return on_exit();
+}
+
+SEC("raw_tp/sched_process_exit")
+int BPF_PROG(sched_process_exit_raw, struct task_struct *p)
+{
+	return on_exit();
+}
+
+SEC("tracepoint/sched/sched_process_exit")
+int sched_process_exit_tp(void *ctx)
+{
+	return on_exit();
+}

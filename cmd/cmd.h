@@ -1,0 +1,38 @@
+/* cmd.h: the subcommand entry points and what the dispatcher knows of them. */
+#ifndef FR_CMD_H
+#define FR_CMD_H
+
+#include <stdbool.h>
+
+/* Exit codes shared by every command. */
+enum {
+	FR_EXIT_OK = 0,
+	FR_EXIT_ERROR = 1,	/* failed, or (dump) data lost in a damaged capture */
+	FR_EXIT_USAGE = 2,	/* bad options, or a command not built yet */
+};
+
+enum {
+	FR_CMD_NEEDS_BPF = 1u << 0,	/* root or CAP_BPF+CAP_PERFMON */
+	FR_CMD_NOT_BUILT = 1u << 1,
+	FR_CMD_HIDDEN = 1u << 2,
+};
+
+struct fr_cmd {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *summary;
+	unsigned flags;
+};
+
+extern const struct fr_cmd fr_cmds[];
+
+int cmd_record(int argc, char **argv);
+int cmd_dump(int argc, char **argv);
+int cmd_not_built(int argc, char **argv);
+
+/* argv[0] for a subcommand's messages: "flightrec record". */
+const char *fr_cmd_progname(const char *name);
+/* Print the feature report of --version. */
+void fr_print_version(void);
+
+#endif

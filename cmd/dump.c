@@ -1,0 +1,349 @@
+/* dump.c: flightrec dump: decode a capture to text, JSON or NDJSON. Needs
+ * no privileges. */
+#include <argp.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cmd.h"
+#include "../lib/capture.h"
+#include "../lib/event.h"
+#include "../lib/log.h"
+#include "../lib/render.h"
+#include "../lib/util.h"
+
+enum dump_format { FMT_TEXT, FMT_JSON, FMT_NDJSON };
+
+struct dump_opts {
+	const char *file;
+	enum dump_format format;
+	uint32_t pid;
+	bool has_pid;
+	uint32_t types;		/* bit per enum fr_type; 0 = all */
+	const char *since, *until;
+	uint64_t since_ns, until_ns;	/* CLOCK_BOOTTIME bounds, resolved */
+};
+
+enum { OPT_SINCE = 0x100, OPT_UNTIL };
+
+static const struct argp_option options[] = {
+	{ "format", 'F', "FORMAT", 0, "Output format: text (default), json (one document) or "
+	  "ndjson (one object per line)", 0 },
+	{ "pid", 'p', "PID", 0, "Only events of this process (its threads included)", 1 },
+	{ "type", 't', "TYPES", 0, "Only these event types or groups, comma-separated "
+	  "(e.g. sys_exit,process)", 1 },
+	{ "since", OPT_SINCE, "TIME", 0, "Only events at or after TIME: an offset from the start "
+	  "of the recording (2s, 150ms), a date and time (2026-11-23T14:20:01[.5][Z]) or @UNIX_SECONDS", 1 },
+	{ "until", OPT_UNTIL, "TIME", 0, "Only events before TIME (same forms as --since)", 1 },
+	{ "quiet", 'q', NULL, 0, "No warnings about damaged captures (the exit status still says)", 2 },
+	{ 0 },
+};
+
+static const char doc[] =
+	"Print the events of a capture in time order."
+	"\v"
+	"Text output has one line per event: wall-clock time, CPU, task name, pid/tid, "
+	"event type and its fields. JSON and NDJSON objects carry the same fields; the "
+	"schema is in flightrec-dump(8).\n\n"
+	"Exit status: 0 when the whole capture was read, 1 when it could not be read or "
+	"part of it was damaged or missing (what could be read is printed), 2 on a usage error.\n\n"
+	"Examples:\n"
+	"  flightrec dump cap.frec | less\n"
+	"  flightrec dump -t sys_exit -p 1234 cap.frec\n"
+	"  flightrec dump -F ndjson --since 2s --until 3s cap.frec | jq .";
+
+static int parse_types(const char *list, uint32_t *mask)
+{
+	const char *p = list;
+
+	*mask = 0;
+	while (*p) {
+		size_t n = strcspn(p, ",");
+		unsigned t = fr_type_by_name(p, n);
+
+		if (t) {
+			*mask |= 1u << t;
+		} else {
+			unsigned g = 0;
+			const char *bad;
+			size_t badlen;
+			char item[32];
+
+			snprintf(item, sizeof(item), "%.*s", (int)(n < 31 ? n : 31), p);
+			if (n >= 31 || fr_groups_parse(item, &g, &bad, &badlen))
+				return -(int)(p - list) - 1;
+			for (unsigned x = 1; x < FR_EV_TYPE_MAX; x++)
+				if (fr_type_info(x)->group & g)
+					*mask |= 1u << x;
+		}
+		p += n;
+		if (*p == ',')
+			p++;
+	}
+	return *mask ? 0 : -1;
+}
+
+static int parse_opt(int key, char *arg, struct argp_state *state)
+{
+	struct dump_opts *o = state->input;
+	uint64_t v;
+	int r;
+
+	switch (key) {
+	case 'F':
+		if (!strcmp(arg, "text"))
+			o->format = FMT_TEXT;
+		else if (!strcmp(arg, "json"))
+			o->format = FMT_JSON;
+		else if (!strcmp(arg, "ndjson"))
+			o->format = FMT_NDJSON;
+		else
+			argp_error(state, "bad --format '%s': expected text, json or ndjson", arg);
+		break;
+	case 'p':
+		if (fr_parse_u64(arg, 0, UINT32_MAX, &v))
+			argp_error(state, "bad --pid '%s': expected a process id", arg);
+		o->pid = v;
+		o->has_pid = true;
+		break;
+	case 't':
+		r = parse_types(arg, &o->types);
+		if (r) {
+			const char *bad = r < -1 ? arg - r - 1 : arg;
+
+			argp_error(state, "unknown event type or group '%.*s' in --type (types: "
+				   "sched_switch, sched_wakeup, sched_wakeup_new, process_fork, process_exec, "
+				   "process_exit, sys_enter, sys_exit, block_issue, block_complete; groups: "
+				   "sched, process, syscalls, block)", (int)strcspn(bad, ","), bad);
+		}
+		break;
+	case OPT_SINCE:
+		o->since = arg;
+		break;
+	case OPT_UNTIL:
+		o->until = arg;
+		break;
+	case 'q':
+		fr_verbosity = FR_QUIET;
+		break;
+	case ARGP_KEY_ARG:
+		if (o->file)
+			argp_error(state, "one capture at a time: '%s' is one too many", arg);
+		o->file = arg;
+		break;
+	case ARGP_KEY_END:
+		if (!o->file)
+			argp_error(state, "which capture? give a FILE");
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static const struct argp argp = { options, parse_opt, "FILE", doc, NULL, NULL, NULL };
+
+static double num(const cJSON *o, const char *key, double dflt)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	return cJSON_IsNumber(v) ? v->valuedouble : dflt;
+}
+
+/* TIME of --since/--until as a CLOCK_BOOTTIME ns value for this capture. */
+static int resolve_time(const char *s, uint64_t start_ns, int64_t boot_to_wall, uint64_t *out)
+{
+	uint64_t d;
+
+	if (!fr_parse_duration(s, &d)) {
+		*out = start_ns + d;
+		return 0;
+	}
+	if (s[0] == '@') {
+		char *end;
+		double secs = strtod(s + 1, &end);
+
+		if (end == s + 1 || *end || secs < 0)
+			return -EINVAL;
+		*out = (uint64_t)((int64_t)(secs * 1e9) - boot_to_wall);
+		return 0;
+	}
+	{
+		struct tm tm = { 0 };
+		const char *p = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
+		double frac = 0;
+		time_t t;
+
+		if (!p)
+			p = strptime(s, "%Y-%m-%d %H:%M:%S", &tm);
+		if (!p)
+			return -EINVAL;
+		if (*p == '.') {
+			char *end;
+
+			frac = strtod(p, &end);
+			p = end;
+		}
+		if (*p == 'Z' && !p[1]) {
+			t = timegm(&tm);
+		} else if (!*p) {
+			tm.tm_isdst = -1;
+			t = mktime(&tm);
+		} else {
+			return -EINVAL;
+		}
+		*out = (uint64_t)((int64_t)t * 1000000000LL + (int64_t)(frac * 1e9) - boot_to_wall);
+		return 0;
+	}
+}
+
+struct dump_ctx {
+	struct dump_opts *o;
+	struct fr_decoder dec;
+	struct fr_view view;
+	FILE *out;
+	uint64_t printed;
+	bool first;
+};
+
+static int on_event(const void *rec, uint32_t len, void *arg)
+{
+	struct dump_ctx *c = arg;
+	const struct fr_hdr *h = rec;
+
+	(void)len;
+	if (h->ts >= c->o->until_ns)
+		return 1;	/* events are in time order: done */
+	/* decode even when filtered out: it keeps comms and syscall entries */
+	fr_decode(&c->dec, rec, &c->view);
+	if (h->ts < c->o->since_ns)
+		return 0;
+	if (c->o->types && !(c->o->types & (1u << h->type)))
+		return 0;
+	if (c->o->has_pid && c->view.tgid != c->o->pid)
+		return 0;
+	switch (c->o->format) {
+	case FMT_TEXT:
+		fr_render_text(c->out, &c->dec, &c->view);
+		break;
+	case FMT_NDJSON:
+		fr_render_json(c->out, &c->dec, &c->view);
+		fputc('\n', c->out);
+		break;
+	case FMT_JSON:
+		if (!c->first)
+			fputs(",\n", c->out);
+		c->first = false;
+		fr_render_json(c->out, &c->dec, &c->view);
+		break;
+	}
+	c->printed++;
+	/* stop early when the reader went away (dump | head) */
+	if ((c->printed & 1023) == 0 && ferror(c->out))
+		return -EPIPE;
+	return 0;
+}
+
+static void print_capture_json(FILE *out, const struct fr_capture *cap)
+{
+	cJSON *o = cJSON_CreateObject();
+	char *s;
+
+	if (cap->meta)
+		cJSON_AddItemToObject(o, "meta", cJSON_Duplicate(cap->meta, true));
+	if (cap->end) {
+		const cJSON *c = cJSON_GetObjectItemCaseSensitive(cap->end, "counters");
+		const cJSON *x = cJSON_GetObjectItemCaseSensitive(cap->end, "exit_status");
+
+		if (c)
+			cJSON_AddItemToObject(o, "counters", cJSON_Duplicate(c, true));
+		if (x)
+			cJSON_AddItemToObject(o, "exit_status", cJSON_Duplicate(x, true));
+	}
+	if (cap->procs)
+		cJSON_AddItemToObject(o, "processes", cJSON_Duplicate(cap->procs, true));
+	cJSON_AddBoolToObject(o, "complete", cap->end != NULL);
+	s = cJSON_PrintUnformatted(o);
+	fputs(s ? s : "{}", out);
+	cJSON_free(s);
+	cJSON_Delete(o);
+}
+
+int cmd_dump(int argc, char **argv)
+{
+	struct dump_opts o = { .format = FMT_TEXT };
+	struct dump_ctx *c;
+	struct fr_capture *cap;
+	char err[512];
+	static char obuf[1 << 16];
+	uint64_t start;
+	int ret;
+
+	if (argp_parse(&argp, argc, argv, 0, NULL, &o))
+		return FR_EXIT_USAGE;
+	if (fr_capture_open(o.file, &cap, err, sizeof(err))) {
+		fr_err("%s", err);
+		return FR_EXIT_ERROR;
+	}
+	c = calloc(1, sizeof(*c));
+	if (!c) {
+		fr_capture_close(cap);
+		return FR_EXIT_ERROR;
+	}
+	c->o = &o;
+	c->out = stdout;
+	c->first = true;
+	setvbuf(stdout, obuf, _IOFBF, sizeof(obuf));
+	if (fr_decoder_init(&c->dec, cap->meta, cap->procs))
+		fr_warn("%s: the process table is damaged; task names may be missing", o.file);
+
+	start = (uint64_t)num(cap->meta, "start_ns", 0);
+	if (!start && cap->nsegs) {
+		for (size_t i = 0; i < cap->nsegs; i++)
+			if (cap->segs[i].h.type == FR_SEG_EVENTS) {
+				start = cap->segs[i].h.ts_first;
+				break;
+			}
+	}
+	o.until_ns = UINT64_MAX;
+	if (o.since && resolve_time(o.since, start, c->dec.boot_to_wall, &o.since_ns)) {
+		fr_err("bad --since '%s': expected an offset (2s), a date and time "
+		       "(2026-11-23T14:20:01) or @UNIX_SECONDS", o.since);
+		ret = FR_EXIT_USAGE;
+		goto out;
+	}
+	if (o.until && resolve_time(o.until, start, c->dec.boot_to_wall, &o.until_ns)) {
+		fr_err("bad --until '%s': expected an offset (2s), a date and time "
+		       "(2026-11-23T14:20:01) or @UNIX_SECONDS", o.until);
+		ret = FR_EXIT_USAGE;
+		goto out;
+	}
+
+	if (o.format == FMT_JSON) {
+		fputs("{\"capture\":", stdout);
+		print_capture_json(stdout, cap);
+		fputs(",\n\"events\":[\n", stdout);
+	}
+	ret = fr_capture_foreach(cap, on_event, c);
+	if (o.format == FMT_JSON)
+		fputs("\n]}\n", stdout);
+	if (ret < 0 && ret != -EPIPE) {
+		fr_err("%s: %s", o.file, strerror(-ret));
+		ret = FR_EXIT_ERROR;
+	} else if (cap->problems) {
+		fflush(stdout);
+		fr_err("%s: the capture is damaged or incomplete; printed the %llu events that could be read",
+		       o.file, (unsigned long long)c->printed);
+		ret = FR_EXIT_ERROR;
+	} else {
+		ret = FR_EXIT_OK;
+	}
+out:
+	fflush(stdout);
+	fr_decoder_free(&c->dec);
+	free(c);
+	fr_capture_close(cap);
+	return ret;
+}

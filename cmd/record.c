@@ -1,0 +1,502 @@
+/* record.c: flightrec record: attach the probes asked for, keep a bounded
+ * ring of events until stopped, then write it as a capture. */
+#include <argp.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/magic.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "../lib/event.h"
+#include "../lib/log.h"
+#include "../lib/proctab.h"
+#include "../lib/recorder.h"
+#include "../lib/snapshot.h"
+#include "../lib/util.h"
+
+struct record_opts {
+	unsigned groups;
+	uint64_t buffer;
+	const char *output;
+	bool force;
+	uint32_t pid;
+	const char *comm;
+	const char *cgroup;
+	uint64_t duration_ns;
+	int attach;
+	char **command;		/* NULL-terminated, or NULL */
+	int verbose;
+	bool quiet;
+};
+
+enum { OPT_COMM = 0x100, OPT_CGROUP, OPT_ATTACH };
+
+static const struct argp_option options[] = {
+	{ "events", 'e', "GROUPS", 0, "Probe groups to record, comma-separated: sched, process, "
+	  "syscalls, block, or all (default: all)", 0 },
+	{ "buffer", 'b', "SIZE", 0, "Size of the in-memory ring, with K, M or G (default: 64M); "
+	  "the oldest events are overwritten when it is full", 0 },
+	{ "output", 'o', "FILE", 0, "Write the capture to FILE (default: flightrec-DATE-TIME.frec)", 0 },
+	{ "force", 'f', NULL, 0, "Replace FILE if it exists", 0 },
+	{ "pid", 'p', "PID", 0, "Record only this process and its threads", 1 },
+	{ "comm", OPT_COMM, "NAME", 0, "Record only tasks whose name (comm) is NAME", 1 },
+	{ "cgroup", OPT_CGROUP, "PATH", 0, "Record only tasks in this cgroup v2 directory or below it "
+	  "(absolute, or relative to the cgroup2 mount)", 1 },
+	{ "duration", 'd', "DURATION", 0, "Stop after DURATION (e.g. 10s, 500ms, 2m)", 2 },
+	{ "attach", OPT_ATTACH, "METHOD", 0, "Preferred attach method: auto, tp_btf, raw_tp or "
+	  "tracepoint; worse ones are tried when it is not available (default: auto)", 2 },
+	{ "verbose", 'v', NULL, 0, "Say which attach method each probe uses; twice for libbpf logs", 3 },
+	{ "quiet", 'q', NULL, 0, "Print nothing but errors", 3 },
+	{ 0 },
+};
+
+static const char doc[] =
+	"Record kernel activity into a bounded in-memory ring, then write it as a capture."
+	"\v"
+	"Without COMMAND, records the whole machine (or what -p, --comm, --cgroup select) "
+	"until Ctrl-C, SIGTERM or --duration. With COMMAND, runs it and records it and every "
+	"process it forks, stops when it exits, and exits with its status.\n\n"
+	"Needs root, or CAP_BPF and CAP_PERFMON.\n\n"
+	"Exit status: 0 on success, COMMAND's status when one is run (128+N when killed by "
+	"signal N), 1 on error, 2 on a usage error.\n\n"
+	"Examples:\n"
+	"  flightrec record --duration 5s -o cap.frec\n"
+	"  flightrec record -e syscalls -p 1234 -o cap.frec\n"
+	"  flightrec record -o build.frec -- make -j2\n"
+	"  flightrec dump cap.frec";
+
+static int parse_opt(int key, char *arg, struct argp_state *state)
+{
+	struct record_opts *o = state->input;
+	const char *bad;
+	size_t badlen;
+	uint64_t v;
+
+	switch (key) {
+	case 'e':
+		if (fr_groups_parse(arg, &o->groups, &bad, &badlen))
+			argp_error(state, "unknown probe group '%.*s' in -e (groups: sched, process, syscalls, block, all)",
+				   (int)badlen, bad);
+		break;
+	case 'b':
+		if (fr_parse_size(arg, &o->buffer) || o->buffer < (64u << 10) || o->buffer > (4ULL << 30))
+			argp_error(state, "bad --buffer '%s': give a size from 64K to 4G, e.g. 64M", arg);
+		break;
+	case 'o':
+		if (!*arg)
+			argp_error(state, "empty --output file name");
+		o->output = arg;
+		break;
+	case 'f':
+		o->force = true;
+		break;
+	case 'p':
+		if (fr_parse_u64(arg, 1, 4194304, &v))
+			argp_error(state, "bad --pid '%s': expected a process id", arg);
+		o->pid = v;
+		break;
+	case OPT_COMM:
+		if (!*arg)
+			argp_error(state, "empty --comm name");
+		o->comm = arg;
+		break;
+	case OPT_CGROUP:
+		o->cgroup = arg;
+		break;
+	case 'd':
+		if (fr_parse_duration(arg, &o->duration_ns) || !o->duration_ns)
+			argp_error(state, "bad --duration '%s': expected e.g. 10s, 500ms, 2m", arg);
+		break;
+	case OPT_ATTACH:
+		o->attach = fr_attach_parse(arg);
+		if (o->attach < 0)
+			argp_error(state, "bad --attach '%s': expected auto, tp_btf, raw_tp or tracepoint", arg);
+		break;
+	case 'v':
+		o->verbose++;
+		break;
+	case 'q':
+		o->quiet = true;
+		break;
+	case ARGP_KEY_ARG:
+		/* the first non-option starts COMMAND; the rest is its own */
+		o->command = &state->argv[state->next - 1];
+		state->next = state->argc;
+		break;
+	case ARGP_KEY_END:
+		if (o->command && o->pid)
+			argp_error(state, "-p and COMMAND cannot be combined: COMMAND selects its own processes");
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
+	}
+	return 0;
+}
+
+static const struct argp argp = { options, parse_opt, "[-- COMMAND [ARG...]]", doc, NULL, NULL, NULL };
+
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop(int sig)
+{
+	stop_signal = sig;
+	/* a second Ctrl-C kills at once; the kernel then detaches every probe */
+	signal(sig, SIG_DFL);
+}
+
+/* --cgroup: the cgroup v2 id and depth of PATH. */
+static int resolve_cgroup(const char *path, uint64_t *id, int *level)
+{
+	char mnt[512] = "", full[1024], line[2048];
+	struct statfs sfs;
+	struct stat st;
+	FILE *f;
+	const char *rel;
+
+	f = fopen("/proc/self/mountinfo", "re");
+	while (f && fgets(line, sizeof(line), f)) {
+		char mp[512], fstype[64];
+
+		/* id parent maj:min root mountpoint opts ... - fstype src opts */
+		if (sscanf(line, "%*s %*s %*s %*s %511s", mp) != 1)
+			continue;
+		char *dash = strstr(line, " - ");
+		if (!dash || sscanf(dash + 3, "%63s", fstype) != 1)
+			continue;
+		if (!strcmp(fstype, "cgroup2")) {
+			snprintf(mnt, sizeof(mnt), "%s", mp);
+			break;
+		}
+	}
+	if (f)
+		fclose(f);
+	if (!mnt[0]) {
+		fr_err("--cgroup: no cgroup v2 hierarchy is mounted on this machine");
+		return -ENOENT;
+	}
+	if (path[0] == '/')
+		snprintf(full, sizeof(full), "%s", path);
+	else
+		snprintf(full, sizeof(full), "%s/%s", mnt, path);
+	if (stat(full, &st) || !S_ISDIR(st.st_mode)) {
+		fr_err("--cgroup %s: %s", full, errno ? strerror(errno) : "not a directory");
+		return -ENOENT;
+	}
+	if (statfs(full, &sfs) || sfs.f_type != CGROUP2_SUPER_MAGIC) {
+		fr_err("--cgroup %s: not a cgroup v2 directory; give one under %s (cgroup v1 "
+		       "hierarchies cannot be filtered on)", full, mnt);
+		return -EINVAL;
+	}
+	rel = full + strlen(mnt);
+	if (strncmp(full, mnt, strlen(mnt)) || (*rel && *rel != '/')) {
+		fr_err("--cgroup %s: not under the cgroup2 mount %s", full, mnt);
+		return -EINVAL;
+	}
+	*level = 0;
+	for (const char *p = rel; *p; p++)
+		if (*p == '/' && p[1] && p[1] != '/')
+			(*level)++;
+	*id = st.st_ino;
+	return 0;
+}
+
+static char *join_args(int argc, char **argv)
+{
+	size_t len = 1;
+	char *s, *p;
+
+	for (int i = 0; i < argc; i++)
+		len += strlen(argv[i]) + 1;
+	s = p = malloc(len);
+	if (!s)
+		return NULL;
+	for (int i = 0; i < argc; i++)
+		p += sprintf(p, "%s%s", i ? " " : "", argv[i]);
+	return s;
+}
+
+struct child {
+	pid_t pid;
+	int go_fd;	/* closing it lets the child exec */
+	int err_fd;	/* the child's exec errno, or EOF on success */
+};
+
+/* Fork COMMAND, held before exec until the probes are attached. */
+static int spawn(char **command, struct child *c)
+{
+	int go[2], err[2];
+
+	if (pipe2(go, O_CLOEXEC) || pipe2(err, O_CLOEXEC))
+		return -errno;
+	c->pid = fork();
+	if (c->pid < 0)
+		return -errno;
+	if (c->pid == 0) {
+		char b;
+		int e;
+
+		close(go[1]);
+		close(err[0]);
+		while (read(go[0], &b, 1) < 0 && errno == EINTR)
+			;
+		signal(SIGPIPE, SIG_DFL);
+		execvp(command[0], command);
+		e = errno;
+		if (write(err[1], &e, sizeof(e)) < 0)
+			_exit(127);
+		_exit(127);
+	}
+	close(go[0]);
+	close(err[1]);
+	c->go_fd = go[1];
+	c->err_fd = err[0];
+	return 0;
+}
+
+static void status_line(struct fr_recorder *r, uint64_t *last_n, uint64_t *last_t, bool final)
+{
+	uint64_t now = fr_boot_ns(), dn = r->received - *last_n, dt = now - *last_t;
+	char used[16], cap[16];
+
+	if (final) {
+		fputs("\r\033[K", stderr);
+		return;
+	}
+	if (dt < 1000000000ULL)
+		return;
+	fr_recorder_read_counters(r);
+	fprintf(stderr, "\r\033[Krecording: %.0f events/s, ring %s/%s (%.0f%%), overwritten %llu, dropped %llu",
+		dn * 1e9 / dt, fr_fmt_bytes(fr_ring_used(&r->ring), used, sizeof(used)),
+		fr_fmt_bytes(r->ring.cap, cap, sizeof(cap)),
+		100.0 * fr_ring_used(&r->ring) / r->ring.cap,
+		(unsigned long long)r->ring.overwritten, (unsigned long long)r->dropped);
+	*last_n = r->received;
+	*last_t = now;
+}
+
+static char *default_output(void)
+{
+	static char buf[64];
+	time_t t = time(NULL);
+	struct tm tm;
+
+	localtime_r(&t, &tm);
+	strftime(buf, sizeof(buf), "flightrec-%Y%m%d-%H%M%S.frec", &tm);
+	return buf;
+}
+
+int cmd_record(int argc, char **argv)
+{
+	struct record_opts o = { .groups = FR_GROUPS_DEFAULT, .buffer = 64ULL << 20,
+				 .attach = FR_ATTACH_TP_BTF };
+	struct fr_record_cfg cfg = { 0 };
+	struct fr_recorder r;
+	struct fr_proctab pt = { 0 };
+	struct fr_snapshot_info info = { 0 };
+	struct fr_snapshot_result res = { 0 };
+	struct child child = { .pid = 0, .go_fd = -1, .err_fd = -1 };
+	struct sigaction sa = { .sa_handler = on_stop };
+	char *cmdline = NULL;
+	uint64_t deadline = 0, last_n = 0, last_t;
+	int fd = -1, ret = FR_EXIT_ERROR, err, status = -1;
+	bool tty, started = false;
+	cJSON *filters;
+
+	if (argp_parse(&argp, argc, argv, ARGP_IN_ORDER, NULL, &o))
+		return FR_EXIT_USAGE;
+	fr_verbosity = o.quiet ? FR_QUIET : o.verbose;
+	if (!o.output)
+		o.output = default_output();
+
+	cfg.groups = o.groups;
+	cfg.prefer = o.attach;
+	cfg.filter_tgid = o.pid;
+	cfg.follow = o.command != NULL;
+	cfg.cgroup_level = -1;
+	cfg.ring_size = o.buffer;
+	cfg.bpf_buffer = 8u << 20;
+	if (o.comm) {
+		if (strlen(o.comm) > 15)
+			fr_warn("--comm: task names are at most 15 characters; matching '%.15s'", o.comm);
+		snprintf(cfg.comm, sizeof(cfg.comm), "%s", o.comm);
+	}
+	if (o.cgroup && resolve_cgroup(o.cgroup, &cfg.cgroup_id, &cfg.cgroup_level))
+		return FR_EXIT_ERROR;
+	if (o.pid && kill(o.pid, 0) && errno == ESRCH) {
+		fr_err("--pid %u: no such process", o.pid);
+		return FR_EXIT_ERROR;
+	}
+
+	/* fail on the output file before recording anything */
+	fd = fr_create_private(o.output, o.force);
+	if (fd < 0) {
+		fr_err("cannot create %s: %s%s", o.output, strerror(-fd),
+		       fd == -EEXIST ? " (use --force to replace it)" :
+		       fd == -ELOOP ? " (it is a symbolic link; flightrec never writes through one)" : "");
+		return FR_EXIT_ERROR;
+	}
+
+	filters = cJSON_CreateObject();
+	if (o.pid)
+		cJSON_AddNumberToObject(filters, "pid", o.pid);
+	if (o.comm)
+		cJSON_AddStringToObject(filters, "comm", cfg.comm);
+	if (o.cgroup)
+		cJSON_AddStringToObject(filters, "cgroup", o.cgroup);
+	if (o.command) {
+		int n = 0;
+
+		while (o.command[n])
+			n++;
+		cmdline = join_args(n, o.command);
+		cJSON_AddStringToObject(filters, "command", cmdline ? cmdline : "");
+	}
+	info.filters = filters;
+	info.groups = o.groups;
+	info.bpf_buffer = cfg.bpf_buffer;
+	info.exit_status = -1;
+	info.command = NULL;
+
+	fr_proctab_scan(&pt);	/* names of what runs now, before it can exit */
+
+	if (o.command) {
+		err = spawn(o.command, &child);
+		if (err) {
+			fr_err("cannot start %s: %s", o.command[0], strerror(-err));
+			goto out;
+		}
+	}
+	err = fr_recorder_start(&r, &cfg);
+	if (err)
+		goto out;
+	started = true;
+	if (child.pid) {
+		err = fr_recorder_track(&r, child.pid);
+		if (err) {
+			fr_err("cannot follow %s: %s", o.command[0], strerror(-err));
+			goto out;
+		}
+	}
+
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	tty = isatty(STDERR_FILENO) && !o.quiet;
+	{
+		char b[16];
+
+		fr_vlog("recording %s into a %s ring; %u probes attached", cmdline ? cmdline : "the machine",
+			fr_fmt_bytes(o.buffer, b, sizeof(b)), r.nattached);
+	}
+	if (child.pid) {
+		int e;
+		ssize_t n;
+
+		close(child.go_fd);
+		child.go_fd = -1;
+		n = read(child.err_fd, &e, sizeof(e));
+		if (n == sizeof(e)) {
+			fr_err("cannot run %s: %s", o.command[0], strerror(e));
+			waitpid(child.pid, NULL, 0);
+			child.pid = 0;
+			ret = 127;
+			goto out;
+		}
+	}
+	if (o.duration_ns)
+		deadline = fr_boot_ns() + o.duration_ns;
+	last_t = fr_boot_ns();
+
+	while (!stop_signal) {
+		err = fr_recorder_poll(&r, 100);
+		if (err < 0) {
+			fr_err("reading events failed: %s", strerror(-err));
+			break;
+		}
+		if (child.pid) {
+			pid_t w = waitpid(child.pid, &status, WNOHANG);
+
+			if (w == child.pid) {
+				child.pid = 0;
+				break;
+			}
+		}
+		if (deadline && fr_boot_ns() >= deadline)
+			break;
+		if (tty)
+			status_line(&r, &last_n, &last_t, false);
+	}
+	if (tty)
+		status_line(&r, &last_n, &last_t, true);
+	if (child.pid) {
+		/* stopped by a signal while COMMAND runs: end it too */
+		kill(child.pid, SIGTERM);
+		while (waitpid(child.pid, &status, 0) < 0 && errno == EINTR)
+			;
+		child.pid = 0;
+	}
+	fr_recorder_stop(&r);
+
+	if (o.command && status >= 0)
+		info.exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+	{
+		char *self = join_args(argc, argv);
+
+		info.command = self;
+		info.filters = filters;
+		filters = NULL;	/* the snapshot owns it now */
+		err = fr_snapshot_write(&r, &pt, &info, fd, &res);
+		free(self);
+	}
+	fd = -1;
+	if (err) {
+		fr_err("cannot write %s: %s%s", o.output, strerror(-err),
+		       err == -ENOSPC ? " (the file holds what was written before the disk filled)" : "");
+		goto out;
+	}
+	{
+		char b1[16], b2[16];
+		double secs = (r.stop_ns - r.start_ns) / 1e9;
+
+		fr_info("recorded %llu events in %.1fs; %llu dropped (BPF buffer full), %llu overwritten (ring full)",
+			(unsigned long long)r.received, secs, (unsigned long long)r.dropped,
+			(unsigned long long)r.ring.overwritten);
+		fr_info("wrote %s: %llu events, %s raw, %s on disk", o.output,
+			(unsigned long long)res.events, fr_fmt_bytes(res.raw_bytes, b1, sizeof(b1)),
+			fr_fmt_bytes(res.file_bytes, b2, sizeof(b2)));
+	}
+	if (r.track_full)
+		fr_warn("%llu descendants of the command could not be followed (follow map full)",
+			(unsigned long long)r.track_full);
+	ret = o.command ? info.exit_status : FR_EXIT_OK;
+	if (ret < 0)
+		ret = FR_EXIT_ERROR;
+out:
+	if (child.pid) {
+		kill(child.pid, SIGKILL);
+		waitpid(child.pid, NULL, 0);
+	}
+	if (child.go_fd >= 0)
+		close(child.go_fd);
+	if (child.err_fd >= 0)
+		close(child.err_fd);
+	if (started)
+		fr_recorder_free(&r);
+	if (fd >= 0) {
+		/* nothing was recorded: leave no empty capture behind */
+		close(fd);
+		unlink(o.output);
+	}
+	cJSON_Delete(filters);
+	fr_proctab_free(&pt);
+	free(cmdline);
+	return ret;
+}

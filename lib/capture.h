@@ -1,0 +1,117 @@
+/* capture.h: the capture file format, writer and reader.
+ *
+ * A capture is a 64-byte file header followed by segments. Each segment has
+ * a 48-byte header (type, sequence, lengths, time range, event count, CRC32
+ * of the payload and of the header itself) and a payload, zstd-compressed
+ * when flagged. META (JSON) comes first, then EVENTS segments holding event
+ * records in time order, then PROCS (JSON process table) and END (JSON
+ * counters). docs/format.md is the reference. */
+#ifndef FR_CAPTURE_H
+#define FR_CAPTURE_H
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define FR_CAP_MAGIC "FLIGHTRC"
+#define FR_CAP_VERSION 1
+#define FR_SEG_MAGIC "FRSG"
+#define FR_SEG_MAX_LEN (64u << 20)	/* bound on any segment payload */
+#define FR_SEG_TARGET_RAW (1u << 20)	/* events per segment: about 1 MiB */
+
+enum fr_seg_type {
+	FR_SEG_META = 1,
+	FR_SEG_EVENTS = 2,
+	FR_SEG_PROCS = 3,
+	FR_SEG_END = 4,
+};
+
+#define FR_SEG_ZSTD 1u
+
+struct fr_cap_header {
+	char magic[8];
+	uint16_t version;
+	uint16_t _pad;
+	uint32_t header_size;
+	uint32_t abi_version;
+	uint32_t flags;
+	uint64_t created_wall_ns;
+	uint8_t reserved[32];
+};
+
+struct fr_seg_header {
+	char magic[4];
+	uint16_t type;
+	uint16_t flags;
+	uint32_t seq;
+	uint32_t stored_len;
+	uint32_t raw_len;
+	uint32_t nevents;
+	uint64_t ts_first;
+	uint64_t ts_last;
+	uint32_t payload_crc;
+	uint32_t header_crc;	/* CRC32 of this header with this field zero */
+};
+
+_Static_assert(sizeof(struct fr_cap_header) == 64, "capture header is 64 bytes");
+_Static_assert(sizeof(struct fr_seg_header) == 48, "segment header is 48 bytes");
+
+/* ---- writer ---- */
+
+struct fr_cap_writer {
+	int fd;
+	uint32_t seq;
+	void *cctx;		/* ZSTD_CCtx */
+	uint8_t *stage, *zbuf;
+	size_t stage_len, stage_cap, zcap;
+	uint32_t stage_n;
+	uint64_t ts_first, ts_last;
+	uint64_t events, raw_bytes, file_bytes;
+};
+
+/* Takes over fd (closed by fr_capw_close). Writes the file header. */
+int fr_capw_open(struct fr_cap_writer *w, int fd);
+int fr_capw_json(struct fr_cap_writer *w, enum fr_seg_type type, const cJSON *json);
+int fr_capw_event(struct fr_cap_writer *w, const void *rec, uint32_t len);
+/* Write the staged events out as a segment now. */
+int fr_capw_flush(struct fr_cap_writer *w);
+/* Flush staged events, fsync and close. Returns the first error seen. */
+int fr_capw_close(struct fr_cap_writer *w);
+
+/* ---- reader ---- */
+
+struct fr_cap_seg {
+	struct fr_seg_header h;
+	off_t offset;		/* of the payload */
+};
+
+struct fr_capture {
+	char *path;
+	int fd;
+	off_t size;
+	struct fr_cap_header hdr;
+	struct fr_cap_seg *segs;
+	size_t nsegs;
+	cJSON *meta, *procs, *end;
+	uint64_t nevents;	/* as announced by segment headers */
+	unsigned problems;	/* data lost or damaged: each one warned about */
+};
+
+/* Opens and indexes a capture. On failure returns -errno or -EBADMSG and
+ * writes a one-line reason to err. Damage past the header is not fatal: it
+ * is warned about and counted in problems. */
+int fr_capture_open(const char *path, struct fr_capture **out, char *err, size_t errlen);
+void fr_capture_close(struct fr_capture *c);
+
+/* Calls cb for every valid event record, in file order. Damaged segments
+ * are skipped with a warning. Stops when cb returns non-zero. */
+int fr_capture_foreach(struct fr_capture *c,
+		       int (*cb)(const void *rec, uint32_t len, void *ctx), void *ctx);
+
+/* Decode one payload: checks the CRC, decompresses. *out is malloc'd. */
+int fr_capture_read_seg(struct fr_capture *c, const struct fr_cap_seg *s,
+			uint8_t **out, size_t *len);
+
+#endif

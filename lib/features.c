@@ -1,0 +1,96 @@
+/* features.c: run-time probes of the kernel's BPF capabilities. Each probe
+ * loads the smallest program of a kind, the way libbpf-tools does. */
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <linux/bpf.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <unistd.h>
+
+#include "features.h"
+
+static const struct bpf_insn ret0[] = {
+	{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
+	{ .code = BPF_JMP | BPF_EXIT },
+};
+
+static int load_tracing(enum bpf_attach_type type, int btf_id)
+{
+	LIBBPF_OPTS(bpf_prog_load_opts, opts, .expected_attach_type = type,
+		    .attach_btf_id = btf_id);
+	int fd;
+
+	fd = bpf_prog_load(BPF_PROG_TYPE_TRACING, NULL, "GPL", ret0, 2, &opts);
+	if (fd >= 0) {
+		close(fd);
+		return FR_YES;
+	}
+	return errno == EPERM && geteuid() != 0 ? FR_UNKNOWN : FR_NO;
+}
+
+static int from_libbpf(int ret)
+{
+	if (ret == 1)
+		return FR_YES;
+	if (ret == -EPERM)
+		return FR_UNKNOWN;
+	return FR_NO;
+}
+
+static bool exists(const char *p)
+{
+	return access(p, F_OK) == 0;
+}
+
+const char *fr_tracefs_events(bool mount_if_missing)
+{
+	if (exists("/sys/kernel/tracing/events"))
+		return "/sys/kernel/tracing/events";
+	if (exists("/sys/kernel/debug/tracing/events"))
+		return "/sys/kernel/debug/tracing/events";
+	if (mount_if_missing && exists("/sys/kernel/tracing") &&
+	    !mount("nodev", "/sys/kernel/tracing", "tracefs", 0, NULL) &&
+	    exists("/sys/kernel/tracing/events"))
+		return "/sys/kernel/tracing/events";
+	return NULL;
+}
+
+void fr_features_probe(struct fr_features *f)
+{
+	struct btf *btf;
+	libbpf_print_fn_t old = libbpf_set_print(NULL);
+
+	memset(f, 0, sizeof(*f));
+	btf = btf__load_vmlinux_btf();
+	f->btf = btf ? FR_YES : FR_NO;
+	f->ringbuf = from_libbpf(libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL));
+	f->raw_tp = from_libbpf(libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_RAW_TRACEPOINT, NULL));
+	f->tracepoint = from_libbpf(libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_TRACEPOINT, NULL));
+	f->perf_event = from_libbpf(libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_PERF_EVENT, NULL));
+	f->tracefs = fr_tracefs_events(false) ? FR_YES : FR_NO;
+	f->kprobe = exists("/sys/bus/event_source/devices/kprobe/type") ? FR_YES : FR_NO;
+	f->uprobe = exists("/sys/bus/event_source/devices/uprobe/type") ? FR_YES : FR_NO;
+	f->tp_btf = f->fentry = FR_NO;
+	if (btf) {
+		int tp = btf__find_by_name_kind(btf, "btf_trace_sched_switch", BTF_KIND_TYPEDEF);
+		static const char *const funcs[] = { "do_nanosleep", "vfs_read", "schedule" };
+		int fn = -1;
+
+		if (tp > 0)
+			f->tp_btf = load_tracing(BPF_TRACE_RAW_TP, tp);
+		for (size_t i = 0; fn <= 0 && i < sizeof(funcs) / sizeof(funcs[0]); i++)
+			fn = btf__find_by_name_kind(btf, funcs[i], BTF_KIND_FUNC);
+		if (fn > 0)
+			f->fentry = load_tracing(BPF_TRACE_FENTRY, fn);
+		btf__free(btf);
+	}
+	libbpf_set_print(old);
+}
+
+const char *fr_tristate_str(int v)
+{
+	return v == FR_YES ? "yes" : v == FR_NO ? "no" : "unknown (needs root)";
+}

@@ -1,0 +1,30 @@
+/* features.h: what the running kernel can do, probed at run time (never
+ * inferred from its version). */
+#ifndef FR_FEATURES_H
+#define FR_FEATURES_H
+
+#include <stdbool.h>
+
+enum fr_tristate { FR_NO = 0, FR_YES = 1, FR_UNKNOWN = -1 /* not permitted to probe */ };
+
+struct fr_features {
+	int btf;		/* /sys/kernel/btf/vmlinux loads */
+	int ringbuf;		/* BPF_MAP_TYPE_RINGBUF */
+	int tp_btf;		/* BTF-typed raw tracepoints */
+	int raw_tp;		/* raw tracepoints */
+	int tracepoint;		/* classic tracepoints (program type) */
+	int tracefs;		/* tracefs mounted (needed by classic tracepoints) */
+	int fentry;		/* fentry/fexit trampolines */
+	int kprobe;		/* kprobe PMU */
+	int uprobe;		/* uprobe PMU */
+	int perf_event;		/* perf_event programs */
+};
+
+void fr_features_probe(struct fr_features *f);
+const char *fr_tristate_str(int v);
+
+/* The tracefs events directory, mounting tracefs when it is not and we may.
+ * NULL when there is none. */
+const char *fr_tracefs_events(bool mount_if_missing);
+
+#endif

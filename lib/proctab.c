@@ -1,0 +1,306 @@
+/* proctab.c: the process table a capture carries. */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "event.h"
+#include "proctab.h"
+#include "util.h"
+
+void fr_proctab_free(struct fr_proctab *pt)
+{
+	for (uint32_t i = 0; i < pt->len; i++)
+		free(pt->v[i].cmdline);
+	free(pt->v);
+	fr_tidmap_free(&pt->idx);
+	memset(pt, 0, sizeof(*pt));
+}
+
+struct fr_proc *fr_proctab_get(struct fr_proctab *pt, uint32_t tid, bool create)
+{
+	uint32_t i;
+
+	if (fr_tidmap_get(&pt->idx, tid, &i))
+		return &pt->v[i];
+	if (!create)
+		return NULL;
+	if (pt->len == pt->cap) {
+		uint32_t ncap = pt->cap ? pt->cap * 2 : 256;
+		struct fr_proc *n = realloc(pt->v, ncap * sizeof(*n));
+
+		if (!n)
+			return NULL;
+		pt->v = n;
+		pt->cap = ncap;
+	}
+	if (fr_tidmap_set(&pt->idx, tid, pt->len))
+		return NULL;
+	memset(&pt->v[pt->len], 0, sizeof(pt->v[0]));
+	pt->v[pt->len].tid = tid;
+	return &pt->v[pt->len++];
+}
+
+/* Quote an argument for a shell only when it needs it. */
+static void append_arg(char **out, size_t *len, size_t *cap, const char *a, size_t n)
+{
+	bool plain = n > 0;
+
+	for (size_t i = 0; i < n && plain; i++)
+		plain = isalnum((unsigned char)a[i]) || strchr("-_./=:,+@%", a[i]);
+	if (*len + 4 * n + 4 > *cap) {
+		size_t ncap = (*len + 4 * n + 4) * 2;
+		char *p = realloc(*out, ncap);
+
+		if (!p)
+			return;
+		*out = p;
+		*cap = ncap;
+	}
+	if (*len)
+		(*out)[(*len)++] = ' ';
+	if (plain) {
+		memcpy(*out + *len, a, n);
+		*len += n;
+	} else {
+		(*out)[(*len)++] = '\'';
+		for (size_t i = 0; i < n; i++) {
+			unsigned char c = a[i];
+
+			if (c == '\'') {
+				memcpy(*out + *len, "'\\''", 4);
+				*len += 4;
+			} else {
+				(*out)[(*len)++] = (c < 0x20 || c == 0x7f) ? '?' : c;
+			}
+		}
+		(*out)[(*len)++] = '\'';
+	}
+	(*out)[*len] = 0;
+}
+
+char *fr_args_to_line(const char *args, size_t len)
+{
+	char *out = NULL;
+	size_t olen = 0, cap = 0;
+
+	for (size_t i = 0; i < len;) {
+		size_t n = strnlen(args + i, len - i);
+
+		append_arg(&out, &olen, &cap, args + i, n);
+		i += n + 1;
+	}
+	return out ? out : strdup("");
+}
+
+static void read_comm(const char *path, char comm[16])
+{
+	char buf[64];
+	long n = fr_read_small(path, buf, sizeof(buf));
+
+	if (n <= 0)
+		return;
+	buf[strcspn(buf, "\n")] = 0;
+	snprintf(comm, 16, "%.15s", buf);
+}
+
+static uint32_t read_ppid(const char *dir)
+{
+	char path[96], buf[1024], *p;
+	unsigned ppid = 0;
+
+	snprintf(path, sizeof(path), "%s/stat", dir);
+	if (fr_read_small(path, buf, sizeof(buf)) <= 0)
+		return 0;
+	/* comm may hold spaces and parentheses: skip to the last ')' */
+	p = strrchr(buf, ')');
+	if (p && sscanf(p + 1, " %*c %u", &ppid) != 1)
+		ppid = 0;
+	return ppid;
+}
+
+static void scan_process(struct fr_proctab *pt, uint32_t tgid)
+{
+	char dir[64], path[96], buf[4096];
+	uint32_t ppid;
+	DIR *d;
+	struct dirent *de;
+	long n;
+	struct fr_proc *leader;
+
+	snprintf(dir, sizeof(dir), "/proc/%u", tgid);
+	leader = fr_proctab_get(pt, tgid, false);
+	if (leader && leader->cmdline)
+		return;	/* known already */
+	ppid = read_ppid(dir);
+	leader = fr_proctab_get(pt, tgid, true);
+	if (!leader)
+		return;
+	leader->tgid = tgid;
+	if (ppid)
+		leader->ppid = ppid;
+	if (!leader->comm[0]) {
+		snprintf(path, sizeof(path), "%s/comm", dir);
+		read_comm(path, leader->comm);
+	}
+	snprintf(path, sizeof(path), "%s/cmdline", dir);
+	n = fr_read_small(path, buf, sizeof(buf));
+	if (n > 0 && !leader->cmdline)
+		leader->cmdline = fr_args_to_line(buf, n);
+
+	snprintf(path, sizeof(path), "%s/task", dir);
+	d = opendir(path);
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		uint64_t tid;
+		struct fr_proc *t;
+
+		if (fr_parse_u64(de->d_name, 1, UINT32_MAX, &tid))
+			continue;
+		t = fr_proctab_get(pt, tid, true);
+		if (!t)
+			break;
+		t->tgid = tgid;
+		t->ppid = ppid;
+		if (!t->comm[0]) {
+			snprintf(path, sizeof(path), "%s/task/%u/comm", dir, (unsigned)tid);
+			read_comm(path, t->comm);
+		}
+	}
+	closedir(d);
+}
+
+int fr_proctab_scan(struct fr_proctab *pt)
+{
+	DIR *d = opendir("/proc");
+	struct dirent *de;
+
+	if (!d)
+		return -errno;
+	while ((de = readdir(d))) {
+		uint64_t pid;
+
+		if (!fr_parse_u64(de->d_name, 1, UINT32_MAX, &pid))
+			scan_process(pt, pid);
+	}
+	closedir(d);
+	return 0;
+}
+
+static void seen(struct fr_proctab *pt, uint32_t tid)
+{
+	struct fr_proc *p;
+
+	if (!tid)
+		return;
+	p = fr_proctab_get(pt, tid, false);
+	if (p)
+		p->seen = true;
+}
+
+void fr_proctab_note(struct fr_proctab *pt, const void *rec)
+{
+	const struct fr_hdr *h = rec;
+	struct fr_proc *p;
+
+	switch (h->type) {
+	case FR_EV_PROC_FORK: {
+		const struct fr_proc_fork *e = rec;
+
+		p = fr_proctab_get(pt, e->child_tid, true);
+		if (p && !p->tgid) {
+			p->tgid = e->child_tgid ? e->child_tgid : e->child_tid;
+			p->ppid = e->child_tgid == h->tgid ? 0 : h->tgid;
+			memcpy(p->comm, e->child_comm, sizeof(p->comm));
+			p->comm[15] = 0;
+		}
+		seen(pt, e->child_tid);
+		break;
+	}
+	case FR_EV_PROC_EXEC: {
+		const struct fr_proc_exec *e = rec;
+
+		p = fr_proctab_get(pt, h->tgid, true);
+		if (p) {
+			if (!p->tgid)
+				p->tgid = h->tgid;
+			if (!p->comm[0])
+				memcpy(p->comm, e->comm, sizeof(p->comm)), p->comm[15] = 0;
+			if (!p->cmdline && e->args_len)
+				p->cmdline = fr_args_to_line(e->data + e->filename_len, e->args_len);
+		}
+		break;
+	}
+	case FR_EV_SCHED_SWITCH:
+		seen(pt, ((const struct fr_sched_switch *)rec)->next_tid);
+		break;
+	case FR_EV_SCHED_WAKEUP:
+	case FR_EV_SCHED_WAKEUP_NEW:
+		seen(pt, ((const struct fr_sched_wakeup *)rec)->waker_tid);
+		break;
+	}
+	seen(pt, h->tid);
+	seen(pt, h->tgid);
+}
+
+cJSON *fr_proctab_to_json(const struct fr_proctab *pt, bool seen_only)
+{
+	cJSON *arr = cJSON_CreateArray();
+
+	if (!arr)
+		return NULL;
+	for (uint32_t i = 0; i < pt->len; i++) {
+		const struct fr_proc *p = &pt->v[i];
+		cJSON *o;
+
+		if (seen_only && !p->seen)
+			continue;
+		o = cJSON_CreateObject();
+		if (!o)
+			break;
+		cJSON_AddNumberToObject(o, "tid", p->tid);
+		cJSON_AddNumberToObject(o, "tgid", p->tgid);
+		if (p->ppid)
+			cJSON_AddNumberToObject(o, "ppid", p->ppid);
+		cJSON_AddStringToObject(o, "comm", p->comm);
+		if (p->cmdline)
+			cJSON_AddStringToObject(o, "cmdline", p->cmdline);
+		cJSON_AddItemToArray(arr, o);
+	}
+	return arr;
+}
+
+int fr_proctab_from_json(struct fr_proctab *pt, const cJSON *arr)
+{
+	const cJSON *o;
+
+	if (!cJSON_IsArray(arr))
+		return -EINVAL;
+	cJSON_ArrayForEach(o, arr) {
+		const cJSON *tid = cJSON_GetObjectItemCaseSensitive(o, "tid");
+		const cJSON *tgid = cJSON_GetObjectItemCaseSensitive(o, "tgid");
+		const cJSON *ppid = cJSON_GetObjectItemCaseSensitive(o, "ppid");
+		const cJSON *comm = cJSON_GetObjectItemCaseSensitive(o, "comm");
+		const cJSON *cmd = cJSON_GetObjectItemCaseSensitive(o, "cmdline");
+		struct fr_proc *p;
+
+		if (!cJSON_IsNumber(tid) || tid->valuedouble < 0 || tid->valuedouble > UINT32_MAX)
+			continue;
+		p = fr_proctab_get(pt, (uint32_t)tid->valuedouble, true);
+		if (!p)
+			return -ENOMEM;
+		if (cJSON_IsNumber(tgid) && tgid->valuedouble >= 0 && tgid->valuedouble <= UINT32_MAX)
+			p->tgid = (uint32_t)tgid->valuedouble;
+		if (cJSON_IsNumber(ppid) && ppid->valuedouble >= 0 && ppid->valuedouble <= UINT32_MAX)
+			p->ppid = (uint32_t)ppid->valuedouble;
+		if (cJSON_IsString(comm))
+			snprintf(p->comm, sizeof(p->comm), "%s", comm->valuestring);
+		if (cJSON_IsString(cmd) && !p->cmdline)
+			p->cmdline = strdup(cmd->valuestring);
+		p->seen = true;
+	}
+	return 0;
+}

@@ -1,0 +1,40 @@
+/* proctab.h: the process table a capture carries, so that a capture reads
+ * the same on a machine that never saw its processes. */
+#ifndef FR_PROCTAB_H
+#define FR_PROCTAB_H
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "tidmap.h"
+
+struct fr_proc {
+	uint32_t tid, tgid, ppid;
+	char comm[16];
+	char *cmdline;		/* leaders only; NUL-separated args turned into a line */
+	bool seen;		/* referenced by an event: kept in the capture */
+};
+
+struct fr_proctab {
+	struct fr_proc *v;
+	uint32_t len, cap;
+	struct fr_tidmap idx;	/* tid -> index in v */
+};
+
+void fr_proctab_free(struct fr_proctab *pt);
+/* The entry for tid, created empty when absent (NULL on ENOMEM). */
+struct fr_proc *fr_proctab_get(struct fr_proctab *pt, uint32_t tid, bool create);
+/* Add every task in /proc that is not in the table yet. */
+int fr_proctab_scan(struct fr_proctab *pt);
+/* Learn from a fork or exec record; mark the tasks an event names as seen. */
+void fr_proctab_note(struct fr_proctab *pt, const void *rec);
+/* Render command-line arguments (NUL-separated, len bytes) as one
+ * shell-readable line into a new string. */
+char *fr_args_to_line(const char *args, size_t len);
+
+cJSON *fr_proctab_to_json(const struct fr_proctab *pt, bool seen_only);
+/* Load from a capture's PROCS array; unknown or bad entries are skipped. */
+int fr_proctab_from_json(struct fr_proctab *pt, const cJSON *arr);
+
+#endif

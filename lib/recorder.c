@@ -1,0 +1,335 @@
+/* recorder.c: load, attach, consume. */
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "event.h"
+#include "log.h"
+#include "recorder.h"
+#include "util.h"
+#include "flightrec.skel.h"
+
+const struct fr_probe_def fr_probe_defs[] = {
+	{ "sched_switch", "sched", FR_GROUP_SCHED },
+	{ "sched_wakeup", "sched", FR_GROUP_SCHED },
+	{ "sched_wakeup_new", "sched", FR_GROUP_SCHED },
+	{ "sched_process_fork", "sched", FR_GROUP_PROCESS },
+	{ "sched_process_exec", "sched", FR_GROUP_PROCESS },
+	{ "sched_process_exit", "sched", FR_GROUP_PROCESS },
+	{ "sys_enter", "raw_syscalls", FR_GROUP_SYSCALLS },
+	{ "sys_exit", "raw_syscalls", FR_GROUP_SYSCALLS },
+	{ "block_rq_issue", "block", FR_GROUP_BLOCK },
+	{ "block_rq_complete", "block", FR_GROUP_BLOCK },
+};
+const unsigned fr_nprobes = FR_ARRAY_SIZE(fr_probe_defs);
+
+static const char *const attach_names[] = { "tp_btf", "raw_tp", "tracepoint", "none" };
+static const char *const prog_suffix[] = { "_btf", "_raw", "_tp" };
+
+const char *fr_attach_name(enum fr_attach a)
+{
+	return a <= FR_ATTACH_NONE ? attach_names[a] : "?";
+}
+
+int fr_attach_parse(const char *s)
+{
+	if (!strcmp(s, "auto"))
+		return FR_ATTACH_TP_BTF;
+	for (int i = 0; i < FR_ATTACH_NONE; i++)
+		if (!strcmp(s, attach_names[i]))
+			return i;
+	return -1;
+}
+
+static void detach_all(struct fr_recorder *r);
+
+static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (level == LIBBPF_DEBUG && fr_verbosity < FR_DEBUG)
+		return 0;
+	if (fr_verbosity < FR_VERBOSE)
+		return 0;
+	fputs("libbpf: ", stderr);
+	return vfprintf(stderr, fmt, ap);
+}
+
+static int on_record(void *ctx, void *data, size_t len)
+{
+	struct fr_recorder *r = ctx;
+	const struct fr_hdr *h = data;
+
+	if (len < sizeof(*h) || h->size > len || h->size < sizeof(*h)) {
+		r->malformed++;
+		return 0;
+	}
+	fr_ring_put(&r->ring, data, h->size);
+	r->received++;
+	return 0;
+}
+
+static struct bpf_program *prog_for(struct fr_recorder *r, const struct fr_probe_def *d,
+				    enum fr_attach m)
+{
+	char name[64];
+
+	snprintf(name, sizeof(name), "%s%s", d->name, prog_suffix[m]);
+	return bpf_object__find_program_by_name(r->skel->obj, name);
+}
+
+/* Can probe d be attached with method m on this kernel? */
+static bool method_ok(struct fr_recorder *r, const struct btf *btf, const char *events,
+		      const struct fr_probe_def *d, enum fr_attach m)
+{
+	char path[256];
+	bool in_btf = false;
+
+	if (btf) {
+		snprintf(path, sizeof(path), "btf_trace_%s", d->name);
+		in_btf = btf__find_by_name_kind(btf, path, BTF_KIND_TYPEDEF) > 0;
+	}
+	switch (m) {
+	case FR_ATTACH_TP_BTF:
+		return r->feat.tp_btf == FR_YES && in_btf;
+	case FR_ATTACH_RAW_TP:
+		if (r->feat.raw_tp != FR_YES)
+			return false;
+		if (in_btf)
+			return true;
+		/* without BTF, tracefs tells whether it exists */
+		__attribute__((fallthrough));
+	case FR_ATTACH_TRACEPOINT:
+		if (!events || (m == FR_ATTACH_TRACEPOINT && r->feat.tracepoint != FR_YES))
+			return false;
+		snprintf(path, sizeof(path), "%s/%s/%s/id", events, d->category, d->name);
+		return access(path, F_OK) == 0;
+	default:
+		return false;
+	}
+}
+
+static void set_knobs(struct fr_recorder *r, const struct fr_record_cfg *cfg)
+{
+	struct flightrec_bpf__rodata *ro = r->skel->rodata;
+
+	ro->self_tgid = getpid();
+	ro->filter_tgid = cfg->filter_tgid;
+	ro->filter_follow = cfg->follow;
+	if (cfg->comm[0]) {
+		ro->filter_comm_on = true;
+		memcpy((char *)ro->filter_comm, cfg->comm, sizeof(ro->filter_comm));
+	}
+	ro->filter_cgroup_id = cfg->cgroup_id;
+	ro->filter_cgroup_level = cfg->cgroup_level;
+	ro->wakeup_bytes = cfg->bpf_buffer / 4;
+	ro->emit_fork = !!(cfg->groups & FR_GROUP_PROCESS);
+	ro->emit_exit = !!(cfg->groups & FR_GROUP_PROCESS);
+}
+
+int fr_recorder_start(struct fr_recorder *r, const struct fr_record_cfg *cfg)
+{
+	struct btf *btf = NULL;
+	const char *events = NULL;
+	struct bpf_program *p;
+	int err;
+
+	memset(r, 0, sizeof(*r));
+	libbpf_set_print(libbpf_log);
+	fr_features_probe(&r->feat);
+	if (r->feat.ringbuf == FR_UNKNOWN || r->feat.raw_tp == FR_UNKNOWN) {
+		fr_err("cannot use BPF: %s; needs root or CAP_BPF+CAP_PERFMON",
+		       strerror(EPERM));
+		return -EPERM;
+	}
+	if (r->feat.ringbuf != FR_YES) {
+		fr_err("this kernel has no BPF ring buffer (Linux 5.8 or later is needed)");
+		return -EOPNOTSUPP;
+	}
+	if (r->feat.btf != FR_YES) {
+		fr_err("this kernel exposes no BTF (/sys/kernel/btf/vmlinux); flightrec needs CONFIG_DEBUG_INFO_BTF=y");
+		return -EOPNOTSUPP;
+	}
+	err = fr_ring_init(&r->ring, cfg->ring_size);
+	if (err) {
+		fr_err("cannot allocate a %llu-byte ring: %s",
+		       (unsigned long long)cfg->ring_size, strerror(-err));
+		return err;
+	}
+
+	r->skel = flightrec_bpf__open();
+	if (!r->skel) {
+		err = -errno;
+		fr_err("cannot open the BPF object: %s", strerror(errno));
+		goto fail;
+	}
+	set_knobs(r, cfg);
+	bpf_map__set_max_entries(r->skel->maps.events, cfg->bpf_buffer);
+
+	btf = btf__load_vmlinux_btf();
+	/* tracefs is only needed for classic tracepoints, or to check a raw
+	 * tracepoint exists on a kernel without BTF */
+	if (cfg->prefer == FR_ATTACH_TRACEPOINT || r->feat.tp_btf != FR_YES || !btf)
+		events = fr_tracefs_events(true);
+
+	bpf_object__for_each_program(p, r->skel->obj)
+		bpf_program__set_autoload(p, false);
+	for (unsigned i = 0; i < fr_nprobes; i++) {
+		const struct fr_probe_def *d = &fr_probe_defs[i];
+		struct fr_probe_state *ps = &r->probes[i];
+		bool needed = d->group & cfg->groups;
+
+		/* record -- COMMAND needs fork and exit to follow the tree */
+		if (cfg->follow && (!strcmp(d->name, "sched_process_fork") ||
+				    !strcmp(d->name, "sched_process_exit")))
+			needed = true;
+		ps->def = d;
+		ps->method = FR_ATTACH_NONE;
+		if (!needed) {
+			ps->why = "not asked for";
+			continue;
+		}
+		if ((cfg->prefer == FR_ATTACH_TRACEPOINT || r->feat.tp_btf != FR_YES) && !events)
+			events = fr_tracefs_events(true);
+		for (int m = cfg->prefer; m < FR_ATTACH_NONE; m++) {
+			if (method_ok(r, btf, events, d, m) && prog_for(r, d, m)) {
+				ps->method = m;
+				break;
+			}
+		}
+		if (ps->method == FR_ATTACH_NONE) {
+			ps->why = "the kernel has no such tracepoint (or no way to attach to it)";
+			fr_warn("probe %s: not available on this kernel; skipped", d->name);
+			continue;
+		}
+		bpf_program__set_autoload(prog_for(r, d, ps->method), true);
+	}
+	btf__free(btf);
+	btf = NULL;
+
+	err = flightrec_bpf__load(r->skel);
+	if (err) {
+		fr_err("cannot load the BPF programs: %s%s", strerror(-err),
+		       err == -EPERM ? "; needs root or CAP_BPF+CAP_PERFMON"
+				     : " (run with -vv for the verifier log)");
+		goto fail;
+	}
+	for (unsigned i = 0; i < fr_nprobes; i++) {
+		struct fr_probe_state *ps = &r->probes[i];
+		struct bpf_program *prog;
+		struct bpf_link *link;
+
+		if (ps->method == FR_ATTACH_NONE)
+			continue;
+		prog = prog_for(r, ps->def, ps->method);
+		link = bpf_program__attach(prog);
+		if (!link) {
+			fr_warn("probe %s: cannot attach with %s: %s; skipped", ps->def->name,
+				fr_attach_name(ps->method), strerror(errno));
+			ps->why = "attach failed";
+			ps->method = FR_ATTACH_NONE;
+			continue;
+		}
+		ps->link = link;
+		ps->attached = true;
+		r->nattached++;
+		fr_vlog("probe %-20s attached with %s", ps->def->name, fr_attach_name(ps->method));
+	}
+	if (!r->nattached) {
+		fr_err("no probe could be attached; nothing to record");
+		err = -ENOENT;
+		goto fail;
+	}
+	r->rb = ring_buffer__new(bpf_map__fd(r->skel->maps.events), on_record, r, NULL);
+	if (!r->rb) {
+		err = -errno;
+		fr_err("cannot read the BPF ring buffer: %s", strerror(errno));
+		goto fail;
+	}
+	r->start_ns = fr_boot_ns();
+	return 0;
+fail:
+	btf__free(btf);
+	fr_recorder_free(r);
+	return err;
+}
+
+int fr_recorder_track(struct fr_recorder *r, uint32_t tid)
+{
+	uint32_t flags = FR_TRACK_FOLLOW;
+
+	if (bpf_map__update_elem(r->skel->maps.track, &tid, sizeof(tid), &flags,
+				 sizeof(flags), BPF_ANY))
+		return -errno;
+	return 0;
+}
+
+int fr_recorder_poll(struct fr_recorder *r, int timeout_ms)
+{
+	int n = ring_buffer__poll(r->rb, timeout_ms);
+
+	return n == -EINTR ? 0 : n;
+}
+
+void fr_recorder_read_counters(struct fr_recorder *r)
+{
+	int ncpu = libbpf_num_possible_cpus();
+
+	if (!r->skel)
+		return;
+	if (ncpu > 0) {
+		uint64_t vals[ncpu];
+
+		for (uint32_t k = 0; k < FR_CNT_MAX; k++) {
+			uint64_t sum = 0;
+
+			if (bpf_map__lookup_elem(r->skel->maps.counters, &k, sizeof(k), vals,
+						 sizeof(vals), 0))
+				continue;
+			for (int c = 0; c < ncpu; c++)
+				sum += vals[c];
+			if (k == FR_CNT_DROPPED)
+				r->dropped = sum;
+			else if (k == FR_CNT_TRACK_FULL)
+				r->track_full = sum;
+		}
+	}
+}
+
+void fr_recorder_stop(struct fr_recorder *r)
+{
+	if (!r->skel)
+		return;
+	/* detach first so the drain below is final, then collect what is left */
+	detach_all(r);
+	if (r->rb)
+		ring_buffer__consume(r->rb);
+	r->stop_ns = fr_boot_ns();
+	fr_recorder_read_counters(r);
+	ring_buffer__free(r->rb);
+	r->rb = NULL;
+	flightrec_bpf__destroy(r->skel);
+	r->skel = NULL;
+}
+
+static void detach_all(struct fr_recorder *r)
+{
+	for (unsigned i = 0; i < fr_nprobes; i++) {
+		bpf_link__destroy(r->probes[i].link);
+		r->probes[i].link = NULL;
+	}
+}
+
+void fr_recorder_free(struct fr_recorder *r)
+{
+	detach_all(r);
+	if (r->rb)
+		ring_buffer__free(r->rb);
+	r->rb = NULL;
+	if (r->skel)
+		flightrec_bpf__destroy(r->skel);
+	r->skel = NULL;
+	fr_ring_free(&r->ring);
+}

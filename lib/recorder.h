@@ -1,0 +1,84 @@
+/* recorder.h: the live side of record: load the BPF object with the probes
+ * asked for, each attached with the best method the kernel offers, and move
+ * events from the BPF ring buffer into the bounded in-memory ring. */
+#ifndef FR_RECORDER_H
+#define FR_RECORDER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "features.h"
+#include "ring.h"
+
+enum fr_attach {
+	FR_ATTACH_TP_BTF = 0,
+	FR_ATTACH_RAW_TP = 1,
+	FR_ATTACH_TRACEPOINT = 2,
+	FR_ATTACH_NONE = 3,
+};
+const char *fr_attach_name(enum fr_attach a);
+/* "auto" maps to tp_btf, the best; -1 when unknown. */
+int fr_attach_parse(const char *s);
+
+struct fr_probe_def {
+	const char *name;	/* tracepoint name, and program name prefix */
+	const char *category;	/* tracefs category */
+	unsigned group;
+};
+extern const struct fr_probe_def fr_probe_defs[];
+extern const unsigned fr_nprobes;
+
+struct fr_record_cfg {
+	unsigned groups;
+	enum fr_attach prefer;	/* best method to try first */
+	uint32_t filter_tgid;
+	bool follow;		/* only tids in the follow map */
+	char comm[16];		/* "" for none */
+	uint64_t cgroup_id;
+	int cgroup_level;	/* -1 for none */
+	uint64_t ring_size;
+	uint32_t bpf_buffer;	/* BPF ring buffer bytes, power of two */
+};
+
+struct bpf_link;
+
+struct fr_probe_state {
+	const struct fr_probe_def *def;
+	enum fr_attach method;
+	bool attached;
+	const char *why;	/* why skipped */
+	struct bpf_link *link;
+};
+
+struct flightrec_bpf;
+struct ring_buffer;
+struct bpf_link;
+
+struct fr_recorder {
+	struct flightrec_bpf *skel;
+	struct ring_buffer *rb;
+	struct fr_ring ring;
+	struct fr_probe_state probes[16];
+	unsigned nattached;
+	uint64_t received;	/* records moved into the ring */
+	uint64_t malformed;	/* records refused as malformed */
+	uint64_t dropped;	/* BPF ring buffer full (read at detach) */
+	uint64_t track_full;
+	uint64_t start_ns, stop_ns;	/* CLOCK_BOOTTIME */
+	struct fr_features feat;
+};
+
+/* Load and attach. On failure returns -errno with a message already printed;
+ * -EPERM means not privileged. Nothing stays attached on failure. */
+int fr_recorder_start(struct fr_recorder *r, const struct fr_record_cfg *cfg);
+/* Follow tid (and what it forks); used for record -- COMMAND. */
+int fr_recorder_track(struct fr_recorder *r, uint32_t tid);
+/* Wait up to timeout_ms for events and move them into the ring. */
+int fr_recorder_poll(struct fr_recorder *r, int timeout_ms);
+/* Refresh dropped and track_full from the BPF counters. */
+void fr_recorder_read_counters(struct fr_recorder *r);
+/* Drain what is left, read the counters, detach every probe. Idempotent. */
+void fr_recorder_stop(struct fr_recorder *r);
+void fr_recorder_free(struct fr_recorder *r);
+
+#endif

@@ -1,0 +1,511 @@
+/* render.c: decode event records and render them as text or JSON. */
+#include <inttypes.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "event.h"
+#include "render.h"
+#include "util.h"
+
+int fr_decoder_init(struct fr_decoder *d, const cJSON *meta, const cJSON *procs)
+{
+	const cJSON *host, *clock, *v;
+
+	memset(d, 0, sizeof(*d));
+	d->arch = "x86_64";
+	if (meta) {
+		host = cJSON_GetObjectItemCaseSensitive(meta, "host");
+		v = cJSON_GetObjectItemCaseSensitive(host, "arch");
+		if (cJSON_IsString(v))
+			d->arch = v->valuestring;
+		clock = cJSON_GetObjectItemCaseSensitive(meta, "clock");
+		v = cJSON_GetObjectItemCaseSensitive(clock, "boot_to_wall_ns");
+		if (cJSON_IsNumber(v))
+			d->boot_to_wall = (int64_t)v->valuedouble;
+		d->devices = cJSON_GetObjectItemCaseSensitive(meta, "devices");
+	}
+	if (procs)
+		return fr_proctab_from_json(&d->pt, procs);
+	return 0;
+}
+
+void fr_decoder_free(struct fr_decoder *d)
+{
+	fr_proctab_free(&d->pt);
+	fr_tidmap_free(&d->enter_idx);
+	free(d->enters);
+	memset(d, 0, sizeof(*d));
+}
+
+static struct fr_field *add(struct fr_view *v, const char *key, enum fr_fkind k)
+{
+	struct fr_field *f = &v->f[v->n < FR_MAX_FIELDS ? v->n++ : FR_MAX_FIELDS - 1];
+
+	f->key = key;
+	f->kind = k;
+	return f;
+}
+
+static void add_u(struct fr_view *v, const char *key, uint64_t x)
+{
+	add(v, key, FK_U)->u = x;
+}
+
+static void add_i(struct fr_view *v, const char *key, int64_t x)
+{
+	add(v, key, FK_I)->i = x;
+}
+
+static void add_ns(struct fr_view *v, const char *key, uint64_t x)
+{
+	add(v, key, FK_NS)->u = x;
+}
+
+static void add_bool(struct fr_view *v, const char *key, bool x)
+{
+	add(v, key, FK_BOOL)->u = x;
+}
+
+static void add_str(struct fr_view *v, const char *key, const char *s, size_t maxlen)
+{
+	struct fr_field *f = add(v, key, FK_STR);
+
+	f->s = s ? s : "";
+	f->slen = s ? strnlen(s, maxlen) : 0;
+}
+
+/* A derived string kept in the view's scratch space. */
+static const char *keep(struct fr_view *v, const char *s)
+{
+	size_t n = strlen(s) + 1;
+	char *p;
+
+	if (v->used + n > sizeof(v->scratch))
+		return "";
+	p = v->scratch + v->used;
+	memcpy(p, s, n);
+	v->used += n;
+	return p;
+}
+
+static const char *comm_of(struct fr_decoder *d, uint32_t tid, uint32_t *tgid)
+{
+	struct fr_proc *p = tid ? fr_proctab_get(&d->pt, tid, false) : NULL;
+
+	if (!tid)
+		return "swapper";
+	if (!p)
+		return "?";
+	if (tgid && !*tgid)
+		*tgid = p->tgid;
+	return p->comm;
+}
+
+static const char *state_str(uint32_t s)
+{
+	if ((s & 0x402) == 0x402)
+		return "I";	/* TASK_IDLE: uninterruptible but not counted as load */
+	if (s & 0x1) return "S";
+	if (s & 0x2) return "D";
+	if (s & 0x4) return "T";
+	if (s & 0x8) return "t";
+	if (s & 0x10) return "X";
+	if (s & 0x20) return "Z";
+	if (s & 0x40) return "P";
+	if (s & 0x80) return "X";
+	return "R";
+}
+
+static const char *op_str(uint32_t op)
+{
+	switch (op) {
+	case FR_BLK_READ: return "R";
+	case FR_BLK_WRITE: return "W";
+	case FR_BLK_FLUSH: return "F";
+	case FR_BLK_DISCARD: return "D";
+	default: return "?";
+	}
+}
+
+static const char *dev_name(struct fr_decoder *d, struct fr_view *v, uint32_t dev)
+{
+	char key[32];
+	const cJSON *n;
+
+	snprintf(key, sizeof(key), "%u:%u", dev >> 20, dev & 0xfffff);
+	n = cJSON_GetObjectItemCaseSensitive(d->devices, key);
+	if (cJSON_IsString(n))
+		return n->valuestring;
+	return keep(v, key);
+}
+
+static void note_enter(struct fr_decoder *d, uint32_t tid, uint64_t ts, int32_t id)
+{
+	uint32_t i;
+
+	if (!fr_tidmap_get(&d->enter_idx, tid, &i)) {
+		if (d->nenters == d->capenters) {
+			uint32_t ncap = d->capenters ? d->capenters * 2 : 256;
+			struct fr_enter *n = realloc(d->enters, ncap * sizeof(*n));
+
+			if (!n)
+				return;
+			d->enters = n;
+			d->capenters = ncap;
+		}
+		i = d->nenters;
+		if (fr_tidmap_set(&d->enter_idx, tid, i))
+			return;
+		d->nenters++;
+	}
+	d->enters[i].ts = ts;
+	d->enters[i].id = id;
+}
+
+/* The duration of the syscall that just exited, 0 when its entry is unknown. */
+static uint64_t take_enter(struct fr_decoder *d, uint32_t tid, uint64_t ts, int32_t id)
+{
+	uint32_t i;
+	uint64_t dur = 0;
+
+	if (!fr_tidmap_get(&d->enter_idx, tid, &i))
+		return 0;
+	if (d->enters[i].id == id && d->enters[i].ts && d->enters[i].ts <= ts)
+		dur = ts - d->enters[i].ts;
+	d->enters[i].ts = 0;
+	return dur;
+}
+
+static void syscall_fields(struct fr_decoder *d, struct fr_view *v, int32_t id)
+{
+	const char *name = fr_syscall_name(d->arch, id);
+	char buf[32];
+
+	if (!name) {
+		snprintf(buf, sizeof(buf), "syscall_%d", id);
+		name = keep(v, buf);
+	}
+	add_str(v, "syscall", name, 64);
+	add_i(v, "id", id);
+}
+
+void fr_decode(struct fr_decoder *d, const void *rec, struct fr_view *v)
+{
+	const struct fr_hdr *h = rec;
+
+	v->h = h;
+	v->n = 0;
+	v->used = 0;
+	v->type = fr_type_info(h->type)->name;
+	v->tgid = h->tgid;
+	v->tid = h->tid;
+
+	switch (h->type) {
+	case FR_EV_SCHED_SWITCH: {
+		const struct fr_sched_switch *e = rec;
+		uint32_t ntgid = e->next_tgid;
+
+		if (!ntgid)
+			comm_of(d, e->next_tid, &ntgid);
+		add_str(v, "prev_state", state_str(e->prev_state), 2);
+		add_i(v, "prev_prio", e->prev_prio);
+		add_str(v, "next_comm", e->next_comm, FR_COMM_LEN);
+		add_u(v, "next_pid", ntgid);
+		add_u(v, "next_tid", e->next_tid);
+		add_i(v, "next_prio", e->next_prio);
+		{
+			char c[FR_COMM_LEN + 1];
+
+			memcpy(c, e->prev_comm, FR_COMM_LEN);
+			c[FR_COMM_LEN] = 0;
+			v->comm = keep(v, c);
+		}
+		if (!v->tgid)
+			comm_of(d, v->tid, &v->tgid);
+		return;
+	}
+	case FR_EV_SCHED_WAKEUP:
+	case FR_EV_SCHED_WAKEUP_NEW: {
+		const struct fr_sched_wakeup *e = rec;
+		char c[FR_COMM_LEN + 1];
+
+		add_i(v, "prio", e->prio);
+		add_i(v, "target_cpu", e->target_cpu);
+		add_u(v, "waker_pid", e->waker_tgid);
+		add_u(v, "waker_tid", e->waker_tid);
+		memcpy(c, e->comm, FR_COMM_LEN);
+		c[FR_COMM_LEN] = 0;
+		v->comm = keep(v, c);
+		if (!v->tgid)
+			comm_of(d, v->tid, &v->tgid);
+		return;
+	}
+	case FR_EV_PROC_FORK: {
+		const struct fr_proc_fork *e = rec;
+		uint32_t ctgid = e->child_tgid;
+		struct fr_proc *p;
+
+		if (!ctgid)
+			comm_of(d, e->child_tid, &ctgid);
+		add_str(v, "child_comm", e->child_comm, FR_COMM_LEN);
+		add_u(v, "child_pid", ctgid);
+		add_u(v, "child_tid", e->child_tid);
+		add_bool(v, "thread", ctgid && ctgid == h->tgid);
+		/* the child exists from now on, with its parent's name */
+		p = fr_proctab_get(&d->pt, e->child_tid, true);
+		if (p) {
+			if (!p->tgid)
+				p->tgid = ctgid ? ctgid : e->child_tid;
+			memcpy(p->comm, e->child_comm, FR_COMM_LEN);
+			p->comm[15] = 0;
+		}
+		break;
+	}
+	case FR_EV_PROC_EXEC: {
+		const struct fr_proc_exec *e = rec;
+		char *line = fr_args_to_line(e->data + e->filename_len, e->args_len);
+		struct fr_proc *p;
+
+		add_str(v, "filename", e->data, e->filename_len);
+		add_str(v, "args", keep(v, line ? line : ""), sizeof(v->scratch));
+		free(line);
+		if (e->old_tid != h->tid)
+			add_u(v, "old_tid", e->old_tid);
+		/* from here on the task has its new name */
+		p = fr_proctab_get(&d->pt, h->tid, true);
+		if (p) {
+			if (!p->tgid)
+				p->tgid = h->tgid;
+			memcpy(p->comm, e->comm, FR_COMM_LEN);
+			p->comm[15] = 0;
+		}
+		break;
+	}
+	case FR_EV_PROC_EXIT: {
+		const struct fr_proc_exit *e = rec;
+		int sig = e->exit_code & 0x7f;
+
+		add_i(v, "exit_code", e->exit_code);
+		if (sig) {
+			const char *n = fr_signal_name(sig);
+
+			add_str(v, "signal", n ? keep(v, n) : "?", 16);
+			add_bool(v, "core_dumped", e->exit_code & 0x80);
+		} else {
+			add_i(v, "status", (e->exit_code >> 8) & 0xff);
+		}
+		add_bool(v, "group_dead", e->group_dead);
+		break;
+	}
+	case FR_EV_SYS_ENTER: {
+		const struct fr_sys_enter *e = rec;
+
+		syscall_fields(d, v, e->id);
+		note_enter(d, h->tid, h->ts, e->id);
+		break;
+	}
+	case FR_EV_SYS_EXIT: {
+		const struct fr_sys_exit *e = rec;
+		uint64_t dur = take_enter(d, h->tid, h->ts, e->id);
+
+		syscall_fields(d, v, e->id);
+		add_i(v, "ret", e->ret);
+		if (e->ret < 0 && e->ret >= -4095) {
+			const char *n = fr_errno_name(-e->ret);
+
+			if (n)
+				add_str(v, "error", n, 32);
+		}
+		if (dur)
+			add_ns(v, "duration", dur);
+		break;
+	}
+	case FR_EV_BLOCK_ISSUE:
+	case FR_EV_BLOCK_COMPLETE: {
+		const struct fr_block_rq *e = rec;
+
+		add_str(v, "dev", dev_name(d, v, e->dev), 64);
+		add_str(v, "op", op_str(e->op), 2);
+		add_u(v, "sector", e->sector);
+		add_u(v, "bytes", e->bytes);
+		if (h->type == FR_EV_BLOCK_COMPLETE) {
+			add_i(v, "error", e->error);
+			if (e->latency_ns)
+				add_ns(v, "latency", e->latency_ns);
+		}
+		break;
+	}
+	}
+	v->comm = comm_of(d, v->tid, &v->tgid);
+}
+
+/* ---- text ---- */
+
+static bool needs_quotes(const char *s, size_t n)
+{
+	if (!n)
+		return true;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = s[i];
+
+		if (c <= ' ' || c == '"' || c == '\\' || c == '=' || c >= 0x7f)
+			return true;
+	}
+	return false;
+}
+
+static void text_str(FILE *out, const char *s, size_t n)
+{
+	if (!needs_quotes(s, n)) {
+		fwrite(s, 1, n, out);
+		return;
+	}
+	fputc('"', out);
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = s[i];
+
+		if (c == '"' || c == '\\')
+			fprintf(out, "\\%c", c);
+		else if (c == '\n')
+			fputs("\\n", out);
+		else if (c == '\t')
+			fputs("\\t", out);
+		else if (c < 0x20 || c == 0x7f)
+			fprintf(out, "\\x%02x", c);
+		else
+			fputc(c, out);	/* UTF-8 passes through for the terminal */
+	}
+	fputc('"', out);
+}
+
+static void wall_time(const struct fr_decoder *d, uint64_t ts, char *buf, size_t len,
+		      bool utc_iso)
+{
+	int64_t wall = (int64_t)ts + d->boot_to_wall;
+	time_t sec = wall / 1000000000;
+	long ns = wall % 1000000000;
+	struct tm tm;
+
+	if (ns < 0) {
+		ns += 1000000000;
+		sec--;
+	}
+	if (utc_iso) {
+		gmtime_r(&sec, &tm);
+		snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ", tm.tm_year + 1900,
+			 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ns);
+	} else {
+		localtime_r(&sec, &tm);
+		snprintf(buf, len, "%02d:%02d:%02d.%09ld", tm.tm_hour, tm.tm_min, tm.tm_sec, ns);
+	}
+}
+
+void fr_render_text(FILE *out, const struct fr_decoder *d, const struct fr_view *v)
+{
+	char t[64], dur[32];
+
+	wall_time(d, v->h->ts, t, sizeof(t), false);
+	fprintf(out, "%s cpu%u ", t, v->h->cpu);
+	text_str(out, v->comm, strnlen(v->comm, FR_COMM_LEN));
+	fprintf(out, " %u/%u %s", v->tgid, v->tid, v->type);
+	for (unsigned i = 0; i < v->n; i++) {
+		const struct fr_field *f = &v->f[i];
+
+		fprintf(out, " %s=", f->key);
+		switch (f->kind) {
+		case FK_U: fprintf(out, "%" PRIu64, f->u); break;
+		case FK_I: fprintf(out, "%" PRId64, f->i); break;
+		case FK_BOOL: fputs(f->u ? "yes" : "no", out); break;
+		case FK_NS: fputs(fr_fmt_duration(f->u, dur, sizeof(dur)), out); break;
+		case FK_STR: text_str(out, f->s, f->slen); break;
+		}
+	}
+	fputc('\n', out);
+}
+
+/* ---- JSON ---- */
+
+/* Length of the valid UTF-8 sequence at s (at most n bytes), 0 if invalid. */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+	size_t need;
+	uint32_t cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if ((s[0] & 0xe0) == 0xc0) { need = 2; cp = s[0] & 0x1f; }
+	else if ((s[0] & 0xf0) == 0xe0) { need = 3; cp = s[0] & 0x0f; }
+	else if ((s[0] & 0xf8) == 0xf0) { need = 4; cp = s[0] & 0x07; }
+	else return 0;
+	if (need > n)
+		return 0;
+	for (size_t i = 1; i < need; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if ((need == 2 && cp < 0x80) || (need == 3 && cp < 0x800) ||
+	    (need == 4 && (cp < 0x10000 || cp > 0x10ffff)) || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return need;
+}
+
+void fr_json_str(FILE *out, const char *str, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)str;
+
+	fputc('"', out);
+	for (size_t i = 0; i < n;) {
+		unsigned char c = s[i];
+		size_t l;
+
+		if (c == '"' || c == '\\') {
+			fputc('\\', out);
+			fputc(c, out);
+			i++;
+		} else if (c == '\n') {
+			fputs("\\n", out);
+			i++;
+		} else if (c == '\t') {
+			fputs("\\t", out);
+			i++;
+		} else if (c < 0x20 || c == 0x7f) {
+			fprintf(out, "\\u%04x", c);
+			i++;
+		} else if ((l = utf8_len(s + i, n - i))) {
+			fwrite(s + i, 1, l, out);
+			i += l;
+		} else {
+			fputs("\\ufffd", out);
+			i++;
+		}
+	}
+	fputc('"', out);
+}
+
+void fr_render_json(FILE *out, const struct fr_decoder *d, const struct fr_view *v)
+{
+	char t[64];
+
+	wall_time(d, v->h->ts, t, sizeof(t), true);
+	fprintf(out, "{\"ts_ns\":%" PRIu64 ",\"time\":\"%s\",\"cpu\":%u,\"pid\":%u,\"tid\":%u,\"comm\":",
+		(uint64_t)v->h->ts, t, v->h->cpu, v->tgid, v->tid);
+	fr_json_str(out, v->comm, strnlen(v->comm, FR_COMM_LEN));
+	fprintf(out, ",\"type\":\"%s\"", v->type);
+	for (unsigned i = 0; i < v->n; i++) {
+		const struct fr_field *f = &v->f[i];
+
+		if (f->kind == FK_NS)
+			fprintf(out, ",\"%s_ns\":", f->key);
+		else
+			fprintf(out, ",\"%s\":", f->key);
+		switch (f->kind) {
+		case FK_U: case FK_NS: fprintf(out, "%" PRIu64, f->u); break;
+		case FK_I: fprintf(out, "%" PRId64, f->i); break;
+		case FK_BOOL: fputs(f->u ? "true" : "false", out); break;
+		case FK_STR: fr_json_str(out, f->s, f->slen); break;
+		}
+	}
+	fputc('}', out);
+}

@@ -1,0 +1,64 @@
+/* ring.h: a bounded, overwrite-oldest ring of variable-size records.
+ *
+ * Each record is stored as an 8-byte prefix (its length) then its bytes,
+ * padded to a multiple of 8 so records stay aligned; a record may wrap
+ * around the end of the buffer. The ring never allocates after creation and
+ * never holds more than its capacity. Not thread-safe: one writer at a time,
+ * and readers only while the writer is stopped. */
+#ifndef FR_RING_H
+#define FR_RING_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct fr_ring {
+	uint8_t *buf;
+	uint64_t cap;		/* bytes */
+	uint64_t head;		/* logical write position */
+	uint64_t tail;		/* logical position of the oldest record */
+	uint64_t records;	/* records held */
+	uint64_t written;	/* records ever put */
+	uint64_t overwritten;	/* records aged out to make room */
+	uint64_t overwritten_bytes;
+	uint64_t too_big;	/* records refused: larger than the ring */
+};
+
+#define FR_RING_REC_OVERHEAD 8u
+#define FR_RING_MIN 64u
+
+static inline uint64_t fr_ring_pad(uint32_t len)
+{
+	return ((uint64_t)len + 7) & ~7ULL;
+}
+
+/* Capacity is rounded down to a multiple of 8. 0 or -ENOMEM / -EINVAL (capacity below FR_RING_MIN or above 4 GiB). */
+int fr_ring_init(struct fr_ring *r, uint64_t cap);
+void fr_ring_free(struct fr_ring *r);
+void fr_ring_clear(struct fr_ring *r);
+
+/* Append a record, evicting the oldest ones until it fits. 0, or -E2BIG
+ * when the record can never fit (counted in too_big, ring unchanged). */
+int fr_ring_put(struct fr_ring *r, const void *data, uint32_t len);
+
+static inline uint64_t fr_ring_used(const struct fr_ring *r)
+{
+	return r->head - r->tail;
+}
+
+/* Rotate the buffer in place so the oldest record starts at offset 0 and all
+ * records are contiguous; afterwards fr_ring_data() walks them directly. */
+void fr_ring_linearize(struct fr_ring *r);
+
+/* After fr_ring_linearize: the bytes [0, fr_ring_used()). */
+static inline const uint8_t *fr_ring_data(const struct fr_ring *r)
+{
+	return r->buf;
+}
+
+/* Walk records oldest first without linearizing: cb gets each record in a
+ * contiguous copy when it wraps (scratch must hold the largest record).
+ * Stops early and returns cb's value when it is non-zero. */
+int fr_ring_foreach(const struct fr_ring *r, void *scratch, size_t scratch_len,
+		    int (*cb)(const void *rec, uint32_t len, void *ctx), void *ctx);
+
+#endif

@@ -1,0 +1,220 @@
+/* snapshot.c: write what a recorder holds as a capture file. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "capture.h"
+#include "event.h"
+#include "snapshot.h"
+#include "util.h"
+
+#ifndef FR_VERSION
+#define FR_VERSION "0.0.0"
+#endif
+
+static uint64_t ts_at(const uint8_t *base, uint32_t off)
+{
+	const struct fr_hdr *h = (const void *)(base + off + FR_RING_REC_OVERHEAD);
+
+	return h->ts;
+}
+
+static int cmp_ts(const void *a, const void *b, void *base)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	uint64_t tx = ts_at(base, x), ty = ts_at(base, y);
+
+	if (tx != ty)
+		return tx < ty ? -1 : 1;
+	return x < y ? -1 : x > y;	/* keep arrival order for equal times */
+}
+
+/* Events arrive nearly in time order (CPUs race only by microseconds), so an
+ * insertion sort finishes in about one pass; give up on it for a real mess. */
+static void sort_by_time(uint32_t *idx, size_t n, const uint8_t *base)
+{
+	uint64_t moves = 0, budget = 16 * (uint64_t)n + 1024;
+
+	for (size_t i = 1; i < n; i++) {
+		uint32_t v = idx[i];
+		uint64_t t = ts_at(base, v);
+		size_t j = i;
+
+		while (j > 0 && ts_at(base, idx[j - 1]) > t) {
+			idx[j] = idx[j - 1];
+			j--;
+			if (++moves > budget) {
+				idx[j] = v;
+				qsort_r(idx, n, sizeof(*idx), cmp_ts, (void *)base);
+				return;
+			}
+		}
+		idx[j] = v;
+	}
+}
+
+cJSON *fr_devices_json(void)
+{
+	cJSON *o = cJSON_CreateObject();
+	FILE *f = fopen("/proc/partitions", "re");
+	char line[256];
+
+	if (!f)
+		return o;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned maj, min;
+		unsigned long long blocks;
+		char name[64], key[32];
+
+		if (sscanf(line, " %u %u %llu %63s", &maj, &min, &blocks, name) != 4)
+			continue;
+		snprintf(key, sizeof(key), "%u:%u", maj, min);
+		cJSON_AddStringToObject(o, key, name);
+	}
+	fclose(f);
+	return o;
+}
+
+static cJSON *meta_json(const struct fr_recorder *r, const struct fr_snapshot_info *info)
+{
+	cJSON *m = cJSON_CreateObject(), *host, *clock, *probes, *groups, *ring;
+	struct utsname u;
+	char hn[256] = "";
+
+	cJSON_AddNumberToObject(m, "format", FR_CAP_VERSION);
+	cJSON_AddNumberToObject(m, "abi", FR_ABI_VERSION);
+	cJSON_AddStringToObject(m, "tool", "flightrec " FR_VERSION);
+	host = cJSON_AddObjectToObject(m, "host");
+	gethostname(hn, sizeof(hn) - 1);
+	cJSON_AddStringToObject(host, "hostname", hn);
+	if (!uname(&u)) {
+		cJSON_AddStringToObject(host, "kernel", u.release);
+		cJSON_AddStringToObject(host, "kernel_version", u.version);
+		cJSON_AddStringToObject(host, "arch", u.machine);
+	}
+	cJSON_AddNumberToObject(host, "cpus", sysconf(_SC_NPROCESSORS_CONF));
+	clock = cJSON_AddObjectToObject(m, "clock");
+	cJSON_AddStringToObject(clock, "source", "boottime");
+	cJSON_AddNumberToObject(clock, "boot_to_wall_ns", (double)fr_boot_to_wall_ns());
+	cJSON_AddNumberToObject(m, "start_ns", (double)r->start_ns);
+	cJSON_AddNumberToObject(m, "stop_ns", (double)r->stop_ns);
+	if (info->command)
+		cJSON_AddStringToObject(m, "command", info->command);
+	groups = cJSON_AddArrayToObject(m, "groups");
+	for (size_t i = 0; i < fr_ngroups; i++)
+		if (info->groups & fr_groups[i].bit)
+			cJSON_AddItemToArray(groups, cJSON_CreateString(fr_groups[i].name));
+	if (info->filters)
+		cJSON_AddItemToObject(m, "filters", info->filters);
+	probes = cJSON_AddArrayToObject(m, "probes");
+	for (unsigned i = 0; i < fr_nprobes; i++) {
+		const struct fr_probe_state *ps = &r->probes[i];
+		cJSON *p;
+
+		if (!ps->def || (!ps->attached && ps->why && !strcmp(ps->why, "not asked for")))
+			continue;
+		p = cJSON_CreateObject();
+		cJSON_AddStringToObject(p, "name", ps->def->name);
+		cJSON_AddStringToObject(p, "group", fr_group_name(ps->def->group));
+		cJSON_AddStringToObject(p, "method", fr_attach_name(ps->method));
+		cJSON_AddBoolToObject(p, "attached", ps->attached);
+		if (!ps->attached && ps->why)
+			cJSON_AddStringToObject(p, "reason", ps->why);
+		cJSON_AddItemToArray(probes, p);
+	}
+	ring = cJSON_AddObjectToObject(m, "ring");
+	cJSON_AddNumberToObject(ring, "size", (double)r->ring.cap);
+	cJSON_AddNumberToObject(ring, "bpf_buffer", info->bpf_buffer);
+	cJSON_AddItemToObject(m, "devices", fr_devices_json());
+	return m;
+}
+
+static cJSON *end_json(const struct fr_recorder *r, const struct fr_snapshot_info *info,
+		       const struct fr_cap_writer *w)
+{
+	cJSON *e = cJSON_CreateObject(), *c = cJSON_AddObjectToObject(e, "counters");
+
+	cJSON_AddNumberToObject(c, "received", (double)r->received);
+	cJSON_AddNumberToObject(c, "dropped", (double)r->dropped);
+	cJSON_AddNumberToObject(c, "overwritten", (double)r->ring.overwritten);
+	cJSON_AddNumberToObject(c, "overwritten_bytes", (double)r->ring.overwritten_bytes);
+	cJSON_AddNumberToObject(c, "malformed", (double)(r->malformed + r->ring.too_big));
+	cJSON_AddNumberToObject(c, "follow_map_full", (double)r->track_full);
+	cJSON_AddNumberToObject(c, "stored", (double)w->events);
+	cJSON_AddNumberToObject(c, "stored_bytes", (double)w->raw_bytes);
+	cJSON_AddNumberToObject(c, "ring_used_bytes", (double)fr_ring_used(&r->ring));
+	if (info->exit_status >= 0)
+		cJSON_AddNumberToObject(e, "exit_status", info->exit_status);
+	return e;
+}
+
+int fr_snapshot_write(struct fr_recorder *r, struct fr_proctab *pt,
+		      const struct fr_snapshot_info *info, int fd,
+		      struct fr_snapshot_result *res)
+{
+	struct fr_cap_writer w;
+	const uint8_t *base;
+	uint32_t *idx = NULL;
+	size_t n = 0;
+	cJSON *j = NULL;
+	int ret, ret2;
+
+	fr_ring_linearize(&r->ring);
+	base = fr_ring_data(&r->ring);
+	if (r->ring.records) {
+		idx = malloc(r->ring.records * sizeof(*idx));
+		if (!idx) {
+			close(fd);
+			return -ENOMEM;
+		}
+	}
+	for (uint64_t pos = 0; pos < fr_ring_used(&r->ring) && n < r->ring.records;) {
+		uint32_t len;
+
+		memcpy(&len, base + pos, sizeof(len));
+		idx[n++] = pos;
+		pos += FR_RING_REC_OVERHEAD + fr_ring_pad(len);
+	}
+	sort_by_time(idx, n, base);
+
+	fr_proctab_scan(pt);
+	for (size_t i = 0; i < n; i++)
+		fr_proctab_note(pt, base + idx[i] + FR_RING_REC_OVERHEAD);
+
+	ret = fr_capw_open(&w, fd);
+	if (!ret) {
+		j = meta_json(r, info);
+		ret = j ? fr_capw_json(&w, FR_SEG_META, j) : -ENOMEM;
+		cJSON_Delete(j);
+	}
+	for (size_t i = 0; !ret && i < n; i++) {
+		const uint8_t *p = base + idx[i];
+		uint32_t len;
+
+		memcpy(&len, p, sizeof(len));
+		ret = fr_capw_event(&w, p + FR_RING_REC_OVERHEAD, len);
+	}
+	if (!ret)
+		ret = fr_capw_flush(&w);
+	if (!ret) {
+		j = fr_proctab_to_json(pt, true);
+		ret = j ? fr_capw_json(&w, FR_SEG_PROCS, j) : -ENOMEM;
+		cJSON_Delete(j);
+	}
+	if (!ret) {
+		j = end_json(r, info, &w);
+		ret = j ? fr_capw_json(&w, FR_SEG_END, j) : -ENOMEM;
+		cJSON_Delete(j);
+	}
+	free(idx);
+	ret2 = fr_capw_close(&w);
+	if (res) {
+		res->events = w.events;
+		res->raw_bytes = w.raw_bytes;
+		res->file_bytes = w.file_bytes;
+	}
+	return ret ? ret : ret2;
+}

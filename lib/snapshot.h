@@ -1,0 +1,35 @@
+/* snapshot.h: write what a recorder holds as a capture file. */
+#ifndef FR_SNAPSHOT_H
+#define FR_SNAPSHOT_H
+
+#include <cjson/cJSON.h>
+#include <stdint.h>
+
+#include "proctab.h"
+#include "recorder.h"
+
+struct fr_snapshot_info {
+	const char *command;	/* the flightrec command line that recorded */
+	cJSON *filters;		/* taken over; may be NULL */
+	unsigned groups;
+	uint32_t bpf_buffer;
+	int exit_status;	/* of record -- COMMAND; -1 when none */
+};
+
+struct fr_snapshot_result {
+	uint64_t events;
+	uint64_t raw_bytes;
+	uint64_t file_bytes;
+};
+
+/* Sort the recorder's ring by time and write it, with the metadata, the
+ * process table (pt, completed from /proc and the events) and the counters,
+ * to fd, which is closed. The recorder must be stopped. */
+int fr_snapshot_write(struct fr_recorder *r, struct fr_proctab *pt,
+		      const struct fr_snapshot_info *info, int fd,
+		      struct fr_snapshot_result *res);
+
+/* The block devices of this machine as {"major:minor": "name"}. */
+cJSON *fr_devices_json(void);
+
+#endif

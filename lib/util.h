@@ -1,0 +1,41 @@
+/* util.h: parsing of sizes and durations, time helpers, safe file creation. */
+#ifndef FR_UTIL_H
+#define FR_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define FR_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* "64M", "512K", "1G", "4096": bytes. -EINVAL on syntax, -ERANGE on overflow. */
+int fr_parse_size(const char *s, uint64_t *out);
+/* "10s", "1.5m", "250ms", "2h", "30" (seconds): nanoseconds. */
+int fr_parse_duration(const char *s, uint64_t *out);
+/* Strict base-10 unsigned integer within [min, max]. */
+int fr_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);
+
+/* CLOCK_BOOTTIME and CLOCK_REALTIME now, ns. */
+uint64_t fr_boot_ns(void);
+uint64_t fr_wall_ns(void);
+/* Offset to add to a CLOCK_BOOTTIME timestamp to get wall-clock ns. */
+int64_t fr_boot_to_wall_ns(void);
+
+/* "1.234ms"-style rendering of a duration into buf. */
+const char *fr_fmt_duration(uint64_t ns, char *buf, size_t len);
+/* "12.3M"-style rendering of a byte count into buf. */
+const char *fr_fmt_bytes(uint64_t bytes, char *buf, size_t len);
+
+/* Create path for writing: mode 0600, never through a symlink, never over
+ * an existing file unless force (which replaces the name, not its target).
+ * Returns an fd or -errno. */
+int fr_create_private(const char *path, bool force);
+
+/* write(2) all of buf; -errno on failure. */
+int fr_write_all(int fd, const void *buf, size_t len);
+
+/* Read a small text file (at most max-1 bytes) into buf, NUL-terminated.
+ * Returns the length or -errno. */
+long fr_read_small(const char *path, char *buf, size_t max);
+
+#endif
