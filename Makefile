@@ -37,7 +37,7 @@ CMD_OBJS  := $(CMD_SRCS:%.c=$(B)/%.o)
 UNIT_LIB  := $(filter-out $(B)/lib/recorder.o $(B)/lib/snapshot.o $(B)/lib/features.o,$(LIB_OBJS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
-HELPERS   := $(B)/tests/frhelper
+HELPERS   := $(B)/tests/frhelper $(B)/tests/mkcapture
 
 .PHONY: all deps check check-unit check-asan install uninstall clean fuzz
 .DELETE_ON_ERROR:
@@ -90,7 +90,7 @@ flightrec: $(CMD_OBJS) $(LIB_OBJS)
 
 # ---- tests ----
 
-$(B)/tests/test_%: tests/unit/test_%.c tests/unit/tap.h $(UNIT_LIB)
+$(B)/tests/test_%: tests/unit/test_%.c tests/unit/tap.h tests/unit/synth.h $(UNIT_LIB)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
 	@$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(UNIT_LIB) $(LDLIBS)
@@ -99,6 +99,11 @@ $(B)/tests/frhelper: tests/helpers/frhelper.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
 	@$(CC) $(CFLAGS) -pthread -o $@ $<
+
+$(B)/tests/mkcapture: tests/helpers/mkcapture.c tests/unit/synth.h $(UNIT_LIB)
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	@$(CC) $(CFLAGS) -o $@ $< $(UNIT_LIB) $(LDLIBS)
 
 check-unit: $(UNIT_BINS)
 

@@ -152,6 +152,26 @@ static double num(const cJSON *o, const char *key, double dflt)
 	return cJSON_IsNumber(v) ? v->valuedouble : dflt;
 }
 
+/* ".123" -> 123000000 ns, exactly (a double loses nanoseconds at epoch
+ * scale); no fraction -> 0; advances *p; -1 on a bad fraction. */
+static int64_t parse_frac(char **p)
+{
+	int64_t ns = 0, scale = 100000000;
+	char *s = *p;
+
+	if (*s != '.')
+		return 0;
+	s++;
+	if (*s < '0' || *s > '9')
+		return -1;
+	for (; *s >= '0' && *s <= '9'; s++) {
+		ns += (*s - '0') * scale;
+		scale /= 10;
+	}
+	*p = s;
+	return ns;
+}
+
 /* TIME of --since/--until as a CLOCK_BOOTTIME ns value for this capture. */
 static int resolve_time(const char *s, uint64_t start_ns, int64_t boot_to_wall, uint64_t *out)
 {
@@ -163,29 +183,34 @@ static int resolve_time(const char *s, uint64_t start_ns, int64_t boot_to_wall, 
 	}
 	if (s[0] == '@') {
 		char *end;
-		double secs = strtod(s + 1, &end);
+		unsigned long long secs;
+		int64_t frac;
 
-		if (end == s + 1 || *end || secs < 0)
+		if (s[1] < '0' || s[1] > '9')
 			return -EINVAL;
-		*out = (uint64_t)((int64_t)(secs * 1e9) - boot_to_wall);
+		errno = 0;
+		secs = strtoull(s + 1, &end, 10);
+		if (errno || secs > 9000000000ULL)
+			return -ERANGE;
+		frac = parse_frac(&end);
+		if (frac < 0 || *end)
+			return -EINVAL;
+		*out = (uint64_t)((int64_t)secs * 1000000000LL + frac - boot_to_wall);
 		return 0;
 	}
 	{
 		struct tm tm = { 0 };
-		const char *p = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
-		double frac = 0;
+		char *p = strptime(s, "%Y-%m-%dT%H:%M:%S", &tm);
+		int64_t frac;
 		time_t t;
 
 		if (!p)
 			p = strptime(s, "%Y-%m-%d %H:%M:%S", &tm);
 		if (!p)
 			return -EINVAL;
-		if (*p == '.') {
-			char *end;
-
-			frac = strtod(p, &end);
-			p = end;
-		}
+		frac = parse_frac(&p);
+		if (frac < 0)
+			return -EINVAL;
 		if (*p == 'Z' && !p[1]) {
 			t = timegm(&tm);
 		} else if (!*p) {
@@ -194,7 +219,7 @@ static int resolve_time(const char *s, uint64_t start_ns, int64_t boot_to_wall, 
 		} else {
 			return -EINVAL;
 		}
-		*out = (uint64_t)((int64_t)t * 1000000000LL + (int64_t)(frac * 1e9) - boot_to_wall);
+		*out = (uint64_t)((int64_t)t * 1000000000LL + frac - boot_to_wall);
 		return 0;
 	}
 }

@@ -340,7 +340,8 @@ int cmd_record(int argc, char **argv)
 	if (fd < 0) {
 		fr_err("cannot create %s: %s%s", o.output, strerror(-fd),
 		       fd == -EEXIST ? " (use --force to replace it)" :
-		       fd == -ELOOP ? " (it is a symbolic link; flightrec never writes through one)" : "");
+		       fd == -ELOOP ? " (it is a symbolic link; flightrec never writes through one; "
+				      "--force replaces the link itself)" : "");
 		return FR_EXIT_ERROR;
 	}
 

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "features.h"
+#include "util.h"
 
 static const struct bpf_insn ret0[] = {
 	{ .code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = BPF_REG_0, .imm = 0 },
@@ -58,6 +59,20 @@ const char *fr_tracefs_events(bool mount_if_missing)
 	return NULL;
 }
 
+/* CAP_BPF+CAP_PERFMON, or CAP_SYS_ADMIN on kernels before 5.8 split it. */
+bool fr_bpf_privileged(void)
+{
+	char buf[4096], *p;
+	unsigned long long eff;
+
+	if (fr_read_small("/proc/self/status", buf, sizeof(buf)) <= 0)
+		return geteuid() == 0;
+	p = strstr(buf, "CapEff:");
+	if (!p || sscanf(p + 7, "%llx", &eff) != 1)
+		return geteuid() == 0;
+	return (eff & (1ULL << 21)) || ((eff & (1ULL << 39)) && (eff & (1ULL << 38)));
+}
+
 void fr_features_probe(struct fr_features *f)
 {
 	struct btf *btf;
@@ -65,6 +80,18 @@ void fr_features_probe(struct fr_features *f)
 
 	memset(f, 0, sizeof(*f));
 	btf = btf__load_vmlinux_btf();
+	if (!fr_bpf_privileged()) {
+		/* the kernel refuses every probe: say unknown, not no */
+		f->btf = btf ? FR_YES : FR_NO;
+		f->ringbuf = f->tp_btf = f->raw_tp = f->tracepoint = f->fentry = FR_UNKNOWN;
+		f->perf_event = FR_UNKNOWN;
+		f->tracefs = fr_tracefs_events(false) ? FR_YES : FR_NO;
+		f->kprobe = exists("/sys/bus/event_source/devices/kprobe/type") ? FR_YES : FR_NO;
+		f->uprobe = exists("/sys/bus/event_source/devices/uprobe/type") ? FR_YES : FR_NO;
+		btf__free(btf);
+		libbpf_set_print(old);
+		return;
+	}
 	f->btf = btf ? FR_YES : FR_NO;
 	f->ringbuf = from_libbpf(libbpf_probe_bpf_map_type(BPF_MAP_TYPE_RINGBUF, NULL));
 	f->raw_tp = from_libbpf(libbpf_probe_bpf_prog_type(BPF_PROG_TYPE_RAW_TRACEPOINT, NULL));

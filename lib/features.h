@@ -21,6 +21,8 @@ struct fr_features {
 };
 
 void fr_features_probe(struct fr_features *f);
+/* May this process load and attach tracing BPF programs? */
+bool fr_bpf_privileged(void);
 const char *fr_tristate_str(int v);
 
 /* The tracefs events directory, mounting tracefs when it is not and we may.

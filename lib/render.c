@@ -270,7 +270,7 @@ void fr_decode(struct fr_decoder *d, const void *rec, struct fr_view *v)
 		add_str(v, "filename", e->data, e->filename_len);
 		add_str(v, "args", keep(v, line ? line : ""), sizeof(v->scratch));
 		free(line);
-		if (e->old_tid != h->tid)
+		if (e->old_tid && e->old_tid != h->tid)
 			add_u(v, "old_tid", e->old_tid);
 		/* from here on the task has its new name */
 		p = fr_proctab_get(&d->pt, h->tid, true);

@@ -159,6 +159,14 @@ int fr_create_private(const char *path, bool force)
 	int fd;
 
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (fd < 0 && errno == EEXIST && !force) {
+		struct stat st;
+
+		/* say so when the name is a symlink: it is never written through */
+		if (!lstat(path, &st) && S_ISLNK(st.st_mode))
+			return -ELOOP;
+		return -EEXIST;
+	}
 	if (fd < 0 && errno == EEXIST && force) {
 		/* unlink removes the name, even a symlink, never its target */
 		if (unlink(path) && errno != ENOENT)

@@ -1,0 +1,268 @@
+#!/usr/bin/env bats
+# record.bats: real recordings against ground truth from frhelper, which
+# forks exactly K children that exec /bin/true and makes exactly N getppid
+# syscalls per thread. Needs root (tests/run.sh decides whether to run it).
+
+load ../common
+
+setup() {
+	common_setup
+	if [ "$(id -u)" -ne 0 ]; then
+		skip "needs root"
+	fi
+}
+
+teardown() {
+	# whatever happened, no recorder and no probe may be left behind
+	pkill -f "$FR record" 2>/dev/null || true
+	if [ -n "${CG:-}" ] && [ -d "$CG" ]; then
+		rmdir "$CG" 2>/dev/null || true
+	fi
+}
+
+# the pids (tgids) of the helper and every descendant, from the capture
+tree_pids() {
+	events "$1" | jq -r --argjson root "$2" '
+		select(.type == "process_fork") | [.pid, .child_pid] | @tsv' |
+		awk -v root="$2" 'BEGIN { t[root] = 1; print root }
+			t[$1] && !t[$2] { t[$2] = 1; print $2 }'
+}
+
+# count of flightrec BPF programs loaded in the kernel right now
+loaded_progs() {
+	bpftool prog show 2>/dev/null | grep -cE 'name (sched_switch|sched_wakeup|sched_process|sys_enter|sys_exit|block_rq)' || true
+}
+
+# The kernel frees programs after an RCU grace period once their last link
+# and fd are gone: wait (bounded) for that to happen.
+no_probes_left() {
+	local i
+	for ((i = 0; i < 100; i++)); do
+		[ "$(loaded_progs)" -eq 0 ] && return 0
+		sleep 0.1
+	done
+	echo "flightrec programs still loaded:" >&2
+	bpftool prog show >&2
+	return 1
+}
+
+# Release helpers blocked on the fifo $1: one byte each, and the write end
+# held open until they are done so that a late reader still gets its byte.
+release() {
+	local fifo=$1 n=$2
+	exec {GO}>"$fifo"
+	head -c "$n" /dev/zero >&$GO
+}
+
+release_done() {
+	exec {GO}>&-
+}
+
+check_command_ground_truth() {
+	local cap=$1 method=$2
+	local hp forks execs enters exits
+	# the helper: the exec of frhelper itself
+	hp=$(events "$cap" | jq -r 'select(.type=="process_exec" and (.filename|endswith("/frhelper"))) | .pid')
+	[ -n "$hp" ] && [ "$(wc -w <<<"$hp")" -eq 1 ]
+	forks=$(events "$cap" | jq --argjson p "$hp" 'select(.type=="process_fork" and .pid==$p)' | jq -s length)
+	[ "$forks" -eq 5 ]
+	# each child execs /bin/true exactly once, and exits 0
+	execs=$(events "$cap" | jq -r 'select(.type=="process_exec" and .filename=="/bin/true") | .pid' | sort -u | wc -l)
+	[ "$execs" -eq 5 ]
+	[ "$(events -t process_exit "$cap" | jq --argjson p "$hp" 'select(.pid != $p and .status == 0 and .group_dead)' | jq -s length)" -eq 5 ]
+	[ "$(events -t process_exit "$cap" | jq -r --argjson p "$hp" 'select(.pid == $p) | .status')" = 3 ]
+	# exactly N getppid pairs, all on the helper's own thread
+	enters=$(events -t sys_enter "$cap" | jq -r 'select(.syscall=="getppid") | "\(.pid)/\(.tid)"' | sort | uniq -c)
+	exits=$(events -t sys_exit "$cap" | jq -r 'select(.syscall=="getppid") | "\(.pid)/\(.tid)"' | sort | uniq -c)
+	[[ "$enters" =~ ^\ *1000\ $hp/$hp$ ]]
+	[[ "$exits" =~ ^\ *1000\ $hp/$hp$ ]]
+	# it was scheduled
+	[ "$(events -t sched_switch "$cap" | jq --argjson p "$hp" 'select(.pid==$p or .next_pid==$p)' | jq -s length)" -gt 0 ]
+	# nothing from an unrelated process: every event is about the tree
+	pids=$(tree_pids "$cap" "$hp" | paste -sd, -)
+	strays=$(events "$cap" | jq -c --argjson t "[$pids]" '
+		select(((.pid as $p | $t | index($p)) == null) and
+		       (.type != "sched_switch" or ((.next_pid as $n | $t | index($n)) == null)))')
+	if [ -n "$strays" ]; then
+		echo "events from outside the tree ($pids) with $method:" >&2
+		head -5 <<<"$strays" >&2
+		return 1
+	fi
+	# the capture says which method attached each probe
+	[ "$("$FR" dump -F json "$cap" | jq -r --arg m "$method" '[.capture.meta.probes[] | select(.attached and .method == $m)] | length')" -gt 0 ]
+}
+
+@test "record -- COMMAND: exactly its forks, execs, exits and getppid calls, nothing else (tp_btf)" {
+	run -3 "$FR" record -q -o "$T/cap.frec" -- "$HELPER" --forks 5 --getppid 1000 --exit 3
+	check_command_ground_truth "$T/cap.frec" tp_btf
+	[ "$("$FR" dump -F json "$T/cap.frec" | jq '.capture.exit_status')" -eq 3 ]
+}
+
+@test "record -- COMMAND with raw_tp gives the same ground truth" {
+	run -3 "$FR" record -q --attach raw_tp -o "$T/cap.frec" -- "$HELPER" --forks 5 --getppid 1000 --exit 3
+	check_command_ground_truth "$T/cap.frec" raw_tp
+}
+
+@test "record -- COMMAND with classic tracepoints gives the same ground truth" {
+	run -3 "$FR" record -q --attach tracepoint -o "$T/cap.frec" -- "$HELPER" --forks 5 --getppid 1000 --exit 3
+	check_command_ground_truth "$T/cap.frec" tracepoint
+}
+
+@test "-v says which attach method each probe uses" {
+	run -0 --separate-stderr "$FR" record -v -e syscalls,sched -o "$T/cap.frec" -- true
+	[[ "$stderr" =~ probe\ sys_enter\ +attached\ with\ (tp_btf|raw_tp|tracepoint) ]]
+	[[ "$stderr" =~ probe\ sched_switch\ +attached\ with\ (tp_btf|raw_tp|tracepoint) ]]
+	[[ "$stderr" != *"block_rq_issue"* ]]
+}
+
+@test "threads of the command are recorded with their own tids" {
+	run -0 "$FR" record -q -e syscalls,process -o "$T/cap.frec" -- "$HELPER" --threads 4 --getppid 500
+	hp=$(events "$T/cap.frec" | jq -r 'select(.type=="process_exec") | .pid' | head -1)
+	run -0 bash -c "'$FR' dump -F ndjson -t sys_exit '$T/cap.frec' | jq -r 'select(.syscall==\"getppid\") | \"\(.pid) \(.tid)\"' | sort | uniq -c"
+	[ "${#lines[@]}" -eq 4 ]
+	for l in "${lines[@]}"; do [[ "$l" =~ ^\ *500\ $hp\ [0-9]+$ ]]; done
+	[ "$(events -t process_fork "$T/cap.frec" | jq 'select(.thread)' | jq -s length)" -eq 3 ]
+}
+
+@test "the command's exit status is returned, 128+N when killed by signal N" {
+	run -0 "$FR" record -q -e process -o "$T/a.frec" -- "$HELPER"
+	run -42 "$FR" record -q -e process -o "$T/b.frec" -- "$HELPER" --exit 42
+	run -137 "$FR" record -q -e process -o "$T/c.frec" -- "$HELPER" --signal 9
+	[ "$(events -t process_exit "$T/c.frec" | jq -r 'select(.group_dead) | .signal' | tail -1)" = SIGKILL ]
+}
+
+@test "a command that cannot run: exit 127, a clear error, no file left" {
+	run -127 --separate-stderr "$FR" record -o "$T/cap.frec" -- /nonexistent/cmd
+	[[ "$stderr" == *"cannot run /nonexistent/cmd: No such file or directory"* ]]
+	[ ! -e "$T/cap.frec" ]
+	no_probes_left
+}
+
+# start a recorder in the background and wait until its probes are attached
+start_recorder() {
+	"$FR" record -v "$@" 2>"$T/rec.log" &
+	REC=$!
+	wait_for_line "$T/rec.log" "flightrec: recording"
+}
+
+stop_recorder() {
+	kill -INT "$REC"
+	wait "$REC"
+}
+
+@test "-p PID records that process and its threads only" {
+	mkfifo "$T/go"
+	"$HELPER" --print-pid --wait-fifo "$T/go" --threads 2 --getppid 300 >"$T/pid" &
+	H=$!
+	"$HELPER" --wait-fifo "$T/go" --getppid 300 &
+	OTHER=$!
+	wait_for_line "$T/pid" "[0-9]"
+	start_recorder -e syscalls -p "$H" -o "$T/cap.frec"
+	release "$T/go" 2
+	wait "$H" "$OTHER"
+	release_done
+	stop_recorder
+	[ "$(events -t sys_enter "$T/cap.frec" | jq --argjson p "$H" 'select(.syscall=="getppid" and .pid==$p)' | jq -s length)" -eq 600 ]
+	[ "$(events "$T/cap.frec" | jq --argjson p "$H" 'select(.pid != $p)' | jq -s length)" -eq 0 ]
+}
+
+@test "--comm NAME records tasks of that name only" {
+	mkfifo "$T/go"
+	"$HELPER" --name fr-wanted --wait-fifo "$T/go" --getppid 250 --print-pid >"$T/a" &
+	A=$!
+	"$HELPER" --name fr-other --wait-fifo "$T/go" --getppid 250 --print-pid >"$T/b" &
+	B=$!
+	wait_for_line "$T/a" "[0-9]"
+	wait_for_line "$T/b" "[0-9]"
+	start_recorder -e syscalls --comm fr-wanted -o "$T/cap.frec"
+	release "$T/go" 2
+	wait "$A" "$B"
+	release_done
+	stop_recorder
+	[ "$(events -t sys_exit "$T/cap.frec" | jq --argjson p "$A" 'select(.syscall=="getppid" and .pid==$p)' | jq -s length)" -eq 250 ]
+	[ "$(events "$T/cap.frec" | jq 'select(.comm != "fr-wanted")' | jq -s length)" -eq 0 ]
+}
+
+@test "--cgroup PATH records tasks in that cgroup v2 directory only" {
+	root=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
+	[ -n "$root" ]
+	CG="$root/frtest-$$-$BATS_TEST_NUMBER"
+	mkdir "$CG"
+	mkfifo "$T/go"
+	"$HELPER" --cgroup "$CG" --wait-fifo "$T/go" --getppid 400 --print-pid >"$T/a" &
+	A=$!
+	"$HELPER" --wait-fifo "$T/go" --getppid 400 --print-pid >"$T/b" &
+	B=$!
+	wait_for_line "$T/a" "[0-9]"
+	wait_for_line "$T/b" "[0-9]"
+	start_recorder -e syscalls --cgroup "${CG#$root/}" -o "$T/cap.frec"
+	release "$T/go" 2
+	wait "$A" "$B"
+	release_done
+	stop_recorder
+	[ "$(events -t sys_enter "$T/cap.frec" | jq --argjson p "$A" 'select(.syscall=="getppid" and .pid==$p)' | jq -s length)" -eq 400 ]
+	[ "$(events "$T/cap.frec" | jq --argjson p "$A" 'select(.pid != $p)' | jq -s length)" -eq 0 ]
+}
+
+@test "a bounded ring under a syscall storm: at its size, overwritten counted, newest kept" {
+	run -0 "$FR" record -q -e syscalls,process --buffer 1M -o "$T/cap.frec" -- "$HELPER" --getppid 200000
+	meta=$("$FR" dump -F json "$T/cap.frec" | jq -c '.capture')
+	ring=$(jq '.meta.ring.size' <<<"$meta")
+	used=$(jq '.counters.ring_used_bytes' <<<"$meta")
+	over=$(jq '.counters.overwritten' <<<"$meta")
+	recv=$(jq '.counters.received' <<<"$meta")
+	stored=$(jq '.counters.stored' <<<"$meta")
+	[ "$ring" -eq 1048576 ]
+	[ "$used" -le "$ring" ]
+	[ "$used" -gt $((ring - 1024)) ]	# full, to within one record
+	[ "$over" -gt 0 ]
+	[ $((stored + over)) -eq "$recv" ]
+	# the newest events survive: the helper's last getppid and its exit
+	last=$(events "$T/cap.frec" | tail -3 | jq -r '.type + ":" + (.syscall // "")' | paste -sd' ')
+	[[ "$last" == *"process_exit:"* ]]
+	[ "$(events -t process_exit "$T/cap.frec" | jq -s length)" -ge 1 ]
+	# the oldest were aged out: the exec of the helper is gone
+	[ "$(events -t process_exec "$T/cap.frec" | jq -s length)" -eq 0 ]
+}
+
+@test "the whole machine for a fixed duration, then every probe is detached" {
+	run -0 "$FR" record -q -d 1s -o "$T/cap.frec"
+	no_probes_left
+	cap=$("$FR" dump -F json "$T/cap.frec")
+	# many processes, several groups, a real duration
+	[ "$(jq '[.events[].pid] | unique | length' <<<"$cap")" -gt 2 ]
+	[ "$(jq '[.events[].type] | unique | length' <<<"$cap")" -ge 3 ]
+	[ "$(jq '(.capture.meta.stop_ns - .capture.meta.start_ns) >= 1e9' <<<"$cap")" = true ]
+	[ "$(jq '[.capture.meta.probes[] | select(.attached)] | length' <<<"$cap")" -eq 10 ]
+	[ "$(stat -c %a "$T/cap.frec")" = 600 ]
+	# self-contained: host, kernel, clock offset, process table
+	[ "$(jq -r '.capture.meta.host.kernel' <<<"$cap")" = "$(uname -r)" ]
+	[ "$(jq '.capture.meta.clock.boot_to_wall_ns > 0' <<<"$cap")" = true ]
+	[ "$(jq '.capture.processes | length' <<<"$cap")" -gt 2 ]
+}
+
+@test "Ctrl-C stops the recorder, writes the capture and detaches every probe" {
+	start_recorder -e sched -o "$T/cap.frec"
+	[ "$(loaded_progs)" -gt 0 ]
+	stop_recorder
+	no_probes_left
+	[ -s "$T/cap.frec" ]
+	"$FR" dump "$T/cap.frec" >/dev/null
+}
+
+@test "SIGTERM stops it the same way; SIGKILL leaves no probe attached either" {
+	start_recorder -e sched -o "$T/a.frec"
+	kill -TERM "$REC"
+	wait "$REC"
+	"$FR" dump "$T/a.frec" >/dev/null
+	start_recorder -e sched -o "$T/b.frec"
+	kill -KILL "$REC"
+	wait "$REC" || true
+	no_probes_left
+}
+
+@test "an error after loading detaches everything: unusable output directory" {
+	run -1 --separate-stderr "$FR" record -d 1s -o "$T/no/such/dir/cap.frec"
+	[[ "$stderr" == *"cannot create $T/no/such/dir/cap.frec: No such file or directory"* ]]
+	no_probes_left
+}

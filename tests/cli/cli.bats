@@ -1,0 +1,254 @@
+#!/usr/bin/env bats
+# cli.bats: the command line without BPF: dispatch, help, usage errors, exit
+# codes, and dump of good and bad captures (synthetic, written by mkcapture).
+
+load ../common
+
+# a directory an unprivileged user can reach (the bats tmpdir is 0700)
+open_dir() {
+	local d=/tmp/frtest-open.$BATS_TEST_NUMBER.$$
+	mkdir -p "$d" && chmod 777 "$d" && echo "$d"
+}
+
+teardown() {
+	rm -rf "/tmp/frtest-open.$BATS_TEST_NUMBER.$$"
+}
+
+setup() {
+	common_setup
+	CAP="$T/good.frec"
+	"$MKCAP" "$CAP" 100 >/dev/null	# 230 events
+}
+
+@test "no arguments: usage on stderr, exit 2" {
+	run -2 --separate-stderr "$FR"
+	[[ "$stderr" == *"Usage: flightrec"* ]]
+	[ -z "$output" ]
+}
+
+@test "--help lists every command and exits 0" {
+	run -0 "$FR" --help
+	for c in record trigger dump stats mark help; do
+		[[ "$output" == *"  $c "* ]]
+	done
+}
+
+@test "--version prints the version and the kernel features" {
+	run -0 "$FR" --version
+	[[ "${lines[0]}" =~ ^flightrec\ [0-9]+\.[0-9]+\.[0-9]+$ ]]
+	[[ "$output" == *"btf:"* ]]
+	[[ "$output" == *"ring buffer:"* ]]
+	[[ "$output" == *"tp_btf:"* && "$output" == *"raw_tp:"* && "$output" == *"tracepoint:"* ]]
+}
+
+@test "help COMMAND and COMMAND --help show the same options" {
+	run -0 "$FR" help record
+	a=$output
+	run -0 "$FR" record --help
+	[ "$a" = "$output" ]
+	[[ "$output" == *"--buffer"* && "$output" == *"--duration"* && "$output" == *"--attach"* ]]
+	run -0 "$FR" help dump
+	[[ "$output" == *"--format"* && "$output" == *"--since"* ]]
+}
+
+@test "an unknown command names the closest real one, exit 2" {
+	run -2 --separate-stderr "$FR" recrod
+	[[ "$stderr" == *"'recrod' is not a flightrec command"* ]]
+	[[ "$stderr" == *"Did you mean 'record'?"* ]]
+	run -2 --separate-stderr "$FR" help dupm
+	[[ "$stderr" == *"Did you mean 'dump'?"* ]]
+}
+
+@test "names match exactly: a prefix is not run" {
+	run -2 --separate-stderr "$FR" rec --help
+	[[ "$stderr" == *"Did you mean 'record'?"* ]]
+	[[ "$output" != *"Usage: flightrec record"* ]]
+}
+
+@test "commands not built yet say so, exit 2" {
+	for c in trigger stats mark; do
+		run -2 --separate-stderr "$FR" "$c"
+		[[ "$stderr" == *"'$c' is not built yet"* ]]
+	done
+}
+
+@test "unknown global option: exit 2" {
+	run -2 --separate-stderr "$FR" --bogus
+	[[ "$stderr" == *"unknown option '--bogus'"* ]]
+}
+
+@test "record usage errors exit 2 and name the problem" {
+	run -2 --separate-stderr "$FR" record --bogus
+	run -2 --separate-stderr "$FR" record -e sched,nope
+	[[ "$stderr" == *"unknown probe group 'nope'"* ]]
+	run -2 --separate-stderr "$FR" record --buffer 12X
+	[[ "$stderr" == *"bad --buffer '12X'"* ]]
+	run -2 --separate-stderr "$FR" record --buffer 1K
+	run -2 --separate-stderr "$FR" record --duration soon
+	[[ "$stderr" == *"bad --duration 'soon'"* ]]
+	run -2 --separate-stderr "$FR" record --attach kprobe
+	[[ "$stderr" == *"bad --attach 'kprobe'"* ]]
+	run -2 --separate-stderr "$FR" record -p abc
+	run -2 --separate-stderr "$FR" record -p 1 -- true
+	[[ "$stderr" == *"cannot be combined"* ]]
+}
+
+@test "record refuses to replace a file, or to write through a symlink" {
+	touch "$T/exists.frec"
+	run -1 --separate-stderr "$FR" record -d 1s -o "$T/exists.frec"
+	[[ "$stderr" == *"use --force"* ]]
+	ln -s "$T/target" "$T/link.frec"
+	run -1 --separate-stderr "$FR" record -d 1s -o "$T/link.frec"
+	[[ "$stderr" == *"symbolic link"* ]]
+	[ ! -e "$T/target" ]
+	[ -L "$T/link.frec" ]
+}
+
+@test "record without privileges says what it needs, exit 1, leaves no file" {
+	d=$(open_dir)
+	if [ "$(id -u)" -eq 0 ]; then
+		run -1 --separate-stderr setpriv --reuid=65534 --regid=65534 --clear-groups \
+			"$FR" record -d 1s -o "$d/unpriv.frec"
+	else
+		run -1 --separate-stderr "$FR" record -d 1s -o "$d/unpriv.frec"
+	fi
+	[[ "$stderr" == *"needs root or CAP_BPF+CAP_PERFMON"* ]]
+	[ ! -e "$d/unpriv.frec" ]
+}
+
+@test "record --cgroup with a directory that is not cgroup v2: exit 1" {
+	run -1 --separate-stderr "$FR" record --cgroup "$T" -d 1s -o "$T/x.frec"
+	[[ "$stderr" == *"not a cgroup v2 directory"* || "$stderr" == *"no cgroup v2"* ]]
+	run -1 --separate-stderr "$FR" record --cgroup /nonexistent-cgroup -d 1s -o "$T/x.frec"
+	[ ! -e "$T/x.frec" ]
+}
+
+@test "dump usage errors exit 2" {
+	run -2 --separate-stderr "$FR" dump
+	[[ "$stderr" == *"give a FILE"* ]]
+	run -2 --separate-stderr "$FR" dump "$CAP" "$CAP"
+	run -2 --separate-stderr "$FR" dump -F xml "$CAP"
+	[[ "$stderr" == *"bad --format 'xml'"* ]]
+	run -2 --separate-stderr "$FR" dump -t sys_exit,bogus "$CAP"
+	[[ "$stderr" == *"'bogus'"* ]]
+	run -2 --separate-stderr "$FR" dump --since yesterday "$CAP"
+	[[ "$stderr" == *"bad --since 'yesterday'"* ]]
+}
+
+@test "dump prints one line per event in time order" {
+	run -0 --separate-stderr "$FR" dump "$CAP"
+	[ "${#lines[@]}" -eq 230 ]
+	[ -z "$stderr" ]
+	# wall-clock time, cpu, comm, pid/tid, type, fields
+	[[ "${lines[0]}" =~ ^[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{9}\ cpu1\ synth\ 4242/4242\ process_fork\ child_comm=synth\ child_pid=4243 ]]
+	[[ "$output" == *"sys_exit syscall=getppid id=110 ret=1 duration=1.000us"* ]]
+	[[ "$output" == *"process_exec filename=/bin/true args=\"true 'it'\\\\''s \\\"quoted\\\"'\""* ]]
+	[[ "$output" == *"process_exit exit_code=768 status=3 group_dead=yes"* ]]
+	# sorted by time
+	cut -c1-18 <<<"$output" | sort -c
+}
+
+@test "dump --format ndjson: one valid object per event, documented fields" {
+	run -0 bash -c "'$FR' dump -F ndjson '$CAP' | jq -c . | wc -l"
+	[ "$output" -eq 230 ]
+	run -0 bash -c "'$FR' dump -F ndjson '$CAP' | jq -r 'select(.type==\"sys_exit\") | [.pid, .tid, .comm, .syscall, .ret, .duration_ns] | @tsv' | sort | uniq -c"
+	[[ "$output" =~ ^\ *100\ 4242.4242.synth.getppid.1.1000$ ]]
+	run -0 bash -c "'$FR' dump -F ndjson '$CAP' | head -1 | jq -r '.time'"
+	[[ "$output" =~ ^2025-11-2[0-9]T[0-9:]{8}\.[0-9]{9}Z$ ]]
+}
+
+@test "dump --format json: one document with the capture and its events" {
+	run -0 bash -c "'$FR' dump -F json '$CAP' | jq -r '[(.events|length), .capture.meta.host.hostname, .capture.complete, (.capture.processes[0].cmdline)] | @tsv'"
+	[ "$output" = "$(printf '230\tsynth\ttrue\tsynth --test')" ]
+}
+
+@test "dump filters: --type, -p, --since and --until" {
+	run -0 bash -c "'$FR' dump -t sys_enter '$CAP' | wc -l"
+	[ "$output" -eq 100 ]
+	run -0 bash -c "'$FR' dump -t process '$CAP' | wc -l"
+	[ "$output" -eq 30 ]
+	run -0 bash -c "'$FR' dump -t process_exec,sys_exit '$CAP' | wc -l"
+	[ "$output" -eq 110 ]
+	run -0 bash -c "'$FR' dump -p 4243 '$CAP' | wc -l"
+	[ "$output" -eq 2 ]
+	run -0 bash -c "'$FR' dump -p 999 '$CAP' | wc -l"
+	[ "$output" -eq 0 ]
+	# events every 100us from the start: [1ms, 2ms) holds pairs 10..19 and
+	# the fork/exec/exit of pair 10
+	run -0 bash -c "'$FR' dump --since 1ms --until 2ms '$CAP' | wc -l"
+	[ "$output" -eq 23 ]
+	# the same window as absolute times
+	start=$(( 1763900000000000000 + 1000000000000 ))
+	run -0 bash -c "'$FR' dump --since @$(( start / 1000000000 )).001 --until @$(( start / 1000000000 )).002 '$CAP' | wc -l"
+	[ "$output" -eq 23 ]
+}
+
+@test "dump needs no privileges" {
+	[ "$(id -u)" -eq 0 ] || skip "already unprivileged"
+	d=$(open_dir)
+	cp "$CAP" "$d/cap.frec"
+	chmod 644 "$d/cap.frec"
+	run -0 setpriv --reuid=65534 --regid=65534 --clear-groups "$FR" dump "$d/cap.frec"
+	[ "${#lines[@]}" -eq 230 ]
+}
+
+@test "dump into a closed pipe is not an error" {
+	"$MKCAP" "$T/big.frec" 100000 >/dev/null
+	run -0 --separate-stderr bash -c "set -o pipefail; '$FR' dump '$T/big.frec' | head -1 >/dev/null; echo \${PIPESTATUS[0]}"
+	[ "$output" = 0 ]
+	[ -z "$stderr" ]
+}
+
+@test "dump: a missing file, a directory, an empty file, garbage: one clear error, exit 1" {
+	run -1 --separate-stderr "$FR" dump "$T/missing.frec"
+	[[ "$stderr" == "flightrec: error: $T/missing.frec: cannot open: No such file or directory" ]]
+	run -1 --separate-stderr "$FR" dump "$T"
+	[[ "$stderr" == *"is a directory"* ]]
+	: >"$T/empty.frec"
+	run -1 --separate-stderr "$FR" dump "$T/empty.frec"
+	[[ "$stderr" == *"empty file, not a flightrec capture"* ]]
+	head -c 10000 /dev/urandom >"$T/garbage.frec"
+	run -1 --separate-stderr "$FR" dump "$T/garbage.frec"
+	[[ "$stderr" == *"not a flightrec capture"* ]]
+	[ -z "$output" ]
+	printf 'FLIGHTRC' >"$T/short.frec"
+	run -1 --separate-stderr "$FR" dump "$T/short.frec"
+	[[ "$stderr" == *"truncated capture"* ]]
+}
+
+@test "dump: a capture from a newer format version is refused clearly" {
+	cp "$CAP" "$T/newer.frec"
+	printf '\x09\x00' | dd of="$T/newer.frec" bs=1 seek=8 conv=notrunc status=none
+	run -1 --separate-stderr "$FR" dump "$T/newer.frec"
+	[[ "$stderr" == *"capture format version 9 is newer than this flightrec reads (1)"* ]]
+}
+
+@test "dump: a truncated capture prints what it can, says so, exit 1" {
+	"$MKCAP" "$T/big.frec" 100000 >/dev/null
+	size=$(stat -c %s "$T/big.frec")
+	head -c $((size / 2)) "$T/big.frec" >"$T/trunc.frec"
+	run -1 --separate-stderr "$FR" dump "$T/trunc.frec"
+	[ "${#lines[@]}" -gt 1000 ]
+	[[ "$stderr" == *"truncated"* ]]
+	[[ "$stderr" == *"damaged or incomplete; printed the ${#lines[@]} events"* ]]
+}
+
+@test "dump: a flipped byte fails one segment's checksum; the rest is read, exit 1" {
+	"$MKCAP" "$T/big.frec" 100000 >/dev/null
+	total=$("$FR" dump "$T/big.frec" | wc -l)
+	# a byte well inside the first events segment's payload
+	printf '\xff' | dd of="$T/big.frec" bs=1 seek=4000 conv=notrunc status=none
+	run -1 --separate-stderr "$FR" dump "$T/big.frec"
+	[[ "$stderr" == *"checksum mismatch"* ]]
+	[ "${#lines[@]}" -gt 0 ]
+	[ "${#lines[@]}" -lt "$total" ]
+}
+
+@test "dump -q hides the warnings but not the exit status" {
+	"$MKCAP" "$T/noend.frec" 10 --no-end >/dev/null
+	run -1 --separate-stderr "$FR" dump "$T/noend.frec"
+	[[ "$stderr" == *"incomplete capture"* ]]
+	[ "${#lines[@]}" -eq 23 ]
+	run -1 --separate-stderr "$FR" dump -q "$T/noend.frec"
+	[[ "$stderr" != *"warning"* ]]
+}

@@ -1,0 +1,58 @@
+#!/bin/bash
+# run.sh: run every test suite (C unit tests, plain and under ASan+UBSan;
+# CLI tests; BPF tests) and end with one line: N passed, N failed, N skipped.
+# The BPF tests need root; in CI (CI=true) their absence is a failure.
+set -u
+cd "$(dirname "$0")/.."
+
+pass=0 fail=0 skip=0
+out=$(mktemp)
+trap 'rm -f "$out"' EXIT
+
+# count TAP lines from $out; a suite that exits non-zero with no failing
+# line (a crash, a bats setup error) counts as one failure
+count() {
+	local name=$1 rc=$2 failed_before=$fail
+	while IFS= read -r line; do
+		case "$line" in
+		"ok "*"# skip"* | "ok "*"# SKIP"*) skip=$((skip + 1)) ;;
+		"ok "*) pass=$((pass + 1)) ;;
+		"not ok "*) fail=$((fail + 1)) ;;
+		esac
+	done <"$out"
+	if [ "$rc" -ne 0 ] && [ "$fail" -eq "$failed_before" ]; then
+		echo "not ok - $name exited with status $rc"
+		fail=$((fail + 1))
+	fi
+}
+
+suite() {
+	local name=$1
+	shift
+	echo "# --- $name"
+	"$@" 2>&1 | tee "$out"
+	count "$name" "${PIPESTATUS[0]}"
+}
+
+for t in build/tests/test_*; do
+	suite "unit: ${t##*/}" "$t"
+done
+for t in build/asan/tests/test_*; do
+	suite "unit (asan+ubsan): ${t##*/}" "$t"
+done
+
+suite "cli" bats --tap tests/cli
+
+if [ "$(id -u)" -eq 0 ]; then
+	suite "bpf" bats --tap tests/bpf
+elif [ "${CI:-}" = true ]; then
+	echo "not ok - bpf tests: CI must run them as root (running as uid $(id -u))"
+	fail=$((fail + 1))
+else
+	n=$(bats --count tests/bpf)
+	echo "# SKIPPING $n BPF tests: they need root (or CAP_BPF+CAP_PERFMON). Run 'sudo make check'."
+	skip=$((skip + n))
+fi
+
+echo "$pass passed, $fail failed, $skip skipped"
+[ "$fail" -eq 0 ]

@@ -1,0 +1,111 @@
+/* synth.h: write a synthetic but complete capture with known contents, so
+ * readers can be tested without BPF or privileges. */
+#ifndef FR_SYNTH_H
+#define FR_SYNTH_H
+
+#include <string.h>
+
+#include "../../lib/capture.h"
+#include "../../lib/event.h"
+
+#define SYNTH_PID 4242
+#define SYNTH_T0 1000000000000ULL	/* boot ns of the first event */
+#define SYNTH_WALL 1763900000000000000LL	/* boot_to_wall offset */
+
+/* Events: for i in [0, n): a sys_enter/sys_exit getppid pair 1 us apart,
+ * every 10th pair preceded by a fork, exec and exit of a child; all 100 us
+ * apart. Returns 0 or -errno. */
+static inline int synth_write(int fd, unsigned n, bool with_end)
+{
+	struct fr_cap_writer w;
+	cJSON *meta, *procs, *end, *o, *c;
+	uint64_t t = SYNTH_T0;
+	unsigned events = 0;
+	int ret;
+
+	ret = fr_capw_open(&w, fd);
+	if (ret)
+		return ret;
+	meta = cJSON_CreateObject();
+	cJSON_AddNumberToObject(meta, "format", 1);
+	o = cJSON_AddObjectToObject(meta, "host");
+	cJSON_AddStringToObject(o, "hostname", "synth");
+	cJSON_AddStringToObject(o, "arch", "x86_64");
+	cJSON_AddStringToObject(o, "kernel", "6.0.0-synth");
+	o = cJSON_AddObjectToObject(meta, "clock");
+	cJSON_AddNumberToObject(o, "boot_to_wall_ns", (double)SYNTH_WALL);
+	cJSON_AddNumberToObject(meta, "start_ns", (double)SYNTH_T0);
+	o = cJSON_AddObjectToObject(meta, "devices");
+	cJSON_AddStringToObject(o, "8:0", "sda");
+	ret = fr_capw_json(&w, FR_SEG_META, meta);
+	cJSON_Delete(meta);
+
+	for (unsigned i = 0; !ret && i < n; i++, t += 100000) {
+		struct fr_sys_enter en = { .h = { t + 100, SYNTH_PID, SYNTH_PID, FR_EV_SYS_ENTER,
+						  sizeof(en), 0, 0 }, .id = 110 };
+		struct fr_sys_exit ex = { .h = { t + 1100, SYNTH_PID, SYNTH_PID, FR_EV_SYS_EXIT,
+						 sizeof(ex), 0, 0 }, .id = 110, .ret = 1 };
+
+		if (i % 10 == 0) {
+			uint32_t child = SYNTH_PID + 1 + i;
+			struct fr_proc_fork f = { .h = { t, SYNTH_PID, SYNTH_PID, FR_EV_PROC_FORK,
+							 sizeof(f), 1, 0 },
+						  .child_tgid = child, .child_tid = child };
+			struct fr_proc_exec e = { .h = { t + 10, child, child, FR_EV_PROC_EXEC, 0, 1, 0 } };
+			struct fr_proc_exit x = { .h = { t + 20, child, child, FR_EV_PROC_EXIT,
+							 sizeof(x), 1, 0 }, .exit_code = 3 << 8,
+						  .group_dead = 1 };
+			const char fn[] = "/bin/true", args[] = "true\0it's \"quoted\"";
+
+			memcpy(f.child_comm, "synth", 6);
+			memcpy(e.comm, "true", 5);
+			memcpy(e.data, fn, sizeof(fn));
+			memcpy(e.data + sizeof(fn), args, sizeof(args));
+			e.filename_len = sizeof(fn);
+			e.args_len = sizeof(args);
+			e.h.size = (FR_EXEC_FIXED_SIZE + sizeof(fn) + sizeof(args) + 7) & ~7u;
+			ret = fr_capw_event(&w, &f, sizeof(f));
+			if (!ret)
+				ret = fr_capw_event(&w, &e, e.h.size);
+			if (!ret)
+				ret = fr_capw_event(&w, &x, sizeof(x));
+			events += 3;
+		}
+		if (!ret)
+			ret = fr_capw_event(&w, &en, sizeof(en));
+		if (!ret)
+			ret = fr_capw_event(&w, &ex, sizeof(ex));
+		events += 2;
+	}
+	if (!ret)
+		ret = fr_capw_flush(&w);
+	procs = cJSON_CreateArray();
+	o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "tid", SYNTH_PID);
+	cJSON_AddNumberToObject(o, "tgid", SYNTH_PID);
+	cJSON_AddStringToObject(o, "comm", "synth");
+	cJSON_AddStringToObject(o, "cmdline", "synth --test");
+	cJSON_AddItemToArray(procs, o);
+	if (!ret)
+		ret = fr_capw_json(&w, FR_SEG_PROCS, procs);
+	cJSON_Delete(procs);
+	if (with_end && !ret) {
+		end = cJSON_CreateObject();
+		c = cJSON_AddObjectToObject(end, "counters");
+		cJSON_AddNumberToObject(c, "stored", events);
+		ret = fr_capw_json(&w, FR_SEG_END, end);
+		cJSON_Delete(end);
+	}
+	{
+		int r2 = fr_capw_close(&w);
+
+		return ret ? ret : r2;
+	}
+}
+
+static inline unsigned synth_count(unsigned n)
+{
+	return 2 * n + 3 * ((n + 9) / 10);
+}
+
+#endif
