@@ -39,7 +39,7 @@ UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
 HELPERS   := $(B)/tests/frhelper $(B)/tests/mkcapture
 
-.PHONY: all deps check check-unit check-asan install uninstall clean fuzz
+.PHONY: all deps demo check check-unit install uninstall clean
 .DELETE_ON_ERROR:
 
 all: flightrec
@@ -87,6 +87,15 @@ $(B)/lib/recorder.o: $(B)/flightrec.skel.h
 flightrec: $(CMD_OBJS) $(LIB_OBJS)
 	@echo "  LD      $@"
 	@$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+# the main job on a fresh machine: install what is missing, build, record
+# the whole machine for a few seconds, show the start of it
+demo:
+	@$(MAKE) --no-print-directory deps
+	@$(MAKE) --no-print-directory flightrec
+	@if [ "$$(id -u)" -ne 0 ]; then SUDO=sudo; else SUDO=; fi; \
+	$$SUDO ./flightrec record --duration 5s --force -o $(B)/demo.frec && \
+	./flightrec dump $(B)/demo.frec | head -n 40
 
 # ---- tests ----
 

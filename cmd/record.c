@@ -62,7 +62,7 @@ static const char doc[] =
 	"Record kernel activity into a bounded in-memory ring, then write it as a capture."
 	"\v"
 	"Without COMMAND, records the whole machine (or what -p, --comm, --cgroup select) "
-	"until Ctrl-C, SIGTERM or --duration. With COMMAND, runs it and records it and every "
+	"until Ctrl-C, SIGTERM or --duration, or until the process of -p exits. With COMMAND, runs it and records it and every "
 	"process it forks, stops when it exits, and exits with its status.\n\n"
 	"Needs root, or CAP_BPF and CAP_PERFMON.\n\n"
 	"Exit status: 0 on success, COMMAND's status when one is run (128+N when killed by "
@@ -307,7 +307,8 @@ int cmd_record(int argc, char **argv)
 	char *cmdline = NULL;
 	uint64_t deadline = 0, last_n = 0, last_t;
 	int fd = -1, ret = FR_EXIT_ERROR, err, status = -1;
-	bool tty, started = false;
+	bool tty, started = false, written = false;
+	struct fr_cap_writer w;
 	cJSON *filters;
 
 	if (argp_parse(&argp, argc, argv, ARGP_IN_ORDER, NULL, &o))
@@ -335,7 +336,8 @@ int cmd_record(int argc, char **argv)
 		return FR_EXIT_ERROR;
 	}
 
-	/* fail on the output file before recording anything */
+	/* fail on the output file before recording anything; its header goes
+	 * out now, so even a recorder killed later leaves a readable file */
 	fd = fr_create_private(o.output, o.force);
 	if (fd < 0) {
 		fr_err("cannot create %s: %s%s", o.output, strerror(-fd),
@@ -344,6 +346,14 @@ int cmd_record(int argc, char **argv)
 				      "--force replaces the link itself)" : "");
 		return FR_EXIT_ERROR;
 	}
+	err = fr_capw_open(&w, fd);
+	if (err) {
+		fr_err("cannot write %s: %s", o.output, strerror(-err));
+		fr_capw_close(&w);
+		unlink(o.output);
+		return FR_EXIT_ERROR;
+	}
+	fd = -1;	/* the writer owns it */
 
 	filters = cJSON_CreateObject();
 	if (o.pid)
@@ -432,6 +442,10 @@ int cmd_record(int argc, char **argv)
 		}
 		if (deadline && fr_boot_ns() >= deadline)
 			break;
+		if (o.pid && kill(o.pid, 0) && errno == ESRCH) {
+			fr_vlog("process %u has exited; stopping", o.pid);
+			break;
+		}
 		if (tty)
 			status_line(&r, &last_n, &last_t, false);
 	}
@@ -454,10 +468,10 @@ int cmd_record(int argc, char **argv)
 		info.command = self;
 		info.filters = filters;
 		filters = NULL;	/* the snapshot owns it now */
-		err = fr_snapshot_write(&r, &pt, &info, fd, &res);
+		err = fr_snapshot_write(&r, &pt, &info, &w, &res);
+		written = true;
 		free(self);
 	}
-	fd = -1;
 	if (err) {
 		fr_err("cannot write %s: %s%s", o.output, strerror(-err),
 		       err == -ENOSPC ? " (the file holds what was written before the disk filled)" : "");
@@ -491,9 +505,9 @@ out:
 		close(child.err_fd);
 	if (started)
 		fr_recorder_free(&r);
-	if (fd >= 0) {
+	if (!written) {
 		/* nothing was recorded: leave no empty capture behind */
-		close(fd);
+		fr_capw_close(&w);
 		unlink(o.output);
 	}
 	cJSON_Delete(filters);

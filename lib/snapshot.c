@@ -152,14 +152,13 @@ static cJSON *end_json(const struct fr_recorder *r, const struct fr_snapshot_inf
 }
 
 int fr_snapshot_write(struct fr_recorder *r, struct fr_proctab *pt,
-		      const struct fr_snapshot_info *info, int fd,
+		      const struct fr_snapshot_info *info, struct fr_cap_writer *w,
 		      struct fr_snapshot_result *res)
 {
-	struct fr_cap_writer w;
 	const uint8_t *base;
 	uint32_t *idx = NULL;
 	size_t n = 0;
-	cJSON *j = NULL;
+	cJSON *j;
 	int ret, ret2;
 
 	fr_ring_linearize(&r->ring);
@@ -167,7 +166,7 @@ int fr_snapshot_write(struct fr_recorder *r, struct fr_proctab *pt,
 	if (r->ring.records) {
 		idx = malloc(r->ring.records * sizeof(*idx));
 		if (!idx) {
-			close(fd);
+			fr_capw_close(w);
 			return -ENOMEM;
 		}
 	}
@@ -184,37 +183,34 @@ int fr_snapshot_write(struct fr_recorder *r, struct fr_proctab *pt,
 	for (size_t i = 0; i < n; i++)
 		fr_proctab_note(pt, base + idx[i] + FR_RING_REC_OVERHEAD);
 
-	ret = fr_capw_open(&w, fd);
-	if (!ret) {
-		j = meta_json(r, info);
-		ret = j ? fr_capw_json(&w, FR_SEG_META, j) : -ENOMEM;
-		cJSON_Delete(j);
-	}
+	j = meta_json(r, info);
+	ret = j ? fr_capw_json(w, FR_SEG_META, j) : -ENOMEM;
+	cJSON_Delete(j);
 	for (size_t i = 0; !ret && i < n; i++) {
 		const uint8_t *p = base + idx[i];
 		uint32_t len;
 
 		memcpy(&len, p, sizeof(len));
-		ret = fr_capw_event(&w, p + FR_RING_REC_OVERHEAD, len);
+		ret = fr_capw_event(w, p + FR_RING_REC_OVERHEAD, len);
 	}
 	if (!ret)
-		ret = fr_capw_flush(&w);
+		ret = fr_capw_flush(w);
 	if (!ret) {
 		j = fr_proctab_to_json(pt, true);
-		ret = j ? fr_capw_json(&w, FR_SEG_PROCS, j) : -ENOMEM;
+		ret = j ? fr_capw_json(w, FR_SEG_PROCS, j) : -ENOMEM;
 		cJSON_Delete(j);
 	}
 	if (!ret) {
-		j = end_json(r, info, &w);
-		ret = j ? fr_capw_json(&w, FR_SEG_END, j) : -ENOMEM;
+		j = end_json(r, info, w);
+		ret = j ? fr_capw_json(w, FR_SEG_END, j) : -ENOMEM;
 		cJSON_Delete(j);
 	}
 	free(idx);
-	ret2 = fr_capw_close(&w);
 	if (res) {
-		res->events = w.events;
-		res->raw_bytes = w.raw_bytes;
-		res->file_bytes = w.file_bytes;
+		res->events = w->events;
+		res->raw_bytes = w->raw_bytes;
+		res->file_bytes = w->file_bytes;
 	}
+	ret2 = fr_capw_close(w);
 	return ret ? ret : ret2;
 }

@@ -5,6 +5,7 @@
 #include <cjson/cJSON.h>
 #include <stdint.h>
 
+#include "capture.h"
 #include "proctab.h"
 #include "recorder.h"
 
@@ -24,9 +25,10 @@ struct fr_snapshot_result {
 
 /* Sort the recorder's ring by time and write it, with the metadata, the
  * process table (pt, completed from /proc and the events) and the counters,
- * to fd, which is closed. The recorder must be stopped. */
+ * through w (opened, so the file header is already there), then close w.
+ * The recorder must be stopped. */
 int fr_snapshot_write(struct fr_recorder *r, struct fr_proctab *pt,
-		      const struct fr_snapshot_info *info, int fd,
+		      const struct fr_snapshot_info *info, struct fr_cap_writer *w,
 		      struct fr_snapshot_result *res);
 
 /* The block devices of this machine as {"major:minor": "name"}. */

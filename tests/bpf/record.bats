@@ -266,3 +266,36 @@ stop_recorder() {
 	[[ "$stderr" == *"cannot create $T/no/such/dir/cap.frec: No such file or directory"* ]]
 	no_probes_left
 }
+
+@test "a live status line on a terminal, none when stderr is not one" {
+	script -qfec "'$FR' record -e sched,syscalls -d 1500ms -o '$T/a.frec'" "$T/typescript" >/dev/null
+	grep -aE 'recording: [0-9]+ events/s, ring [0-9.]+[BKMG]?/64.0M \([0-9]+%\), overwritten 0, dropped [0-9]+' "$T/typescript"
+	run -0 --separate-stderr "$FR" record -e sched -d 1500ms -o "$T/b.frec"
+	[[ "$stderr" != *"recording:"* ]]
+	[[ "$stderr" != *$'\r'* ]]
+	[[ "$stderr" == *"recorded "*" events in "* ]]
+}
+
+@test "-p PID: recording stops by itself when that process exits" {
+	mkfifo "$T/go"
+	"$HELPER" --print-pid --wait-fifo "$T/go" --getppid 10 >"$T/pid" &
+	H=$!
+	wait_for_line "$T/pid" "[0-9]"
+	start_recorder -e syscalls -p "$H" -o "$T/cap.frec"
+	release "$T/go" 1
+	wait "$H"
+	release_done
+	wait "$REC"	# no signal: it stops on its own
+	grep -q "process $H has exited; stopping" "$T/rec.log"
+	[ "$(events -t sys_exit "$T/cap.frec" | jq 'select(.syscall=="getppid")' | jq -s length)" -eq 10 ]
+}
+
+@test "a recorder killed with SIGKILL leaves a private file that reads as incomplete, never a crash" {
+	start_recorder -e sched -o "$T/cap.frec"
+	kill -KILL "$REC"
+	wait "$REC" || true
+	[ "$(stat -c %a "$T/cap.frec")" = 600 ]
+	run -1 --separate-stderr "$FR" dump "$T/cap.frec"
+	[[ "$stderr" == *"truncated capture"* || "$stderr" == *"incomplete"* ]]
+	no_probes_left
+}
