@@ -133,21 +133,9 @@ static __always_inline int on_complete(__u32 dev, __u64 sector, __u32 bytes,
 	return 0;
 }
 
-SEC("tp_btf/block_rq_issue")
-int BPF_PROG(block_rq_issue_btf, struct request *rq)
-{
-	return on_issue(rq_dev(rq), BPF_CORE_READ(rq, __sector),
-			BPF_CORE_READ(rq, __data_len),
-			op_from_flags(BPF_CORE_READ(rq, cmd_flags)));
-}
-
-SEC("raw_tp/block_rq_issue")
-int BPF_PROG(block_rq_issue_raw, struct request *rq)
-{
-	return on_issue(rq_dev(rq), BPF_CORE_READ(rq, __sector),
-			BPF_CORE_READ(rq, __data_len),
-			op_from_flags(BPF_CORE_READ(rq, cmd_flags)));
-}
+FR_TWIN(block_rq_issue, on_issue(rq_dev(rq), BPF_CORE_READ(rq, __sector), BPF_CORE_READ(rq, __data_len),
+			 op_from_flags(BPF_CORE_READ(rq, cmd_flags))),
+	struct request *rq)
 
 SEC("tracepoint/block/block_rq_issue")
 int block_rq_issue_tp(struct trace_event_raw_block_rq *ctx)
@@ -158,21 +146,9 @@ int block_rq_issue_tp(struct trace_event_raw_block_rq *ctx)
 	return on_issue(ctx->dev, ctx->sector, ctx->bytes, op_from_rwbs(rwbs));
 }
 
-SEC("tp_btf/block_rq_complete")
-int BPF_PROG(block_rq_complete_btf, struct request *rq, int error,
-	     unsigned int nr_bytes)
-{
-	return on_complete(rq_dev(rq), BPF_CORE_READ(rq, __sector), nr_bytes,
-			   op_from_flags(BPF_CORE_READ(rq, cmd_flags)), error);
-}
-
-SEC("raw_tp/block_rq_complete")
-int BPF_PROG(block_rq_complete_raw, struct request *rq, int error,
-	     unsigned int nr_bytes)
-{
-	return on_complete(rq_dev(rq), BPF_CORE_READ(rq, __sector), nr_bytes,
-			   op_from_flags(BPF_CORE_READ(rq, cmd_flags)), error);
-}
+FR_TWIN(block_rq_complete, on_complete(rq_dev(rq), BPF_CORE_READ(rq, __sector), nr_bytes,
+			    op_from_flags(BPF_CORE_READ(rq, cmd_flags)), error),
+	struct request *rq, int error, unsigned int nr_bytes)
 
 SEC("tracepoint/block/block_rq_complete")
 int block_rq_complete_tp(struct trace_event_raw_block_rq_completion *ctx)

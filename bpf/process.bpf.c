@@ -43,23 +43,9 @@ static __always_inline int on_fork(__u32 ptgid, __u32 ptid, __u32 ctgid,
 	return 0;
 }
 
-SEC("tp_btf/sched_process_fork")
-int BPF_PROG(sched_process_fork_btf, struct task_struct *parent,
-	     struct task_struct *child)
-{
-	return on_fork(BPF_CORE_READ(parent, tgid), BPF_CORE_READ(parent, pid),
-		       BPF_CORE_READ(child, tgid), BPF_CORE_READ(child, pid),
-		       parent, child);
-}
-
-SEC("raw_tp/sched_process_fork")
-int BPF_PROG(sched_process_fork_raw, struct task_struct *parent,
-	     struct task_struct *child)
-{
-	return on_fork(BPF_CORE_READ(parent, tgid), BPF_CORE_READ(parent, pid),
-		       BPF_CORE_READ(child, tgid), BPF_CORE_READ(child, pid),
-		       parent, child);
-}
+FR_TWIN(sched_process_fork, on_fork(BPF_CORE_READ(parent, tgid), BPF_CORE_READ(parent, pid),
+			   BPF_CORE_READ(child, tgid), BPF_CORE_READ(child, pid), parent, child),
+	struct task_struct *parent, struct task_struct *child)
 
 /* The child's tgid is not in the classic tracepoint: read it from the task
  * it names only when the kernel lets us; otherwise record 0. */
@@ -115,19 +101,8 @@ static __always_inline int on_exec(__u32 old_tid, const char *filename)
 	return 0;
 }
 
-SEC("tp_btf/sched_process_exec")
-int BPF_PROG(sched_process_exec_btf, struct task_struct *p, pid_t old_pid,
-	     struct linux_binprm *bprm)
-{
-	return on_exec(old_pid, BPF_CORE_READ(bprm, filename));
-}
-
-SEC("raw_tp/sched_process_exec")
-int BPF_PROG(sched_process_exec_raw, struct task_struct *p, pid_t old_pid,
-	     struct linux_binprm *bprm)
-{
-	return on_exec(old_pid, BPF_CORE_READ(bprm, filename));
-}
+FR_TWIN(sched_process_exec, on_exec(old_pid, BPF_CORE_READ(bprm, filename)),
+	struct task_struct *p, pid_t old_pid, struct linux_binprm *bprm)
 
 SEC("tracepoint/sched/sched_process_exec")
 int sched_process_exec_tp(struct trace_event_raw_sched_process_exec *ctx)
@@ -158,17 +133,8 @@ static __always_inline int on_exit(void)
 	return 0;
 }
 
-SEC("tp_btf/sched_process_exit")
-int BPF_PROG(sched_process_exit_btf, struct task_struct *p)
-{
-	return on_exit();
-}
-
-SEC("raw_tp/sched_process_exit")
-int BPF_PROG(sched_process_exit_raw, struct task_struct *p)
-{
-	return on_exit();
-}
+FR_TWIN(sched_process_exit, on_exit(),
+	struct task_struct *p)
 
 SEC("tracepoint/sched/sched_process_exit")
 int sched_process_exit_tp(void *ctx)

@@ -40,19 +40,8 @@ static __always_inline int on_switch(struct task_struct *prev,
 	return 0;
 }
 
-SEC("tp_btf/sched_switch")
-int BPF_PROG(sched_switch_btf, bool preempt, struct task_struct *prev,
-	     struct task_struct *next)
-{
-	return on_switch(prev, next);
-}
-
-SEC("raw_tp/sched_switch")
-int BPF_PROG(sched_switch_raw, bool preempt, struct task_struct *prev,
-	     struct task_struct *next)
-{
-	return on_switch(prev, next);
-}
+FR_TWIN(sched_switch, on_switch(prev, next),
+	bool preempt, struct task_struct *prev, struct task_struct *next)
 
 /* The classic tracepoint does not carry tgids: the task switched in is
  * recorded with next_tgid 0 and matched by tid only. */
@@ -133,17 +122,8 @@ static __always_inline int on_wakeup_tp(struct trace_event_raw_sched_wakeup_temp
 	return 0;
 }
 
-SEC("tp_btf/sched_wakeup")
-int BPF_PROG(sched_wakeup_btf, struct task_struct *p)
-{
-	return on_wakeup(p, FR_EV_SCHED_WAKEUP);
-}
-
-SEC("raw_tp/sched_wakeup")
-int BPF_PROG(sched_wakeup_raw, struct task_struct *p)
-{
-	return on_wakeup(p, FR_EV_SCHED_WAKEUP);
-}
+FR_TWIN(sched_wakeup, on_wakeup(p, FR_EV_SCHED_WAKEUP),
+	struct task_struct *p)
 
 SEC("tracepoint/sched/sched_wakeup")
 int sched_wakeup_tp(struct trace_event_raw_sched_wakeup_template *ctx)
@@ -151,17 +131,8 @@ int sched_wakeup_tp(struct trace_event_raw_sched_wakeup_template *ctx)
 	return on_wakeup_tp(ctx, FR_EV_SCHED_WAKEUP);
 }
 
-SEC("tp_btf/sched_wakeup_new")
-int BPF_PROG(sched_wakeup_new_btf, struct task_struct *p)
-{
-	return on_wakeup(p, FR_EV_SCHED_WAKEUP_NEW);
-}
-
-SEC("raw_tp/sched_wakeup_new")
-int BPF_PROG(sched_wakeup_new_raw, struct task_struct *p)
-{
-	return on_wakeup(p, FR_EV_SCHED_WAKEUP_NEW);
-}
+FR_TWIN(sched_wakeup_new, on_wakeup(p, FR_EV_SCHED_WAKEUP_NEW),
+	struct task_struct *p)
 
 SEC("tracepoint/sched/sched_wakeup_new")
 int sched_wakeup_new_tp(struct trace_event_raw_sched_wakeup_template *ctx)

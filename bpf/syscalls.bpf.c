@@ -51,17 +51,8 @@ static __always_inline int on_sys_exit(long id, long ret)
 	return 0;
 }
 
-SEC("tp_btf/sys_enter")
-int BPF_PROG(sys_enter_btf, struct pt_regs *regs, long id)
-{
-	return on_sys_enter(id);
-}
-
-SEC("raw_tp/sys_enter")
-int BPF_PROG(sys_enter_raw, struct pt_regs *regs, long id)
-{
-	return on_sys_enter(id);
-}
+FR_TWIN(sys_enter, on_sys_enter(id),
+	struct pt_regs *regs, long id)
 
 SEC("tracepoint/raw_syscalls/sys_enter")
 int sys_enter_tp(struct trace_event_raw_sys_enter *ctx)
@@ -69,17 +60,8 @@ int sys_enter_tp(struct trace_event_raw_sys_enter *ctx)
 	return on_sys_enter(ctx->id);
 }
 
-SEC("tp_btf/sys_exit")
-int BPF_PROG(sys_exit_btf, struct pt_regs *regs, long ret)
-{
-	return on_sys_exit(regs_syscall_nr(regs), ret);
-}
-
-SEC("raw_tp/sys_exit")
-int BPF_PROG(sys_exit_raw, struct pt_regs *regs, long ret)
-{
-	return on_sys_exit(regs_syscall_nr(regs), ret);
-}
+FR_TWIN(sys_exit, on_sys_exit(regs_syscall_nr(regs), ret),
+	struct pt_regs *regs, long ret)
 
 SEC("tracepoint/raw_syscalls/sys_exit")
 int sys_exit_tp(struct trace_event_raw_sys_exit *ctx)

@@ -150,36 +150,46 @@ stop_recorder() {
 	wait "$REC"
 }
 
-@test "-p PID records that process and its threads only" {
+# Two helpers held on a fifo: $A, started with the options in $1 (the one
+# a filter should keep), and $B with those in $2 (one it should not).
+start_pair() {
 	mkfifo "$T/go"
-	"$HELPER" --print-pid --wait-fifo "$T/go" --threads 2 --getppid 300 >"$T/pid" &
-	H=$!
-	"$HELPER" --wait-fifo "$T/go" --getppid 300 &
-	OTHER=$!
-	wait_for_line "$T/pid" "[0-9]"
-	start_recorder -e syscalls -p "$H" -o "$T/cap.frec"
-	release "$T/go" 2
-	wait "$H" "$OTHER"
-	release_done
-	stop_recorder
-	[ "$(events -t sys_enter "$T/cap.frec" | jq --argjson p "$H" 'select(.syscall=="getppid" and .pid==$p)' | jq -s length)" -eq 600 ]
-	[ "$(events "$T/cap.frec" | jq --argjson p "$H" 'select(.pid != $p)' | jq -s length)" -eq 0 ]
-}
-
-@test "--comm NAME records tasks of that name only" {
-	mkfifo "$T/go"
-	"$HELPER" --name fr-wanted --wait-fifo "$T/go" --getppid 250 --print-pid >"$T/a" &
+	# shellcheck disable=SC2086
+	"$HELPER" --print-pid --wait-fifo "$T/go" $1 >"$T/a" &
 	A=$!
-	"$HELPER" --name fr-other --wait-fifo "$T/go" --getppid 250 --print-pid >"$T/b" &
+	# shellcheck disable=SC2086
+	"$HELPER" --print-pid --wait-fifo "$T/go" $2 >"$T/b" &
 	B=$!
 	wait_for_line "$T/a" "[0-9]"
 	wait_for_line "$T/b" "[0-9]"
-	start_recorder -e syscalls --comm fr-wanted -o "$T/cap.frec"
+}
+
+# Let both run to the end, then stop the recorder.
+finish_pair() {
 	release "$T/go" 2
 	wait "$A" "$B"
 	release_done
 	stop_recorder
-	[ "$(events -t sys_exit "$T/cap.frec" | jq --argjson p "$A" 'select(.syscall=="getppid" and .pid==$p)' | jq -s length)" -eq 250 ]
+}
+
+# getppid calls of process $2 in capture $1
+getppids() {
+	events -t sys_enter "$1" | jq --argjson p "$2" 'select(.syscall=="getppid" and .pid==$p)' | jq -s length
+}
+
+@test "-p PID records that process and its threads only" {
+	start_pair "--threads 2 --getppid 300" "--getppid 300"
+	start_recorder -e syscalls -p "$A" -o "$T/cap.frec"
+	finish_pair
+	[ "$(getppids "$T/cap.frec" "$A")" -eq 600 ]
+	[ "$(events "$T/cap.frec" | jq --argjson p "$A" 'select(.pid != $p)' | jq -s length)" -eq 0 ]
+}
+
+@test "--comm NAME records tasks of that name only" {
+	start_pair "--name fr-wanted --getppid 250" "--name fr-other --getppid 250"
+	start_recorder -e syscalls --comm fr-wanted -o "$T/cap.frec"
+	finish_pair
+	[ "$(getppids "$T/cap.frec" "$A")" -eq 250 ]
 	[ "$(events "$T/cap.frec" | jq 'select(.comm != "fr-wanted")' | jq -s length)" -eq 0 ]
 }
 
@@ -188,19 +198,10 @@ stop_recorder() {
 	[ -n "$root" ]
 	CG="$root/frtest-$$-$BATS_TEST_NUMBER"
 	mkdir "$CG"
-	mkfifo "$T/go"
-	"$HELPER" --cgroup "$CG" --wait-fifo "$T/go" --getppid 400 --print-pid >"$T/a" &
-	A=$!
-	"$HELPER" --wait-fifo "$T/go" --getppid 400 --print-pid >"$T/b" &
-	B=$!
-	wait_for_line "$T/a" "[0-9]"
-	wait_for_line "$T/b" "[0-9]"
-	start_recorder -e syscalls --cgroup "${CG#$root/}" -o "$T/cap.frec"
-	release "$T/go" 2
-	wait "$A" "$B"
-	release_done
-	stop_recorder
-	[ "$(events -t sys_enter "$T/cap.frec" | jq --argjson p "$A" 'select(.syscall=="getppid" and .pid==$p)' | jq -s length)" -eq 400 ]
+	start_pair "--cgroup $CG --getppid 400" "--getppid 400"
+	start_recorder -e syscalls --cgroup "${CG#"$root"/}" -o "$T/cap.frec"
+	finish_pair
+	[ "$(getppids "$T/cap.frec" "$A")" -eq 400 ]
 	[ "$(events "$T/cap.frec" | jq --argjson p "$A" 'select(.pid != $p)' | jq -s length)" -eq 0 ]
 }
 
