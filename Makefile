@@ -25,7 +25,7 @@ override CFLAGS += -std=gnu11 $(WARN) -D_GNU_SOURCE -DFR_VERSION='"$(VERSION)"' 
 LDLIBS    := -lbpf -lelf -lz -lzstd -lcjson
 
 DEB_PKGS  := make gcc clang llvm libbpf-dev bpftool libelf-dev libcjson-dev libzstd-dev \
-             zlib1g-dev bats pkg-config jq
+             zlib1g-dev bats pkg-config jq libclang-rt-dev
 
 LIB_SRCS  := $(wildcard lib/*.c)
 CMD_SRCS  := $(wildcard cmd/*.c)
@@ -39,7 +39,7 @@ UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
 HELPERS   := $(B)/tests/frhelper $(B)/tests/mkcapture
 
-.PHONY: all deps demo check check-unit install uninstall clean
+.PHONY: all deps demo check check-unit fuzz install uninstall clean
 .DELETE_ON_ERROR:
 
 all: flightrec
@@ -116,10 +116,32 @@ $(B)/tests/mkcapture: tests/helpers/mkcapture.c tests/unit/synth.h $(UNIT_LIB)
 
 check-unit: $(UNIT_BINS)
 
+# ---- fuzzing: libFuzzer (clang) on the capture reader and decoder ----
+FUZZ_SECONDS ?= 60
+FUZZ_CFLAGS := -O1 -g -fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer \
+	       -std=gnu11 -D_GNU_SOURCE -DFR_VERSION='"$(VERSION)"' -Ibpf -Wall -Wextra -Werror
+FUZZ_LIB_SRCS := lib/capture.c lib/event.c lib/log.c lib/proctab.c lib/render.c \
+		 lib/syscalls_x86_64.c lib/tidmap.c lib/util.c
+
+$(B)/fuzz/fuzz_capture: tests/fuzz/fuzz_capture.c $(FUZZ_LIB_SRCS) $(wildcard lib/*.h)
+	@mkdir -p $(dir $@)
+	@echo "  FUZZ    $@"
+	@$(CLANG) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_LIB_SRCS) $(LDLIBS)
+
+# run for FUZZ_SECONDS from the kept corpus (tests/fuzz/corpus), seeded with
+# real and synthetic captures; inputs that crashed once stay there as tests
+fuzz: $(B)/fuzz/fuzz_capture $(B)/tests/mkcapture
+	@mkdir -p $(B)/fuzz/work
+	@$(B)/tests/mkcapture $(B)/fuzz/seed.frec 40 >/dev/null
+	@cp $(B)/fuzz/seed.frec $(B)/fuzz/work/
+	@$(B)/fuzz/fuzz_capture -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
+		-print_final_stats=1 $(B)/fuzz/work tests/fuzz/corpus 2>&1 | tail -n 12
+
 # everything the test suites need, then all of them, with one total at the end
 check:
 	@$(MAKE) --no-print-directory deps
 	@$(MAKE) --no-print-directory flightrec check-unit $(HELPERS)
+	@$(MAKE) --no-print-directory $(B)/fuzz/fuzz_capture
 	@$(MAKE) --no-print-directory B=build/asan \
 		CFLAGS='-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all' \
 		LDFLAGS='-fsanitize=address,undefined' check-unit

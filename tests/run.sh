@@ -41,6 +41,29 @@ for t in build/asan/tests/test_*; do
 	suite "unit (asan+ubsan): ${t##*/}" "$t"
 done
 
+# the capture reader under libFuzzer: the kept corpus once (regressions),
+# then a bounded session from it
+fuzz() {
+	local bin=build/fuzz/fuzz_capture work
+	work=$(mktemp -d)
+	cp tests/fuzz/corpus/* "$work"/
+	if "$bin" -runs=0 tests/fuzz/corpus >"$work.log" 2>&1; then
+		echo "ok 1 - fuzz: every kept corpus input reads without a crash"
+	else
+		echo "not ok 1 - fuzz: a kept corpus input crashes the reader"
+		tail -n 30 "$work.log"
+	fi
+	if "$bin" -max_total_time="${FUZZ_SECONDS:-20}" -max_len=65536 "$work" >"$work.log" 2>&1; then
+		echo "ok 2 - fuzz: $(grep -o 'Done [0-9]* runs in [0-9]* second(s)' "$work.log") without a crash"
+	else
+		echo "not ok 2 - fuzz: the reader crashed; the input is in $work"
+		tail -n 40 "$work.log"
+		return 1
+	fi
+	rm -rf "$work" "$work.log"
+}
+suite "fuzz" fuzz
+
 suite "cli" bats --tap tests/cli
 
 if [ "$(id -u)" -eq 0 ]; then

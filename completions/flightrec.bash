@@ -1,0 +1,311 @@
+# bash completion for flightrec(8)
+#
+# Completes the commands, the options of record and dump and their values.
+# Uses the helpers of the bash-completion package when they are loaded, and
+# plain compgen otherwise.
+
+_flightrec_commands="record trigger dump stats mark help"
+_flightrec_groups="sched process syscalls block all"
+_flightrec_types="sched_switch sched_wakeup sched_wakeup_new process_fork process_exec process_exit sys_enter sys_exit block_issue block_complete"
+
+# Complete a comma-separated list: $1 is the words allowed, $2 the current
+# word. Words already in the list are not offered again.
+_flightrec_list()
+{
+    local words=$1 cur=$2 prefix="" w
+    if [[ $cur == *,* ]]; then
+        prefix=${cur%,*},
+        cur=${cur##*,}
+    fi
+    for w in $words; do
+        [[ ,$prefix == *",$w,"* ]] && continue
+        [[ $w == "$cur"* ]] && COMPREPLY+=("$prefix$w")
+    done
+    # leave room for a comma and the next item
+    compopt -o nospace 2>/dev/null
+}
+
+# Offer the options in $1 that start with $cur; a long option that takes a
+# value ends with "=" and gets no space after it.
+_flightrec_opts()
+{
+    local IFS=$' \t\n'
+    COMPREPLY=($(compgen -W "$1" -- "$cur"))
+    if [[ ${#COMPREPLY[@]} -eq 1 && ${COMPREPLY[0]} == *= ]]; then
+        compopt -o nospace 2>/dev/null
+    fi
+}
+
+_flightrec_pids()
+{
+    if declare -F _pids >/dev/null; then
+        _pids
+    else
+        local p pids=()
+        for p in /proc/[0-9]*; do
+            pids+=("${p#/proc/}")
+        done
+        COMPREPLY=($(compgen -W "${pids[*]}" -- "$cur"))
+    fi
+}
+
+# Files, preferring captures (*.frec) and directories; any file when none
+# of those match.
+_flightrec_captures()
+{
+    if declare -F _filedir >/dev/null; then
+        _filedir frec
+        [[ ${#COMPREPLY[@]} -eq 0 ]] && _filedir
+    else
+        local dirs
+        mapfile -t COMPREPLY < <(compgen -f -X '!*.frec' -- "$cur")
+        mapfile -t dirs < <(compgen -d -- "$cur")
+        COMPREPLY+=("${dirs[@]}")
+        [[ ${#COMPREPLY[@]} -eq 0 ]] && mapfile -t COMPREPLY < <(compgen -f -- "$cur")
+        compopt -o filenames 2>/dev/null
+    fi
+}
+
+_flightrec_files()
+{
+    if declare -F _filedir >/dev/null; then
+        _filedir
+    else
+        mapfile -t COMPREPLY < <(compgen -f -- "$cur")
+        compopt -o filenames 2>/dev/null
+    fi
+}
+
+# --cgroup: an absolute directory, or one relative to the cgroup2 mount.
+_flightrec_cgroups()
+{
+    local mnt="" d
+    if [[ $cur == /* ]]; then
+        if declare -F _filedir >/dev/null; then
+            _filedir -d
+        else
+            mapfile -t COMPREPLY < <(compgen -d -- "$cur")
+            compopt -o filenames 2>/dev/null
+        fi
+        return
+    fi
+    if [[ -r /proc/self/mounts ]]; then
+        local mp fs
+        while IFS=$' \t' read -r _ mp fs _; do
+            if [[ $fs == cgroup2 ]]; then
+                mnt=$mp
+                break
+            fi
+        done </proc/self/mounts
+    fi
+    if [[ -z $mnt ]]; then
+        mapfile -t COMPREPLY < <(compgen -d -- "$cur")
+        compopt -o filenames 2>/dev/null
+        return
+    fi
+    while IFS= read -r d; do
+        COMPREPLY+=("${d#"$mnt"/}/")
+    done < <(compgen -d -- "$mnt/$cur")
+    compopt -o nospace 2>/dev/null
+}
+
+# The command after "record [OPTIONS] [--]": complete it as if it were typed
+# on its own. $1 is its index in COMP_WORDS.
+_flightrec_command()
+{
+    local offset=$1
+    if declare -F _command_offset >/dev/null; then
+        _command_offset "$offset"
+    elif [[ $COMP_CWORD -eq $offset ]]; then
+        mapfile -t COMPREPLY < <(compgen -c -- "$cur" | sort -u)
+    else
+        _flightrec_files
+    fi
+}
+
+_flightrec()
+{
+    local cur prev cword=$COMP_CWORD
+    COMPREPLY=()
+    cur=${COMP_WORDS[cword]}
+    prev=${COMP_WORDS[cword - 1]}
+
+    # "--opt=value": bash splits it into "--opt", "=", "value"
+    if [[ $cur == = ]]; then
+        cur=""
+    elif [[ $prev == = && $cword -ge 2 ]]; then
+        prev=${COMP_WORDS[cword - 2]}
+    fi
+
+    if [[ $cword -eq 1 ]]; then
+        if [[ $cur == -* ]]; then
+            _flightrec_opts "--version -V --help -h"
+        else
+            _flightrec_opts "$_flightrec_commands"
+        fi
+        return 0
+    fi
+
+    local sub=${COMP_WORDS[1]}
+    case $sub in
+        help)
+            [[ $cword -eq 2 ]] && _flightrec_opts "$_flightrec_commands"
+            return 0
+            ;;
+        record)
+            _flightrec_record
+            ;;
+        dump)
+            _flightrec_dump
+            ;;
+        trigger | stats | mark)
+            # not built yet: they only say so
+            ;;
+    esac
+    return 0
+}
+
+_flightrec_record()
+{
+    local long="--events= --buffer= --output= --force --pid= --comm= --cgroup= --duration= --attach= --verbose --quiet --help --usage --version"
+    local short="-e -b -o -f -p -d -v -q -V"
+
+    # where does COMMAND start? after "--", or at the first word that is
+    # neither an option nor an option's value
+    local i w start=0
+    for ((i = 2; i < cword; i++)); do
+        w=${COMP_WORDS[i]}
+        if [[ $w == -- ]]; then
+            start=$((i + 1))
+            break
+        fi
+        if [[ ${COMP_WORDS[i + 1]-} == = ]] && ((i + 1 < cword)); then
+            # "--opt=value": skip "=" and the value
+            ((i += 2))
+            continue
+        fi
+        case $w in
+            --events | --buffer | --output | --pid | --comm | --cgroup | --duration | --attach)
+                ((i++))
+                ;;
+            --*) ;;
+            -?*)
+                # a cluster of short options: one that takes a value takes
+                # the rest of the word, or the next word when it is last
+                local j c
+                for ((j = 1; j < ${#w}; j++)); do
+                    c=${w:j:1}
+                    if [[ $c == [ebopd] ]]; then
+                        ((j == ${#w} - 1)) && ((i++))
+                        break
+                    fi
+                done
+                ;;
+            *)
+                start=$i
+                break
+                ;;
+        esac
+    done
+    if ((start > 0 && cword >= start)); then
+        _flightrec_command "$start"
+        return
+    fi
+
+    case $prev in
+        -e | --events)
+            _flightrec_list "$_flightrec_groups" "$cur"
+            return
+            ;;
+        --attach)
+            _flightrec_opts "auto tp_btf raw_tp tracepoint"
+            return
+            ;;
+        -o | --output)
+            _flightrec_files
+            return
+            ;;
+        -p | --pid)
+            _flightrec_pids
+            return
+            ;;
+        --cgroup)
+            _flightrec_cgroups
+            return
+            ;;
+        --comm)
+            local names
+            names=$(command ps axo comm= 2>/dev/null | sort -u)
+            local IFS=$'\n'
+            COMPREPLY=($(compgen -W "$names" -- "$cur"))
+            return
+            ;;
+        -b | --buffer)
+            _flightrec_opts "16M 64M 256M 1G"
+            return
+            ;;
+        -d | --duration)
+            return
+            ;;
+    esac
+
+    if [[ -z $cur || $cur == -* ]]; then
+        _flightrec_opts "$long $short --"
+    else
+        # the first word that is not an option starts COMMAND
+        _flightrec_command "$cword"
+    fi
+}
+
+_flightrec_dump()
+{
+    local long="--format= --pid= --type= --since= --until= --quiet --help --usage --version"
+    local short="-F -p -t -q -V"
+
+    case $prev in
+        -F | --format)
+            _flightrec_opts "text json ndjson"
+            return
+            ;;
+        -t | --type)
+            _flightrec_list "$_flightrec_types $_flightrec_groups" "$cur"
+            return
+            ;;
+        -p | --pid)
+            _flightrec_pids
+            return
+            ;;
+        --since | --until)
+            return
+            ;;
+    esac
+
+    # dump reads one FILE: offer files until one is given
+    local i w files=0 dashdash=0
+    for ((i = 2; i < cword; i++)); do
+        w=${COMP_WORDS[i]}
+        if ((dashdash)); then
+            ((files++))
+            continue
+        fi
+        if [[ ${COMP_WORDS[i + 1]-} == = ]] && ((i + 1 < cword)); then
+            ((i += 2))
+            continue
+        fi
+        case $w in
+            --) dashdash=1 ;;
+            --format | --pid | --type | --since | --until) ((i++)) ;;
+            -F | -p | -t) ((i++)) ;;
+            -*) ;;
+            *) ((files++)) ;;
+        esac
+    done
+
+    if [[ $cur == -* && $dashdash -eq 0 ]]; then
+        _flightrec_opts "$long $short"
+    elif ((files == 0)); then
+        _flightrec_captures
+    fi
+}
+
+complete -F _flightrec flightrec
