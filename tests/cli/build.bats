@@ -1,0 +1,29 @@
+#!/usr/bin/env bats
+# build.bats: the build and install contract: vmlinux.h fallback without
+# kernel BTF, make install honouring PREFIX and DESTDIR.
+
+load ../common
+
+setup() {
+	common_setup
+	ROOT="$BATS_TEST_DIRNAME/../.."
+}
+
+@test "without kernel BTF at build time the BPF object builds from the kept vmlinux.h" {
+	run -0 make -C "$ROOT" --no-print-directory B="$T/b" BTF_VMLINUX=/nonexistent "$T/b/flightrec.skel.h"
+	[[ "$output" == *"no kernel BTF here: using bpf/vmlinux/vmlinux_x86_64.h"* ]]
+	cmp "$T/b/vmlinux.h" "$ROOT/bpf/vmlinux/vmlinux_x86_64.h"
+	grep -q 'flightrec_bpf__open' "$T/b/flightrec.skel.h"
+}
+
+@test "make install honours PREFIX and DESTDIR, and uninstall removes it all" {
+	run -0 make -C "$ROOT" --no-print-directory install DESTDIR="$T/root" PREFIX=/usr
+	[ -x "$T/root/usr/bin/flightrec" ]
+	for p in flightrec flightrec-record flightrec-dump; do
+		[ -f "$T/root/usr/share/man/man8/$p.8" ]
+	done
+	[ -f "$T/root/usr/share/bash-completion/completions/flightrec" ]
+	"$T/root/usr/bin/flightrec" --help >/dev/null
+	run -0 make -C "$ROOT" --no-print-directory uninstall DESTDIR="$T/root" PREFIX=/usr
+	[ -z "$(find "$T/root" -type f)" ]
+}
