@@ -73,6 +73,28 @@ static __always_inline __u32 op_from_rwbs(const char *rwbs)
 	return op;
 }
 
+/* blk_status_t (BTF and raw tracepoints) to the negative errno the classic
+ * tracepoint reports, as blk_status_to_errno() maps them. */
+static __always_inline int status_errno(unsigned int st)
+{
+	switch (st) {
+	case 0: return 0;
+	case 1: return -95;	/* BLK_STS_NOTSUPP: EOPNOTSUPP */
+	case 2: return -110;	/* BLK_STS_TIMEOUT: ETIMEDOUT */
+	case 3: return -28;	/* BLK_STS_NOSPC: ENOSPC */
+	case 4: return -67;	/* BLK_STS_TRANSPORT: ENOLINK */
+	case 5: return -121;	/* BLK_STS_TARGET: EREMOTEIO */
+	case 6: return -52;	/* BLK_STS_RESV_CONFLICT: EBADE */
+	case 7: return -61;	/* BLK_STS_MEDIUM: ENODATA */
+	case 8: return -84;	/* BLK_STS_PROTECTION: EILSEQ */
+	case 9: return -12;	/* BLK_STS_RESOURCE: ENOMEM */
+	case 12: return -11;	/* BLK_STS_AGAIN: EAGAIN */
+	case 13: return -16;	/* BLK_STS_DEV_RESOURCE: EBUSY */
+	case 16: return -19;	/* BLK_STS_OFFLINE: ENODEV */
+	default: return -5;	/* BLK_STS_IOERR and the rest: EIO */
+	}
+}
+
 static __always_inline int on_issue(__u32 dev, __u64 sector, __u32 bytes,
 				    __u32 op)
 {
@@ -147,8 +169,8 @@ int block_rq_issue_tp(struct trace_event_raw_block_rq *ctx)
 }
 
 FR_TWIN(block_rq_complete, on_complete(rq_dev(rq), BPF_CORE_READ(rq, __sector), nr_bytes,
-			    op_from_flags(BPF_CORE_READ(rq, cmd_flags)), error),
-	struct request *rq, int error, unsigned int nr_bytes)
+			    op_from_flags(BPF_CORE_READ(rq, cmd_flags)), status_errno(error)),
+	struct request *rq, unsigned int error, unsigned int nr_bytes)
 
 SEC("tracepoint/block/block_rq_complete")
 int block_rq_complete_tp(struct trace_event_raw_block_rq_completion *ctx)

@@ -113,7 +113,7 @@ struct fr_block_rq {
 	__u32 bytes;
 	__u64 sector;
 	__u32 op;		/* enum fr_block_op */
-	__s32 error;		/* complete only */
+	__s32 error;		/* complete only: 0 or a negative errno */
 	__u64 latency_ns;	/* complete only; 0 when the issue was not seen */
 };
 

@@ -36,7 +36,7 @@ static __always_inline int on_fork(__u32 ptgid, __u32 ptid, __u32 ctgid,
 	e->child_tgid = ctgid;
 	e->child_tid = ctid;
 	if (child)
-		bpf_core_read_str(e->child_comm, sizeof(e->child_comm), &child->comm);
+		bpf_core_read(e->child_comm, sizeof(e->child_comm), &child->comm);
 	else
 		bpf_get_current_comm(e->child_comm, sizeof(e->child_comm));
 	submit(e);
@@ -71,6 +71,8 @@ static __always_inline int on_exec(__u32 old_tid, const char *filename)
 	e = reserve(sizeof(*e));
 	if (!e)
 		return 0;
+	/* exec is rare: clear the strings' area so padding holds no stale bytes */
+	__builtin_memset(e->data, 0, sizeof(e->data));
 	n = bpf_probe_read_kernel_str(e->data, FR_PATH_LEN, filename);
 	if (n < 0) {
 		e->data[0] = 0;

@@ -12,6 +12,8 @@ static __always_inline __u32 task_state(struct task_struct *t)
 	return BPF_CORE_READ((struct task_struct___old *)t, state);
 }
 
+/* comm fields are copied whole (the kernel keeps them zero-padded) so no
+ * stale ring buffer bytes end up in a capture */
 static __always_inline int on_switch(struct task_struct *prev,
 				     struct task_struct *next)
 {
@@ -34,8 +36,8 @@ static __always_inline int on_switch(struct task_struct *prev,
 	e->next_prio = BPF_CORE_READ(next, prio);
 	e->prev_state = task_state(prev);
 	e->_pad = 0;
-	bpf_core_read_str(e->prev_comm, sizeof(e->prev_comm), &prev->comm);
-	bpf_core_read_str(e->next_comm, sizeof(e->next_comm), &next->comm);
+	bpf_core_read(e->prev_comm, sizeof(e->prev_comm), &prev->comm);
+	bpf_core_read(e->next_comm, sizeof(e->next_comm), &next->comm);
 	submit(e);
 	return 0;
 }
@@ -93,7 +95,7 @@ static __always_inline int on_wakeup(struct task_struct *p, __u16 type)
 	e->waker_tid = (__u32)cur;
 	e->prio = BPF_CORE_READ(p, prio);
 	e->target_cpu = BPF_CORE_READ(p, wake_cpu);
-	bpf_core_read_str(e->comm, sizeof(e->comm), &p->comm);
+	bpf_core_read(e->comm, sizeof(e->comm), &p->comm);
 	submit(e);
 	return 0;
 }

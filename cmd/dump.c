@@ -37,7 +37,9 @@ static const struct argp_option options[] = {
 	{ "since", OPT_SINCE, "TIME", 0, "Only events at or after TIME: an offset from the start "
 	  "of the recording (2s, 150ms), a date and time (2026-11-23T14:20:01[.5][Z]) or @UNIX_SECONDS", 1 },
 	{ "until", OPT_UNTIL, "TIME", 0, "Only events before TIME (same forms as --since)", 1 },
-	{ "quiet", 'q', NULL, 0, "No warnings about damaged captures (the exit status still says)", 2 },
+	{ "quiet", 'q', NULL, 0, "No warnings naming each damaged part of a capture; one error "
+	  "line and the exit status still say that data was lost", 2 },
+	{ NULL, 'h', NULL, OPTION_HIDDEN, "Give this help list", 2 },
 	{ 0 },
 };
 
@@ -127,6 +129,9 @@ static int parse_opt(int key, char *arg, struct argp_state *state)
 		break;
 	case 'q':
 		fr_verbosity = FR_QUIET;
+		break;
+	case 'h':
+		argp_state_help(state, stdout, ARGP_HELP_STD_HELP);
 		break;
 	case ARGP_KEY_ARG:
 		if (o->file)

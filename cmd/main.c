@@ -124,8 +124,8 @@ static int unknown(const char *name)
 		size_t d = distance(name, c->name);
 
 		/* a prefix is a strong hint, but never run silently */
-		if (!strncmp(c->name, name, strlen(name)) && strlen(name) >= 2)
-			d = 1;
+		if (*name && !strncmp(c->name, name, strlen(name)))
+			d = 0;
 		if (d < bestd) {
 			bestd = d;
 			best = c;

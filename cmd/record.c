@@ -55,6 +55,7 @@ static const struct argp_option options[] = {
 	  "tracepoint; worse ones are tried when it is not available (default: auto)", 2 },
 	{ "verbose", 'v', NULL, 0, "Say which attach method each probe uses; twice for libbpf logs", 3 },
 	{ "quiet", 'q', NULL, 0, "Print nothing but errors", 3 },
+	{ NULL, 'h', NULL, OPTION_HIDDEN, "Give this help list", 3 },
 	{ 0 },
 };
 
@@ -122,6 +123,9 @@ static int parse_opt(int key, char *arg, struct argp_state *state)
 		break;
 	case 'v':
 		o->verbose++;
+		break;
+	case 'h':
+		argp_state_help(state, stdout, ARGP_HELP_STD_HELP);
 		break;
 	case 'q':
 		o->quiet = true;
@@ -208,19 +212,22 @@ static int resolve_cgroup(const char *path, uint64_t *id, int *level)
 	return 0;
 }
 
+/* argv as one line a shell would split back into the same words */
 static char *join_args(int argc, char **argv)
 {
-	size_t len = 1;
-	char *s, *p;
+	size_t len = 0;
+	char *buf, *p, *line;
 
 	for (int i = 0; i < argc; i++)
 		len += strlen(argv[i]) + 1;
-	s = p = malloc(len);
-	if (!s)
+	buf = p = malloc(len + 1);
+	if (!buf)
 		return NULL;
 	for (int i = 0; i < argc; i++)
-		p += sprintf(p, "%s%s", i ? " " : "", argv[i]);
-	return s;
+		p = stpcpy(p, argv[i]) + 1;
+	line = fr_args_to_line(buf, len);
+	free(buf);
+	return line;
 }
 
 struct child {

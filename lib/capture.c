@@ -1,6 +1,7 @@
 /* capture.c: the capture file format, writer and reader. */
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -166,6 +167,17 @@ int fr_capw_close(struct fr_cap_writer *w)
 
 /* ---- reader ---- */
 
+int64_t fr_clock_offset(const cJSON *clock)
+{
+	const cJSON *sec = cJSON_GetObjectItemCaseSensitive(clock, "boot_to_wall_sec");
+	const cJSON *nsec = cJSON_GetObjectItemCaseSensitive(clock, "boot_to_wall_nsec");
+
+	if (!cJSON_IsNumber(sec) || !cJSON_IsNumber(nsec) || fabs(sec->valuedouble) > 9e9 ||
+	    nsec->valuedouble < 0 || nsec->valuedouble >= 1e9)
+		return 0;
+	return (int64_t)sec->valuedouble * 1000000000LL + (int64_t)nsec->valuedouble;
+}
+
 static int pread_full(int fd, void *buf, size_t len, off_t off)
 {
 	size_t got = 0;
@@ -303,6 +315,9 @@ int fr_capture_open(const char *path, struct fr_capture **out, char *err, size_t
 			 path, c->hdr.version, FR_CAP_VERSION);
 		goto fail;
 	}
+	if (c->hdr.abi_version > FR_ABI_VERSION)
+		fr_warn("%s: written by a newer flightrec (event ABI %u, this one reads %u): event types it does not know are skipped",
+			path, c->hdr.abi_version, FR_ABI_VERSION);
 	if (c->hdr.version == 0 || c->hdr.header_size < sizeof(c->hdr) ||
 	    c->hdr.header_size > 4096) {
 		snprintf(err, errlen, "%s: corrupt capture header", path);
@@ -465,7 +480,17 @@ int fr_capture_foreach(struct fr_capture *c,
 				break;
 			}
 			memcpy(&h, raw + off, sizeof(h));
-			if (h.size > len - off || !fr_event_valid(raw + off, h.size)) {
+			if (h.size < sizeof(h) || (h.size & 7) || h.size > len - off) {
+				ret = -EBADMSG;
+				break;
+			}
+			if (!fr_type_info(h.type)) {
+				/* a newer writer's event type: skip it whole */
+				c->unknown++;
+				off += h.size;
+				continue;
+			}
+			if (!fr_event_valid(raw + off, h.size)) {
 				ret = -EBADMSG;
 				break;
 			}

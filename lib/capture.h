@@ -97,7 +97,11 @@ struct fr_capture {
 	cJSON *meta, *procs, *end;
 	uint64_t nevents;	/* as announced by segment headers */
 	unsigned problems;	/* data lost or damaged: each one warned about */
+	uint64_t unknown;	/* records of types this reader does not know */
 };
+
+/* The boot-to-wall-clock offset (ns) of a META "clock" object; 0 if absent. */
+int64_t fr_clock_offset(const cJSON *clock);
 
 /* Opens and indexes a capture. On failure returns -errno or -EBADMSG and
  * writes a one-line reason to err. Damage past the header is not fatal: it

@@ -216,6 +216,8 @@ int fr_recorder_start(struct fr_recorder *r, const struct fr_record_cfg *cfg)
 				     : " (run with -vv for the verifier log)");
 		goto fail;
 	}
+	/* events can arrive as soon as the first probe is attached */
+	r->start_ns = fr_boot_ns();
 	for (unsigned i = 0; i < fr_nprobes; i++) {
 		struct fr_probe_state *ps = &r->probes[i];
 		struct bpf_program *prog;
@@ -248,7 +250,6 @@ int fr_recorder_start(struct fr_recorder *r, const struct fr_record_cfg *cfg)
 		fr_err("cannot read the BPF ring buffer: %s", strerror(errno));
 		goto fail;
 	}
-	r->start_ns = fr_boot_ns();
 	return 0;
 fail:
 	btf__free(btf);

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "capture.h"
 #include "event.h"
 #include "render.h"
 #include "util.h"
@@ -20,9 +21,7 @@ int fr_decoder_init(struct fr_decoder *d, const cJSON *meta, const cJSON *procs)
 		if (cJSON_IsString(v))
 			d->arch = v->valuestring;
 		clock = cJSON_GetObjectItemCaseSensitive(meta, "clock");
-		v = cJSON_GetObjectItemCaseSensitive(clock, "boot_to_wall_ns");
-		if (cJSON_IsNumber(v))
-			d->boot_to_wall = (int64_t)v->valuedouble;
+		d->boot_to_wall = fr_clock_offset(clock);
 		d->devices = cJSON_GetObjectItemCaseSensitive(meta, "devices");
 	}
 	if (procs)
@@ -330,14 +329,27 @@ void fr_decode(struct fr_decoder *d, const void *rec, struct fr_view *v)
 		add_u(v, "sector", e->sector);
 		add_u(v, "bytes", e->bytes);
 		if (h->type == FR_EV_BLOCK_COMPLETE) {
-			add_i(v, "error", e->error);
+			if (e->error) {
+				const char *n = fr_errno_name(-(long)e->error);
+				char buf[24];
+
+				if (!n) {
+					snprintf(buf, sizeof(buf), "errno_%d", -e->error);
+					n = keep(v, buf);
+				}
+				add_str(v, "error", n, 24);
+			}
 			if (e->latency_ns)
 				add_ns(v, "latency", e->latency_ns);
 		}
 		break;
 	}
 	}
-	v->comm = comm_of(d, v->tid, &v->tgid);
+	/* a completion whose issue was not seen has no known task */
+	if (!v->tid && (h->type == FR_EV_BLOCK_COMPLETE || h->type == FR_EV_BLOCK_ISSUE))
+		v->comm = "?";
+	else
+		v->comm = comm_of(d, v->tid, &v->tgid);
 }
 
 /* ---- text ---- */

@@ -98,7 +98,18 @@ static cJSON *meta_json(const struct fr_recorder *r, const struct fr_snapshot_in
 	cJSON_AddNumberToObject(host, "cpus", sysconf(_SC_NPROCESSORS_CONF));
 	clock = cJSON_AddObjectToObject(m, "clock");
 	cJSON_AddStringToObject(clock, "source", "boottime");
-	cJSON_AddNumberToObject(clock, "boot_to_wall_ns", (double)fr_boot_to_wall_ns());
+	{
+		/* JSON numbers are doubles: split so that both parts are exact */
+		int64_t off = fr_boot_to_wall_ns();
+		int64_t sec = off / 1000000000, nsec = off % 1000000000;
+
+		if (nsec < 0) {
+			nsec += 1000000000;
+			sec--;
+		}
+		cJSON_AddNumberToObject(clock, "boot_to_wall_sec", (double)sec);
+		cJSON_AddNumberToObject(clock, "boot_to_wall_nsec", (double)nsec);
+	}
 	cJSON_AddNumberToObject(m, "start_ns", (double)r->start_ns);
 	cJSON_AddNumberToObject(m, "stop_ns", (double)r->stop_ns);
 	if (info->command)

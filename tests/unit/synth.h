@@ -33,7 +33,8 @@ static inline int synth_write(int fd, unsigned n, bool with_end)
 	cJSON_AddStringToObject(o, "arch", "x86_64");
 	cJSON_AddStringToObject(o, "kernel", "6.0.0-synth");
 	o = cJSON_AddObjectToObject(meta, "clock");
-	cJSON_AddNumberToObject(o, "boot_to_wall_ns", (double)SYNTH_WALL);
+	cJSON_AddNumberToObject(o, "boot_to_wall_sec", (double)(SYNTH_WALL / 1000000000));
+	cJSON_AddNumberToObject(o, "boot_to_wall_nsec", (double)(SYNTH_WALL % 1000000000));
 	cJSON_AddNumberToObject(meta, "start_ns", (double)SYNTH_T0);
 	o = cJSON_AddObjectToObject(meta, "devices");
 	cJSON_AddStringToObject(o, "8:0", "sda");
