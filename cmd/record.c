@@ -385,6 +385,12 @@ int cmd_record(int argc, char **argv)
 
 	fr_proctab_scan(&pt);	/* names of what runs now, before it can exit */
 
+	/* from here a stop signal ends the recording cleanly, even while the
+	 * probes load; exec resets the handlers in COMMAND */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+
 	if (o.command) {
 		err = spawn(o.command, &child);
 		if (err) {
@@ -404,9 +410,6 @@ int cmd_record(int argc, char **argv)
 		}
 	}
 
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
 	tty = isatty(STDERR_FILENO) && !o.quiet;
 	{
 		char b[16];
