@@ -191,8 +191,6 @@ int fr_recorder_start(struct fr_recorder *r, const struct fr_record_cfg *cfg)
 			ps->why = "not asked for";
 			continue;
 		}
-		if ((cfg->prefer == FR_ATTACH_TRACEPOINT || r->feat.tp_btf != FR_YES) && !events)
-			events = fr_tracefs_events(true);
 		for (int m = cfg->prefer; m < FR_ATTACH_NONE; m++) {
 			if (method_ok(r, btf, events, d, m) && prog_for(r, d, m)) {
 				ps->method = m;
