@@ -118,10 +118,10 @@ check-unit: $(UNIT_BINS)
 
 # ---- fuzzing: libFuzzer (clang) on the capture reader and decoder ----
 FUZZ_SECONDS ?= 60
-FUZZ_CFLAGS := -O1 -g -fsanitize=fuzzer,address,undefined -fno-omit-frame-pointer \
+FUZZ_CFLAGS := -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer \
 	       -std=gnu11 -D_GNU_SOURCE -DFR_VERSION='"$(VERSION)"' -Ibpf -Wall -Wextra -Werror
 FUZZ_LIB_SRCS := lib/capture.c lib/event.c lib/log.c lib/proctab.c lib/render.c \
-		 lib/syscalls_x86_64.c lib/tidmap.c lib/util.c
+		 lib/syscalls_x86_64.c lib/tidmap.c lib/utf8.c lib/util.c
 
 $(B)/fuzz/fuzz_capture: tests/fuzz/fuzz_capture.c $(FUZZ_LIB_SRCS) $(wildcard lib/*.h)
 	@mkdir -p $(dir $@)

@@ -1,9 +1,14 @@
 /* block.bpf.c: the block group, request issue and completion. Latency is
- * measured here, keyed by (device, sector), so it survives the issue record
- * being aged out of the ring; the completion is credited to the issuer. */
+ * measured here, so it survives the issue record being aged out of the
+ * ring; the completion is credited to the issuer. Requests are keyed by
+ * their address when both probes can see it (BTF and raw tracepoints), else
+ * by (device, sector), which concurrent requests to one sector can share. */
+
+const volatile bool block_key_rq = false;	/* key in-flight requests by address */
+const volatile bool block_error_is_status = true; /* completion error is a blk_status_t */
 
 struct inflight_key {
-	__u64 sector;
+	__u64 id;	/* request address, or sector */
 	__u32 dev;
 	__u32 _pad;
 };
@@ -95,12 +100,12 @@ static __always_inline int status_errno(unsigned int st)
 	}
 }
 
-static __always_inline int on_issue(__u32 dev, __u64 sector, __u32 bytes,
+static __always_inline int on_issue(__u64 rq, __u32 dev, __u64 sector, __u32 bytes,
 				    __u32 op)
 {
 	__u64 pt = bpf_get_current_pid_tgid();
 	__u32 tgid = pt >> 32, tid = (__u32)pt;
-	struct inflight_key k = { .sector = sector, .dev = dev };
+	struct inflight_key k = { .id = block_key_rq ? rq : sector, .dev = dev };
 	struct inflight_val v;
 	struct fr_block_rq *e;
 
@@ -119,15 +124,16 @@ static __always_inline int on_issue(__u32 dev, __u64 sector, __u32 bytes,
 	v.ts = e->h.ts;
 	v.tgid = tgid;
 	v.tid = tid;
-	bpf_map_update_elem(&inflight, &k, &v, BPF_ANY);
+	if (bpf_map_update_elem(&inflight, &k, &v, BPF_ANY))
+		count(FR_CNT_INFLIGHT_FULL);
 	submit(e);
 	return 0;
 }
 
-static __always_inline int on_complete(__u32 dev, __u64 sector, __u32 bytes,
+static __always_inline int on_complete(__u64 rq, __u32 dev, __u64 sector, __u32 bytes,
 				       __u32 op, int error)
 {
-	struct inflight_key k = { .sector = sector, .dev = dev };
+	struct inflight_key k = { .id = block_key_rq ? rq : sector, .dev = dev };
 	struct inflight_val *v = bpf_map_lookup_elem(&inflight, &k);
 	struct fr_block_rq *e;
 	__u32 tgid = 0, tid = 0;
@@ -155,7 +161,8 @@ static __always_inline int on_complete(__u32 dev, __u64 sector, __u32 bytes,
 	return 0;
 }
 
-FR_TWIN(block_rq_issue, on_issue(rq_dev(rq), BPF_CORE_READ(rq, __sector), BPF_CORE_READ(rq, __data_len),
+FR_TWIN(block_rq_issue, on_issue((__u64)rq, rq_dev(rq), BPF_CORE_READ(rq, __sector),
+			 BPF_CORE_READ(rq, __data_len),
 			 op_from_flags(BPF_CORE_READ(rq, cmd_flags))),
 	struct request *rq)
 
@@ -165,11 +172,13 @@ int block_rq_issue_tp(struct trace_event_raw_block_rq *ctx)
 	char rwbs[8];
 
 	bpf_probe_read_kernel(rwbs, sizeof(rwbs), ctx->rwbs);
-	return on_issue(ctx->dev, ctx->sector, ctx->bytes, op_from_rwbs(rwbs));
+	return on_issue(0, ctx->dev, ctx->sector, ctx->bytes, op_from_rwbs(rwbs));
 }
 
-FR_TWIN(block_rq_complete, on_complete(rq_dev(rq), BPF_CORE_READ(rq, __sector), nr_bytes,
-			    op_from_flags(BPF_CORE_READ(rq, cmd_flags)), status_errno(error)),
+/* Before blk_status_t reached this tracepoint its error was an errno. */
+FR_TWIN(block_rq_complete, on_complete((__u64)rq, rq_dev(rq), BPF_CORE_READ(rq, __sector),
+			    nr_bytes, op_from_flags(BPF_CORE_READ(rq, cmd_flags)),
+			    block_error_is_status ? status_errno(error) : (int)error),
 	struct request *rq, unsigned int error, unsigned int nr_bytes)
 
 SEC("tracepoint/block/block_rq_complete")
@@ -178,6 +187,6 @@ int block_rq_complete_tp(struct trace_event_raw_block_rq_completion *ctx)
 	char rwbs[8];
 
 	bpf_probe_read_kernel(rwbs, sizeof(rwbs), ctx->rwbs);
-	return on_complete(ctx->dev, ctx->sector, ctx->nr_sector * 512,
+	return on_complete(0, ctx->dev, ctx->sector, ctx->nr_sector * 512,
 			   op_from_rwbs(rwbs), ctx->error);
 }

@@ -121,6 +121,7 @@ struct fr_block_rq {
 enum fr_bpf_counter {
 	FR_CNT_DROPPED = 0,	/* BPF ring buffer full: event lost */
 	FR_CNT_TRACK_FULL = 1,	/* follow map full: a descendant not followed */
+	FR_CNT_INFLIGHT_FULL = 2, /* in-flight map full: a latency not measured */
 	FR_CNT_MAX,
 };
 

@@ -66,6 +66,20 @@ static __always_inline int on_exec(__u32 old_tid, const char *filename)
 	unsigned long astart, aend;
 	long n, alen;
 
+	/* A thread other than the leader that execs takes the leader's tid,
+	 * after the leader's exit removed that tid from the follow map: carry
+	 * the thread's own entry over. */
+	if (filter_follow && old_tid != tid) {
+		__u32 *flags = bpf_map_lookup_elem(&track, &old_tid);
+
+		if (flags) {
+			__u32 f = *flags;
+
+			if (bpf_map_update_elem(&track, &tid, &f, BPF_ANY))
+				count(FR_CNT_TRACK_FULL);
+			bpf_map_delete_elem(&track, &old_tid);
+		}
+	}
 	if (!want_current(tgid, tid))
 		return 0;
 	e = reserve(sizeof(*e));

@@ -177,13 +177,26 @@ static int64_t parse_frac(char **p)
 	return ns;
 }
 
+/* A wall-clock time (seconds within [0, 9e9], ns fraction) as a boot clock
+ * value: before the recording machine booted is 0. */
+static uint64_t wall_to_boot(int64_t secs, int64_t frac, int64_t boot_to_wall)
+{
+	__int128 boot = (__int128)secs * 1000000000 + frac - boot_to_wall;
+
+	if (boot < 0)
+		return 0;
+	if (boot > (__int128)UINT64_MAX)
+		return UINT64_MAX;
+	return (uint64_t)boot;
+}
+
 /* TIME of --since/--until as a CLOCK_BOOTTIME ns value for this capture. */
 static int resolve_time(const char *s, uint64_t start_ns, int64_t boot_to_wall, uint64_t *out)
 {
 	uint64_t d;
 
 	if (!fr_parse_duration(s, &d)) {
-		*out = start_ns + d;
+		*out = start_ns + d < start_ns ? UINT64_MAX : start_ns + d;
 		return 0;
 	}
 	if (s[0] == '@') {
@@ -200,7 +213,7 @@ static int resolve_time(const char *s, uint64_t start_ns, int64_t boot_to_wall, 
 		frac = parse_frac(&end);
 		if (frac < 0 || *end)
 			return -EINVAL;
-		*out = (uint64_t)((int64_t)secs * 1000000000LL + frac - boot_to_wall);
+		*out = wall_to_boot((int64_t)secs, frac, boot_to_wall);
 		return 0;
 	}
 	{
@@ -224,7 +237,9 @@ static int resolve_time(const char *s, uint64_t start_ns, int64_t boot_to_wall, 
 		} else {
 			return -EINVAL;
 		}
-		*out = (uint64_t)((int64_t)t * 1000000000LL + frac - boot_to_wall);
+		if (t == (time_t)-1 || t < 0 || t > 9000000000LL)
+			return -ERANGE;
+		*out = wall_to_boot(t, frac, boot_to_wall);
 		return 0;
 	}
 }
@@ -309,7 +324,7 @@ int cmd_dump(int argc, char **argv)
 	char err[512];
 	static char obuf[1 << 16];
 	uint64_t start;
-	int ret;
+	int ret, err2;
 
 	if (argp_parse(&argp, argc, argv, 0, NULL, &o))
 		return FR_EXIT_USAGE;
@@ -319,6 +334,7 @@ int cmd_dump(int argc, char **argv)
 	}
 	c = calloc(1, sizeof(*c));
 	if (!c) {
+		fr_err("out of memory");
 		fr_capture_close(cap);
 		return FR_EXIT_ERROR;
 	}
@@ -329,7 +345,11 @@ int cmd_dump(int argc, char **argv)
 	if (fr_decoder_init(&c->dec, cap->meta, cap->procs))
 		fr_warn("%s: the process table is damaged; task names may be missing", o.file);
 
-	start = (uint64_t)num(cap->meta, "start_ns", 0);
+	{
+		double st = num(cap->meta, "start_ns", 0);
+
+		start = st > 0 && st < 1.8e19 ? (uint64_t)st : 0;
+	}
 	if (!start && cap->nsegs) {
 		for (size_t i = 0; i < cap->nsegs; i++)
 			if (cap->segs[i].h.type == FR_SEG_EVENTS) {
@@ -338,15 +358,15 @@ int cmd_dump(int argc, char **argv)
 			}
 	}
 	o.until_ns = UINT64_MAX;
-	if (o.since && resolve_time(o.since, start, c->dec.boot_to_wall, &o.since_ns)) {
-		fr_err("bad --since '%s': expected an offset (2s), a date and time "
-		       "(2026-11-23T14:20:01) or @UNIX_SECONDS", o.since);
+	if (o.since && (err2 = resolve_time(o.since, start, c->dec.boot_to_wall, &o.since_ns))) {
+		fr_err("bad --since '%s': %s", o.since, err2 == -ERANGE ? "out of range (1970 to 2255)" :
+		       "expected an offset (2s), a date and time (2026-11-23T14:20:01) or @UNIX_SECONDS");
 		ret = FR_EXIT_USAGE;
 		goto out;
 	}
-	if (o.until && resolve_time(o.until, start, c->dec.boot_to_wall, &o.until_ns)) {
-		fr_err("bad --until '%s': expected an offset (2s), a date and time "
-		       "(2026-11-23T14:20:01) or @UNIX_SECONDS", o.until);
+	if (o.until && (err2 = resolve_time(o.until, start, c->dec.boot_to_wall, &o.until_ns))) {
+		fr_err("bad --until '%s': %s", o.until, err2 == -ERANGE ? "out of range (1970 to 2255)" :
+		       "expected an offset (2s), a date and time (2026-11-23T14:20:01) or @UNIX_SECONDS");
 		ret = FR_EXIT_USAGE;
 		goto out;
 	}

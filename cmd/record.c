@@ -190,9 +190,13 @@ static int resolve_cgroup(const char *path, uint64_t *id, int *level)
 		snprintf(full, sizeof(full), "%s", path);
 	else
 		snprintf(full, sizeof(full), "%s/%s", mnt, path);
-	if (stat(full, &st) || !S_ISDIR(st.st_mode)) {
-		fr_err("--cgroup %s: %s", full, errno ? strerror(errno) : "not a directory");
+	if (stat(full, &st)) {
+		fr_err("--cgroup %s: %s", full, strerror(errno));
 		return -ENOENT;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		fr_err("--cgroup %s: not a directory; give a cgroup directory under %s", full, mnt);
+		return -ENOTDIR;
 	}
 	if (statfs(full, &sfs) || sfs.f_type != CGROUP2_SUPER_MAGIC) {
 		fr_err("--cgroup %s: not a cgroup v2 directory; give one under %s (cgroup v1 "
@@ -266,6 +270,29 @@ static int spawn(char **command, struct child *c)
 	c->go_fd = go[1];
 	c->err_fd = err[0];
 	return 0;
+}
+
+/* Stopped while COMMAND runs: end it too (SIGTERM, then SIGKILL after a
+ * grace period), recording its last events meanwhile. */
+static void end_child(struct fr_recorder *r, struct child *c, int *status)
+{
+	uint64_t kill_at = fr_boot_ns() + 2000000000ULL;
+	bool killed = false;
+
+	kill(c->pid, SIGTERM);
+	for (;;) {
+		pid_t w = waitpid(c->pid, status, WNOHANG);
+
+		if (w == c->pid || (w < 0 && errno != EINTR))
+			break;
+		if (!killed && fr_boot_ns() >= kill_at) {
+			fr_warn("the command did not exit on SIGTERM; killing it");
+			kill(c->pid, SIGKILL);
+			killed = true;
+		}
+		fr_recorder_poll(r, 50);
+	}
+	c->pid = 0;
 }
 
 static void status_line(struct fr_recorder *r, uint64_t *last_n, uint64_t *last_t, bool final)
@@ -392,10 +419,23 @@ int cmd_record(int argc, char **argv)
 	sigaction(SIGHUP, &sa, NULL);
 
 	if (o.command) {
+		struct fr_proc *p;
+
 		err = spawn(o.command, &child);
 		if (err) {
 			fr_err("cannot start %s: %s", o.command[0], strerror(-err));
 			goto out;
+		}
+		/* known even when the process group (fork, exec) is not recorded */
+		p = fr_proctab_get(&pt, child.pid, true);
+		if (p) {
+			const char *base = strrchr(o.command[0], '/');
+
+			p->tgid = child.pid;
+			p->ppid = getpid();
+			snprintf(p->comm, sizeof(p->comm), "%.15s", base ? base + 1 : o.command[0]);
+			if (!p->cmdline && cmdline)
+				p->cmdline = strdup(cmdline);
 		}
 	}
 	err = fr_recorder_start(&r, &cfg);
@@ -439,7 +479,8 @@ int cmd_record(int argc, char **argv)
 	while (!stop_signal) {
 		err = fr_recorder_poll(&r, 100);
 		if (err < 0) {
-			fr_err("reading events failed: %s", strerror(-err));
+			fr_err("reading events from the BPF ring buffer failed: %s; stopping, "
+			       "the capture holds what was read until now", strerror(-err));
 			break;
 		}
 		if (child.pid) {
@@ -461,13 +502,8 @@ int cmd_record(int argc, char **argv)
 	}
 	if (tty)
 		status_line(&r, &last_n, &last_t, true);
-	if (child.pid) {
-		/* stopped by a signal while COMMAND runs: end it too */
-		kill(child.pid, SIGTERM);
-		while (waitpid(child.pid, &status, 0) < 0 && errno == EINTR)
-			;
-		child.pid = 0;
-	}
+	if (child.pid)
+		end_child(&r, &child, &status);
 	fr_recorder_stop(&r);
 
 	if (o.command && status >= 0)

@@ -13,6 +13,7 @@
 #include "capture.h"
 #include "event.h"
 #include "log.h"
+#include "utf8.h"
 #include "util.h"
 
 #define ZSTD_LEVEL 3
@@ -254,6 +255,7 @@ static cJSON *read_json_seg(struct fr_capture *c, const struct fr_cap_seg *s)
 		return NULL;
 	j = cJSON_ParseWithLength((const char *)raw, len);
 	free(raw);
+	fr_json_sanitize(j);
 	if (!j) {
 		fr_warn("%s: segment %u: metadata is not valid JSON; ignored", c->path, s->h.seq);
 		c->problems++;
@@ -417,11 +419,16 @@ int fr_capture_read_seg(struct fr_capture *c, const struct fr_cap_seg *s,
 	int n;
 
 	*out = NULL;
-	if (!stored)
+	if (!stored) {
+		fr_warn("%s: segment %u: out of memory for its %u bytes; skipped", c->path,
+			s->h.seq, s->h.stored_len);
+		c->problems++;
 		return -ENOMEM;
+	}
 	n = pread_full(c->fd, stored, s->h.stored_len, s->offset);
 	if (n < 0 || (uint32_t)n != s->h.stored_len) {
-		fr_warn("%s: segment %u: read failed; skipped", c->path, s->h.seq);
+		fr_warn("%s: segment %u: %s; skipped", c->path, s->h.seq,
+			n < 0 ? strerror(-n) : "the file ended before the segment did");
 		goto bad;
 	}
 	if (crc(stored, s->h.stored_len) != s->h.payload_crc) {
@@ -436,8 +443,9 @@ int fr_capture_read_seg(struct fr_capture *c, const struct fr_cap_seg *s,
 	}
 	raw = malloc(s->h.raw_len ? s->h.raw_len : 1);
 	if (!raw) {
-		free(stored);
-		return -ENOMEM;
+		fr_warn("%s: segment %u: out of memory for its %u bytes; skipped", c->path,
+			s->h.seq, s->h.raw_len);
+		goto bad;
 	}
 	{
 		size_t r = ZSTD_decompress(raw, s->h.raw_len, stored, s->h.stored_len);

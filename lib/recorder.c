@@ -14,17 +14,21 @@
 #include "flightrec.skel.h"
 
 const struct fr_probe_def fr_probe_defs[] = {
-	{ "sched_switch", "sched", FR_GROUP_SCHED },
-	{ "sched_wakeup", "sched", FR_GROUP_SCHED },
-	{ "sched_wakeup_new", "sched", FR_GROUP_SCHED },
-	{ "sched_process_fork", "sched", FR_GROUP_PROCESS },
-	{ "sched_process_exec", "sched", FR_GROUP_PROCESS },
-	{ "sched_process_exit", "sched", FR_GROUP_PROCESS },
-	{ "sys_enter", "raw_syscalls", FR_GROUP_SYSCALLS },
-	{ "sys_exit", "raw_syscalls", FR_GROUP_SYSCALLS },
-	{ "block_rq_issue", "block", FR_GROUP_BLOCK },
-	{ "block_rq_complete", "block", FR_GROUP_BLOCK },
+	{ "sched_switch", "sched", FR_GROUP_SCHED, 4, 8 },
+	{ "sched_wakeup", "sched", FR_GROUP_SCHED, 2, 8 },
+	{ "sched_wakeup_new", "sched", FR_GROUP_SCHED, 2, 8 },
+	{ "sched_process_fork", "sched", FR_GROUP_PROCESS, 3, 8 },
+	{ "sched_process_exec", "sched", FR_GROUP_PROCESS, 4, 8 },
+	{ "sched_process_exit", "sched", FR_GROUP_PROCESS, 2, 8 },
+	{ "sys_enter", "raw_syscalls", FR_GROUP_SYSCALLS, 3, 3 },
+	{ "sys_exit", "raw_syscalls", FR_GROUP_SYSCALLS, 3, 3 },
+	/* before Linux 5.11 issue also passed the request queue first */
+	{ "block_rq_issue", "block", FR_GROUP_BLOCK, 2, 2 },
+	{ "block_rq_complete", "block", FR_GROUP_BLOCK, 4, 4 },
 };
+#define PROBE_BLOCK_ISSUE 8
+#define PROBE_BLOCK_COMPLETE 9
+_Static_assert(sizeof(fr_probe_defs) / sizeof(fr_probe_defs[0]) == 10, "probe indexes");
 const unsigned fr_nprobes = FR_ARRAY_SIZE(fr_probe_defs);
 
 static const char *const attach_names[] = { "tp_btf", "raw_tp", "tracepoint", "none" };
@@ -80,6 +84,33 @@ static struct bpf_program *prog_for(struct fr_recorder *r, const struct fr_probe
 	return bpf_object__find_program_by_name(r->skel->obj, name);
 }
 
+/* The BTF prototype of tracepoint name: its number of arguments (the
+ * context pointer included), and the type name of argument i in *ti when
+ * asked. -1 when the kernel's BTF does not describe it. */
+static int tp_args(const struct btf *btf, const char *name, int i, const char **ti)
+{
+	const struct btf_type *t;
+	const struct btf_param *p;
+	char buf[128];
+	int id;
+
+	snprintf(buf, sizeof(buf), "btf_trace_%s", name);
+	id = btf__find_by_name_kind(btf, buf, BTF_KIND_TYPEDEF);
+	if (id <= 0)
+		return -1;
+	t = btf__type_by_id(btf, btf__type_by_id(btf, id)->type);
+	if (!t || !btf_is_ptr(t))
+		return -1;
+	t = btf__type_by_id(btf, t->type);
+	if (!t || !btf_is_func_proto(t))
+		return -1;
+	p = btf_params(t);
+	if (ti)
+		*ti = i < btf_vlen(t) ? btf__name_by_offset(btf, btf__type_by_id(btf, p[i].type)->name_off)
+				      : NULL;
+	return btf_vlen(t);
+}
+
 /* Can probe d be attached with method m on this kernel? */
 static bool method_ok(struct fr_recorder *r, const struct btf *btf, const char *events,
 		      const struct fr_probe_def *d, enum fr_attach m)
@@ -88,8 +119,13 @@ static bool method_ok(struct fr_recorder *r, const struct btf *btf, const char *
 	bool in_btf = false;
 
 	if (btf) {
-		snprintf(path, sizeof(path), "btf_trace_%s", d->name);
-		in_btf = btf__find_by_name_kind(btf, path, BTF_KIND_TYPEDEF) > 0;
+		int n = tp_args(btf, d->name, 0, NULL);
+
+		in_btf = n > 0;
+		/* arguments not where the program expects them: only the
+		 * classic tracepoint, whose fields are named, can be used */
+		if (in_btf && (n < d->nargs_min || n > d->nargs_max) && m != FR_ATTACH_TRACEPOINT)
+			return false;
 	}
 	switch (m) {
 	case FR_ATTACH_TP_BTF:
@@ -204,6 +240,20 @@ int fr_recorder_start(struct fr_recorder *r, const struct fr_record_cfg *cfg)
 		}
 		bpf_program__set_autoload(prog_for(r, d, ps->method), true);
 	}
+	{
+		/* block requests: keyed by address when both sides see it; the
+		 * completion's error type changed from errno to blk_status_t */
+		const struct fr_probe_state *is = &r->probes[PROBE_BLOCK_ISSUE];
+		const struct fr_probe_state *co = &r->probes[PROBE_BLOCK_COMPLETE];
+		const char *errtype = NULL;
+
+		r->skel->rodata->block_key_rq =
+			(is->method == FR_ATTACH_TP_BTF || is->method == FR_ATTACH_RAW_TP) &&
+			(co->method == FR_ATTACH_TP_BTF || co->method == FR_ATTACH_RAW_TP);
+		if (btf)
+			tp_args(btf, "block_rq_complete", 2, &errtype);
+		r->skel->rodata->block_error_is_status = !errtype || !strcmp(errtype, "blk_status_t");
+	}
 	btf__free(btf);
 	btf = NULL;
 
@@ -299,6 +349,8 @@ void fr_recorder_read_counters(struct fr_recorder *r)
 				r->dropped = sum;
 			else if (k == FR_CNT_TRACK_FULL)
 				r->track_full = sum;
+			else if (k == FR_CNT_INFLIGHT_FULL)
+				r->inflight_full = sum;
 		}
 	}
 }

@@ -24,6 +24,9 @@ struct fr_probe_def {
 	const char *name;	/* tracepoint name, and program name prefix */
 	const char *category;	/* tracefs category */
 	unsigned group;
+	/* arguments (the context pointer included) the BTF and raw forms
+	 * read: a kernel whose prototype differs gets the classic form */
+	int nargs_min, nargs_max;
 };
 extern const struct fr_probe_def fr_probe_defs[];
 extern const unsigned fr_nprobes;
@@ -64,6 +67,7 @@ struct fr_recorder {
 	uint64_t malformed;	/* records refused as malformed */
 	uint64_t dropped;	/* BPF ring buffer full (read at detach) */
 	uint64_t track_full;
+	uint64_t inflight_full;	/* block requests whose latency was not measured */
 	uint64_t start_ns, stop_ns;	/* CLOCK_BOOTTIME */
 	struct fr_features feat;
 };

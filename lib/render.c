@@ -7,6 +7,7 @@
 #include "capture.h"
 #include "event.h"
 #include "render.h"
+#include "utf8.h"
 #include "util.h"
 
 int fr_decoder_init(struct fr_decoder *d, const cJSON *meta, const cJSON *procs)
@@ -334,7 +335,7 @@ void fr_decode(struct fr_decoder *d, const void *rec, struct fr_view *v)
 				char buf[24];
 
 				if (!n) {
-					snprintf(buf, sizeof(buf), "errno_%d", -e->error);
+					snprintf(buf, sizeof(buf), "errno_%ld", -(long)e->error);
 					n = keep(v, buf);
 				}
 				add_str(v, "error", n, 24);
@@ -394,14 +395,19 @@ static void text_str(FILE *out, const char *s, size_t n)
 static void wall_time(const struct fr_decoder *d, uint64_t ts, char *buf, size_t len,
 		      bool utc_iso)
 {
-	int64_t wall = (int64_t)ts + d->boot_to_wall;
-	time_t sec = wall / 1000000000;
-	long ns = wall % 1000000000;
-	struct tm tm;
+	/* wide arithmetic: a crafted capture may hold any timestamp and offset */
+	__int128 wall = (__int128)ts + d->boot_to_wall;
+	time_t sec = (time_t)(wall / 1000000000);
+	long ns = (long)(wall % 1000000000);
+	struct tm tm = { 0 };
 
 	if (ns < 0) {
 		ns += 1000000000;
 		sec--;
+	}
+	if (wall / 1000000000 > INT32_MAX * 100LL || wall / 1000000000 < -(INT32_MAX * 100LL)) {
+		snprintf(buf, len, utc_iso ? "invalid-time" : "??:??:??.?????????");
+		return;
 	}
 	if (utc_iso) {
 		gmtime_r(&sec, &tm);
@@ -438,31 +444,6 @@ void fr_render_text(FILE *out, const struct fr_decoder *d, const struct fr_view 
 
 /* ---- JSON ---- */
 
-/* Length of the valid UTF-8 sequence at s (at most n bytes), 0 if invalid. */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-	size_t need;
-	uint32_t cp;
-
-	if (s[0] < 0x80)
-		return 1;
-	if ((s[0] & 0xe0) == 0xc0) { need = 2; cp = s[0] & 0x1f; }
-	else if ((s[0] & 0xf0) == 0xe0) { need = 3; cp = s[0] & 0x0f; }
-	else if ((s[0] & 0xf8) == 0xf0) { need = 4; cp = s[0] & 0x07; }
-	else return 0;
-	if (need > n)
-		return 0;
-	for (size_t i = 1; i < need; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if ((need == 2 && cp < 0x80) || (need == 3 && cp < 0x800) ||
-	    (need == 4 && (cp < 0x10000 || cp > 0x10ffff)) || (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return need;
-}
-
 void fr_json_str(FILE *out, const char *str, size_t n)
 {
 	const unsigned char *s = (const unsigned char *)str;
@@ -485,7 +466,7 @@ void fr_json_str(FILE *out, const char *str, size_t n)
 		} else if (c < 0x20 || c == 0x7f) {
 			fprintf(out, "\\u%04x", c);
 			i++;
-		} else if ((l = utf8_len(s + i, n - i))) {
+		} else if ((l = fr_utf8_len(s + i, n - i))) {
 			fwrite(s + i, 1, l, out);
 			i += l;
 		} else {

@@ -9,6 +9,7 @@
 #include "capture.h"
 #include "event.h"
 #include "snapshot.h"
+#include "utf8.h"
 #include "util.h"
 
 #ifndef FR_VERSION
@@ -154,6 +155,7 @@ static cJSON *end_json(const struct fr_recorder *r, const struct fr_snapshot_inf
 	cJSON_AddNumberToObject(c, "overwritten_bytes", (double)r->ring.overwritten_bytes);
 	cJSON_AddNumberToObject(c, "malformed", (double)(r->malformed + r->ring.too_big));
 	cJSON_AddNumberToObject(c, "follow_map_full", (double)r->track_full);
+	cJSON_AddNumberToObject(c, "inflight_map_full", (double)r->inflight_full);
 	cJSON_AddNumberToObject(c, "stored", (double)w->events);
 	cJSON_AddNumberToObject(c, "stored_bytes", (double)w->raw_bytes);
 	cJSON_AddNumberToObject(c, "ring_used_bytes", (double)fr_ring_used(&r->ring));
@@ -194,7 +196,9 @@ int fr_snapshot_write(struct fr_recorder *r, struct fr_proctab *pt,
 	for (size_t i = 0; i < n; i++)
 		fr_proctab_note(pt, base + idx[i] + FR_RING_REC_OVERHEAD);
 
+	/* names and command lines are bytes; the format's JSON is UTF-8 */
 	j = meta_json(r, info);
+	fr_json_sanitize(j);
 	ret = j ? fr_capw_json(w, FR_SEG_META, j) : -ENOMEM;
 	cJSON_Delete(j);
 	for (size_t i = 0; !ret && i < n; i++) {
@@ -208,6 +212,7 @@ int fr_snapshot_write(struct fr_recorder *r, struct fr_proctab *pt,
 		ret = fr_capw_flush(w);
 	if (!ret) {
 		j = fr_proctab_to_json(pt, true);
+		fr_json_sanitize(j);
 		ret = j ? fr_capw_json(w, FR_SEG_PROCS, j) : -ENOMEM;
 		cJSON_Delete(j);
 	}

@@ -300,3 +300,48 @@ getppids() {
 	[[ "$stderr" == *"truncated capture"* || "$stderr" == *"incomplete"* ]]
 	no_probes_left
 }
+
+@test "block: exactly the command's direct writes, on its disk, each with its latency" {
+	# a directory on a real disk (the tmpdir may be tmpfs, where O_DIRECT fails)
+	d="$BATS_TEST_DIRNAME/../../build/blktest.$$"
+	mkdir -p "$d"
+	run -0 "$FR" record -q -e block -o "$T/cap.frec" -- \
+		dd if=/dev/zero of="$d/f" bs=4k count=16 oflag=direct status=none
+	rm -rf "$d"
+	ddpid=$("$FR" dump -F json "$T/cap.frec" | jq '.capture.processes[] | select(.comm=="dd") | .tgid')
+	[ -n "$ddpid" ]
+	issues=$(events -t block_issue "$T/cap.frec" | jq -c --argjson p "$ddpid" 'select(.pid==$p and .op=="W")')
+	completes=$(events -t block_complete "$T/cap.frec" | jq -c --argjson p "$ddpid" 'select(.pid==$p and .op=="W")')
+	[ "$(jq -s length <<<"$issues")" -eq 16 ]
+	[ "$(jq -s length <<<"$completes")" -eq 16 ]
+	[ "$(jq -s 'map(select(.bytes == 4096)) | length' <<<"$completes")" -eq 16 ]
+	[ "$(jq -s 'map(select(.latency_ns > 0 and (has("error") | not))) | length' <<<"$completes")" -eq 16 ]
+	# the device by name: the disk holding the file system written to
+	dev=$(jq -rs '.[0].dev' <<<"$issues")
+	part=$(lsblk -no PKNAME,KNAME "$(findmnt -no SOURCE -T "$BATS_TEST_DIRNAME")" 2>/dev/null | awk '{ print ($1 != "" ? $1 : $2) }' | head -1)
+	[ "$dev" = "$part" ]
+}
+
+@test "a command whose non-leader thread execs is still followed, with all it starts" {
+	run -0 "$FR" record -q -e process -o "$T/cap.frec" -- \
+		"$HELPER" --thread-exec '/bin/true; /bin/true; :'
+	hp=$(events -t process_exec "$T/cap.frec" | jq -r 'select(.filename|endswith("/frhelper")) | .pid')
+	# the thread's exec of sh, credited to the process (its tid became the pid)
+	[ "$(events -t process_exec "$T/cap.frec" | jq --argjson p "$hp" 'select(.filename=="/bin/sh" and .pid==$p and .tid==$p and .old_tid != null)' | jq -s length)" -eq 1 ]
+	# and what sh started
+	[ "$(events -t process_fork "$T/cap.frec" | jq --argjson p "$hp" 'select(.pid==$p and (.thread|not))' | jq -s length)" -eq 2 ]
+	[ "$(events -t process_exec "$T/cap.frec" | jq 'select(.filename=="/bin/true")' | jq -s length)" -eq 2 ]
+}
+
+@test "stopping while COMMAND ignores SIGTERM: it is killed, the capture still written" {
+	run -137 --separate-stderr "$FR" record -e process -d 1s -o "$T/cap.frec" -- \
+		sh -c 'trap "" TERM; exec sleep 600'
+	[[ "$stderr" == *"did not exit on SIGTERM; killing it"* ]]
+	[ "$(events -t process_exit "$T/cap.frec" | jq -r 'select(.group_dead) | .signal' | tail -1)" = SIGKILL ]
+	no_probes_left
+}
+
+@test "the command's events carry its name even without the process group" {
+	run -0 "$FR" record -q -e syscalls -o "$T/cap.frec" -- "$HELPER" --getppid 10
+	[ "$(events -t sys_exit "$T/cap.frec" | jq -r 'select(.syscall=="getppid") | .comm' | sort -u)" = frhelper ]
+}

@@ -255,3 +255,18 @@ setup() {
 	run -1 --separate-stderr "$FR" dump -q "$T/noend.frec"
 	[[ "$stderr" != *"warning"* ]]
 }
+
+@test "dump --since/--until with times before the recording machine booted, or far away" {
+	# the synthetic machine booted at 2025-11-23T12:13:20Z
+	run -0 bash -c "'$FR' dump --since 2000-01-01T00:00:00Z '$CAP' | wc -l"
+	[ "$output" -eq 230 ]
+	run -0 bash -c "'$FR' dump --until 2000-01-01T00:00:00Z '$CAP' | wc -l"
+	[ "$output" -eq 0 ]
+	run -0 bash -c "'$FR' dump --since 2200-01-01T00:00:00Z '$CAP' | wc -l"
+	[ "$output" -eq 0 ]
+	run -2 --separate-stderr "$FR" dump --since 9999-01-01T00:00:00Z "$CAP"
+	[[ "$stderr" == *"out of range"* ]]
+	run -0 bash -c "'$FR' dump --since @0 --until @8999999999 '$CAP' | wc -l"
+	[ "$output" -eq 230 ]
+	run -2 --separate-stderr "$FR" dump --since @999999999999 "$CAP"
+}

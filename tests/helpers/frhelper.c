@@ -32,12 +32,24 @@ static void *spin_getppid(void *arg)
 	return NULL;
 }
 
+static const char *thread_exec;
+
+/* exec from a thread that is not the leader: the kernel gives it the
+ * leader's tid */
+static void *exec_from_thread(void *arg)
+{
+	(void)arg;
+	execl("/bin/sh", "sh", "-c", thread_exec, (char *)NULL);
+	die("execl");
+	return NULL;
+}
+
 static void usage(void)
 {
 	fprintf(stderr,
 		"usage: frhelper [--name NAME] [--cgroup DIR] [--wait-fifo PATH] [--print-pid]\n"
 		"                [--forks K] [--exec PATH] [--getppid N] [--threads T]\n"
-		"                [--exit CODE | --signal SIG]\n");
+		"                [--exit CODE | --signal SIG] [--thread-exec SHELL_COMMAND]\n");
 	exit(2);
 }
 
@@ -62,6 +74,7 @@ int main(int argc, char **argv)
 		else if (!strcmp(a, "--name")) name = v;
 		else if (!strcmp(a, "--exit")) exit_code = atol(v);
 		else if (!strcmp(a, "--signal")) sig = atol(v);
+		else if (!strcmp(a, "--thread-exec")) thread_exec = v;
 		else usage();
 		i++;
 	}
@@ -118,6 +131,13 @@ int main(int argc, char **argv)
 		spin_getppid(NULL);
 		for (long i = 1; i < threads; i++)
 			pthread_join(t[i], NULL);
+	}
+	if (thread_exec) {
+		pthread_t t;
+
+		if (pthread_create(&t, NULL, exec_from_thread, NULL))
+			die("pthread_create");
+		pthread_join(t, NULL);	/* never returns: the exec replaces us */
 	}
 	if (sig)
 		raise(sig);
