@@ -25,7 +25,7 @@ override CFLAGS += -std=gnu11 $(WARN) -D_GNU_SOURCE -DFR_VERSION='"$(VERSION)"' 
 LDLIBS    := -lbpf -lelf -lz -lzstd -lcjson
 
 DEB_PKGS  := make gcc clang llvm libbpf-dev bpftool libelf-dev libcjson-dev libzstd-dev \
-             zlib1g-dev bats pkg-config jq libclang-rt-dev man-db
+             zlib1g-dev bats pkg-config jq libclang-rt-dev man-db strace
 
 LIB_SRCS  := $(wildcard lib/*.c)
 CMD_SRCS  := $(wildcard cmd/*.c)

@@ -18,6 +18,7 @@ enum dump_format { FMT_TEXT, FMT_JSON, FMT_NDJSON };
 
 struct dump_opts {
 	const char *file;
+	bool info;
 	enum dump_format format;
 	uint32_t pid;
 	bool has_pid;
@@ -37,6 +38,8 @@ static const struct argp_option options[] = {
 	{ "since", OPT_SINCE, "TIME", 0, "Only events at or after TIME: an offset from the start "
 	  "of the recording (2s, 150ms), a date and time (2026-11-23T14:20:01[.5][Z]) or @UNIX_SECONDS", 1 },
 	{ "until", OPT_UNTIL, "TIME", 0, "Only events before TIME (same forms as --since)", 1 },
+	{ "info", 'i', NULL, 0, "Describe the capture instead of printing its events: host, "
+	  "probes, counters, time range, raw and file bytes and the compression ratio", 0 },
 	{ "quiet", 'q', NULL, 0, "No warnings naming each damaged part of a capture; one error "
 	  "line and the exit status still say that data was lost", 2 },
 	{ NULL, 'h', NULL, OPTION_HIDDEN, "Give this help list", 2 },
@@ -54,7 +57,8 @@ static const char doc[] =
 	"Examples:\n"
 	"  flightrec dump cap.frec | less\n"
 	"  flightrec dump -t sys_exit -p 1234 cap.frec\n"
-	"  flightrec dump -F ndjson --since 2s --until 3s cap.frec | jq .";
+	"  flightrec dump -F ndjson --since 2s --until 3s cap.frec | jq .\n"
+	"  flightrec dump --info cap.frec";
 
 static int parse_types(const char *list, uint32_t *mask)
 {
@@ -126,6 +130,9 @@ static int parse_opt(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_UNTIL:
 		o->until = arg;
+		break;
+	case 'i':
+		o->info = true;
 		break;
 	case 'q':
 		fr_verbosity = FR_QUIET;
@@ -316,6 +323,147 @@ static void print_capture_json(FILE *out, const struct fr_capture *cap)
 	cJSON_Delete(o);
 }
 
+/* --info: the model, built once from the capture */
+static cJSON *info_json(const struct fr_capture *cap, const char *file)
+{
+	cJSON *o = cJSON_CreateObject();
+	uint64_t raw = 0, events = 0, first = UINT64_MAX, last = 0, nevseg = 0;
+
+	for (size_t i = 0; i < cap->nsegs; i++) {
+		const struct fr_seg_header *h = &cap->segs[i].h;
+
+		if (h->type != FR_SEG_EVENTS)
+			continue;
+		nevseg++;
+		raw += h->raw_len;
+		events += h->nevents;
+		if (h->nevents && h->ts_first < first)
+			first = h->ts_first;
+		if (h->nevents && h->ts_last > last)
+			last = h->ts_last;
+	}
+	cJSON_AddStringToObject(o, "file", file);
+	cJSON_AddBoolToObject(o, "complete", cap->end != NULL && !cap->problems);
+	cJSON_AddNumberToObject(o, "format", cap->hdr.version);
+	cJSON_AddNumberToObject(o, "abi", cap->hdr.abi_version);
+	if (cap->meta)
+		cJSON_AddItemToObject(o, "meta", cJSON_Duplicate(cap->meta, true));
+	if (cap->end)
+		cJSON_AddItemToObject(o, "end", cJSON_Duplicate(cap->end, true));
+	cJSON_AddNumberToObject(o, "segments", (double)cap->nsegs);
+	cJSON_AddNumberToObject(o, "event_segments", (double)nevseg);
+	cJSON_AddNumberToObject(o, "events", (double)events);
+	if (events) {
+		cJSON_AddNumberToObject(o, "first_ns", (double)first);
+		cJSON_AddNumberToObject(o, "last_ns", (double)last);
+	}
+	cJSON_AddNumberToObject(o, "raw_bytes", (double)raw);
+	cJSON_AddNumberToObject(o, "file_bytes", (double)cap->size);
+	cJSON_AddNumberToObject(o, "ratio", cap->size ? (double)raw / (double)cap->size : 0);
+	return o;
+}
+
+static const char *str_at(const cJSON *o, const char *a, const char *b)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, a);
+
+	if (b)
+		v = cJSON_GetObjectItemCaseSensitive(v, b);
+	return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static double num_at(const cJSON *o, const char *a, const char *b, double dflt)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, a);
+
+	if (b)
+		v = cJSON_GetObjectItemCaseSensitive(v, b);
+	return cJSON_IsNumber(v) ? v->valuedouble : dflt;
+}
+
+static const char *or_q(const char *s)
+{
+	return s ? s : "?";
+}
+
+static void print_info_text(FILE *out, const cJSON *o, const struct fr_decoder *d)
+{
+	const cJSON *meta = cJSON_GetObjectItemCaseSensitive(o, "meta");
+	const cJSON *end = cJSON_GetObjectItemCaseSensitive(o, "end");
+	const cJSON *x;
+	char b1[16], b2[16];
+	const char *s;
+
+	fprintf(out, "capture:     %s (%s)\n", str_at(o, "file", NULL),
+		cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "complete")) ? "complete"
+										: "incomplete or damaged");
+	s = str_at(meta, "tool", NULL);
+	fprintf(out, "format:      %g (event ABI %g)%s%s\n", num_at(o, "format", NULL, 0),
+		num_at(o, "abi", NULL, 0), s ? ", written by " : "", s ? s : "");
+	if (meta)
+		fprintf(out, "host:        %s, kernel %s (%s), %g CPUs\n",
+			or_q(str_at(meta, "host", "hostname")), or_q(str_at(meta, "host", "kernel")),
+			or_q(str_at(meta, "host", "arch")), num_at(meta, "host", "cpus", 0));
+	if (num_at(o, "events", NULL, 0) > 0) {
+		char t0[64], t1[64], dur[32];
+		double span = num_at(o, "last_ns", NULL, 0) - num_at(o, "first_ns", NULL, 0);
+
+		fr_render_time(d, (uint64_t)num_at(o, "first_ns", NULL, 0), t0, sizeof(t0));
+		fr_render_time(d, (uint64_t)num_at(o, "last_ns", NULL, 0), t1, sizeof(t1));
+		fprintf(out, "events:      %.0f in %.0f segments, over %s\n",
+			num_at(o, "events", NULL, 0), num_at(o, "event_segments", NULL, 0),
+			fr_fmt_duration(span > 0 ? (uint64_t)span : 0, dur, sizeof(dur)));
+		fprintf(out, "from:        %s\nto:          %s\n", t0, t1);
+	}
+	if ((s = str_at(meta, "command", NULL)))
+		fprintf(out, "command:     %s\n", s);
+	x = cJSON_GetObjectItemCaseSensitive(meta, "probes");
+	if (cJSON_IsArray(x)) {
+		/* "method: probe probe ...", wrapped under 80 columns */
+		static const char *const methods[] = { "tp_btf", "raw_tp", "tracepoint", NULL };
+		const char *label = "probes:";
+
+		for (int m = 0; m < 4; m++) {
+			const cJSON *p;
+			int col = 0, indent = 0;
+
+			cJSON_ArrayForEach(p, x) {
+				bool on = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(p, "attached"));
+				const char *meth = str_at(p, "method", NULL), *name = or_q(str_at(p, "name", NULL));
+
+				if (methods[m] ? !on || !meth || strcmp(meth, methods[m]) : on)
+					continue;
+				if (!col) {
+					col = fprintf(out, "%-13s%s:", label,
+						      methods[m] ? methods[m] : "not attached");
+					indent = col;
+					label = "";
+				} else if (col + 1 + (int)strlen(name) > 78) {
+					col = fprintf(out, "\n%*s", indent, "") - 1;
+				}
+				col += fprintf(out, " %s", name);
+			}
+			if (col)
+				fputc('\n', out);
+		}
+	}
+	if (meta)
+		fprintf(out, "ring:        %s (BPF buffer %s)\n",
+			fr_fmt_bytes((uint64_t)num_at(meta, "ring", "size", 0), b1, sizeof(b1)),
+			fr_fmt_bytes((uint64_t)num_at(meta, "ring", "bpf_buffer", 0), b2, sizeof(b2)));
+	if (num_at(o, "events", NULL, 0) <= 0)
+		fprintf(out, "events:      none\n");
+	if (end)
+		fprintf(out, "lost:        %.0f dropped (BPF buffer full), %.0f overwritten (ring full)\n",
+			num_at(end, "counters", "dropped", 0), num_at(end, "counters", "overwritten", 0));
+	fprintf(out, "size:        %s raw, %s on disk (%.1fx)\n",
+		fr_fmt_bytes((uint64_t)num_at(o, "raw_bytes", NULL, 0), b1, sizeof(b1)),
+		fr_fmt_bytes((uint64_t)num_at(o, "file_bytes", NULL, 0), b2, sizeof(b2)),
+		num_at(o, "ratio", NULL, 0));
+	if (cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(end, "exit_status")))
+		fprintf(out, "exit status: %g\n", num_at(end, "exit_status", NULL, 0));
+}
+
 int cmd_dump(int argc, char **argv)
 {
 	struct dump_opts o = { .format = FMT_TEXT };
@@ -356,6 +504,21 @@ int cmd_dump(int argc, char **argv)
 				start = cap->segs[i].h.ts_first;
 				break;
 			}
+	}
+	if (o.info) {
+		cJSON *info = info_json(cap, o.file);
+
+		if (o.format == FMT_TEXT) {
+			print_info_text(stdout, info, &c->dec);
+		} else {
+			char *js = cJSON_PrintUnformatted(info);
+
+			puts(js ? js : "{}");
+			cJSON_free(js);
+		}
+		cJSON_Delete(info);
+		ret = cap->problems ? FR_EXIT_ERROR : FR_EXIT_OK;
+		goto out;
 	}
 	o.until_ns = UINT64_MAX;
 	if (o.since && (err2 = resolve_time(o.since, start, c->dec.boot_to_wall, &o.since_ns))) {

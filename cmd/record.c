@@ -509,8 +509,13 @@ int cmd_record(int argc, char **argv)
 	if (o.command && status >= 0)
 		info.exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 	{
-		char *self = join_args(argc, argv);
+		/* argv[0] is "flightrec record": one word for the shell, two here */
+		char *args = join_args(argc - 1, argv + 1), *self = NULL;
 
+		if (asprintf(&self, "flightrec record%s%s", args && *args ? " " : "",
+			     args ? args : "") < 0)
+			self = NULL;
+		free(args);
 		info.command = self;
 		info.filters = filters;
 		filters = NULL;	/* the snapshot owns it now */

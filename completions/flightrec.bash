@@ -168,7 +168,7 @@ _flightrec()
 _flightrec_record()
 {
     local long="--events= --buffer= --output= --force --pid= --comm= --cgroup= --duration= --attach= --verbose --quiet --help --usage --version"
-    local short="-e -b -o -f -p -d -v -q -V"
+    local short="-e -b -o -f -p -d -v -q -h -V"
 
     # where does COMMAND start? after "--", or at the first word that is
     # neither an option nor an option's value
@@ -259,8 +259,8 @@ _flightrec_record()
 
 _flightrec_dump()
 {
-    local long="--format= --pid= --type= --since= --until= --quiet --help --usage --version"
-    local short="-F -p -t -q -V"
+    local long="--format= --pid= --type= --since= --until= --info --quiet --help --usage --version"
+    local short="-F -p -t -i -q -h -V"
 
     case $prev in
         -F | --format)

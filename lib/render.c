@@ -419,6 +419,24 @@ static void wall_time(const struct fr_decoder *d, uint64_t ts, char *buf, size_t
 	}
 }
 
+void fr_render_time(const struct fr_decoder *d, uint64_t ts, char *buf, size_t len)
+{
+	char t[64];
+	int64_t wall_s;
+	__int128 wall = (__int128)ts + d->boot_to_wall;
+	time_t sec;
+	struct tm tm = { 0 };
+
+	wall_s = (int64_t)(wall / 1000000000);
+	sec = (time_t)wall_s;
+	wall_time(d, ts, t, sizeof(t), false);
+	if (wall_s < 0 || wall_s > 9000000000LL || !localtime_r(&sec, &tm)) {
+		snprintf(buf, len, "%s", t);
+		return;
+	}
+	snprintf(buf, len, "%04d-%02d-%02d %s", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, t);
+}
+
 void fr_render_text(FILE *out, const struct fr_decoder *d, const struct fr_view *v)
 {
 	char t[64], dur[32];

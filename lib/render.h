@@ -56,6 +56,8 @@ void fr_decoder_free(struct fr_decoder *d);
 /* Fill v from rec, which must be valid (fr_event_valid). */
 void fr_decode(struct fr_decoder *d, const void *rec, struct fr_view *v);
 
+/* "2026-11-23 14:20:01.123456789", local time, for a boot clock value. */
+void fr_render_time(const struct fr_decoder *d, uint64_t ts, char *buf, size_t len);
 void fr_render_text(FILE *out, const struct fr_decoder *d, const struct fr_view *v);
 void fr_render_json(FILE *out, const struct fr_decoder *d, const struct fr_view *v);
 

@@ -96,6 +96,9 @@ check_command_ground_truth() {
 	run -3 "$FR" record -q -o "$T/cap.frec" -- "$HELPER" --forks 5 --getppid 1000 --exit 3
 	check_command_ground_truth "$T/cap.frec" tp_btf
 	[ "$("$FR" dump -F json "$T/cap.frec" | jq '.capture.exit_status')" -eq 3 ]
+	run -0 "$FR" dump --info "$T/cap.frec"
+	[[ "$output" == *"exit status: 3"* && "$output" == *"probes:      tp_btf: sched_switch"* ]]
+	[[ "$output" == *"command:     flightrec record -q -o $T/cap.frec -- $HELPER --forks 5"* ]]
 }
 
 @test "record -- COMMAND with raw_tp gives the same ground truth" {
@@ -344,4 +347,23 @@ getppids() {
 @test "the command's events carry its name even without the process group" {
 	run -0 "$FR" record -q -e syscalls -o "$T/cap.frec" -- "$HELPER" --getppid 10
 	[ "$(events -t sys_exit "$T/cap.frec" | jq -r 'select(.syscall=="getppid") | .comm' | sort -u)" = frhelper ]
+}
+
+@test "a capture reads the same where its processes never existed" {
+	run -0 "$FR" record -q -o "$T/cap.frec" -- "$HELPER" --forks 3 --getppid 100
+	"$FR" dump "$T/cap.frec" >"$T/here.txt"
+	"$FR" dump -F ndjson "$T/cap.frec" >"$T/here.ndjson"
+	# another "machine": a new PID namespace with its own /proc, where none
+	# of the recorded processes exist
+	cp "$T/cap.frec" "$T/copy.frec"
+	unshare --pid --fork --mount-proc "$FR" dump "$T/copy.frec" >"$T/there.txt"
+	unshare --pid --fork --mount-proc "$FR" dump -F ndjson "$T/copy.frec" >"$T/there.ndjson"
+	cmp "$T/here.txt" "$T/there.txt"
+	cmp "$T/here.ndjson" "$T/there.ndjson"
+	# and dump never looks at this machine's /proc or /sys
+	strace -f -e trace=open,openat,stat,newfstatat,access,readlink -o "$T/trace" \
+		"$FR" dump "$T/cap.frec" >/dev/null
+	! grep -E '"/(proc|sys)/' "$T/trace"
+	# every task of the helper's tree has its name from the capture
+	[ "$(grep -c ' ? ' "$T/there.txt")" -eq 0 ]
 }

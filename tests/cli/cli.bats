@@ -270,3 +270,27 @@ setup() {
 	[ "$output" -eq 230 ]
 	run -2 --separate-stderr "$FR" dump --since @999999999999 "$CAP"
 }
+
+@test "dump --info describes the capture: events, span, sizes and ratio" {
+	run -0 --separate-stderr "$FR" dump --info "$CAP"
+	[[ "$output" == *"capture:     $CAP (complete)"* ]]
+	[[ "$output" == *"host:        synth, kernel 6.0.0-synth (x86_64)"* ]]
+	[[ "$output" == *"events:      230 in 1 segments, over 9.901ms"* ]]
+	[[ "$output" == *"from:        2025-11-23 12:30:00.000000000"* ]]
+	[[ "$output" =~ size:\ +[0-9.]+K\ raw,\ [0-9.]+K\ on\ disk\ \([0-9]+\.[0-9]x\) ]]
+	# under 80 columns
+	[ -z "$(awk 'length($0) > 79' <<<"$output")" ]
+	run -0 "$FR" dump --info -F json "$CAP"
+	size=$(stat -c %s "$CAP")
+	[ "$(jq -r '[.events, .file_bytes, .complete] | @tsv' <<<"$output")" = "$(printf '230\t%s\ttrue' "$size")" ]
+	[ "$(jq '(.ratio - .raw_bytes / .file_bytes) | fabs < 1e-9' <<<"$output")" = true ]
+	# 100 x (32 + 40) syscall bytes + 10 x (48 fork + 80 exec + 32 exit)
+	[ "$(jq '.raw_bytes' <<<"$output")" -eq 8800 ]
+}
+
+@test "dump --info on a damaged capture says so, exit 1" {
+	"$MKCAP" "$T/noend.frec" 10 --no-end >/dev/null
+	run -1 --separate-stderr "$FR" dump --info "$T/noend.frec"
+	[[ "$output" == *"(incomplete or damaged)"* ]]
+	[[ "$stderr" == *"incomplete capture"* ]]
+}
