@@ -539,7 +539,7 @@ int cmd_dump(int argc, char **argv)
 		print_capture_json(stdout, cap);
 		fputs(",\n\"events\":[\n", stdout);
 	}
-	ret = fr_capture_foreach(cap, on_event, c);
+	ret = fr_capture_foreach_range(cap, o.since_ns, o.until_ns, on_event, c);
 	if (o.format == FMT_JSON)
 		fputs("\n]}\n", stdout);
 	if (ret < 0 && ret != -EPIPE) {

@@ -470,6 +470,12 @@ bad:
 int fr_capture_foreach(struct fr_capture *c,
 		       int (*cb)(const void *rec, uint32_t len, void *ctx), void *ctx)
 {
+	return fr_capture_foreach_range(c, 0, UINT64_MAX, cb, ctx);
+}
+
+int fr_capture_foreach_range(struct fr_capture *c, uint64_t since, uint64_t until,
+			     int (*cb)(const void *rec, uint32_t len, void *ctx), void *ctx)
+{
 	for (size_t i = 0; i < c->nsegs; i++) {
 		const struct fr_cap_seg *s = &c->segs[i];
 		uint8_t *raw;
@@ -478,6 +484,13 @@ int fr_capture_foreach(struct fr_capture *c,
 
 		if (s->h.type != FR_SEG_EVENTS)
 			continue;
+		/* the segment index: segments hold events in time order, so
+		 * whole segments before the window are never read, and the
+		 * first one after it ends the walk */
+		if (s->h.nevents && s->h.ts_last < since)
+			continue;
+		if (s->h.nevents && s->h.ts_first >= until)
+			break;
 		if (fr_capture_read_seg(c, s, &raw, &len))
 			continue;
 		while (off < len) {

@@ -114,6 +114,12 @@ void fr_capture_close(struct fr_capture *c);
 int fr_capture_foreach(struct fr_capture *c,
 		       int (*cb)(const void *rec, uint32_t len, void *ctx), void *ctx);
 
+/* The same for the events with since <= ts < until, as far as the segment
+ * index tells: segments wholly outside are not read; cb still sees events
+ * just outside the window in the segments at its edges. */
+int fr_capture_foreach_range(struct fr_capture *c, uint64_t since, uint64_t until,
+			     int (*cb)(const void *rec, uint32_t len, void *ctx), void *ctx);
+
 /* Decode one payload: checks the CRC, decompresses. *out is malloc'd. */
 int fr_capture_read_seg(struct fr_capture *c, const struct fr_cap_seg *s,
 			uint8_t **out, size_t *len);

@@ -12,8 +12,10 @@
 
 void fr_proctab_free(struct fr_proctab *pt)
 {
-	for (uint32_t i = 0; i < pt->len; i++)
+	for (uint32_t i = 0; i < pt->len; i++) {
 		free(pt->v[i].cmdline);
+		free(pt->v[i].renames);
+	}
 	free(pt->v);
 	fr_tidmap_free(&pt->idx);
 	memset(pt, 0, sizeof(*pt));
@@ -190,6 +192,31 @@ int fr_proctab_scan(struct fr_proctab *pt)
 	return 0;
 }
 
+static void add_rename(struct fr_proc *p, uint64_t ts, const char *comm)
+{
+	struct fr_rename *n;
+
+	if (p->nrenames >= FR_MAX_RENAMES)
+		return;
+	n = realloc(p->renames, (p->nrenames + 1) * sizeof(*n));
+	if (!n)
+		return;
+	p->renames = n;
+	n[p->nrenames].ts = ts;
+	memcpy(n[p->nrenames].comm, comm, 16);
+	n[p->nrenames].comm[15] = 0;
+	p->nrenames++;
+}
+
+const char *fr_proc_comm_at(const struct fr_proc *p, uint64_t ts)
+{
+	const char *c = p->comm;
+
+	for (uint32_t i = 0; i < p->nrenames && p->renames[i].ts <= ts; i++)
+		c = p->renames[i].comm;
+	return c;
+}
+
 static void seen(struct fr_proctab *pt, uint32_t tid)
 {
 	struct fr_proc *p;
@@ -231,6 +258,7 @@ void fr_proctab_note(struct fr_proctab *pt, const void *rec)
 				memcpy(p->comm, e->comm, sizeof(p->comm)), p->comm[15] = 0;
 			if (!p->cmdline && e->args_len)
 				p->cmdline = fr_args_to_line(e->data + e->filename_len, e->args_len);
+			add_rename(p, h->ts, e->comm);
 		}
 		break;
 	}
@@ -268,6 +296,17 @@ cJSON *fr_proctab_to_json(const struct fr_proctab *pt, bool seen_only)
 		cJSON_AddStringToObject(o, "comm", p->comm);
 		if (p->cmdline)
 			cJSON_AddStringToObject(o, "cmdline", p->cmdline);
+		if (p->nrenames) {
+			cJSON *r = cJSON_AddArrayToObject(o, "renames");
+
+			for (uint32_t k = 0; k < p->nrenames; k++) {
+				cJSON *e = cJSON_CreateObject();
+
+				cJSON_AddNumberToObject(e, "ts", (double)p->renames[k].ts);
+				cJSON_AddStringToObject(e, "comm", p->renames[k].comm);
+				cJSON_AddItemToArray(r, e);
+			}
+		}
 		cJSON_AddItemToArray(arr, o);
 	}
 	return arr;
@@ -300,6 +339,26 @@ int fr_proctab_from_json(struct fr_proctab *pt, const cJSON *arr)
 			snprintf(p->comm, sizeof(p->comm), "%s", comm->valuestring);
 		if (cJSON_IsString(cmd) && !p->cmdline)
 			p->cmdline = strdup(cmd->valuestring);
+		{
+			const cJSON *r, *rs = cJSON_GetObjectItemCaseSensitive(o, "renames");
+			uint64_t prev = 0;
+
+			if (!cJSON_IsArray(rs))
+				rs = NULL;
+			cJSON_ArrayForEach(r, rs) {
+				const cJSON *ts = cJSON_GetObjectItemCaseSensitive(r, "ts");
+				const cJSON *c = cJSON_GetObjectItemCaseSensitive(r, "comm");
+				char name[16];
+
+				/* kept only in time order, the order lookups rely on */
+				if (!cJSON_IsNumber(ts) || !cJSON_IsString(c) || ts->valuedouble < prev ||
+				    ts->valuedouble >= 1.8e19)
+					continue;
+				prev = (uint64_t)ts->valuedouble;
+				snprintf(name, sizeof(name), "%.15s", c->valuestring);
+				add_rename(p, prev, name);
+			}
+		}
 		p->seen = true;
 	}
 	return 0;

@@ -9,12 +9,22 @@
 
 #include "tidmap.h"
 
+/* A task's new name from an exec, and when it took it. */
+struct fr_rename {
+	uint64_t ts;
+	char comm[16];
+};
+
 struct fr_proc {
 	uint32_t tid, tgid, ppid;
-	char comm[16];
+	char comm[16];		/* the first name known */
 	char *cmdline;		/* leaders only; NUL-separated args turned into a line */
 	bool seen;		/* referenced by an event: kept in the capture */
+	uint32_t nrenames;	/* in time order, so a reader that starts */
+	struct fr_rename *renames; /* mid-capture still knows every name */
 };
+
+#define FR_MAX_RENAMES 64	/* per task, kept in a capture */
 
 struct fr_proctab {
 	struct fr_proc *v;
@@ -29,6 +39,8 @@ struct fr_proc *fr_proctab_get(struct fr_proctab *pt, uint32_t tid, bool create)
 int fr_proctab_scan(struct fr_proctab *pt);
 /* Learn from a fork or exec record; mark the tasks an event names as seen. */
 void fr_proctab_note(struct fr_proctab *pt, const void *rec);
+/* The name of task p at boot time ts. */
+const char *fr_proc_comm_at(const struct fr_proc *p, uint64_t ts);
 /* Render command-line arguments (NUL-separated, len bytes) as one
  * shell-readable line into a new string. */
 char *fr_args_to_line(const char *args, size_t len);

@@ -89,7 +89,8 @@ static const char *keep(struct fr_view *v, const char *s)
 	return p;
 }
 
-static const char *comm_of(struct fr_decoder *d, uint32_t tid, uint32_t *tgid)
+/* The name of tid at ts, and its tgid when *tgid is still unknown. */
+static const char *comm_of(struct fr_decoder *d, uint32_t tid, uint64_t ts, uint32_t *tgid)
 {
 	struct fr_proc *p = tid ? fr_proctab_get(&d->pt, tid, false) : NULL;
 
@@ -99,7 +100,7 @@ static const char *comm_of(struct fr_decoder *d, uint32_t tid, uint32_t *tgid)
 		return "?";
 	if (tgid && !*tgid)
 		*tgid = p->tgid;
-	return p->comm;
+	return fr_proc_comm_at(p, ts);
 }
 
 static const char *state_str(uint32_t s)
@@ -207,7 +208,7 @@ void fr_decode(struct fr_decoder *d, const void *rec, struct fr_view *v)
 		uint32_t ntgid = e->next_tgid;
 
 		if (!ntgid)
-			comm_of(d, e->next_tid, &ntgid);
+			comm_of(d, e->next_tid, h->ts, &ntgid);
 		add_str(v, "prev_state", state_str(e->prev_state), 2);
 		add_i(v, "prev_prio", e->prev_prio);
 		add_str(v, "next_comm", e->next_comm, FR_COMM_LEN);
@@ -222,7 +223,7 @@ void fr_decode(struct fr_decoder *d, const void *rec, struct fr_view *v)
 			v->comm = keep(v, c);
 		}
 		if (!v->tgid)
-			comm_of(d, v->tid, &v->tgid);
+			comm_of(d, v->tid, h->ts, &v->tgid);
 		return;
 	}
 	case FR_EV_SCHED_WAKEUP:
@@ -238,7 +239,7 @@ void fr_decode(struct fr_decoder *d, const void *rec, struct fr_view *v)
 		c[FR_COMM_LEN] = 0;
 		v->comm = keep(v, c);
 		if (!v->tgid)
-			comm_of(d, v->tid, &v->tgid);
+			comm_of(d, v->tid, h->ts, &v->tgid);
 		return;
 	}
 	case FR_EV_PROC_FORK: {
@@ -247,7 +248,7 @@ void fr_decode(struct fr_decoder *d, const void *rec, struct fr_view *v)
 		struct fr_proc *p;
 
 		if (!ctgid)
-			comm_of(d, e->child_tid, &ctgid);
+			comm_of(d, e->child_tid, h->ts, &ctgid);
 		add_str(v, "child_comm", e->child_comm, FR_COMM_LEN);
 		add_u(v, "child_pid", ctgid);
 		add_u(v, "child_tid", e->child_tid);
@@ -350,7 +351,7 @@ void fr_decode(struct fr_decoder *d, const void *rec, struct fr_view *v)
 	if (!v->tid && (h->type == FR_EV_BLOCK_COMPLETE || h->type == FR_EV_BLOCK_ISSUE))
 		v->comm = "?";
 	else
-		v->comm = comm_of(d, v->tid, &v->tgid);
+		v->comm = comm_of(d, v->tid, h->ts, &v->tgid);
 }
 
 /* ---- text ---- */

@@ -367,3 +367,13 @@ getppids() {
 	# every task of the helper's tree has its name from the capture
 	[ "$(grep -c ' ? ' "$T/there.txt")" -eq 0 ]
 }
+
+@test "seeking past an exec still names the task by its new name" {
+	run -0 "$FR" record -q -e process,syscalls -o "$T/cap.frec" -- \
+		sh -c "exec '$HELPER' --getppid 300000"
+	# a time well after the exec, several segments in
+	[ "$("$FR" dump --info -F json "$T/cap.frec" | jq .event_segments)" -gt 4 ]
+	t=$("$FR" dump -F ndjson "$T/cap.frec" | sed -n 500000p | jq -r .time)
+	run -0 bash -c "'$FR' dump -F ndjson --since '$t' '$T/cap.frec' | jq -r 'select(.syscall==\"getppid\") | .comm' | sort | uniq -c"
+	[[ "$output" =~ ^\ *[0-9]+\ frhelper$ ]]
+}
