@@ -15,6 +15,9 @@ setup() {
 teardown() {
 	# whatever happened, no recorder and no probe may be left behind
 	pkill -f "$FR record" 2>/dev/null || true
+	if [ -n "${T:-}" ] && mountpoint -q "$T/small" 2>/dev/null; then
+		umount "$T/small"
+	fi
 	if [ -n "${CG:-}" ] && [ -d "$CG" ]; then
 		rmdir "$CG" 2>/dev/null || true
 	fi
@@ -376,4 +379,18 @@ getppids() {
 	t=$("$FR" dump -F ndjson "$T/cap.frec" | sed -n 500000p | jq -r .time)
 	run -0 bash -c "'$FR' dump -F ndjson --since '$t' '$T/cap.frec' | jq -r 'select(.syscall==\"getppid\") | .comm' | sort | uniq -c"
 	[[ "$output" =~ ^\ *[0-9]+\ frhelper$ ]]
+}
+
+@test "a full disk is reported clearly and the capture stays readable up to its last whole segment" {
+	d="$T/small"
+	mkdir "$d"
+	mount -t tmpfs -o size=256k tmpfs "$d"
+	run -1 --separate-stderr "$FR" record -q -e syscalls -o "$d/cap.frec" -- "$HELPER" --getppid 200000
+	[[ "$stderr" == *"cannot write $d/cap.frec: No space left on device (the file holds what was written before the disk filled)"* ]]
+	run -1 --separate-stderr "$FR" dump "$d/cap.frec"
+	[ "${#lines[@]}" -gt 10000 ]
+	[[ "$stderr" == *"truncated"* || "$stderr" == *"incomplete"* ]]
+	[[ "${lines[0]}" == *"sys_"* ]]
+	umount "$d"
+	no_probes_left
 }
