@@ -232,20 +232,29 @@ getppids() {
 	[ "$(events -t process_exec "$T/cap.frec" | jq -s length)" -eq 0 ]
 }
 
-@test "the whole machine for a fixed duration, then every probe is detached" {
-	run -0 "$FR" record -q -d 1s -o "$T/cap.frec"
+@test "the whole machine: a known workload in every group, then every probe is detached" {
+	start_recorder -o "$T/cap.frec"
+	"$HELPER" --forks 2 --getppid 100
+	stop_recorder
 	no_probes_left
 	cap=$("$FR" dump -F json "$T/cap.frec")
-	# many processes, several groups, a real duration
-	[ "$(jq '[.events[].pid] | unique | length' <<<"$cap")" -gt 2 ]
-	[ "$(jq '[.events[].type] | unique | length' <<<"$cap")" -ge 3 ]
-	[ "$(jq '(.capture.meta.stop_ns - .capture.meta.start_ns) >= 1e9' <<<"$cap")" = true ]
+	hp=$(jq '.events[] | select(.type=="process_exec" and (.filename|endswith("/frhelper"))) | .pid' <<<"$cap")
+	[ -n "$hp" ]
+	[ "$(jq --argjson p "$hp" '[.events[] | select(.type=="process_fork" and .pid==$p)] | length' <<<"$cap")" -eq 2 ]
+	[ "$(jq --argjson p "$hp" '[.events[] | select(.type=="sys_enter" and .syscall=="getppid" and .pid==$p)] | length' <<<"$cap")" -eq 100 ]
+	[ "$(jq --argjson p "$hp" '[.events[] | select(.type=="sched_switch" and (.pid==$p or .next_pid==$p))] | length' <<<"$cap")" -gt 0 ]
 	[ "$(jq '[.capture.meta.probes[] | select(.attached)] | length' <<<"$cap")" -eq 10 ]
 	[ "$(stat -c %a "$T/cap.frec")" = 600 ]
 	# self-contained: host, kernel, clock offset, process table
 	[ "$(jq -r '.capture.meta.host.kernel' <<<"$cap")" = "$(uname -r)" ]
 	[ "$(jq '.capture.meta.clock.boot_to_wall_sec > 1700000000' <<<"$cap")" = true ]
 	[ "$(jq '.capture.processes | length' <<<"$cap")" -gt 2 ]
+}
+
+@test "--duration stops the recording by itself" {
+	run -0 "$FR" record -q -e sched -d 1s -o "$T/cap.frec"
+	[ "$("$FR" dump -F json "$T/cap.frec" | jq '(.capture.meta.stop_ns - .capture.meta.start_ns) >= 1e9')" = true ]
+	no_probes_left
 }
 
 @test "Ctrl-C stops the recorder, writes the capture and detaches every probe" {
