@@ -166,8 +166,8 @@ static __always_inline bool want_current(__u32 tgid, __u32 tid)
 	return want(tgid, tid, NULL, NULL, true);
 }
 
-/* One handler as both a BTF tracepoint and a raw tracepoint program (named
- * tp_btf and tp_raw); user space loads the one the kernel supports. */
+/* One handler as both a BTF tracepoint and a raw tracepoint program, named
+ * <tp>_btf and <tp>_raw; user space loads the one the kernel supports. */
 #define FR_TWIN(tp, call, ...)							\
 	SEC("tp_btf/" #tp) int BPF_PROG(tp##_btf, __VA_ARGS__) { return call; }	\
 	SEC("raw_tp/" #tp) int BPF_PROG(tp##_raw, __VA_ARGS__) { return call; }

@@ -157,13 +157,6 @@ static int parse_opt(int key, char *arg, struct argp_state *state)
 
 static const struct argp argp = { options, parse_opt, "FILE", doc, NULL, NULL, NULL };
 
-static double num(const cJSON *o, const char *key, double dflt)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
-
-	return cJSON_IsNumber(v) ? v->valuedouble : dflt;
-}
-
 /* ".123" -> 123000000 ns, exactly (a double loses nanoseconds at epoch
  * scale); no fraction -> 0; advances *p; -1 on a bad fraction. */
 static int64_t parse_frac(char **p)
@@ -494,7 +487,7 @@ int cmd_dump(int argc, char **argv)
 		fr_warn("%s: the process table is damaged; task names may be missing", o.file);
 
 	{
-		double st = num(cap->meta, "start_ns", 0);
+		double st = num_at(cap->meta, "start_ns", NULL, 0);
 
 		start = st > 0 && st < 1.8e19 ? (uint64_t)st : 0;
 	}

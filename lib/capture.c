@@ -104,6 +104,9 @@ int fr_capw_json(struct fr_cap_writer *w, enum fr_seg_type type, const cJSON *js
 
 	if (!s)
 		return -ENOMEM;
+	/* names and command lines are bytes; the format's JSON is UTF-8 (JSON
+	 * syntax is ASCII, so invalid bytes can only be inside strings) */
+	fr_utf8_sanitize(s);
 	ret = write_seg(w, type, s, strlen(s), 0, 0, 0);
 	cJSON_free(s);
 	return ret;

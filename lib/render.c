@@ -393,8 +393,10 @@ static void text_str(FILE *out, const char *s, size_t n)
 	fputc('"', out);
 }
 
+enum time_style { TIME_LOCAL, TIME_LOCAL_DATE, TIME_UTC_ISO };
+
 static void wall_time(const struct fr_decoder *d, uint64_t ts, char *buf, size_t len,
-		      bool utc_iso)
+		      enum time_style style)
 {
 	/* wide arithmetic: a crafted capture may hold any timestamp and offset */
 	__int128 wall = (__int128)ts + d->boot_to_wall;
@@ -402,17 +404,21 @@ static void wall_time(const struct fr_decoder *d, uint64_t ts, char *buf, size_t
 	long ns = (long)(wall % 1000000000);
 	struct tm tm = { 0 };
 
+	if (wall / 1000000000 > INT32_MAX * 100LL || wall / 1000000000 < -(INT32_MAX * 100LL)) {
+		snprintf(buf, len, style == TIME_UTC_ISO ? "invalid-time" : "??:??:??.?????????");
+		return;
+	}
 	if (ns < 0) {
 		ns += 1000000000;
 		sec--;
 	}
-	if (wall / 1000000000 > INT32_MAX * 100LL || wall / 1000000000 < -(INT32_MAX * 100LL)) {
-		snprintf(buf, len, utc_iso ? "invalid-time" : "??:??:??.?????????");
-		return;
-	}
-	if (utc_iso) {
+	if (style == TIME_UTC_ISO) {
 		gmtime_r(&sec, &tm);
 		snprintf(buf, len, "%04d-%02d-%02dT%02d:%02d:%02d.%09ldZ", tm.tm_year + 1900,
+			 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ns);
+	} else if (style == TIME_LOCAL_DATE) {
+		localtime_r(&sec, &tm);
+		snprintf(buf, len, "%04d-%02d-%02d %02d:%02d:%02d.%09ld", tm.tm_year + 1900,
 			 tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, ns);
 	} else {
 		localtime_r(&sec, &tm);
@@ -422,27 +428,14 @@ static void wall_time(const struct fr_decoder *d, uint64_t ts, char *buf, size_t
 
 void fr_render_time(const struct fr_decoder *d, uint64_t ts, char *buf, size_t len)
 {
-	char t[64];
-	int64_t wall_s;
-	__int128 wall = (__int128)ts + d->boot_to_wall;
-	time_t sec;
-	struct tm tm = { 0 };
-
-	wall_s = (int64_t)(wall / 1000000000);
-	sec = (time_t)wall_s;
-	wall_time(d, ts, t, sizeof(t), false);
-	if (wall_s < 0 || wall_s > 9000000000LL || !localtime_r(&sec, &tm)) {
-		snprintf(buf, len, "%s", t);
-		return;
-	}
-	snprintf(buf, len, "%04d-%02d-%02d %s", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, t);
+	wall_time(d, ts, buf, len, TIME_LOCAL_DATE);
 }
 
 void fr_render_text(FILE *out, const struct fr_decoder *d, const struct fr_view *v)
 {
 	char t[64], dur[32];
 
-	wall_time(d, v->h->ts, t, sizeof(t), false);
+	wall_time(d, v->h->ts, t, sizeof(t), TIME_LOCAL);
 	fprintf(out, "%s cpu%u ", t, v->h->cpu);
 	text_str(out, v->comm, strnlen(v->comm, FR_COMM_LEN));
 	fprintf(out, " %u/%u %s", v->tgid, v->tid, v->type);
@@ -500,7 +493,7 @@ void fr_render_json(FILE *out, const struct fr_decoder *d, const struct fr_view 
 {
 	char t[64];
 
-	wall_time(d, v->h->ts, t, sizeof(t), true);
+	wall_time(d, v->h->ts, t, sizeof(t), TIME_UTC_ISO);
 	fprintf(out, "{\"ts_ns\":%" PRIu64 ",\"time\":\"%s\",\"cpu\":%u,\"pid\":%u,\"tid\":%u,\"comm\":",
 		(uint64_t)v->h->ts, t, v->h->cpu, v->tgid, v->tid);
 	fr_json_str(out, v->comm, strnlen(v->comm, FR_COMM_LEN));

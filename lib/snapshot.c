@@ -9,7 +9,6 @@
 #include "capture.h"
 #include "event.h"
 #include "snapshot.h"
-#include "utf8.h"
 #include "util.h"
 
 #ifndef FR_VERSION
@@ -196,9 +195,7 @@ int fr_snapshot_write(struct fr_recorder *r, struct fr_proctab *pt,
 	for (size_t i = 0; i < n; i++)
 		fr_proctab_note(pt, base + idx[i] + FR_RING_REC_OVERHEAD);
 
-	/* names and command lines are bytes; the format's JSON is UTF-8 */
 	j = meta_json(r, info);
-	fr_json_sanitize(j);
 	ret = j ? fr_capw_json(w, FR_SEG_META, j) : -ENOMEM;
 	cJSON_Delete(j);
 	for (size_t i = 0; !ret && i < n; i++) {
@@ -212,7 +209,6 @@ int fr_snapshot_write(struct fr_recorder *r, struct fr_proctab *pt,
 		ret = fr_capw_flush(w);
 	if (!ret) {
 		j = fr_proctab_to_json(pt, true);
-		fr_json_sanitize(j);
 		ret = j ? fr_capw_json(w, FR_SEG_PROCS, j) : -ENOMEM;
 		cJSON_Delete(j);
 	}

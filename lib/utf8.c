@@ -29,7 +29,7 @@ size_t fr_utf8_len(const unsigned char *s, size_t n)
 	return need;
 }
 
-static void sanitize(char *s)
+void fr_utf8_sanitize(char *s)
 {
 	size_t n;
 
@@ -50,9 +50,9 @@ static void sanitize(char *s)
 void fr_json_sanitize(cJSON *j)
 {
 	for (; j; j = j->next) {
-		sanitize(j->string);
+		fr_utf8_sanitize(j->string);
 		if (cJSON_IsString(j))
-			sanitize(j->valuestring);
+			fr_utf8_sanitize(j->valuestring);
 		fr_json_sanitize(j->child);
 	}
 }

@@ -9,6 +9,9 @@
  * bytes there are not one. */
 size_t fr_utf8_len(const unsigned char *s, size_t n);
 
+/* Replace every byte of an invalid sequence in s with '?', in place. */
+void fr_utf8_sanitize(char *s);
+
 /* Replace every byte of an invalid sequence in the tree's strings and keys
  * with '?', in place. NULL is allowed. */
 void fr_json_sanitize(cJSON *j);
