@@ -34,7 +34,7 @@ LIB_OBJS  := $(LIB_SRCS:%.c=$(B)/%.o)
 CMD_OBJS  := $(CMD_SRCS:%.c=$(B)/%.o)
 
 # the unit tests link the library without BPF, so they build and run anywhere
-UNIT_LIB  := $(filter-out $(B)/lib/recorder.o $(B)/lib/snapshot.o $(B)/lib/features.o,$(LIB_OBJS))
+UNIT_LIB  := $(filter-out $(B)/lib/recorder.o $(B)/lib/snapshot.o $(B)/lib/features.o $(B)/lib/stream.o,$(LIB_OBJS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
 HELPERS   := $(B)/tests/frhelper $(B)/tests/mkcapture
@@ -134,7 +134,7 @@ fuzz: $(B)/fuzz/fuzz_capture $(B)/tests/mkcapture
 	@mkdir -p $(B)/fuzz/work
 	@$(B)/tests/mkcapture $(B)/fuzz/seed.frec 40 >/dev/null
 	@cp $(B)/fuzz/seed.frec $(B)/fuzz/work/
-	@$(B)/fuzz/fuzz_capture -max_total_time=$(FUZZ_SECONDS) -max_len=65536 \
+	@$(B)/fuzz/fuzz_capture -max_total_time=$(FUZZ_SECONDS) -max_len=65536 -artifact_prefix=$(B)/fuzz/ \
 		-print_final_stats=1 $(B)/fuzz/work tests/fuzz/corpus 2>&1 | tail -n 12
 
 # everything the test suites need, then all of them, with one total at the end

@@ -298,9 +298,11 @@ static void print_capture_json(FILE *out, const struct fr_capture *cap)
 
 	if (cap->meta)
 		cJSON_AddItemToObject(o, "meta", cJSON_Duplicate(cap->meta, true));
-	if (cap->end) {
-		const cJSON *c = cJSON_GetObjectItemCaseSensitive(cap->end, "counters");
-		const cJSON *x = cJSON_GetObjectItemCaseSensitive(cap->end, "exit_status");
+	if (cap->end || cap->status) {
+		/* a ring file whose recorder did not finish: its last status */
+		const cJSON *e = cap->end ? cap->end : cap->status;
+		const cJSON *c = cJSON_GetObjectItemCaseSensitive(e, "counters");
+		const cJSON *x = cJSON_GetObjectItemCaseSensitive(e, "exit_status");
 
 		if (c)
 			cJSON_AddItemToObject(o, "counters", cJSON_Duplicate(c, true));
@@ -338,11 +340,15 @@ static cJSON *info_json(const struct fr_capture *cap, const char *file)
 	cJSON_AddStringToObject(o, "file", file);
 	cJSON_AddBoolToObject(o, "complete", cap->end != NULL && !cap->problems);
 	cJSON_AddNumberToObject(o, "format", cap->hdr.version);
+	if (cap->ring)
+		cJSON_AddNumberToObject(o, "max_size", (double)cap->hdr.ring_end);
 	cJSON_AddNumberToObject(o, "abi", cap->hdr.abi_version);
 	if (cap->meta)
 		cJSON_AddItemToObject(o, "meta", cJSON_Duplicate(cap->meta, true));
 	if (cap->end)
 		cJSON_AddItemToObject(o, "end", cJSON_Duplicate(cap->end, true));
+	else if (cap->status)
+		cJSON_AddItemToObject(o, "status", cJSON_Duplicate(cap->status, true));
 	cJSON_AddNumberToObject(o, "segments", (double)cap->nsegs);
 	cJSON_AddNumberToObject(o, "event_segments", (double)nevseg);
 	cJSON_AddNumberToObject(o, "events", (double)events);
@@ -384,6 +390,7 @@ static void print_info_text(FILE *out, const cJSON *o, const struct fr_decoder *
 	const cJSON *meta = cJSON_GetObjectItemCaseSensitive(o, "meta");
 	const cJSON *end = cJSON_GetObjectItemCaseSensitive(o, "end");
 	const cJSON *x;
+	bool ring = cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(o, "max_size"));
 	char b1[16], b2[16];
 	const char *s;
 
@@ -444,9 +451,23 @@ static void print_info_text(FILE *out, const cJSON *o, const struct fr_decoder *
 		fprintf(out, "ring:        %s (BPF buffer %s)\n",
 			fr_fmt_bytes((uint64_t)num_at(meta, "ring", "size", 0), b1, sizeof(b1)),
 			fr_fmt_bytes((uint64_t)num_at(meta, "ring", "bpf_buffer", 0), b2, sizeof(b2)));
+	if (ring)
+		fprintf(out, "file:        ring file of at most %s, written while recording\n",
+			fr_fmt_bytes((uint64_t)num_at(o, "max_size", NULL, 0), b1, sizeof(b1)));
+	if (!end && (end = cJSON_GetObjectItemCaseSensitive(o, "status"))) {
+		char at[64];
+
+		fr_render_time(d, (uint64_t)num_at(end, "ts", NULL, 0), at, sizeof(at));
+		fprintf(out, "stopped:     not cleanly; counters as of %s\n", at);
+	}
 	if (num_at(o, "events", NULL, 0) <= 0)
 		fprintf(out, "events:      none\n");
-	if (end)
+	if (end && ring)
+		fprintf(out, "lost:        %.0f dropped (BPF buffer full), %.0f overwritten (file full),\n"
+			     "             %.0f never written (aged out of memory before reaching the file)\n",
+			num_at(end, "counters", "dropped", 0), num_at(end, "counters", "file_overwritten", 0),
+			num_at(end, "counters", "unwritten", 0));
+	else if (end)
 		fprintf(out, "lost:        %.0f dropped (BPF buffer full), %.0f overwritten (ring full)\n",
 			num_at(end, "counters", "dropped", 0), num_at(end, "counters", "overwritten", 0));
 	fprintf(out, "size:        %s raw, %s on disk (%.1fx)\n",

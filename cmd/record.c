@@ -19,12 +19,15 @@
 #include "../lib/log.h"
 #include "../lib/proctab.h"
 #include "../lib/recorder.h"
+#include "../lib/ringfile.h"
 #include "../lib/snapshot.h"
+#include "../lib/stream.h"
 #include "../lib/util.h"
 
 struct record_opts {
 	unsigned groups;
 	uint64_t buffer;
+	uint64_t max_size;
 	const char *output;
 	bool force;
 	uint32_t pid;
@@ -37,7 +40,7 @@ struct record_opts {
 	bool quiet;
 };
 
-enum { OPT_COMM = 0x100, OPT_CGROUP, OPT_ATTACH };
+enum { OPT_COMM = 0x100, OPT_CGROUP, OPT_ATTACH, OPT_MAX_SIZE };
 
 static const struct argp_option options[] = {
 	{ "events", 'e', "GROUPS", 0, "Probe groups to record, comma-separated: sched, process, "
@@ -45,6 +48,9 @@ static const struct argp_option options[] = {
 	{ "buffer", 'b', "SIZE", 0, "Size of the in-memory ring, with K, M or G (default: 64M); "
 	  "the oldest events are overwritten when it is full", 0 },
 	{ "output", 'o', "FILE", 0, "Write the capture to FILE (default: flightrec-DATE-TIME.frec)", 0 },
+	{ "max-size", OPT_MAX_SIZE, "SIZE", 0, "Write FILE as it records, as a ring file of at most "
+	  "SIZE bytes (K, M, G; at least 1M) whose oldest events are overwritten; it is at most "
+	  "a second behind, and readable even after the recorder is killed", 0 },
 	{ "force", 'f', NULL, 0, "Replace FILE if it exists", 0 },
 	{ "pid", 'p', "PID", 0, "Record only this process and its threads", 1 },
 	{ "comm", OPT_COMM, "NAME", 0, "Record only tasks whose name (comm) is NAME", 1 },
@@ -90,6 +96,11 @@ static int parse_opt(int key, char *arg, struct argp_state *state)
 	case 'b':
 		if (fr_parse_size(arg, &o->buffer) || o->buffer < (64u << 10) || o->buffer > (4ULL << 30))
 			argp_error(state, "bad --buffer '%s': give a size from 64K to 4G, e.g. 64M", arg);
+		break;
+	case OPT_MAX_SIZE:
+		if (fr_parse_size(arg, &o->max_size) || o->max_size < FR_RINGFILE_MIN ||
+		    o->max_size > (1ULL << 50))
+			argp_error(state, "bad --max-size '%s': give a size of at least 1M, e.g. 256M", arg);
 		break;
 	case 'o':
 		if (!*arg)
@@ -295,10 +306,11 @@ static void end_child(struct fr_recorder *r, struct child *c, int *status)
 	c->pid = 0;
 }
 
-static void status_line(struct fr_recorder *r, uint64_t *last_n, uint64_t *last_t, bool final)
+static void status_line(struct fr_recorder *r, const struct fr_stream *st, uint64_t *last_n,
+			uint64_t *last_t, bool final)
 {
-	uint64_t now = fr_boot_ns(), dn = r->received - *last_n, dt = now - *last_t;
-	char used[16], cap[16];
+	uint64_t now = fr_boot_ns(), dn, dt = now - *last_t, received, used, over;
+	char b1[16], b2[16];
 
 	if (final) {
 		fputs("\r\033[K", stderr);
@@ -307,12 +319,25 @@ static void status_line(struct fr_recorder *r, uint64_t *last_n, uint64_t *last_
 	if (dt < 1000000000ULL)
 		return;
 	fr_recorder_read_counters(r);
-	fprintf(stderr, "\r\033[Krecording: %.0f events/s, ring %s/%s (%.0f%%), overwritten %llu, dropped %llu",
-		dn * 1e9 / dt, fr_fmt_bytes(fr_ring_used(&r->ring), used, sizeof(used)),
-		fr_fmt_bytes(r->ring.cap, cap, sizeof(cap)),
-		100.0 * fr_ring_used(&r->ring) / r->ring.cap,
-		(unsigned long long)r->ring.overwritten, (unsigned long long)r->dropped);
-	*last_n = r->received;
+	pthread_mutex_lock(&r->lock);
+	received = r->received;
+	used = fr_ring_used(&r->ring);
+	over = r->ring.overwritten;
+	pthread_mutex_unlock(&r->lock);
+	dn = received - *last_n;
+	if (st)
+		fprintf(stderr, "\r\033[Krecording: %.0f events/s, file %s/%s, %llu events written, dropped %llu",
+			dn * 1e9 / dt,
+			fr_fmt_bytes(__atomic_load_n(&st->pub_file_bytes, __ATOMIC_RELAXED), b1, sizeof(b1)),
+			fr_fmt_bytes(st->rf.ring_end, b2, sizeof(b2)),
+			(unsigned long long)__atomic_load_n(&st->pub_stored, __ATOMIC_RELAXED),
+			(unsigned long long)r->dropped);
+	else
+		fprintf(stderr, "\r\033[Krecording: %.0f events/s, ring %s/%s (%.0f%%), overwritten %llu, dropped %llu",
+			dn * 1e9 / dt, fr_fmt_bytes(used, b1, sizeof(b1)),
+			fr_fmt_bytes(r->ring.cap, b2, sizeof(b2)), 100.0 * used / r->ring.cap,
+			(unsigned long long)over, (unsigned long long)r->dropped);
+	*last_n = received;
 	*last_t = now;
 }
 
@@ -338,11 +363,13 @@ int cmd_record(int argc, char **argv)
 	struct fr_snapshot_result res = { 0 };
 	struct child child = { .pid = 0, .go_fd = -1, .err_fd = -1 };
 	struct sigaction sa = { .sa_handler = on_stop };
-	char *cmdline = NULL;
+	char *cmdline = NULL, *self = NULL;
 	uint64_t deadline = 0, last_n = 0, last_t;
 	int fd = -1, ret = FR_EXIT_ERROR, err, status = -1;
 	bool tty, started = false, written = false;
-	struct fr_cap_writer w;
+	struct fr_cap_writer w = { .fd = -1 };
+	struct fr_stream st;
+	bool streaming = false;
 	cJSON *filters;
 
 	if (argp_parse(&argp, argc, argv, ARGP_IN_ORDER, NULL, &o))
@@ -380,14 +407,22 @@ int cmd_record(int argc, char **argv)
 				      "--force replaces the link itself)" : "");
 		return FR_EXIT_ERROR;
 	}
-	err = fr_capw_open(&w, fd);
+	if (o.max_size) {
+		/* the ring file's META needs the probes: header now, the rest
+		 * once they are attached */
+		err = fr_cap_write_header(fd, 0, 0);
+	} else {
+		err = fr_capw_open(&w, fd);
+		fd = -1;	/* the writer owns it */
+	}
 	if (err) {
 		fr_err("cannot write %s: %s", o.output, strerror(-err));
 		fr_capw_close(&w);
+		if (fd >= 0)
+			close(fd);
 		unlink(o.output);
 		return FR_EXIT_ERROR;
 	}
-	fd = -1;	/* the writer owns it */
 
 	filters = cJSON_CreateObject();
 	if (o.pid)
@@ -408,7 +443,17 @@ int cmd_record(int argc, char **argv)
 	info.groups = o.groups;
 	info.bpf_buffer = cfg.bpf_buffer;
 	info.exit_status = -1;
-	info.command = NULL;
+	info.max_size = o.max_size;
+	{
+		/* argv[0] is "flightrec record": one word for the shell, two here */
+		char *args = join_args(argc - 1, argv + 1);
+
+		if (asprintf(&self, "flightrec record%s%s", args && *args ? " " : "",
+			     args ? args : "") < 0)
+			self = NULL;
+		free(args);
+		info.command = self;
+	}
 
 	fr_proctab_scan(&pt);	/* names of what runs now, before it can exit */
 
@@ -446,6 +491,23 @@ int cmd_record(int argc, char **argv)
 		err = fr_recorder_track(&r, child.pid);
 		if (err) {
 			fr_err("cannot follow %s: %s", o.command[0], strerror(-err));
+			goto out;
+		}
+	}
+
+	if (o.max_size) {
+		cJSON *meta = fr_meta_json(&r, &info);
+
+		err = meta ? fr_stream_open(&st, fd, o.output, o.max_size, meta, &r, &pt) : -ENOMEM;
+		cJSON_Delete(meta);
+		fd = -1;	/* the stream owns it */
+		streaming = true;
+		if (!err)
+			err = fr_stream_start(&st);
+		if (err) {
+			fr_err("cannot write %s: %s%s", o.output, strerror(-err),
+			       err == -ENOSPC ? " (or --max-size is too small for the metadata and "
+						"four segments)" : "");
 			goto out;
 		}
 	}
@@ -498,31 +560,28 @@ int cmd_record(int argc, char **argv)
 			break;
 		}
 		if (tty)
-			status_line(&r, &last_n, &last_t, false);
+			status_line(&r, streaming ? &st : NULL, &last_n, &last_t, false);
 	}
 	if (tty)
-		status_line(&r, &last_n, &last_t, true);
+		status_line(&r, NULL, &last_n, &last_t, true);
 	if (child.pid)
 		end_child(&r, &child, &status);
+	if (streaming)
+		fr_stream_pause(&st);
 	fr_recorder_stop(&r);
 
 	if (o.command && status >= 0)
 		info.exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-	{
-		/* argv[0] is "flightrec record": one word for the shell, two here */
-		char *args = join_args(argc - 1, argv + 1), *self = NULL;
-
-		if (asprintf(&self, "flightrec record%s%s", args && *args ? " " : "",
-			     args ? args : "") < 0)
-			self = NULL;
-		free(args);
-		info.command = self;
-		info.filters = filters;
-		filters = NULL;	/* the snapshot owns it now */
+	if (streaming) {
+		err = fr_stream_finish(&st, &info);
+		streaming = false;
+		res.events = st.rf.stored;
+		res.raw_bytes = st.rf.stored_bytes;
+		res.file_bytes = st.rf.file_size;
+	} else {
 		err = fr_snapshot_write(&r, &pt, &info, &w, &res);
-		written = true;
-		free(self);
 	}
+	written = true;
 	if (err) {
 		fr_err("cannot write %s: %s%s", o.output, strerror(-err),
 		       err == -ENOSPC ? " (the file holds what was written before the disk filled)" : "");
@@ -532,12 +591,22 @@ int cmd_record(int argc, char **argv)
 		char b1[16], b2[16];
 		double secs = (r.stop_ns - r.start_ns) / 1e9;
 
-		fr_info("recorded %llu events in %.1fs; %llu dropped (BPF buffer full), %llu overwritten (ring full)",
-			(unsigned long long)r.received, secs, (unsigned long long)r.dropped,
-			(unsigned long long)r.ring.overwritten);
-		fr_info("wrote %s: %llu events, %s raw, %s on disk", o.output,
-			(unsigned long long)res.events, fr_fmt_bytes(res.raw_bytes, b1, sizeof(b1)),
-			fr_fmt_bytes(res.file_bytes, b2, sizeof(b2)));
+		if (o.max_size) {
+			fr_info("recorded %llu events in %.1fs; %llu dropped (BPF buffer full)",
+				(unsigned long long)r.received, secs, (unsigned long long)r.dropped);
+			fr_info("wrote %s: %llu events, %s raw, %s on disk; %llu overwritten (file full), "
+				"%llu never written", o.output, (unsigned long long)res.events,
+				fr_fmt_bytes(res.raw_bytes, b1, sizeof(b1)),
+				fr_fmt_bytes(res.file_bytes, b2, sizeof(b2)),
+				(unsigned long long)st.rf.overwritten, (unsigned long long)st.unwritten);
+		} else {
+			fr_info("recorded %llu events in %.1fs; %llu dropped (BPF buffer full), %llu overwritten (ring full)",
+				(unsigned long long)r.received, secs, (unsigned long long)r.dropped,
+				(unsigned long long)r.ring.overwritten);
+			fr_info("wrote %s: %llu events, %s raw, %s on disk", o.output,
+				(unsigned long long)res.events, fr_fmt_bytes(res.raw_bytes, b1, sizeof(b1)),
+				fr_fmt_bytes(res.file_bytes, b2, sizeof(b2)));
+		}
 	}
 	if (r.track_full)
 		fr_warn("%llu descendants of the command could not be followed (follow map full)",
@@ -554,13 +623,18 @@ out:
 		close(child.go_fd);
 	if (child.err_fd >= 0)
 		close(child.err_fd);
+	if (streaming)
+		fr_stream_abort(&st);
 	if (started)
 		fr_recorder_free(&r);
 	if (!written) {
 		/* nothing was recorded: leave no empty capture behind */
 		fr_capw_close(&w);
+		if (fd >= 0)
+			close(fd);
 		unlink(o.output);
 	}
+	free(self);
 	cJSON_Delete(filters);
 	fr_proctab_free(&pt);
 	free(cmdline);

@@ -167,7 +167,7 @@ _flightrec()
 
 _flightrec_record()
 {
-    local long="--events= --buffer= --output= --force --pid= --comm= --cgroup= --duration= --attach= --verbose --quiet --help --usage --version"
+    local long="--events= --buffer= --max-size= --output= --force --pid= --comm= --cgroup= --duration= --attach= --verbose --quiet --help --usage --version"
     local short="-e -b -o -f -p -d -v -q -h -V"
 
     # where does COMMAND start? after "--", or at the first word that is
@@ -185,7 +185,7 @@ _flightrec_record()
             continue
         fi
         case $w in
-            --events | --buffer | --output | --pid | --comm | --cgroup | --duration | --attach)
+            --events | --buffer | --max-size | --output | --pid | --comm | --cgroup | --duration | --attach)
                 ((i++))
                 ;;
             --*) ;;
@@ -242,6 +242,10 @@ _flightrec_record()
             ;;
         -b | --buffer)
             _flightrec_opts "16M 64M 256M 1G"
+            return
+            ;;
+        --max-size)
+            _flightrec_opts "64M 256M 1G 4G"
             return
             ;;
         -d | --duration)

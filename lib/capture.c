@@ -13,6 +13,7 @@
 #include "capture.h"
 #include "event.h"
 #include "log.h"
+#include "proctab.h"
 #include "utf8.h"
 #include "util.h"
 
@@ -23,77 +24,160 @@ static uint32_t crc(const void *p, size_t n)
 	return (uint32_t)crc32(0L, p, n);
 }
 
-/* ---- writer ---- */
+/* ---- segment encoding ---- */
 
-int fr_capw_open(struct fr_cap_writer *w, int fd)
+int fr_seg_enc_init(struct fr_seg_enc *e)
+{
+	e->cctx = ZSTD_createCCtx();
+	e->zcap = ZSTD_compressBound(FR_SEG_TARGET_RAW + 4096);
+	e->zbuf = malloc(e->zcap);
+	return e->cctx && e->zbuf ? 0 : -ENOMEM;
+}
+
+void fr_seg_enc_free(struct fr_seg_enc *e)
+{
+	ZSTD_freeCCtx(e->cctx);
+	free(e->zbuf);
+	e->cctx = NULL;
+	e->zbuf = NULL;
+}
+
+/* Timestamps close together differ in their low bytes only: deltas are
+ * mostly zero bytes, which zstd stores for next to nothing. */
+static void delta_encode(uint8_t *raw, size_t len, uint64_t ts_first)
+{
+	uint64_t prev = ts_first;
+
+	for (size_t off = 0; off + sizeof(struct fr_hdr) <= len;) {
+		struct fr_hdr *h = (struct fr_hdr *)(raw + off);
+		uint64_t ts = h->ts;
+
+		if (h->size < sizeof(*h) || (h->size & 7) || h->size > len - off)
+			break;
+		h->ts = ts - prev;	/* modulo 2^64: reversible whatever the order */
+		prev = ts;
+		off += h->size;
+	}
+}
+
+void fr_events_delta_decode(uint8_t *raw, size_t len, uint64_t ts_first)
+{
+	uint64_t prev = ts_first;
+
+	for (size_t off = 0; off + sizeof(struct fr_hdr) <= len;) {
+		struct fr_hdr *h = (struct fr_hdr *)(raw + off);
+
+		if (h->size < sizeof(*h) || (h->size & 7) || h->size > len - off)
+			break;
+		prev += h->ts;
+		h->ts = prev;
+		off += h->size;
+	}
+}
+
+int fr_seg_encode(struct fr_seg_enc *e, struct fr_seg_header *h, uint16_t type, uint32_t seq,
+		  void *raw, size_t raw_len, uint32_t nevents, uint64_t t0, uint64_t t1,
+		  const void **payload)
+{
+	size_t stored = raw_len;
+
+	memset(h, 0, sizeof(*h));
+	*payload = raw;
+	if (raw_len > FR_SEG_MAX_LEN)
+		return -E2BIG;
+	if (type == FR_SEG_EVENTS && nevents) {
+		delta_encode(raw, raw_len, t0);
+		h->flags |= FR_SEG_TSDELTA;
+	}
+	if (raw_len >= 64) {
+		size_t cap = ZSTD_compressBound(raw_len), n;
+
+		if (cap > e->zcap) {
+			uint8_t *bigger = malloc(cap);
+
+			if (!bigger)
+				return -ENOMEM;
+			free(e->zbuf);
+			e->zbuf = bigger;
+			e->zcap = cap;
+		}
+		n = ZSTD_compressCCtx(e->cctx, e->zbuf, e->zcap, raw, raw_len, ZSTD_LEVEL);
+		if (!ZSTD_isError(n) && n < raw_len) {
+			*payload = e->zbuf;
+			stored = n;
+			h->flags |= FR_SEG_ZSTD;
+		}
+	}
+	memcpy(h->magic, FR_SEG_MAGIC, sizeof(h->magic));
+	h->type = type;
+	h->seq = seq;
+	h->stored_len = stored;
+	h->raw_len = raw_len;
+	h->nevents = nevents;
+	h->ts_first = t0;
+	h->ts_last = t1;
+	h->payload_crc = crc(*payload, stored);
+	h->header_crc = crc(h, sizeof(*h));
+	return 0;
+}
+
+int fr_cap_write_header(int fd, uint64_t ring_start, uint64_t ring_end)
 {
 	struct fr_cap_header h = { 0 };
-	int ret;
+	ssize_t n;
 
-	memset(w, 0, sizeof(*w));
-	w->fd = fd;
-	w->cctx = ZSTD_createCCtx();
-	w->stage_cap = FR_SEG_TARGET_RAW + 4096;
-	w->stage = malloc(w->stage_cap);
-	w->zbuf = malloc(ZSTD_compressBound(w->stage_cap));
-	w->zcap = ZSTD_compressBound(w->stage_cap);
-	if (!w->cctx || !w->stage || !w->zbuf)
-		return -ENOMEM;
 	memcpy(h.magic, FR_CAP_MAGIC, sizeof(h.magic));
 	h.version = FR_CAP_VERSION;
 	h.header_size = sizeof(h);
 	h.abi_version = FR_ABI_VERSION;
 	h.created_wall_ns = fr_wall_ns();
-	ret = fr_write_all(fd, &h, sizeof(h));
+	if (ring_end) {
+		h.flags = FR_CAP_RING;
+		h.ring_start = ring_start;
+		h.ring_end = ring_end;
+	}
+	n = pwrite(fd, &h, sizeof(h), 0);
+	if (n < 0)
+		return -errno;
+	return n == sizeof(h) ? 0 : -EIO;
+}
+
+/* ---- writer of a whole capture ---- */
+
+int fr_capw_open(struct fr_cap_writer *w, int fd)
+{
+	int ret;
+
+	memset(w, 0, sizeof(*w));
+	w->fd = fd;
+	w->stage_cap = FR_SEG_TARGET_RAW + 4096;
+	w->stage = malloc(w->stage_cap);
+	if (fr_seg_enc_init(&w->enc) || !w->stage)
+		return -ENOMEM;
+	ret = fr_cap_write_header(fd, 0, 0);
+	if (!ret && lseek(fd, sizeof(struct fr_cap_header), SEEK_SET) < 0)
+		ret = -errno;
 	if (!ret)
-		w->file_bytes += sizeof(h);
+		w->file_bytes += sizeof(struct fr_cap_header);
 	return ret;
 }
 
-static int write_seg(struct fr_cap_writer *w, uint16_t type, const void *raw,
+static int write_seg(struct fr_cap_writer *w, uint16_t type, void *raw,
 		     size_t raw_len, uint32_t nevents, uint64_t t0, uint64_t t1)
 {
-	struct fr_seg_header h = { 0 };
-	const void *payload = raw;
-	size_t stored = raw_len;
-	uint8_t *tmp = NULL;
+	struct fr_seg_header h;
+	const void *payload;
 	int ret;
 
-	if (raw_len > FR_SEG_MAX_LEN)
-		return -E2BIG;
-	if (raw_len >= 64) {
-		size_t cap = ZSTD_compressBound(raw_len), n;
-		uint8_t *dst = w->zbuf;
-
-		if (cap > w->zcap) {
-			tmp = malloc(cap);
-			if (!tmp)
-				return -ENOMEM;
-			dst = tmp;
-		}
-		n = ZSTD_compressCCtx(w->cctx, dst, cap, raw, raw_len, ZSTD_LEVEL);
-		if (!ZSTD_isError(n) && n < raw_len) {
-			payload = dst;
-			stored = n;
-			h.flags |= FR_SEG_ZSTD;
-		}
-	}
-	memcpy(h.magic, FR_SEG_MAGIC, sizeof(h.magic));
-	h.type = type;
-	h.seq = w->seq++;
-	h.stored_len = stored;
-	h.raw_len = raw_len;
-	h.nevents = nevents;
-	h.ts_first = t0;
-	h.ts_last = t1;
-	h.payload_crc = crc(payload, stored);
-	h.header_crc = crc(&h, sizeof(h));
+	ret = fr_seg_encode(&w->enc, &h, type, w->seq, raw, raw_len, nevents, t0, t1, &payload);
+	if (ret)
+		return ret;
+	w->seq++;
 	ret = fr_write_all(w->fd, &h, sizeof(h));
 	if (!ret)
-		ret = fr_write_all(w->fd, payload, stored);
+		ret = fr_write_all(w->fd, payload, h.stored_len);
 	if (!ret)
-		w->file_bytes += sizeof(h) + stored;
-	free(tmp);
+		w->file_bytes += sizeof(h) + h.stored_len;
 	return ret;
 }
 
@@ -139,9 +223,10 @@ int fr_capw_event(struct fr_cap_writer *w, const void *rec, uint32_t len)
 		return -E2BIG;
 	memcpy(w->stage + w->stage_len, rec, len);
 	w->stage_len += len;
-	if (!w->stage_n)
+	if (!w->stage_n || h->ts < w->ts_first)
 		w->ts_first = h->ts;
-	w->ts_last = h->ts;
+	if (!w->stage_n || h->ts > w->ts_last)
+		w->ts_last = h->ts;
 	w->stage_n++;
 	w->events++;
 	w->raw_bytes += len;
@@ -161,11 +246,9 @@ int fr_capw_close(struct fr_cap_writer *w)
 			ret = -errno;
 		w->fd = -1;
 	}
-	ZSTD_freeCCtx(w->cctx);
+	fr_seg_enc_free(&w->enc);
 	free(w->stage);
-	free(w->zbuf);
-	w->cctx = NULL;
-	w->stage = w->zbuf = NULL;
+	w->stage = NULL;
 	return ret;
 }
 
@@ -266,11 +349,166 @@ static cJSON *read_json_seg(struct fr_capture *c, const struct fr_cap_seg *s)
 	return j;
 }
 
+struct gap {
+	off_t start, end;
+	const char *what;	/* the warning, when the gap is damage */
+	uint32_t seq;
+};
+
+static int cmp_seg(const void *a, const void *b)
+{
+	const struct fr_cap_seg *x = a, *y = b;
+
+	if (x->h.seq != y->h.seq)
+		return x->h.seq < y->h.seq ? -1 : 1;
+	return x->offset < y->offset ? -1 : x->offset > y->offset;
+}
+
+/* A ring file always has bytes that are not segments: the torn remains of
+ * what the newest segment overwrote (right after it), the slack the writer
+ * left at the end of the area before wrapping, and a segment the recorder
+ * was killed while writing (at the head, or at ring_start when it had just
+ * wrapped). Those are not damage. */
+static bool ring_gap_expected(const struct fr_capture *c, const struct gap *g, off_t head_end)
+{
+	off_t area_end = (off_t)c->hdr.ring_end < c->size ? (off_t)c->hdr.ring_end : c->size;
+
+	return g->start == head_end || g->start == (off_t)c->hdr.ring_start || g->end >= area_end;
+}
+
+/* Index every valid segment, in sequence order; warn about damage. */
+static int scan(struct fr_capture *c)
+{
+	struct gap *gaps = NULL;
+	size_t ngaps = 0;
+	off_t off, head_end = -1;
+	uint32_t head_seq = 0;
+	int ret = 0;
+
+	for (off = c->hdr.header_size; off < c->size;) {
+		struct fr_cap_seg s;
+		struct gap g = { .start = off, .end = c->size };
+		void *grown;
+		int n;
+
+		n = pread_full(c->fd, &s.h, sizeof(s.h), off);
+		if (n < (int)sizeof(s.h)) {
+			g.what = "short";
+		} else if (!seg_header_ok(&s.h)) {
+			off_t next = resync(c, off + 1);
+
+			g.what = "header";
+			g.end = next < 0 ? c->size : next;
+		} else if (off + (off_t)sizeof(s.h) + (off_t)s.h.stored_len > c->size) {
+			g.what = "past";
+			g.seq = s.h.seq;
+		}
+		if (g.what) {
+			grown = realloc(gaps, (ngaps + 1) * sizeof(*gaps));
+			if (!grown) {
+				ret = -ENOMEM;
+				break;
+			}
+			gaps = grown;
+			gaps[ngaps++] = g;
+			off = g.end;
+			continue;
+		}
+		s.offset = off + sizeof(s.h);
+		grown = realloc(c->segs, (c->nsegs + 1) * sizeof(*c->segs));
+		if (!grown) {
+			ret = -ENOMEM;
+			break;
+		}
+		c->segs = grown;
+		c->segs[c->nsegs++] = s;
+		if (head_end < 0 || s.h.seq >= head_seq) {
+			head_seq = s.h.seq;
+			head_end = s.offset + s.h.stored_len;
+		}
+		off = s.offset + s.h.stored_len;
+	}
+	if (c->ring && c->nsegs)
+		qsort(c->segs, c->nsegs, sizeof(*c->segs), cmp_seg);
+	for (size_t i = 0; i < ngaps; i++) {
+		const struct gap *g = &gaps[i];
+
+		if (c->ring && ring_gap_expected(c, g, head_end))
+			continue;
+		c->problems++;
+		if (!strcmp(g->what, "short"))
+			fr_warn("%s: truncated: %lld trailing bytes at offset %lld are not a whole segment header",
+				c->path, (long long)(c->size - g->start), (long long)g->start);
+		else if (!strcmp(g->what, "past"))
+			fr_warn("%s: truncated: segment %u at offset %lld ends past the end of the file",
+				c->path, g->seq, (long long)g->start);
+		else
+			fr_warn("%s: damaged segment header at offset %lld; %s", c->path,
+				(long long)g->start, g->end >= c->size ? "nothing after it could be read"
+								       : "skipped to the next segment");
+	}
+	free(gaps);
+	return ret;
+}
+
+/* META and END: the first of each; STATUS: the newest; PROCS: all of them,
+ * merged in sequence order (a ring file writes the new tasks as it goes and
+ * the whole table now and then). */
+static int load_json(struct fr_capture *c)
+{
+	struct fr_proctab pt = { 0 };
+	bool any_procs = false;
+	int ret = 0;
+
+	for (size_t i = 0; i < c->nsegs; i++) {
+		const struct fr_cap_seg *s = &c->segs[i];
+		cJSON *j;
+
+		switch (s->h.type) {
+		case FR_SEG_META:
+			if (!c->meta)
+				c->meta = read_json_seg(c, s);
+			break;
+		case FR_SEG_END:
+			if (!c->end)
+				c->end = read_json_seg(c, s);
+			break;
+		case FR_SEG_PROCS:
+			j = read_json_seg(c, s);
+			if (j) {
+				any_procs = true;
+				if (fr_proctab_from_json(&pt, j) == -ENOMEM)
+					ret = -ENOMEM;
+				cJSON_Delete(j);
+			}
+			break;
+		case FR_SEG_EVENTS:
+			c->nevents += s->h.nevents;
+			break;
+		default:
+			break;	/* STATUS below; newer types are skipped */
+		}
+	}
+	for (size_t i = c->nsegs; !c->end && i-- > 0;) {
+		if (c->segs[i].h.type == FR_SEG_STATUS) {
+			c->status = read_json_seg(c, &c->segs[i]);
+			if (c->status)
+				break;
+		}
+	}
+	if (any_procs) {
+		c->procs = fr_proctab_to_json(&pt, false);
+		if (!c->procs)
+			ret = -ENOMEM;
+	}
+	fr_proctab_free(&pt);
+	return ret;
+}
+
 int fr_capture_open(const char *path, struct fr_capture **out, char *err, size_t errlen)
 {
 	struct fr_capture *c;
 	struct stat st;
-	off_t off;
 	int n, ret;
 
 	*out = NULL;
@@ -329,69 +567,35 @@ int fr_capture_open(const char *path, struct fr_capture **out, char *err, size_t
 		goto fail;
 	}
 
-	for (off = c->hdr.header_size; off < c->size;) {
-		struct fr_cap_seg s;
-		void *grown;
-
-		n = pread_full(c->fd, &s.h, sizeof(s.h), off);
-		if (n < (int)sizeof(s.h)) {
-			fr_warn("%s: truncated: %lld trailing bytes at offset %lld are not a whole segment header",
-				path, (long long)(c->size - off), (long long)off);
-			c->problems++;
-			break;
-		}
-		if (!seg_header_ok(&s.h)) {
-			off_t next = resync(c, off + 1);
-
-			fr_warn("%s: damaged segment header at offset %lld; %s", path,
-				(long long)off, next < 0 ? "nothing after it could be read"
-							 : "skipped to the next segment");
-			c->problems++;
-			if (next < 0)
-				break;
-			off = next;
-			continue;
-		}
-		s.offset = off + sizeof(s.h);
-		if (s.offset + (off_t)s.h.stored_len > c->size) {
-			fr_warn("%s: truncated: segment %u (%s) at offset %lld ends past the end of the file",
-				path, s.h.seq, s.h.type == FR_SEG_EVENTS ? "events" : "metadata",
-				(long long)off);
-			c->problems++;
-			break;
-		}
-		grown = realloc(c->segs, (c->nsegs + 1) * sizeof(*c->segs));
-		if (!grown) {
-			ret = -ENOMEM;
-			snprintf(err, errlen, "%s: out of memory", path);
+	if (c->hdr.flags & FR_CAP_RING) {
+		if (c->hdr.ring_start < c->hdr.header_size || c->hdr.ring_end <= c->hdr.ring_start) {
+			snprintf(err, errlen, "%s: corrupt capture header (ring bounds)", path);
 			goto fail;
 		}
-		c->segs = grown;
-		c->segs[c->nsegs++] = s;
-		off = s.offset + s.h.stored_len;
+		c->ring = true;
 	}
-
-	for (size_t i = 0; i < c->nsegs; i++) {
-		const struct fr_cap_seg *s = &c->segs[i];
-		cJSON **slot = NULL;
-
-		switch (s->h.type) {
-		case FR_SEG_META: slot = &c->meta; break;
-		case FR_SEG_PROCS: slot = &c->procs; break;
-		case FR_SEG_END: slot = &c->end; break;
-		case FR_SEG_EVENTS: c->nevents += s->h.nevents; break;
-		default: break;	/* newer segment types: skipped */
-		}
-		if (slot && !*slot)
-			*slot = read_json_seg(c, s);
+	ret = scan(c);
+	if (ret) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		goto fail;
 	}
-	if (!c->meta && !c->nsegs) {
+	if (!c->nsegs) {
+		ret = -EBADMSG;
 		snprintf(err, errlen, "%s: truncated capture: no segment could be read", path);
 		goto fail;
 	}
+	ret = load_json(c);
+	if (ret) {
+		snprintf(err, errlen, "%s: out of memory", path);
+		goto fail;
+	}
 	if (!c->end) {
-		fr_warn("%s: incomplete capture: no end record (the recorder was stopped before it finished writing)",
-			path);
+		if (c->status)
+			fr_warn("%s: incomplete capture: no end record (the recorder was killed, or is "
+				"still writing); its counters are from its last status", path);
+		else
+			fr_warn("%s: incomplete capture: no end record (the recorder was stopped before it finished writing)",
+				path);
 		c->problems++;
 	}
 	*out = c;
@@ -410,6 +614,7 @@ void fr_capture_close(struct fr_capture *c)
 	cJSON_Delete(c->meta);
 	cJSON_Delete(c->procs);
 	cJSON_Delete(c->end);
+	cJSON_Delete(c->status);
 	free(c->segs);
 	free(c->path);
 	free(c);
@@ -487,15 +692,14 @@ int fr_capture_foreach_range(struct fr_capture *c, uint64_t since, uint64_t unti
 
 		if (s->h.type != FR_SEG_EVENTS)
 			continue;
-		/* the segment index: segments hold events in time order, so
-		 * whole segments before the window are never read, and the
-		 * first one after it ends the walk */
-		if (s->h.nevents && s->h.ts_last < since)
+		/* the segment index: segments wholly outside the window are
+		 * never read */
+		if (s->h.nevents && (s->h.ts_last < since || s->h.ts_first >= until))
 			continue;
-		if (s->h.nevents && s->h.ts_first >= until)
-			break;
 		if (fr_capture_read_seg(c, s, &raw, &len))
 			continue;
+		if (s->h.flags & FR_SEG_TSDELTA)
+			fr_events_delta_decode(raw, len, s->h.ts_first);
 		while (off < len) {
 			struct fr_hdr h;
 

@@ -26,9 +26,13 @@ enum fr_seg_type {
 	FR_SEG_EVENTS = 2,
 	FR_SEG_PROCS = 3,
 	FR_SEG_END = 4,
+	FR_SEG_STATUS = 5,	/* counters so far, while a ring file is written */
 };
 
-#define FR_SEG_ZSTD 1u
+#define FR_SEG_ZSTD 1u		/* payload is one zstd frame */
+#define FR_SEG_TSDELTA 2u	/* EVENTS: each ts holds the delta to the previous */
+
+#define FR_CAP_RING 1u		/* file header flag: a ring file, see ring_start */
 
 struct fr_cap_header {
 	char magic[8];
@@ -38,7 +42,11 @@ struct fr_cap_header {
 	uint32_t abi_version;
 	uint32_t flags;
 	uint64_t created_wall_ns;
-	uint8_t reserved[32];
+	/* FR_CAP_RING: segments between ring_start and ring_end are written
+	 * round and round; the oldest are overwritten */
+	uint64_t ring_start;
+	uint64_t ring_end;
+	uint8_t reserved[16];
 };
 
 struct fr_seg_header {
@@ -58,14 +66,35 @@ struct fr_seg_header {
 _Static_assert(sizeof(struct fr_cap_header) == 64, "capture header is 64 bytes");
 _Static_assert(sizeof(struct fr_seg_header) == 48, "segment header is 48 bytes");
 
-/* ---- writer ---- */
+/* ---- segment encoding, shared by both writers ---- */
+
+struct fr_seg_enc {
+	void *cctx;		/* ZSTD_CCtx */
+	uint8_t *zbuf;
+	size_t zcap;
+};
+
+int fr_seg_enc_init(struct fr_seg_enc *e);
+void fr_seg_enc_free(struct fr_seg_enc *e);
+/* Fill in the header h for a segment of raw_len bytes at raw and point
+ * *payload at its stored form (raw itself, or the compressed copy inside e,
+ * valid until the next call). EVENTS payloads are time-delta encoded in
+ * place first, so raw is changed. t0, t1: lowest and highest ts. */
+int fr_seg_encode(struct fr_seg_enc *e, struct fr_seg_header *h, uint16_t type, uint32_t seq,
+		  void *raw, size_t raw_len, uint32_t nevents, uint64_t t0, uint64_t t1,
+		  const void **payload);
+/* Undo the time-delta encoding of an EVENTS payload (in place). Stops at a
+ * record whose size does not fit; the walk that follows reports it. */
+void fr_events_delta_decode(uint8_t *raw, size_t len, uint64_t ts_first);
+
+/* ---- writer of a whole capture, front to back ---- */
 
 struct fr_cap_writer {
 	int fd;
 	uint32_t seq;
-	void *cctx;		/* ZSTD_CCtx */
-	uint8_t *stage, *zbuf;
-	size_t stage_len, stage_cap, zcap;
+	struct fr_seg_enc enc;
+	uint8_t *stage;
+	size_t stage_len, stage_cap;
 	uint32_t stage_n;
 	uint64_t ts_first, ts_last;
 	uint64_t events, raw_bytes, file_bytes;
@@ -87,14 +116,19 @@ struct fr_cap_seg {
 	off_t offset;		/* of the payload */
 };
 
+/* Fill in and write a file header (at offset 0). ring_end 0: a linear file. */
+int fr_cap_write_header(int fd, uint64_t ring_start, uint64_t ring_end);
+
 struct fr_capture {
 	char *path;
 	int fd;
 	off_t size;
 	struct fr_cap_header hdr;
-	struct fr_cap_seg *segs;
+	struct fr_cap_seg *segs;	/* in sequence order */
 	size_t nsegs;
-	cJSON *meta, *procs, *end;
+	cJSON *meta, *procs, *end;	/* procs: every PROCS segment merged */
+	cJSON *status;		/* the newest STATUS, when there is no END */
+	bool ring;		/* a ring file */
 	uint64_t nevents;	/* as announced by segment headers */
 	unsigned problems;	/* data lost or damaged: each one warned about */
 	uint64_t unknown;	/* records of types this reader does not know */
@@ -109,7 +143,7 @@ int64_t fr_clock_offset(const cJSON *clock);
 int fr_capture_open(const char *path, struct fr_capture **out, char *err, size_t errlen);
 void fr_capture_close(struct fr_capture *c);
 
-/* Calls cb for every valid event record, in file order. Damaged segments
+/* Calls cb for every valid event record, in sequence order. Damaged segments
  * are skipped with a warning. Stops when cb returns non-zero. */
 int fr_capture_foreach(struct fr_capture *c,
 		       int (*cb)(const void *rec, uint32_t len, void *ctx), void *ctx);

@@ -17,6 +17,7 @@ void fr_proctab_free(struct fr_proctab *pt)
 		free(pt->v[i].renames);
 	}
 	free(pt->v);
+	free(pt->missing);
 	fr_tidmap_free(&pt->idx);
 	memset(pt, 0, sizeof(*pt));
 }
@@ -140,6 +141,7 @@ static void scan_process(struct fr_proctab *pt, uint32_t tgid)
 	leader = fr_proctab_get(pt, tgid, true);
 	if (!leader)
 		return;
+	leader->dirty = true;
 	leader->tgid = tgid;
 	if (ppid)
 		leader->ppid = ppid;
@@ -165,6 +167,7 @@ static void scan_process(struct fr_proctab *pt, uint32_t tgid)
 		t = fr_proctab_get(pt, tid, true);
 		if (!t)
 			break;
+		t->dirty = true;
 		t->tgid = tgid;
 		t->ppid = ppid;
 		if (!t->comm[0]) {
@@ -198,6 +201,9 @@ static void add_rename(struct fr_proc *p, uint64_t ts, const char *comm)
 
 	if (p->nrenames >= FR_MAX_RENAMES)
 		return;
+	/* the same exec noted twice (a batch written again) */
+	if (p->nrenames && ts <= p->renames[p->nrenames - 1].ts)
+		return;
 	n = realloc(p->renames, (p->nrenames + 1) * sizeof(*n));
 	if (!n)
 		return;
@@ -217,15 +223,25 @@ const char *fr_proc_comm_at(const struct fr_proc *p, uint64_t ts)
 	return c;
 }
 
-static void seen(struct fr_proctab *pt, uint32_t tid)
+static void seen(struct fr_proctab *pt, uint32_t tid, uint64_t ts)
 {
 	struct fr_proc *p;
 
 	if (!tid)
 		return;
 	p = fr_proctab_get(pt, tid, false);
-	if (p)
+	if (p) {
+		if (!p->seen)
+			p->dirty = true;
 		p->seen = true;
+		if (ts > p->last_ts)
+			p->last_ts = ts;
+	} else if (pt->missing && pt->nmissing < FR_PROCTAB_MISSING) {
+		for (uint32_t i = 0; i < pt->nmissing; i++)
+			if (pt->missing[i] == tid)
+				return;
+		pt->missing[pt->nmissing++] = tid;
+	}
 }
 
 void fr_proctab_note(struct fr_proctab *pt, const void *rec)
@@ -239,12 +255,13 @@ void fr_proctab_note(struct fr_proctab *pt, const void *rec)
 
 		p = fr_proctab_get(pt, e->child_tid, true);
 		if (p && !p->tgid) {
+			p->dirty = true;
 			p->tgid = e->child_tgid ? e->child_tgid : e->child_tid;
 			p->ppid = e->child_tgid == h->tgid ? 0 : h->tgid;
 			memcpy(p->comm, e->child_comm, sizeof(p->comm));
 			p->comm[15] = 0;
 		}
-		seen(pt, e->child_tid);
+		seen(pt, e->child_tid, h->ts);
 		break;
 	}
 	case FR_EV_PROC_EXEC: {
@@ -259,57 +276,153 @@ void fr_proctab_note(struct fr_proctab *pt, const void *rec)
 			if (!p->cmdline && e->args_len)
 				p->cmdline = fr_args_to_line(e->data + e->filename_len, e->args_len);
 			add_rename(p, h->ts, e->comm);
+			p->dirty = true;
 		}
 		break;
 	}
 	case FR_EV_SCHED_SWITCH:
-		seen(pt, ((const struct fr_sched_switch *)rec)->next_tid);
+		seen(pt, ((const struct fr_sched_switch *)rec)->next_tid, h->ts);
 		break;
 	case FR_EV_SCHED_WAKEUP:
 	case FR_EV_SCHED_WAKEUP_NEW:
-		seen(pt, ((const struct fr_sched_wakeup *)rec)->waker_tid);
+		seen(pt, ((const struct fr_sched_wakeup *)rec)->waker_tid, h->ts);
 		break;
 	}
-	seen(pt, h->tid);
-	seen(pt, h->tgid);
+	seen(pt, h->tid, h->ts);
+	seen(pt, h->tgid, h->ts);
+}
+
+static cJSON *proc_json(const struct fr_proc *p, size_t *est)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	if (!o)
+		return NULL;
+	cJSON_AddNumberToObject(o, "tid", p->tid);
+	cJSON_AddNumberToObject(o, "tgid", p->tgid);
+	if (p->ppid)
+		cJSON_AddNumberToObject(o, "ppid", p->ppid);
+	cJSON_AddStringToObject(o, "comm", p->comm);
+	*est += 64;
+	if (p->cmdline) {
+		cJSON_AddStringToObject(o, "cmdline", p->cmdline);
+		*est += strlen(p->cmdline) + 16;
+	}
+	if (p->nrenames) {
+		cJSON *r = cJSON_AddArrayToObject(o, "renames");
+
+		for (uint32_t k = 0; k < p->nrenames; k++) {
+			cJSON *e = cJSON_CreateObject();
+
+			cJSON_AddNumberToObject(e, "ts", (double)p->renames[k].ts);
+			cJSON_AddStringToObject(e, "comm", p->renames[k].comm);
+			cJSON_AddItemToArray(r, e);
+		}
+		*est += 48 * p->nrenames;
+	}
+	return o;
+}
+
+cJSON *fr_proctab_json_chunk(struct fr_proctab *pt, enum fr_pt_select sel, uint32_t *cursor,
+			     size_t max_bytes)
+{
+	cJSON *arr = cJSON_CreateArray();
+	size_t est = 0;
+
+	if (!arr)
+		return NULL;
+	for (; *cursor < pt->len && est < max_bytes; (*cursor)++) {
+		struct fr_proc *p = &pt->v[*cursor];
+		cJSON *o;
+
+		if (sel != FR_PT_ALL && !p->seen)
+			continue;
+		if (sel == FR_PT_DIRTY && !p->dirty)
+			continue;
+		o = proc_json(p, &est);
+		if (!o) {
+			cJSON_Delete(arr);
+			return NULL;
+		}
+		cJSON_AddItemToArray(arr, o);
+		p->dirty = false;
+	}
+	return arr;
 }
 
 cJSON *fr_proctab_to_json(const struct fr_proctab *pt, bool seen_only)
 {
-	cJSON *arr = cJSON_CreateArray();
+	uint32_t cursor = 0;
+	cJSON *arr;
+	bool *dirty = NULL;
 
-	if (!arr)
-		return NULL;
-	for (uint32_t i = 0; i < pt->len; i++) {
-		const struct fr_proc *p = &pt->v[i];
-		cJSON *o;
-
-		if (seen_only && !p->seen)
-			continue;
-		o = cJSON_CreateObject();
-		if (!o)
-			break;
-		cJSON_AddNumberToObject(o, "tid", p->tid);
-		cJSON_AddNumberToObject(o, "tgid", p->tgid);
-		if (p->ppid)
-			cJSON_AddNumberToObject(o, "ppid", p->ppid);
-		cJSON_AddStringToObject(o, "comm", p->comm);
-		if (p->cmdline)
-			cJSON_AddStringToObject(o, "cmdline", p->cmdline);
-		if (p->nrenames) {
-			cJSON *r = cJSON_AddArrayToObject(o, "renames");
-
-			for (uint32_t k = 0; k < p->nrenames; k++) {
-				cJSON *e = cJSON_CreateObject();
-
-				cJSON_AddNumberToObject(e, "ts", (double)p->renames[k].ts);
-				cJSON_AddStringToObject(e, "comm", p->renames[k].comm);
-				cJSON_AddItemToArray(r, e);
-			}
-		}
-		cJSON_AddItemToArray(arr, o);
-	}
+	/* the same walk, leaving the dirty marks as they were */
+	if (pt->len)
+		dirty = malloc(pt->len * sizeof(*dirty));
+	for (uint32_t i = 0; dirty && i < pt->len; i++)
+		dirty[i] = pt->v[i].dirty;
+	arr = fr_proctab_json_chunk((struct fr_proctab *)pt, seen_only ? FR_PT_SEEN : FR_PT_ALL,
+				    &cursor, SIZE_MAX);
+	for (uint32_t i = 0; dirty && i < pt->len; i++)
+		pt->v[i].dirty = dirty[i];
+	free(dirty);
 	return arr;
+}
+
+int fr_proctab_scan_tid(struct fr_proctab *pt, uint32_t tid)
+{
+	char path[96], buf[2048], *t;
+	unsigned long long tgid;
+	struct fr_proc *leader, *p;
+
+	snprintf(path, sizeof(path), "/proc/%u/status", tid);
+	if (fr_read_small(path, buf, sizeof(buf)) <= 0)
+		return -ENOENT;
+	t = strstr(buf, "\nTgid:");
+	if (!t || sscanf(t + 6, "%llu", &tgid) != 1 || !tgid || tgid > UINT32_MAX)
+		return -ENOENT;
+	leader = fr_proctab_get(pt, tgid, false);
+	if (!leader || !leader->cmdline)
+		scan_process(pt, tgid);
+	leader = fr_proctab_get(pt, tgid, false);
+	p = fr_proctab_get(pt, tid, false);
+	if (!p) {
+		p = fr_proctab_get(pt, tid, true);
+		if (!p)
+			return -ENOMEM;
+		p->tgid = tgid;
+		p->ppid = leader ? leader->ppid : 0;
+		snprintf(path, sizeof(path), "/proc/%u/task/%u/comm", (unsigned)tgid, tid);
+		read_comm(path, p->comm);
+		p->dirty = true;
+	}
+	return 0;
+}
+
+int fr_proctab_prune(struct fr_proctab *pt, uint64_t min_ts)
+{
+	struct fr_tidmap idx = { 0 };
+	uint32_t n = 0;
+
+	for (uint32_t i = 0; i < pt->len; i++) {
+		struct fr_proc *p = &pt->v[i];
+
+		if (p->seen && p->last_ts >= min_ts) {
+			if (fr_tidmap_set(&idx, p->tid, n)) {
+				fr_tidmap_free(&idx);
+				return -ENOMEM;
+			}
+			pt->v[n++] = *p;
+		} else {
+			free(p->cmdline);
+			free(p->renames);
+		}
+	}
+	/* entries moved down; the ones past n were freed or moved */
+	fr_tidmap_free(&pt->idx);
+	pt->idx = idx;
+	pt->len = n;
+	return 0;
 }
 
 int fr_proctab_from_json(struct fr_proctab *pt, const cJSON *arr)

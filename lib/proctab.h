@@ -20,16 +20,31 @@ struct fr_proc {
 	char comm[16];		/* the first name known */
 	char *cmdline;		/* leaders only; NUL-separated args turned into a line */
 	bool seen;		/* referenced by an event: kept in the capture */
+	bool dirty;		/* new or changed since last written out */
+	uint64_t last_ts;	/* the newest event that referenced it */
 	uint32_t nrenames;	/* in time order, so a reader that starts */
 	struct fr_rename *renames; /* mid-capture still knows every name */
 };
 
 #define FR_MAX_RENAMES 64	/* per task, kept in a capture */
 
+#define FR_PROCTAB_MISSING 256
+
 struct fr_proctab {
 	struct fr_proc *v;
 	uint32_t len, cap;
 	struct fr_tidmap idx;	/* tid -> index in v */
+	/* when set (malloc'd, FR_PROCTAB_MISSING entries, freed with the
+	 * table): tids that events named but the table does not know, for the
+	 * caller to look up */
+	uint32_t *missing;
+	uint32_t nmissing;
+};
+
+enum fr_pt_select {
+	FR_PT_ALL,		/* every entry */
+	FR_PT_SEEN,		/* entries events referenced */
+	FR_PT_DIRTY,		/* of those, the ones new or changed since written */
 };
 
 void fr_proctab_free(struct fr_proctab *pt);
@@ -46,6 +61,14 @@ const char *fr_proc_comm_at(const struct fr_proc *p, uint64_t ts);
 char *fr_args_to_line(const char *args, size_t len);
 
 cJSON *fr_proctab_to_json(const struct fr_proctab *pt, bool seen_only);
+/* The entries from *cursor on that sel selects, until about max_bytes of
+ * JSON; advances *cursor (pt->len when done) and clears their dirty mark. */
+cJSON *fr_proctab_json_chunk(struct fr_proctab *pt, enum fr_pt_select sel, uint32_t *cursor,
+			     size_t max_bytes);
+/* Add task tid (and its process) from /proc. -ENOENT when it is gone. */
+int fr_proctab_scan_tid(struct fr_proctab *pt, uint32_t tid);
+/* Forget the tasks no event since min_ts referenced. */
+int fr_proctab_prune(struct fr_proctab *pt, uint64_t min_ts);
 /* Load from a capture's PROCS array; unknown or bad entries are skipped. */
 int fr_proctab_from_json(struct fr_proctab *pt, const cJSON *arr);
 

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <unistd.h>
 
 #include "event.h"
@@ -66,7 +67,7 @@ static int on_record(void *ctx, void *data, size_t len)
 	struct fr_recorder *r = ctx;
 	const struct fr_hdr *h = data;
 
-	if (len < sizeof(*h) || h->size > len || h->size < sizeof(*h)) {
+	if (len < sizeof(*h) || h->size > len || h->size < sizeof(*h) || (h->size & 7)) {
 		r->malformed++;
 		return 0;
 	}
@@ -173,6 +174,7 @@ int fr_recorder_start(struct fr_recorder *r, const struct fr_record_cfg *cfg)
 	int err;
 
 	memset(r, 0, sizeof(*r));
+	pthread_mutex_init(&r->lock, NULL);
 	libbpf_set_print(libbpf_log);
 	fr_features_probe(&r->feat);
 	if (r->feat.ringbuf == FR_UNKNOWN || r->feat.raw_tp == FR_UNKNOWN) {
@@ -315,26 +317,38 @@ int fr_recorder_track(struct fr_recorder *r, uint32_t tid)
 	return 0;
 }
 
-int fr_recorder_poll(struct fr_recorder *r, int timeout_ms)
+static int drain(struct fr_recorder *r)
 {
-	int n = ring_buffer__poll(r->rb, timeout_ms);
+	int n;
 
-	if (n == -EINTR)
-		n = 0;
-	if (n < 0)
-		return n;
-	/* producers submit without waking us until the buffer fills, so epoll
-	 * mostly times out: drain on every tick (no syscall when empty) */
-	return ring_buffer__consume(r->rb);
+	pthread_mutex_lock(&r->lock);
+	r->drained_ns = fr_boot_ns();
+	n = ring_buffer__consume(r->rb);
+	pthread_mutex_unlock(&r->lock);
+	return n;
 }
 
-void fr_recorder_read_counters(struct fr_recorder *r)
+int fr_recorder_poll(struct fr_recorder *r, int timeout_ms)
+{
+	struct epoll_event ev;
+
+	/* producers submit without waking us until the buffer fills, so this
+	 * mostly times out: drain on every tick (no syscall when empty) */
+	if (epoll_wait(ring_buffer__epoll_fd(r->rb), &ev, 1, timeout_ms) < 0 && errno != EINTR)
+		return -errno;
+	return drain(r);
+}
+
+void fr_recorder_bpf_counters(const struct fr_recorder *r, uint64_t out[3])
 {
 	int ncpu = libbpf_num_possible_cpus();
 
-	if (!r->skel)
+	out[0] = r->dropped;
+	out[1] = r->track_full;
+	out[2] = r->inflight_full;
+	if (!r->skel || ncpu <= 0)
 		return;
-	if (ncpu > 0) {
+	{
 		uint64_t vals[ncpu];
 
 		for (uint32_t k = 0; k < FR_CNT_MAX; k++) {
@@ -346,13 +360,23 @@ void fr_recorder_read_counters(struct fr_recorder *r)
 			for (int c = 0; c < ncpu; c++)
 				sum += vals[c];
 			if (k == FR_CNT_DROPPED)
-				r->dropped = sum;
+				out[0] = sum;
 			else if (k == FR_CNT_TRACK_FULL)
-				r->track_full = sum;
+				out[1] = sum;
 			else if (k == FR_CNT_INFLIGHT_FULL)
-				r->inflight_full = sum;
+				out[2] = sum;
 		}
 	}
+}
+
+void fr_recorder_read_counters(struct fr_recorder *r)
+{
+	uint64_t c[3];
+
+	fr_recorder_bpf_counters(r, c);
+	r->dropped = c[0];
+	r->track_full = c[1];
+	r->inflight_full = c[2];
 }
 
 void fr_recorder_stop(struct fr_recorder *r)
@@ -362,7 +386,7 @@ void fr_recorder_stop(struct fr_recorder *r)
 	/* detach first so the drain below is final, then collect what is left */
 	detach_all(r);
 	if (r->rb)
-		ring_buffer__consume(r->rb);
+		drain(r);
 	r->stop_ns = fr_boot_ns();
 	fr_recorder_read_counters(r);
 	ring_buffer__free(r->rb);

@@ -4,6 +4,7 @@
 #ifndef FR_RECORDER_H
 #define FR_RECORDER_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
 
@@ -70,6 +71,12 @@ struct fr_recorder {
 	uint64_t inflight_full;	/* block requests whose latency was not measured */
 	uint64_t start_ns, stop_ns;	/* CLOCK_BOOTTIME */
 	struct fr_features feat;
+	/* held while events move into the ring, so another thread can read
+	 * it; with drained_ns, when the last drain started: every event older
+	 * than that (by more than the few microseconds between an event's
+	 * timestamp and its commit) is in the ring */
+	pthread_mutex_t lock;
+	uint64_t drained_ns;
 };
 
 /* Load and attach. On failure returns -errno with a message already printed;
@@ -81,6 +88,9 @@ int fr_recorder_track(struct fr_recorder *r, uint32_t tid);
 int fr_recorder_poll(struct fr_recorder *r, int timeout_ms);
 /* Refresh dropped and track_full from the BPF counters. */
 void fr_recorder_read_counters(struct fr_recorder *r);
+/* The same counters, read without changing r (any thread, while the
+ * recorder runs): dropped, track_full, inflight_full. */
+void fr_recorder_bpf_counters(const struct fr_recorder *r, uint64_t out[3]);
 /* Drain what is left, read the counters, detach every probe. Idempotent. */
 void fr_recorder_stop(struct fr_recorder *r);
 void fr_recorder_free(struct fr_recorder *r);

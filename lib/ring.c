@@ -110,6 +110,15 @@ void fr_ring_linearize(struct fr_ring *r)
 	r->head = used;
 }
 
+uint64_t fr_ring_get(const struct fr_ring *r, uint64_t pos, void *dst, size_t cap,
+		     uint32_t *len)
+{
+	copy_out(r, pos, len, sizeof(*len));
+	if (*len <= cap)
+		copy_out(r, pos + FR_RING_REC_OVERHEAD, dst, *len);
+	return pos + FR_RING_REC_OVERHEAD + fr_ring_pad(*len);
+}
+
 int fr_ring_foreach(const struct fr_ring *r, void *scratch, size_t scratch_len,
 		    int (*cb)(const void *rec, uint32_t len, void *ctx), void *ctx)
 {

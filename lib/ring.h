@@ -55,6 +55,12 @@ static inline const uint8_t *fr_ring_data(const struct fr_ring *r)
 	return r->buf;
 }
 
+/* Copy the record at logical position pos (tail <= pos < head) into dst
+ * when it fits (cap bytes); its length in *len. Returns the position of the
+ * next record. */
+uint64_t fr_ring_get(const struct fr_ring *r, uint64_t pos, void *dst, size_t cap,
+		     uint32_t *len);
+
 /* Walk records oldest first without linearizing: cb gets each record in a
  * contiguous copy when it wraps (scratch must hold the largest record).
  * Stops early and returns cb's value when it is non-zero. */

@@ -78,7 +78,7 @@ cJSON *fr_devices_json(void)
 	return o;
 }
 
-static cJSON *meta_json(const struct fr_recorder *r, const struct fr_snapshot_info *info)
+cJSON *fr_meta_json(const struct fr_recorder *r, const struct fr_snapshot_info *info)
 {
 	cJSON *m = cJSON_CreateObject(), *host, *clock, *probes, *groups, *ring;
 	struct utsname u;
@@ -111,7 +111,8 @@ static cJSON *meta_json(const struct fr_recorder *r, const struct fr_snapshot_in
 		cJSON_AddNumberToObject(clock, "boot_to_wall_nsec", (double)nsec);
 	}
 	cJSON_AddNumberToObject(m, "start_ns", (double)r->start_ns);
-	cJSON_AddNumberToObject(m, "stop_ns", (double)r->stop_ns);
+	if (r->stop_ns)
+		cJSON_AddNumberToObject(m, "stop_ns", (double)r->stop_ns);
 	if (info->command)
 		cJSON_AddStringToObject(m, "command", info->command);
 	groups = cJSON_AddArrayToObject(m, "groups");
@@ -119,7 +120,7 @@ static cJSON *meta_json(const struct fr_recorder *r, const struct fr_snapshot_in
 		if (info->groups & fr_groups[i].bit)
 			cJSON_AddItemToArray(groups, cJSON_CreateString(fr_groups[i].name));
 	if (info->filters)
-		cJSON_AddItemToObject(m, "filters", info->filters);
+		cJSON_AddItemToObject(m, "filters", cJSON_Duplicate(info->filters, true));
 	probes = cJSON_AddArrayToObject(m, "probes");
 	for (unsigned i = 0; i < fr_nprobes; i++) {
 		const struct fr_probe_state *ps = &r->probes[i];
@@ -139,25 +140,56 @@ static cJSON *meta_json(const struct fr_recorder *r, const struct fr_snapshot_in
 	ring = cJSON_AddObjectToObject(m, "ring");
 	cJSON_AddNumberToObject(ring, "size", (double)r->ring.cap);
 	cJSON_AddNumberToObject(ring, "bpf_buffer", info->bpf_buffer);
+	if (info->max_size)
+		cJSON_AddNumberToObject(ring, "file_max", (double)info->max_size);
 	cJSON_AddItemToObject(m, "devices", fr_devices_json());
 	return m;
+}
+
+cJSON *fr_counters_json(const struct fr_counters *k)
+{
+	cJSON *c = cJSON_CreateObject();
+
+	if (!c)
+		return NULL;
+	cJSON_AddNumberToObject(c, "received", (double)k->received);
+	cJSON_AddNumberToObject(c, "dropped", (double)k->dropped);
+	cJSON_AddNumberToObject(c, "overwritten", (double)k->overwritten);
+	cJSON_AddNumberToObject(c, "overwritten_bytes", (double)k->overwritten_bytes);
+	cJSON_AddNumberToObject(c, "malformed", (double)k->malformed);
+	cJSON_AddNumberToObject(c, "follow_map_full", (double)k->follow_map_full);
+	cJSON_AddNumberToObject(c, "inflight_map_full", (double)k->inflight_map_full);
+	cJSON_AddNumberToObject(c, "stored", (double)k->stored);
+	cJSON_AddNumberToObject(c, "stored_bytes", (double)k->stored_bytes);
+	cJSON_AddNumberToObject(c, "ring_used_bytes", (double)k->ring_used_bytes);
+	if (k->ring_file) {
+		cJSON_AddNumberToObject(c, "file_overwritten", (double)k->file_overwritten);
+		cJSON_AddNumberToObject(c, "file_overwritten_bytes", (double)k->file_overwritten_bytes);
+		cJSON_AddNumberToObject(c, "unwritten", (double)k->unwritten);
+		cJSON_AddNumberToObject(c, "late", (double)k->late);
+	}
+	return c;
 }
 
 static cJSON *end_json(const struct fr_recorder *r, const struct fr_snapshot_info *info,
 		       const struct fr_cap_writer *w)
 {
-	cJSON *e = cJSON_CreateObject(), *c = cJSON_AddObjectToObject(e, "counters");
+	struct fr_counters k = {
+		.received = r->received,
+		.dropped = r->dropped,
+		.overwritten = r->ring.overwritten,
+		.overwritten_bytes = r->ring.overwritten_bytes,
+		.malformed = r->malformed + r->ring.too_big,
+		.follow_map_full = r->track_full,
+		.inflight_map_full = r->inflight_full,
+		.stored = w->events,
+		.stored_bytes = w->raw_bytes,
+		.ring_used_bytes = fr_ring_used(&r->ring),
+	};
+	cJSON *e = cJSON_CreateObject();
 
-	cJSON_AddNumberToObject(c, "received", (double)r->received);
-	cJSON_AddNumberToObject(c, "dropped", (double)r->dropped);
-	cJSON_AddNumberToObject(c, "overwritten", (double)r->ring.overwritten);
-	cJSON_AddNumberToObject(c, "overwritten_bytes", (double)r->ring.overwritten_bytes);
-	cJSON_AddNumberToObject(c, "malformed", (double)(r->malformed + r->ring.too_big));
-	cJSON_AddNumberToObject(c, "follow_map_full", (double)r->track_full);
-	cJSON_AddNumberToObject(c, "inflight_map_full", (double)r->inflight_full);
-	cJSON_AddNumberToObject(c, "stored", (double)w->events);
-	cJSON_AddNumberToObject(c, "stored_bytes", (double)w->raw_bytes);
-	cJSON_AddNumberToObject(c, "ring_used_bytes", (double)fr_ring_used(&r->ring));
+	cJSON_AddItemToObject(e, "counters", fr_counters_json(&k));
+	cJSON_AddNumberToObject(e, "stop_ns", (double)r->stop_ns);
 	if (info->exit_status >= 0)
 		cJSON_AddNumberToObject(e, "exit_status", info->exit_status);
 	return e;
@@ -195,7 +227,7 @@ int fr_snapshot_write(struct fr_recorder *r, struct fr_proctab *pt,
 	for (size_t i = 0; i < n; i++)
 		fr_proctab_note(pt, base + idx[i] + FR_RING_REC_OVERHEAD);
 
-	j = meta_json(r, info);
+	j = fr_meta_json(r, info);
 	ret = j ? fr_capw_json(w, FR_SEG_META, j) : -ENOMEM;
 	cJSON_Delete(j);
 	for (size_t i = 0; !ret && i < n; i++) {

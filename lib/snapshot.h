@@ -11,11 +11,25 @@
 
 struct fr_snapshot_info {
 	const char *command;	/* the flightrec command line that recorded */
-	cJSON *filters;		/* taken over; may be NULL */
+	cJSON *filters;		/* copied; may be NULL */
 	unsigned groups;
 	uint32_t bpf_buffer;
 	int exit_status;	/* of record -- COMMAND; -1 when none */
+	uint64_t max_size;	/* a ring file's bound; 0 for none */
 };
+
+/* The counters an END (or STATUS) segment carries. */
+struct fr_counters {
+	uint64_t received, dropped, overwritten, overwritten_bytes, malformed;
+	uint64_t follow_map_full, inflight_map_full;
+	uint64_t stored, stored_bytes, ring_used_bytes;
+	bool ring_file;		/* the four below are written */
+	uint64_t file_overwritten, file_overwritten_bytes, unwritten, late;
+};
+
+cJSON *fr_counters_json(const struct fr_counters *k);
+/* META: what is recorded, where and how; stop_ns only once stopped. */
+cJSON *fr_meta_json(const struct fr_recorder *r, const struct fr_snapshot_info *info);
 
 struct fr_snapshot_result {
 	uint64_t events;

@@ -53,7 +53,8 @@ fuzz() {
 		echo "not ok 1 - fuzz: a kept corpus input crashes the reader"
 		tail -n 30 "$work.log"
 	fi
-	if "$bin" -max_total_time="${FUZZ_SECONDS:-20}" -max_len=65536 "$work" >"$work.log" 2>&1; then
+	if "$bin" -max_total_time="${FUZZ_SECONDS:-20}" -max_len=65536 -artifact_prefix="$work/" \
+		"$work" >"$work.log" 2>&1; then
 		echo "ok 2 - fuzz: $(grep -o 'Done [0-9]* runs in [0-9]* second(s)' "$work.log") without a crash"
 	else
 		echo "not ok 2 - fuzz: the reader crashed; the input is in $work"

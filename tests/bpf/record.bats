@@ -4,24 +4,7 @@
 # syscalls per thread. Needs root (tests/run.sh decides whether to run it).
 
 load ../common
-
-setup() {
-	common_setup
-	if [ "$(id -u)" -ne 0 ]; then
-		skip "needs root"
-	fi
-}
-
-teardown() {
-	# whatever happened, no recorder and no probe may be left behind
-	pkill -f "$FR record" 2>/dev/null || true
-	if [ -n "${T:-}" ] && mountpoint -q "$T/small" 2>/dev/null; then
-		umount "$T/small"
-	fi
-	if [ -n "${CG:-}" ] && [ -d "$CG" ]; then
-		rmdir "$CG" 2>/dev/null || true
-	fi
-}
+load helpers
 
 # the pids (tgids) of the helper and every descendant, from the capture
 tree_pids() {
@@ -29,24 +12,6 @@ tree_pids() {
 		select(.type == "process_fork") | [.pid, .child_pid] | @tsv' |
 		awk -v root="$2" 'BEGIN { t[root] = 1; print root }
 			t[$1] && !t[$2] { t[$2] = 1; print $2 }'
-}
-
-# count of flightrec BPF programs loaded in the kernel right now
-loaded_progs() {
-	bpftool prog show 2>/dev/null | grep -cE 'name (sched_switch|sched_wakeup|sched_process|sys_enter|sys_exit|block_rq)' || true
-}
-
-# The kernel frees programs after an RCU grace period once their last link
-# and fd are gone: wait (bounded) for that to happen.
-no_probes_left() {
-	local i
-	for ((i = 0; i < 100; i++)); do
-		[ "$(loaded_progs)" -eq 0 ] && return 0
-		sleep 0.1
-	done
-	echo "flightrec programs still loaded:" >&2
-	bpftool prog show >&2
-	return 1
 }
 
 # Release helpers blocked on the fifo $1: one byte each, and the write end
@@ -145,17 +110,6 @@ check_command_ground_truth() {
 }
 
 # start a recorder in the background and wait until its probes are attached
-start_recorder() {
-	"$FR" record -v "$@" 2>"$T/rec.log" &
-	REC=$!
-	wait_for_line "$T/rec.log" "flightrec: recording"
-}
-
-stop_recorder() {
-	kill -INT "$REC"
-	wait "$REC"
-}
-
 # Two helpers held on a fifo: $A, started with the options in $1 (the one
 # a filter should keep), and $B with those in $2 (one it should not).
 start_pair() {

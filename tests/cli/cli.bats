@@ -277,7 +277,7 @@ setup() {
 	[[ "$output" == *"host:        synth, kernel 6.0.0-synth (x86_64)"* ]]
 	[[ "$output" == *"events:      230 in 1 segments, over 9.901ms"* ]]
 	[[ "$output" == *"from:        2025-11-23 12:30:00.000000000"* ]]
-	[[ "$output" =~ size:\ +[0-9.]+K\ raw,\ [0-9.]+K\ on\ disk\ \([0-9]+\.[0-9]x\) ]]
+	[[ "$output" =~ size:\ +[0-9.]+K\ raw,\ [0-9.]+[KB]\ on\ disk\ \([0-9]+\.[0-9]x\) ]]
 	# under 80 columns
 	[ -z "$(awk 'length($0) > 79' <<<"$output")" ]
 	run -0 "$FR" dump --info -F json "$CAP"

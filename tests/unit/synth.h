@@ -3,10 +3,13 @@
 #ifndef FR_SYNTH_H
 #define FR_SYNTH_H
 
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "../../lib/capture.h"
 #include "../../lib/event.h"
+#include "../../lib/ringfile.h"
 
 #define SYNTH_PID 4242
 #define SYNTH_T0 1000000000000ULL	/* boot ns of the first event */
@@ -99,6 +102,94 @@ static inline int synth_write(int fd, unsigned n, bool with_end)
 	}
 	{
 		int r2 = fr_capw_close(&w);
+
+		return ret ? ret : r2;
+	}
+}
+
+static inline cJSON *synth_meta(void)
+{
+	cJSON *meta = cJSON_CreateObject(), *o;
+
+	cJSON_AddNumberToObject(meta, "format", 1);
+	o = cJSON_AddObjectToObject(meta, "host");
+	cJSON_AddStringToObject(o, "hostname", "synth");
+	cJSON_AddStringToObject(o, "arch", "x86_64");
+	cJSON_AddStringToObject(o, "kernel", "6.0.0-synth");
+	o = cJSON_AddObjectToObject(meta, "clock");
+	cJSON_AddNumberToObject(o, "boot_to_wall_sec", (double)(SYNTH_WALL / 1000000000));
+	cJSON_AddNumberToObject(o, "boot_to_wall_nsec", (double)(SYNTH_WALL % 1000000000));
+	cJSON_AddNumberToObject(meta, "start_ns", (double)SYNTH_T0);
+	return meta;
+}
+
+/* A ring file of at most max_size bytes: nseg EVENTS segments of per_seg
+ * getppid enter/exit pairs, 1 us apart, pair i returning a pseudo-random
+ * value (so segments do not compress to nothing); task SYNTH_PID in a
+ * PROCS segment up front, again every 16 segments; a STATUS every 8
+ * segments; END unless with_end is false. rf is left closed. */
+static inline int synth_ring_write(int fd, uint64_t max_size, unsigned nseg, unsigned per_seg,
+				   bool with_end, struct fr_ringfile *rf)
+{
+	uint64_t t = SYNTH_T0, x = 88172645463325252ULL;
+	size_t cap = per_seg * (sizeof(struct fr_sys_enter) + sizeof(struct fr_sys_exit));
+	uint8_t *buf = malloc(cap);
+	cJSON *meta = synth_meta(), *procs, *o;
+	int ret;
+
+	ret = buf ? fr_rf_open(rf, fd, max_size, meta) : -ENOMEM;
+	cJSON_Delete(meta);
+	procs = cJSON_CreateArray();
+	o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "tid", SYNTH_PID);
+	cJSON_AddNumberToObject(o, "tgid", SYNTH_PID);
+	cJSON_AddStringToObject(o, "comm", "synth");
+	cJSON_AddItemToArray(procs, o);
+	for (unsigned k = 0; !ret && k < nseg; k++) {
+		size_t len = 0;
+		uint64_t t0 = t;
+
+		if (k % 16 == 0)
+			ret = fr_rf_write_json(rf, FR_SEG_PROCS, procs);
+		for (unsigned i = 0; !ret && i < per_seg; i++, t += 2000) {
+			struct fr_sys_enter en = { .h = { t, SYNTH_PID, SYNTH_PID, FR_EV_SYS_ENTER,
+							  sizeof(en), 0, 0 }, .id = 110 };
+			struct fr_sys_exit ex = { .h = { t + 1000, SYNTH_PID, SYNTH_PID, FR_EV_SYS_EXIT,
+							 sizeof(ex), 0, 0 }, .id = 110 };
+
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			ex.ret = (int64_t)(x >> 1);
+			memcpy(buf + len, &en, sizeof(en));
+			len += sizeof(en);
+			memcpy(buf + len, &ex, sizeof(ex));
+			len += sizeof(ex);
+		}
+		if (!ret)
+			ret = fr_rf_write(rf, FR_SEG_EVENTS, buf, len, 2 * per_seg, t0, t - 1000);
+		if (!ret && k % 8 == 7) {
+			cJSON *st = cJSON_CreateObject(), *c = cJSON_AddObjectToObject(st, "counters");
+
+			cJSON_AddNumberToObject(c, "stored", (double)rf->stored);
+			cJSON_AddNumberToObject(c, "file_overwritten", (double)rf->overwritten);
+			cJSON_AddNumberToObject(st, "ts", (double)t);
+			ret = fr_rf_write_json(rf, FR_SEG_STATUS, st);
+			cJSON_Delete(st);
+		}
+	}
+	if (!ret && with_end) {
+		cJSON *end = cJSON_CreateObject(), *c = cJSON_AddObjectToObject(end, "counters");
+
+		cJSON_AddNumberToObject(c, "stored", (double)rf->stored);
+		cJSON_AddNumberToObject(c, "file_overwritten", (double)rf->overwritten);
+		ret = fr_rf_write_json(rf, FR_SEG_END, end);
+		cJSON_Delete(end);
+	}
+	cJSON_Delete(procs);
+	free(buf);
+	{
+		int r2 = fr_rf_close(rf);
 
 		return ret ? ret : r2;
 	}
