@@ -315,23 +315,27 @@ getppids() {
 	[ "$(events -t sys_exit "$T/cap.frec" | jq -r 'select(.syscall=="getppid") | .comm' | sort -u)" = frhelper ]
 }
 
-@test "a capture reads the same where its processes never existed" {
-	run -0 "$FR" record -q -o "$T/cap.frec" -- "$HELPER" --forks 3 --getppid 100
-	"$FR" dump "$T/cap.frec" >"$T/here.txt"
-	"$FR" dump -F ndjson "$T/cap.frec" >"$T/here.ndjson"
-	# another "machine": a new PID namespace with its own /proc, where none
-	# of the recorded processes exist
-	cp "$T/cap.frec" "$T/copy.frec"
-	unshare --pid --fork --mount-proc "$FR" dump "$T/copy.frec" >"$T/there.txt"
-	unshare --pid --fork --mount-proc "$FR" dump -F ndjson "$T/copy.frec" >"$T/there.ndjson"
-	cmp "$T/here.txt" "$T/there.txt"
-	cmp "$T/here.ndjson" "$T/there.ndjson"
-	# and dump never looks at this machine's /proc or /sys
-	strace -f -e trace=open,openat,stat,newfstatat,access,readlink -o "$T/trace" \
-		"$FR" dump "$T/cap.frec" >/dev/null
-	! grep -E '"/(proc|sys)/' "$T/trace"
-	# every task of the helper's tree has its name from the capture
-	[ "$(grep -c ' ? ' "$T/there.txt")" -eq 0 ]
+@test "a capture reads the same where its processes never existed (both layouts)" {
+	for layout in linear ring; do
+		opts=()
+		[ "$layout" = ring ] && opts=(--max-size 1M)
+		run -0 "$FR" record -q "${opts[@]}" -o "$T/$layout.frec" -- "$HELPER" --forks 3 --getppid 100
+		"$FR" dump "$T/$layout.frec" >"$T/here.txt"
+		"$FR" dump -F ndjson "$T/$layout.frec" >"$T/here.ndjson"
+		# another "machine": a new PID namespace with its own /proc, where
+		# none of the recorded processes exist
+		cp "$T/$layout.frec" "$T/copy.frec"
+		unshare --pid --fork --mount-proc "$FR" dump "$T/copy.frec" >"$T/there.txt"
+		unshare --pid --fork --mount-proc "$FR" dump -F ndjson "$T/copy.frec" >"$T/there.ndjson"
+		cmp "$T/here.txt" "$T/there.txt"
+		cmp "$T/here.ndjson" "$T/there.ndjson"
+		# and dump never looks at this machine's /proc or /sys
+		strace -f -e trace=open,openat,stat,newfstatat,access,readlink -o "$T/trace" \
+			"$FR" dump "$T/$layout.frec" >/dev/null
+		[ "$(grep -cE '"/(proc|sys)/' "$T/trace")" -eq 0 ]
+		# every task of the helper's tree has its name from the capture
+		[ "$(grep -c ' ? ' "$T/there.txt")" -eq 0 ]
+	done
 }
 
 @test "seeking past an exec still names the task by its new name" {
