@@ -15,6 +15,22 @@
 #define SYNTH_T0 1000000000000ULL	/* boot ns of the first event */
 #define SYNTH_WALL 1763900000000000000LL	/* boot_to_wall offset */
 
+static inline cJSON *synth_meta(void)
+{
+	cJSON *meta = cJSON_CreateObject(), *o;
+
+	cJSON_AddNumberToObject(meta, "format", 1);
+	o = cJSON_AddObjectToObject(meta, "host");
+	cJSON_AddStringToObject(o, "hostname", "synth");
+	cJSON_AddStringToObject(o, "arch", "x86_64");
+	cJSON_AddStringToObject(o, "kernel", "6.0.0-synth");
+	o = cJSON_AddObjectToObject(meta, "clock");
+	cJSON_AddNumberToObject(o, "boot_to_wall_sec", (double)(SYNTH_WALL / 1000000000));
+	cJSON_AddNumberToObject(o, "boot_to_wall_nsec", (double)(SYNTH_WALL % 1000000000));
+	cJSON_AddNumberToObject(meta, "start_ns", (double)SYNTH_T0);
+	return meta;
+}
+
 /* Events: for i in [0, n): a sys_enter/sys_exit getppid pair 1 us apart,
  * every 10th pair preceded by a fork, exec and exit of a child; all 100 us
  * apart. Returns 0 or -errno. */
@@ -29,16 +45,7 @@ static inline int synth_write(int fd, unsigned n, bool with_end)
 	ret = fr_capw_open(&w, fd);
 	if (ret)
 		return ret;
-	meta = cJSON_CreateObject();
-	cJSON_AddNumberToObject(meta, "format", 1);
-	o = cJSON_AddObjectToObject(meta, "host");
-	cJSON_AddStringToObject(o, "hostname", "synth");
-	cJSON_AddStringToObject(o, "arch", "x86_64");
-	cJSON_AddStringToObject(o, "kernel", "6.0.0-synth");
-	o = cJSON_AddObjectToObject(meta, "clock");
-	cJSON_AddNumberToObject(o, "boot_to_wall_sec", (double)(SYNTH_WALL / 1000000000));
-	cJSON_AddNumberToObject(o, "boot_to_wall_nsec", (double)(SYNTH_WALL % 1000000000));
-	cJSON_AddNumberToObject(meta, "start_ns", (double)SYNTH_T0);
+	meta = synth_meta();
 	o = cJSON_AddObjectToObject(meta, "devices");
 	cJSON_AddStringToObject(o, "8:0", "sda");
 	ret = fr_capw_json(&w, FR_SEG_META, meta);
@@ -105,22 +112,6 @@ static inline int synth_write(int fd, unsigned n, bool with_end)
 
 		return ret ? ret : r2;
 	}
-}
-
-static inline cJSON *synth_meta(void)
-{
-	cJSON *meta = cJSON_CreateObject(), *o;
-
-	cJSON_AddNumberToObject(meta, "format", 1);
-	o = cJSON_AddObjectToObject(meta, "host");
-	cJSON_AddStringToObject(o, "hostname", "synth");
-	cJSON_AddStringToObject(o, "arch", "x86_64");
-	cJSON_AddStringToObject(o, "kernel", "6.0.0-synth");
-	o = cJSON_AddObjectToObject(meta, "clock");
-	cJSON_AddNumberToObject(o, "boot_to_wall_sec", (double)(SYNTH_WALL / 1000000000));
-	cJSON_AddNumberToObject(o, "boot_to_wall_nsec", (double)(SYNTH_WALL % 1000000000));
-	cJSON_AddNumberToObject(meta, "start_ns", (double)SYNTH_T0);
-	return meta;
 }
 
 /* A ring file of at most max_size bytes: nseg EVENTS segments of per_seg
