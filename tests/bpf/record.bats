@@ -352,7 +352,7 @@ getppids() {
 	d="$T/small"
 	mkdir "$d"
 	mount -t tmpfs -o size=256k tmpfs "$d"
-	run -1 --separate-stderr "$FR" record -q -e syscalls -o "$d/cap.frec" -- "$HELPER" --getppid 200000
+	run -1 --separate-stderr "$FR" record -q -e syscalls -o "$d/cap.frec" -- "$HELPER" --getppid 1000000
 	[[ "$stderr" == *"cannot write $d/cap.frec: No space left on device (the file holds what was written before the disk filled)"* ]]
 	run -1 --separate-stderr "$FR" dump "$d/cap.frec"
 	[ "${#lines[@]}" -gt 10000 ]
