@@ -498,10 +498,13 @@ int cmd_record(int argc, char **argv)
 	if (o.max_size) {
 		cJSON *meta = fr_meta_json(&r, &info);
 
-		err = meta ? fr_stream_open(&st, fd, o.output, o.max_size, meta, &r, &pt) : -ENOMEM;
+		err = -ENOMEM;
+		if (meta) {
+			err = fr_stream_open(&st, fd, o.output, o.max_size, meta, &r, &pt);
+			fd = -1;	/* the stream owns it, even when it failed */
+			streaming = true;
+		}
 		cJSON_Delete(meta);
-		fd = -1;	/* the stream owns it */
-		streaming = true;
 		if (!err)
 			err = fr_stream_start(&st);
 		if (err) {

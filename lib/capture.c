@@ -300,7 +300,29 @@ static bool seg_header_ok(const struct fr_seg_header *h)
 	return true;
 }
 
-/* After a damaged header: find the next offset holding a valid one. */
+/* The payload of the segment whose header h is at off matches its
+ * checksum, or runs past the end of the file (the file was cut short: the
+ * caller reports that). */
+static bool payload_ok(struct fr_capture *c, off_t off, const struct fr_seg_header *h)
+{
+	off_t start = off + sizeof(*h);
+	uint8_t *buf;
+	bool ok;
+
+	if (start + (off_t)h->stored_len > c->size)
+		return true;
+	buf = malloc(h->stored_len ? h->stored_len : 1);
+	if (!buf)
+		return false;
+	ok = pread_full(c->fd, buf, h->stored_len, start) == (int)h->stored_len &&
+	     crc(buf, h->stored_len) == h->payload_crc;
+	free(buf);
+	return ok;
+}
+
+/* After a damaged header: find the next offset holding a valid one. In a
+ * ring file the bytes searched are often old payloads, which may hold
+ * anything, so the payload must check out too (when it is all there). */
 static off_t resync(struct fr_capture *c, off_t from)
 {
 	enum { WIN = 1 << 16 };
@@ -320,7 +342,7 @@ static off_t resync(struct fr_capture *c, off_t from)
 			if (buf[i] != 'F' || memcmp(buf + i, FR_SEG_MAGIC, 4))
 				continue;
 			memcpy(&h, buf + i, sizeof(h));
-			if (seg_header_ok(&h)) {
+			if (seg_header_ok(&h) && (!c->ring || payload_ok(c, off + i, &h))) {
 				free(buf);
 				return off + i;
 			}
@@ -373,7 +395,12 @@ static bool ring_gap_expected(const struct fr_capture *c, const struct gap *g, o
 {
 	off_t area_end = (off_t)c->hdr.ring_end < c->size ? (off_t)c->hdr.ring_end : c->size;
 
-	return g->start == head_end || g->start == (off_t)c->hdr.ring_start || g->end >= area_end;
+	if (g->start == head_end)
+		return true;
+	/* a whole header whose payload is cut off: the file was cut short */
+	if (!strcmp(g->what, "past"))
+		return false;
+	return g->start == (off_t)c->hdr.ring_start || g->end >= area_end;
 }
 
 /* Index every valid segment, in sequence order; warn about damage. */
@@ -383,6 +410,7 @@ static int scan(struct fr_capture *c)
 	size_t ngaps = 0;
 	off_t off, head_end = -1;
 	uint32_t head_seq = 0;
+	unsigned damage = 0;
 	int ret = 0;
 
 	for (off = c->hdr.header_size; off < c->size;) {
@@ -436,6 +464,7 @@ static int scan(struct fr_capture *c)
 		if (c->ring && ring_gap_expected(c, g, head_end))
 			continue;
 		c->problems++;
+		damage++;
 		if (!strcmp(g->what, "short"))
 			fr_warn("%s: truncated: %lld trailing bytes at offset %lld are not a whole segment header",
 				c->path, (long long)(c->size - g->start), (long long)g->start);
@@ -446,6 +475,24 @@ static int scan(struct fr_capture *c)
 			fr_warn("%s: damaged segment header at offset %lld; %s", c->path,
 				(long long)g->start, g->end >= c->size ? "nothing after it could be read"
 								       : "skipped to the next segment");
+	}
+	if (c->ring && !damage) {
+		const struct fr_cap_seg *prev = NULL;
+
+		/* the writer numbers the segments of the area one by one, and
+		 * what it overwrites is always the oldest: a hole is damage */
+		for (size_t i = 0; i < c->nsegs; i++) {
+			const struct fr_cap_seg *s = &c->segs[i];
+
+			if (s->offset < (off_t)c->hdr.ring_start)
+				continue;
+			if (prev && s->h.seq != prev->h.seq + 1) {
+				fr_warn("%s: segments %u to %u are missing (damaged)", c->path,
+					prev->h.seq + 1, s->h.seq - 1);
+				c->problems++;
+			}
+			prev = s;
+		}
 	}
 	free(gaps);
 	return ret;

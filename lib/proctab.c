@@ -404,21 +404,26 @@ int fr_proctab_prune(struct fr_proctab *pt, uint64_t min_ts)
 	struct fr_tidmap idx = { 0 };
 	uint32_t n = 0;
 
+	/* the new index first, so that running out of memory changes nothing */
+	for (uint32_t i = 0; i < pt->len; i++) {
+		const struct fr_proc *p = &pt->v[i];
+
+		if (p->seen && p->last_ts >= min_ts && fr_tidmap_set(&idx, p->tid, n++)) {
+			fr_tidmap_free(&idx);
+			return -ENOMEM;
+		}
+	}
+	n = 0;
 	for (uint32_t i = 0; i < pt->len; i++) {
 		struct fr_proc *p = &pt->v[i];
 
 		if (p->seen && p->last_ts >= min_ts) {
-			if (fr_tidmap_set(&idx, p->tid, n)) {
-				fr_tidmap_free(&idx);
-				return -ENOMEM;
-			}
 			pt->v[n++] = *p;
 		} else {
 			free(p->cmdline);
 			free(p->renames);
 		}
 	}
-	/* entries moved down; the ones past n were freed or moved */
 	fr_tidmap_free(&pt->idx);
 	pt->idx = idx;
 	pt->len = n;

@@ -343,9 +343,7 @@ void fr_recorder_bpf_counters(const struct fr_recorder *r, uint64_t out[3])
 {
 	int ncpu = libbpf_num_possible_cpus();
 
-	out[0] = r->dropped;
-	out[1] = r->track_full;
-	out[2] = r->inflight_full;
+	out[0] = out[1] = out[2] = 0;
 	if (!r->skel || ncpu <= 0)
 		return;
 	{
@@ -373,6 +371,8 @@ void fr_recorder_read_counters(struct fr_recorder *r)
 {
 	uint64_t c[3];
 
+	if (!r->skel)
+		return;	/* stopped: the last values read stay */
 	fr_recorder_bpf_counters(r, c);
 	r->dropped = c[0];
 	r->track_full = c[1];

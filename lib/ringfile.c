@@ -114,35 +114,44 @@ int fr_rf_open(struct fr_ringfile *rf, int fd, uint64_t max_size, const cJSON *m
 	return 0;
 }
 
-/* Make room for total bytes at pos: wrap when they do not fit before the
- * end, and drop what they will overwrite. */
-static int make_room(struct fr_ringfile *rf, uint64_t total)
+/* Spoil the header of the oldest segment (zero its magic) and forget it. */
+static int spoil_oldest(struct fr_ringfile *rf)
 {
 	static const char zero[4];
+	int ret = pwrite_all(rf->fd, zero, sizeof(zero), oldest(rf)->off);
+
+	if (!ret)
+		drop_oldest(rf);
+	return ret;
+}
+
+/* Make room for total bytes at pos: wrap when they do not fit before the
+ * end, and drop what they will overwrite. Every segment dropped has its
+ * header spoiled first, whether the new bytes end up covering it or not
+ * (a smaller write than planned, a failed one): a header left valid over
+ * bytes that are no longer its own would be read as damage. */
+static int make_room(struct fr_ringfile *rf, uint64_t total)
+{
 	int ret;
 
 	if (total > rf->ring_end - rf->ring_start)
 		return -E2BIG;
 	if (rf->pos + total > rf->ring_end) {
-		/* wrap; what the slack still holds is older than anything
-		 * left, so it goes now, headers spoiled so no reader sees it */
+		/* wrap: what the slack still holds is older than anything
+		 * left, so it goes now */
 		while (oldest(rf) && oldest(rf)->off >= rf->pos) {
-			pwrite_all(rf->fd, zero, sizeof(zero), oldest(rf)->off);
-			drop_oldest(rf);
+			ret = spoil_oldest(rf);
+			if (ret)
+				return ret;
 		}
 		rf->pos = rf->ring_start;
 		rf->wraps++;
 	}
-	/* the segments this one overwrites, whole or in part; when one starts
-	 * right here, spoil its header first: killed after the payload went
-	 * out, the file would otherwise show it with a payload not its own */
-	if (oldest(rf) && oldest(rf)->off == rf->pos) {
-		ret = pwrite_all(rf->fd, zero, sizeof(zero), rf->pos);
+	while (oldest(rf) && oldest(rf)->off >= rf->pos && oldest(rf)->off < rf->pos + total) {
+		ret = spoil_oldest(rf);
 		if (ret)
 			return ret;
 	}
-	while (oldest(rf) && oldest(rf)->off >= rf->pos && oldest(rf)->off < rf->pos + total)
-		drop_oldest(rf);
 	return 0;
 }
 
@@ -155,16 +164,19 @@ static int put(struct fr_ringfile *rf, const struct fr_seg_header *h, const void
 
 	if (ret)
 		return ret;
-	ret = pwrite_all(rf->fd, payload, h->stored_len, rf->pos + sizeof(*h));
-	if (!ret)
-		ret = pwrite_all(rf->fd, h, sizeof(*h), rf->pos);
-	if (ret)
-		return ret;
 	s.off = rf->pos;
 	s.len = total;
+	/* indexed first: a segment in the file is always in the index */
 	ret = index_add(rf, &s);
 	if (ret)
 		return ret;
+	ret = pwrite_all(rf->fd, payload, h->stored_len, rf->pos + sizeof(*h));
+	if (!ret)
+		ret = pwrite_all(rf->fd, h, sizeof(*h), rf->pos);
+	if (ret) {
+		rf->idx_len--;	/* not written after all */
+		return ret;
+	}
 	rf->seq++;
 	rf->pos += total;
 	if (rf->pos > rf->file_size)

@@ -152,13 +152,28 @@ static int write_procs(struct fr_stream *s, bool full, uint64_t min_ts)
 	return ret;
 }
 
+/* The whole table at least every quarter of the area, so that one copy
+ * always survives the wrap. */
+static bool full_due(const struct fr_stream *s)
+{
+	return s->full_procs_due ||
+	       s->rf.written_bytes - s->full_at >= (s->rf.ring_end - s->rf.ring_start) / 4;
+}
+
+static int procs_before(struct fr_stream *s, uint64_t first_ts)
+{
+	uint64_t oldest = fr_rf_oldest_ts(&s->rf);
+	bool full = full_due(s);
+
+	s->full_procs_due = false;
+	return write_procs(s, full, first_ts < oldest ? first_ts : oldest);
+}
+
 /* The task names the records [0, n) of the order need, before them. */
 static int note_tasks(struct fr_stream *s, uint32_t n)
 {
 	struct fr_proctab *pt = s->pt;
 	uint64_t last = n ? ts_of(s, s->order[n - 1]) : 0;
-	uint64_t first = n ? ts_of(s, s->order[0]) : 0, oldest;
-	bool full;
 
 	for (uint32_t i = 0; i < n; i++)
 		fr_proctab_note(pt, s->batch + s->order[i]);
@@ -174,13 +189,7 @@ static int note_tasks(struct fr_stream *s, uint32_t n)
 		}
 	}
 	pt->nmissing = 0;
-	oldest = fr_rf_oldest_ts(&s->rf);
-	/* the whole table at least every quarter of the area, so one copy
-	 * always survives the wrap */
-	full = s->full_procs_due ||
-	       s->rf.written_bytes - s->full_at >= (s->rf.ring_end - s->rf.ring_start) / 4;
-	s->full_procs_due = false;
-	return write_procs(s, full, first < oldest ? first : oldest);
+	return procs_before(s, n ? ts_of(s, s->order[0]) : UINT64_MAX);
 }
 
 /* Write the records [0, n) of the order as EVENTS segments; *done says
@@ -196,9 +205,17 @@ static int write_events(struct fr_stream *s, uint32_t n, uint32_t *done)
 		return ret;
 	while (i < n) {
 		uint64_t t0 = UINT64_MAX, t1 = 0;
+		uint32_t late = 0;
 		size_t len = 0;
 		uint32_t k = i;
 
+		/* a large batch in a small file can go round it: the whole
+		 * table again whenever a quarter of the area went by */
+		if (i && full_due(s)) {
+			ret = procs_before(s, ts_of(s, s->order[i]));
+			if (ret)
+				return ret;
+		}
 		for (; k < n; k++) {
 			const struct fr_hdr *h = (const void *)(s->batch + s->order[k]);
 
@@ -211,11 +228,12 @@ static int write_events(struct fr_stream *s, uint32_t n, uint32_t *done)
 			if (h->ts > t1)
 				t1 = h->ts;
 			if (h->ts < s->max_ts_written)
-				s->late++;
+				late++;
 		}
 		ret = fr_rf_write(&s->rf, FR_SEG_EVENTS, s->stage, len, k - i, t0, t1);
 		if (ret)
 			return ret;
+		s->late += late;
 		if (t1 > s->max_ts_written)
 			s->max_ts_written = t1;
 		i = k;

@@ -212,5 +212,49 @@ int main(void)
 		is_u(problems, 1, "a damaged header in the middle is reported");
 		is_u(w.n, left - 1000, "and the reader resumes at the next segment");
 	}
+	/* cut short, and the last segment before the slack damaged: both
+	 * would otherwise pass for the gaps every ring file has */
+	w = read_ring(path("ring.frec"), &problems, &ring, &cap);
+	{
+		const struct fr_cap_seg *head = &cap->segs[cap->nsegs - 1], *cut = NULL, *last = NULL;
+		uint32_t oldest = UINT32_MAX;
+
+		for (size_t i = 0; i < cap->nsegs; i++) {
+			const struct fr_cap_seg *g = &cap->segs[i];
+
+			if (g->offset < (off_t)cap->hdr.ring_start)
+				continue;
+			if (g->h.seq < oldest)
+				oldest = g->h.seq;
+			if (!cut && g->offset > head->offset && g->h.type == FR_SEG_EVENTS)
+				cut = g;
+		}
+		for (size_t i = 0; i < cap->nsegs; i++) {
+			const struct fr_cap_seg *g = &cap->segs[i];
+
+			if (g->offset >= (off_t)cap->hdr.ring_start && g->h.seq != oldest &&
+			    (!last || g->offset > last->offset))
+				last = g;
+		}
+		ok(cut && last, "the file has old segments after its newest one");
+		copy("ring.frec", "cut.frec");
+		copy("ring.frec", "last.frec");
+		if (cut && truncate(path("cut.frec"), cut->offset + 100))
+			perror("truncate");
+		if (last)
+			poke(path("last.frec"), last->offset - 40, "\xff\xff", 2);
+		fr_capture_close(cap);
+		w = read_ring(path("cut.frec"), &problems, &ring, NULL);
+		ok(problems >= 1, "a ring file cut short is reported (%u problems)", problems);
+		w = read_ring(path("last.frec"), &problems, &ring, NULL);
+		is_u(problems, 1, "a damaged last segment before the slack is reported (a hole in seq)");
+	}
+	{
+		char cmd[300];
+
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+		if (system(cmd))
+			perror("rm");
+	}
 	return tap_done();
 }
