@@ -26,6 +26,8 @@ LDLIBS    := -lbpf -lelf -lz -lzstd -lcjson
 
 DEB_PKGS  := make gcc clang llvm libbpf-dev bpftool libelf-dev libcjson-dev libzstd-dev \
              zlib1g-dev bats pkg-config jq libclang-rt-dev man-db strace
+# the peers the benchmarks measure against, and their workload
+BENCH_PKGS := linux-perf bpftrace stress-ng
 
 LIB_SRCS  := $(wildcard lib/*.c)
 CMD_SRCS  := $(wildcard cmd/*.c)
@@ -39,7 +41,7 @@ UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
 HELPERS   := $(B)/tests/frhelper $(B)/tests/mkcapture
 
-.PHONY: all deps demo check check-unit fuzz install uninstall clean
+.PHONY: all deps demo check check-unit fuzz bench install uninstall clean
 .DELETE_ON_ERROR:
 
 all: flightrec
@@ -115,6 +117,21 @@ $(B)/tests/mkcapture: tests/helpers/mkcapture.c tests/unit/synth.h $(UNIT_LIB)
 	@$(CC) $(CFLAGS) -o $@ $< $(UNIT_LIB) $(LDLIBS)
 
 check-unit: $(UNIT_BINS)
+
+# ---- benchmarks: timing lives here, never in make check ----
+
+BENCH_BINS := $(B)/bench/loop $(B)/bench/storm
+
+$(B)/bench/%: bench/%.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	@$(CC) $(CFLAGS) -o $@ $<
+
+# BENCH_QUICK=1: fewer repetitions and shorter runs, to try the scripts
+bench:
+	@$(MAKE) --no-print-directory deps DEB_PKGS="$(DEB_PKGS) $(BENCH_PKGS)"
+	@$(MAKE) --no-print-directory flightrec $(BENCH_BINS) $(HELPERS)
+	@bash bench/run.sh
 
 # ---- fuzzing: libFuzzer (clang) on the capture reader and decoder ----
 FUZZ_SECONDS ?= 60

@@ -229,8 +229,17 @@ static void seen(struct fr_proctab *pt, uint32_t tid, uint64_t ts)
 
 	if (!tid)
 		return;
+	if (pt->hot && pt->hot_tid == tid) {
+		p = &pt->v[pt->hot_idx];
+		if (ts > p->last_ts)
+			p->last_ts = ts;
+		return;
+	}
 	p = fr_proctab_get(pt, tid, false);
 	if (p) {
+		pt->hot = true;	/* once seen, nothing but last_ts changes */
+		pt->hot_tid = tid;
+		pt->hot_idx = p - pt->v;
 		if (!p->seen)
 			p->dirty = true;
 		p->seen = true;
@@ -427,6 +436,7 @@ int fr_proctab_prune(struct fr_proctab *pt, uint64_t min_ts)
 	fr_tidmap_free(&pt->idx);
 	pt->idx = idx;
 	pt->len = n;
+	pt->hot = false;
 	return 0;
 }
 

@@ -39,6 +39,9 @@ struct fr_proctab {
 	 * caller to look up */
 	uint32_t *missing;
 	uint32_t nmissing;
+	/* the last task an event named: events come in runs of one task */
+	uint32_t hot_tid, hot_idx;
+	bool hot;
 };
 
 enum fr_pt_select {

@@ -16,8 +16,8 @@
 /* how far behind the last drain a batch is cut: events are in the ring
  * microseconds after their timestamp, so this is ample */
 #define HOLD_NS 10000000ULL
-#define TAKE_MAX (4u << 20)	/* bytes taken from the ring per step */
-#define CARRY_MAX (4u << 20)	/* bytes held back at most */
+#define TAKE_MAX (2u << 20)	/* bytes taken from the ring per step */
+#define CARRY_MAX (2u << 20)	/* bytes held back at most */
 #define BATCH_CAP (TAKE_MAX + CARRY_MAX + (64u << 10))
 
 static uint64_t ts_of(const struct fr_stream *s, uint32_t off)

@@ -1,0 +1,382 @@
+#!/bin/bash
+# run.sh: the benchmark suite behind `make bench`; writes bench/RESULTS.md.
+#
+# Every figure is a median over interleaved repetitions (this machine is
+# shared and noisy: ratios measured in the same run are what count), with
+# its spread (min-max) and the command that produced it. Needs root, the
+# peers (perf, bpftrace) and stress-ng; `make bench` installs them.
+#
+# BENCH_QUICK=1 cuts repetitions and durations, to try the script.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+FR=$PWD/flightrec
+LOOP=$PWD/build/bench/loop
+STORM=$PWD/build/bench/storm
+OUT=bench/RESULTS.md
+W=$(mktemp -d /tmp/flightrec-bench.XXXXXX)
+TRACER=
+trap 'stop_tracer; rm -rf "$W"' EXIT
+
+if [ "$(id -u)" -ne 0 ]; then
+	echo "bench: needs root (BPF, perf -a)" >&2
+	exit 1
+fi
+for t in perf bpftrace stress-ng jq; do
+	command -v "$t" >/dev/null || { echo "bench: $t is missing; run make bench" >&2; exit 1; }
+done
+
+if [ -n "${BENCH_QUICK:-}" ]; then
+	REPS=3 CALLS=300000 SUSTAIN=5 SAT=2 DUMP_CALLS=500000
+else
+	REPS=7 CALLS=1000000 SUSTAIN=30 SAT=5 DUMP_CALLS=2500000
+fi
+
+log() { echo "bench: $*" >&2; }
+
+# median, min and max of the numbers on stdin: "MEDIAN MIN MAX N"
+stats() {
+	sort -g | awk '{ v[NR] = $1 } END {
+		if (NR == 0) { print "nan nan nan 0"; exit }
+		m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+		printf "%.6g %.6g %.6g %d\n", m, v[1], v[NR], NR }'
+}
+
+wait_for() {	# file pattern: bounded wait for a line
+	local i
+	for ((i = 0; i < 600; i++)); do
+		grep -q -- "$2" "$1" 2>/dev/null && return 0
+		sleep 0.05
+	done
+	echo "bench: timed out waiting for '$2' in $1" >&2
+	cat "$1" >&2
+	return 1
+}
+
+# ---- tracers for the per-event overhead ----
+
+CONFIGS=(untraced flightrec-mem flightrec-file perf bpftrace-empty bpftrace-count)
+
+declare -A CMD=(
+	[untraced]="(no tracing)"
+	[flightrec-mem]="flightrec record -e syscalls -o F"
+	[flightrec-file]="flightrec record -e syscalls --max-size 256M -o F"
+	[perf]="perf record -a -e raw_syscalls:sys_enter,raw_syscalls:sys_exit -o F"
+	[bpftrace-empty]="bpftrace -e 'tracepoint:raw_syscalls:sys_enter {} tracepoint:raw_syscalls:sys_exit {}'"
+	[bpftrace-count]="bpftrace -e 'tracepoint:raw_syscalls:sys_enter { @e = count(); } tracepoint:raw_syscalls:sys_exit { @x = count(); }'"
+)
+
+start_tracer() {
+	local log=$W/tracer.log i
+	: >"$log"
+	case $1 in
+	untraced) TRACER= ; return ;;
+	flightrec-mem)
+		"$FR" record -v -e syscalls -o "$W/t.frec" -f 2>"$log" &
+		TRACER=$!; wait_for "$log" "flightrec: recording" ;;
+	flightrec-file)
+		"$FR" record -v -e syscalls --max-size 256M -o "$W/t.frec" -f 2>"$log" &
+		TRACER=$!; wait_for "$log" "flightrec: recording" ;;
+	perf)
+		rm -f "$W/perf.data"
+		perf record -a -e raw_syscalls:sys_enter,raw_syscalls:sys_exit -o "$W/perf.data" \
+			>"$log" 2>&1 &
+		TRACER=$!
+		# perf says nothing when ready: its output file appears as it
+		# starts, the events are enabled right after
+		for ((i = 0; i < 200; i++)); do [ -s "$W/perf.data" ] && break; sleep 0.05; done
+		sleep 1 ;;
+	bpftrace-empty)
+		bpftrace -e 'tracepoint:raw_syscalls:sys_enter {} tracepoint:raw_syscalls:sys_exit {}' \
+			>"$log" 2>&1 &
+		TRACER=$!; wait_for "$log" "Attaching 2 probes" ;;
+	bpftrace-count)
+		bpftrace -e 'tracepoint:raw_syscalls:sys_enter { @e = count(); } tracepoint:raw_syscalls:sys_exit { @x = count(); }' \
+			>"$log" 2>&1 &
+		TRACER=$!; wait_for "$log" "Attaching 2 probes" ;;
+	esac
+	sleep 0.2
+}
+
+stop_tracer() {
+	if [ -n "${TRACER:-}" ]; then
+		kill -INT "$TRACER" 2>/dev/null || true
+		wait "$TRACER" 2>/dev/null || true
+		TRACER=
+	fi
+}
+
+overhead() {
+	local rep cfg i
+	log "per-event overhead: $REPS interleaved repetitions of ${#CONFIGS[@]} configurations, $CALLS calls each"
+	for ((rep = 0; rep < REPS; rep++)); do
+		# rotate the order so no configuration always runs first
+		for ((i = 0; i < ${#CONFIGS[@]}; i++)); do
+			cfg=${CONFIGS[(i + rep) % ${#CONFIGS[@]}]}
+			start_tracer "$cfg"
+			"$LOOP" 100000 >/dev/null	# warm up
+			"$LOOP" "$CALLS" | awk '{ print $1 }' >>"$W/ov.$cfg"
+			stop_tracer
+		done
+	done
+	for cfg in "${CONFIGS[@]}"; do
+		read -r med min max n < <(stats <"$W/ov.$cfg")
+		echo "$cfg $med $min $max $n"
+	done >"$W/ov.summary"
+}
+
+# ---- the recorder's own CPU per event ----
+
+recorder_cpu() {
+	local mode rep
+	log "recorder CPU per event"
+	for mode in mem file; do
+		for ((rep = 0; rep < REPS; rep++)); do
+			local extra=()
+			[ "$mode" = file ] && extra=(--max-size 256M)
+			# user+sys of record and the loop it runs, minus the loop's
+			# own CPU (which includes the BPF programs' time)
+			/usr/bin/time -f "%U %S" -o "$W/time" "$FR" record -q -e syscalls "${extra[@]}" \
+				-o "$W/c.frec" -f -- "$LOOP" "$CALLS" >"$W/loop.out"
+			read -r u s <"$W/time"
+			read -r _ loopcpu <"$W/loop.out"
+			events=$("$FR" dump --info -F json "$W/c.frec" | jq '.end.counters.received')
+			awk -v u="$u" -v s="$s" -v l="$loopcpu" -v n="$CALLS" -v e="$events" \
+				'BEGIN { printf "%.1f\n", ((u + s) * 1e9 - l * n) / e }' >>"$W/cpu.$mode"
+		done
+		read -r med min max n < <(stats <"$W/cpu.$mode")
+		echo "$mode $med $min $max $n"
+	done >"$W/cpu.summary"
+}
+
+# ---- 2M events/s sustained; drops counted exactly past saturation ----
+
+sustained() {
+	local mode
+	log "2M events/s for ${SUSTAIN}s"
+	for mode in mem file; do
+		local extra=()
+		[ "$mode" = file ] && extra=(--max-size 256M)
+		"$FR" record -q -e syscalls "${extra[@]}" -o "$W/s.frec" -f -- \
+			"$STORM" --rate 2000000 --seconds "$SUSTAIN" >"$W/storm.out"
+		read -r calls secs <"$W/storm.out"
+		c=$("$FR" dump --info -F json "$W/s.frec" | jq -c '.end.counters')
+		echo "$mode $calls $secs $(jq '.received' <<<"$c") $(jq '.dropped' <<<"$c") $(jq '.unwritten // 0' <<<"$c")"
+	done >"$W/sustain.summary"
+}
+
+# the recorder at the lowest priority, the storm (its own process, filtered
+# by name) at normal priority on both CPUs: the reader starves and the BPF
+# ring buffer overflows
+storm_recorded() {	# seconds file: "CALLS RECEIVED DROPPED"
+	local log=$W/sat.log
+	nice -n 19 "$FR" record -v -e syscalls -b 1G --comm storm -o "$W/$2.frec" -f 2>"$log" &
+	local rec=$!
+	wait_for "$log" "flightrec: recording"
+	read -r calls _ < <("$STORM" --seconds "$1")
+	kill -INT "$rec"
+	wait "$rec"
+	read -r recv drop < <("$FR" dump --info -F json "$W/$2.frec" | jq -r '.end.counters | "\(.received) \(.dropped)"')
+	echo "$calls $recv $drop"
+}
+
+saturation() {
+	log "saturation: both CPUs flat out for ${SAT}s, the recorder at nice 19"
+	# calibration: what the storm does besides getppid (exec, fork, pipe,
+	# wait...), in a run short enough to lose nothing
+	read -r ccalls crecv cdrop < <(storm_recorded 0.02 cal)
+	other=$((crecv - 2 * ccalls))
+	read -r calls recv drop < <(storm_recorded "$SAT" sat)
+	echo "$calls $SAT $recv $drop $other $cdrop" >"$W/sat.summary"
+}
+
+# ---- peak RSS against the ring size ----
+
+rss() {
+	local size mode
+	log "peak RSS"
+	for size in 16M 64M 256M; do
+		for mode in mem file; do
+			local extra=()
+			[ "$mode" = file ] && extra=(--max-size 1G)
+			# enough events to fill the ring: 48 bytes each in it
+			/usr/bin/time -f "%M" -o "$W/rss" "$FR" record -q -e syscalls -b "$size" "${extra[@]}" \
+				-o "$W/r.frec" -f -- "$LOOP" 4000000 >/dev/null
+			echo "$size $mode $(cat "$W/rss")"
+		done
+	done >"$W/rss.summary"
+}
+
+# ---- dump throughput ----
+
+dump_speed() {
+	local i
+	log "dump --format ndjson throughput"
+	"$FR" record -q -e syscalls -b 1G -o "$W/d.frec" -f -- "$LOOP" "$DUMP_CALLS" >/dev/null
+	n=$("$FR" dump --info -F json "$W/d.frec" | jq .events)
+	for ((i = 0; i < REPS; i++)); do
+		/usr/bin/time -f "%e" -o "$W/dt" "$FR" dump -F ndjson "$W/d.frec" >/dev/null
+		awk -v n="$n" '{ printf "%.0f\n", n / $1 }' "$W/dt"
+	done | stats >"$W/dump.summary"
+	echo "$n" >"$W/dump.events"
+}
+
+# ---- a real workload, all default probes, against perf record ----
+
+PERF_ALL="sched:sched_switch,sched:sched_wakeup,sched:sched_wakeup_new,sched:sched_process_fork,sched:sched_process_exec,sched:sched_process_exit,raw_syscalls:sys_enter,raw_syscalls:sys_exit,block:block_rq_issue,block:block_rq_complete"
+WORK=(stress-ng --quiet --cpu 1 --cpu-ops 1500 --fork 1 --fork-ops 15000 --io 1 --io-ops 3000)
+
+workload() {
+	local rep cfg
+	log "real workload: ${WORK[*]}"
+	for ((rep = 0; rep < (REPS + 1) / 2; rep++)); do
+		for cfg in untraced flightrec perf; do
+			case $cfg in
+			untraced) /usr/bin/time -f "%e" -o "$W/wt" "${WORK[@]}" ;;
+			flightrec) /usr/bin/time -f "%e" -o "$W/wt" "$FR" record -q -o "$W/w.frec" -f -- "${WORK[@]}" ;;
+			perf) /usr/bin/time -f "%e" -o "$W/wt" perf record -q -e "$PERF_ALL" -o "$W/w.data" -- "${WORK[@]}" 2>/dev/null ;;
+			esac
+			cat "$W/wt" >>"$W/work.$cfg"
+		done
+	done
+	for cfg in untraced flightrec perf; do
+		read -r med min max n < <(stats <"$W/work.$cfg")
+		echo "$cfg $med $min $max $n"
+	done >"$W/work.summary"
+}
+
+t0=$(date +%s)
+overhead
+recorder_cpu
+sustained
+saturation
+rss
+dump_speed
+workload
+elapsed=$(($(date +%s) - t0))
+
+# ---- the report ----
+
+get() { awk -v k="$1" -v f="$2" '$1 == k { print $f }' "$3"; }
+ov() { get "$1" "$2" "$W/ov.summary"; }
+base=$(ov untraced 2)
+per_event() { awk -v t="$(ov "$1" 2)" -v b="$base" 'BEGIN { printf "%.1f", (t - b) / 2 }'; }
+floor=$(per_event bpftrace-empty)
+perfo=$(per_event perf)
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
+verdict() { awk -v v="$1" -v t="$2" 'BEGIN { print ((v != "" && v + 0 <= t + 0) ? "met" : "**missed**") }'; }
+
+{
+	echo "# flightrec benchmarks"
+	echo
+	echo "Written by \`make bench\` (bench/run.sh) on $(date -u +%Y-%m-%d), in ${elapsed}s."
+	echo "Machine: $(nproc) CPUs, $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 1048576 }' /proc/meminfo), Linux $(uname -r);"
+	echo "$("$FR" --version | head -1); $(perf --version); bpftrace $(bpftrace --version | awk '{ print $2 }')."
+	[ -n "${BENCH_QUICK:-}" ] && echo && echo "**BENCH_QUICK run: fewer repetitions, shorter runs.**"
+	echo
+	echo "Figures are medians of interleaved repetitions, with their spread (min-max)."
+	echo "This machine is shared and noisy: compare ratios taken in the same run."
+	echo
+	echo "## Per-event overhead"
+	echo
+	echo "A single thread makes $CALLS \`getppid\` calls (\`build/bench/loop $CALLS\`), timed"
+	echo "around the loop, while each tracer below runs on the whole machine."
+	echo "Each call is two events (sys_enter, sys_exit): overhead per event ="
+	echo "(traced - untraced ns per call) / 2. The floor is bpftrace with an empty"
+	echo "action on the same two tracepoints: the cost of the tracepoint and of a BPF"
+	echo "program doing nothing. $REPS repetitions, configurations in rotating order."
+	echo
+	echo "| configuration | command | ns per call: median (min-max) | overhead ns/event | x floor | x perf |"
+	echo "|---|---|---|---:|---:|---:|"
+	for cfg in "${CONFIGS[@]}"; do
+		if [ "$cfg" = untraced ]; then
+			echo "| $cfg | ${CMD[$cfg]} | $(ov "$cfg" 2) ($(ov "$cfg" 3)-$(ov "$cfg" 4)) | - | - | - |"
+		else
+			pe=$(per_event "$cfg")
+			echo "| $cfg | \`${CMD[$cfg]}\` | $(ov "$cfg" 2) ($(ov "$cfg" 3)-$(ov "$cfg" 4)) | $pe | $(ratio "$pe" "$floor") | $(ratio "$pe" "$perfo") |"
+		fi
+	done
+	echo
+	mem=$(per_event flightrec-mem) file=$(per_event flightrec-file)
+	echo "| target | measured | |"
+	echo "|---|---|---|"
+	echo "| memory ring <= 2.0 x floor | $(ratio "$mem" "$floor") x | $(verdict "$(ratio "$mem" "$floor")" 2.0) |"
+	echo "| memory ring <= 0.25 x perf record | $(ratio "$mem" "$perfo") x | $(verdict "$(ratio "$mem" "$perfo")" 0.25) |"
+	echo "| ring file <= 2.5 x floor | $(ratio "$file" "$floor") x | $(verdict "$(ratio "$file" "$floor")" 2.5) |"
+	echo
+	echo "## The recorder's own CPU"
+	echo
+	echo "\`/usr/bin/time flightrec record -e syscalls [--max-size 256M] -o F -- build/bench/loop $CALLS\`:"
+	echo "user+sys of the recorder and the loop, minus the loop's own CPU time (which"
+	echo "includes the BPF programs), divided by the events received. $REPS repetitions."
+	echo
+	echo "| mode | ns per event: median (min-max) | target | |"
+	echo "|---|---|---|---|"
+	for mode in mem file; do
+		t=100; [ "$mode" = file ] && t=200
+		m=$(get "$mode" 2 "$W/cpu.summary")
+		echo "| $mode | $m ($(get "$mode" 3 "$W/cpu.summary")-$(get "$mode" 4 "$W/cpu.summary")) | <= $t | $(verdict "$m" "$t") |"
+	done
+	echo
+	echo "## 2 million events per second, sustained"
+	echo
+	echo "\`flightrec record -e syscalls [--max-size 256M] -o F -- build/bench/storm --rate 2000000 --seconds $SUSTAIN\`:"
+	echo "one child per CPU, pinned, paced to 1 ms slices."
+	echo
+	echo "| mode | getppid calls | seconds | events/s generated | received | dropped | never written | |"
+	echo "|---|---:|---:|---:|---:|---:|---:|---|"
+	while read -r mode calls secs recv drop unw; do
+		echo "| $mode | $calls | $secs | $(awk -v c="$calls" -v s="$secs" 'BEGIN { printf "%.0f", 2 * c / s }') | $recv | $drop | $unw | $([ "$drop" = 0 ] && [ "$unw" = 0 ] && echo met || echo '**missed**') |"
+	done <"$W/sustain.summary"
+	echo
+	echo "## Past saturation: drops counted exactly"
+	echo
+	read -r calls secs recv drop other cdrop <"$W/sat.summary"
+	gen=$((2 * calls + other))
+	echo "\`nice -n 19 flightrec record -e syscalls -b 1G --comm storm -o F\` while \`build/bench/storm --seconds $SAT\`"
+	echo "runs flat out on both CPUs at normal priority: the recorder starves, the BPF ring"
+	echo "buffer overflows."
+	echo "Generated = 2 x getppid calls + the storm's $other other events (counted in a"
+	echo "calibration run of 0.02 s with $cdrop dropped)."
+	echo
+	echo "| getppid calls | events generated | received | dropped | received + dropped | |"
+	echo "|---:|---:|---:|---:|---:|---|"
+	echo "| $calls | $gen | $recv | $drop | $((recv + drop)) | $([ $((recv + drop)) -eq "$gen" ] && echo "exact" || echo "**off by $((recv + drop - gen))**") |"
+	echo
+	echo "## Peak RSS"
+	echo
+	echo "\`/usr/bin/time -f %M flightrec record -e syscalls -b SIZE [--max-size 1G] -o F -- build/bench/loop 4000000\`"
+	echo "(8 million events: enough to fill every ring tried). Target: ring + 32 MiB."
+	echo
+	echo "| ring | mode | peak RSS | limit | |"
+	echo "|---|---|---:|---:|---|"
+	while read -r size mode kb; do
+		mib=${size%M}
+		echo "| $size | $mode | $((kb / 1024)) MiB | $((mib + 32)) MiB | $([ $((kb / 1024)) -le $((mib + 32)) ] && echo met || echo '**missed**') |"
+	done <"$W/rss.summary"
+	echo
+	echo "## dump throughput"
+	echo
+	read -r med min max n <"$W/dump.summary"
+	echo "\`flightrec dump -F ndjson F > /dev/null\` on a capture of $(cat "$W/dump.events") events ($n repetitions):"
+	echo "median $med events/s ($min-$max). Target >= 1,000,000: $(verdict 1000000 "$med")."
+	echo
+	echo "## A real workload with every default probe group"
+	echo
+	echo "\`${WORK[*]}\`, wall time; flightrec with all four groups (\`flightrec record -o F -- ...\`),"
+	echo "perf with the same ten tracepoints (\`perf record -e $PERF_ALL -- ...\`). No target yet."
+	echo
+	echo "| configuration | seconds: median (min-max) | x untraced |"
+	echo "|---|---|---:|"
+	ub=$(get untraced 2 "$W/work.summary")
+	for cfg in untraced flightrec perf; do
+		m=$(get "$cfg" 2 "$W/work.summary")
+		echo "| $cfg | $m ($(get "$cfg" 3 "$W/work.summary")-$(get "$cfg" 4 "$W/work.summary")) | $(ratio "$m" "$ub") |"
+	done
+	echo
+	echo "## Not measured yet"
+	echo
+	echo "- \`trigger\` idle cost (target <= 1 % of one CPU): the command is not built yet."
+	echo "- \`stats\` throughput (target >= 5 million events/s): the command is not built yet."
+} >"$OUT"
+log "wrote $OUT in ${elapsed}s"
