@@ -374,6 +374,23 @@ verdict() { awk -v v="$1" -v t="$2" 'BEGIN { print ((v != "" && v + 0 <= t + 0) 
 		echo "| $cfg | $m ($(get "$cfg" 3 "$W/work.summary")-$(get "$cfg" 4 "$W/work.summary")) | $(ratio "$m" "$ub") |"
 	done
 	echo
+	echo "## What the profiles show"
+	echo
+	echo "- The floor (bpftrace, classic tracepoints attached through perf events) is"
+	echo "  bimodal on this machine: look at its spread before trusting the x floor column."
+	echo "- The recorder's own CPU in memory mode (\`perf record -e cpu-clock -g\` on"
+	echo "  \`flightrec record -e syscalls -o F -- build/bench/loop 1000000\`): about 2/3 user"
+	echo "  time, spread over zstd (the whole ring compressed once at exit, level 3), moving"
+	echo "  records from the BPF ring buffer into the in-memory ring (libbpf's reader stores"
+	echo "  its position once per record; then a copy) and the process-table pass; the rest"
+	echo "  is system time, mostly first-touch page faults of the ring. Rotating the ring"
+	echo "  byte by byte at exit took about a quarter of it until it became block swaps."
+	echo "  A reader publishing its position once per 64 KiB, and zstd level 1 (same"
+	echo "  ratio), were tried and measured no better within this machine's noise."
+	echo "- Against perf record, the in-kernel cost per event is the BPF ring buffer"
+	echo "  reservation and commit plus the timestamp; the BPF programs themselves are a"
+	echo "  few dozen instructions."
+	echo
 	echo "## Not measured yet"
 	echo
 	echo "- \`trigger\` idle cost (target <= 1 % of one CPU): the command is not built yet."
