@@ -333,7 +333,7 @@ static cJSON *proc_json(const struct fr_proc *p, size_t *est)
 }
 
 cJSON *fr_proctab_json_chunk(struct fr_proctab *pt, enum fr_pt_select sel, uint32_t *cursor,
-			     size_t max_bytes)
+			     size_t max_bytes, bool written)
 {
 	cJSON *arr = cJSON_CreateArray();
 	size_t est = 0;
@@ -354,7 +354,8 @@ cJSON *fr_proctab_json_chunk(struct fr_proctab *pt, enum fr_pt_select sel, uint3
 			return NULL;
 		}
 		cJSON_AddItemToArray(arr, o);
-		p->dirty = false;
+		if (written)
+			p->dirty = false;
 	}
 	return arr;
 }
@@ -362,20 +363,9 @@ cJSON *fr_proctab_json_chunk(struct fr_proctab *pt, enum fr_pt_select sel, uint3
 cJSON *fr_proctab_to_json(const struct fr_proctab *pt, bool seen_only)
 {
 	uint32_t cursor = 0;
-	cJSON *arr;
-	bool *dirty = NULL;
 
-	/* the same walk, leaving the dirty marks as they were */
-	if (pt->len)
-		dirty = malloc(pt->len * sizeof(*dirty));
-	for (uint32_t i = 0; dirty && i < pt->len; i++)
-		dirty[i] = pt->v[i].dirty;
-	arr = fr_proctab_json_chunk((struct fr_proctab *)pt, seen_only ? FR_PT_SEEN : FR_PT_ALL,
-				    &cursor, SIZE_MAX);
-	for (uint32_t i = 0; dirty && i < pt->len; i++)
-		pt->v[i].dirty = dirty[i];
-	free(dirty);
-	return arr;
+	return fr_proctab_json_chunk((struct fr_proctab *)pt, seen_only ? FR_PT_SEEN : FR_PT_ALL,
+				     &cursor, SIZE_MAX, false);
 }
 
 int fr_proctab_scan_tid(struct fr_proctab *pt, uint32_t tid)

@@ -65,9 +65,10 @@ char *fr_args_to_line(const char *args, size_t len);
 
 cJSON *fr_proctab_to_json(const struct fr_proctab *pt, bool seen_only);
 /* The entries from *cursor on that sel selects, until about max_bytes of
- * JSON; advances *cursor (pt->len when done) and clears their dirty mark. */
+ * JSON; advances *cursor (pt->len when done). written: they are going out,
+ * clear their dirty mark. */
 cJSON *fr_proctab_json_chunk(struct fr_proctab *pt, enum fr_pt_select sel, uint32_t *cursor,
-			     size_t max_bytes);
+			     size_t max_bytes, bool written);
 /* Add task tid (and its process) from /proc. -ENOENT when it is gone. */
 int fr_proctab_scan_tid(struct fr_proctab *pt, uint32_t tid);
 /* Forget the tasks no event since min_ts referenced. */

@@ -15,47 +15,6 @@
 #define FR_VERSION "0.0.0"
 #endif
 
-static uint64_t ts_at(const uint8_t *base, uint32_t off)
-{
-	const struct fr_hdr *h = (const void *)(base + off + FR_RING_REC_OVERHEAD);
-
-	return h->ts;
-}
-
-static int cmp_ts(const void *a, const void *b, void *base)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-	uint64_t tx = ts_at(base, x), ty = ts_at(base, y);
-
-	if (tx != ty)
-		return tx < ty ? -1 : 1;
-	return x < y ? -1 : x > y;	/* keep arrival order for equal times */
-}
-
-/* Events arrive nearly in time order (CPUs race only by microseconds), so an
- * insertion sort finishes in about one pass; give up on it for a real mess. */
-static void sort_by_time(uint32_t *idx, size_t n, const uint8_t *base)
-{
-	uint64_t moves = 0, budget = 16 * (uint64_t)n + 1024;
-
-	for (size_t i = 1; i < n; i++) {
-		uint32_t v = idx[i];
-		uint64_t t = ts_at(base, v);
-		size_t j = i;
-
-		while (j > 0 && ts_at(base, idx[j - 1]) > t) {
-			idx[j] = idx[j - 1];
-			j--;
-			if (++moves > budget) {
-				idx[j] = v;
-				qsort_r(idx, n, sizeof(*idx), cmp_ts, (void *)base);
-				return;
-			}
-		}
-		idx[j] = v;
-	}
-}
-
 cJSON *fr_devices_json(void)
 {
 	cJSON *o = cJSON_CreateObject();
@@ -221,7 +180,7 @@ int fr_snapshot_write(struct fr_recorder *r, struct fr_proctab *pt,
 		idx[n++] = pos;
 		pos += FR_RING_REC_OVERHEAD + fr_ring_pad(len);
 	}
-	sort_by_time(idx, n, base);
+	fr_sort_by_ts(idx, n, base + FR_RING_REC_OVERHEAD);
 
 	fr_proctab_scan(pt);
 	for (size_t i = 0; i < n; i++)

@@ -114,17 +114,7 @@ static int sort_batch(struct fr_stream *s)
 		s->order[n] = off;
 		off += ((const struct fr_hdr *)(s->batch + off))->size;
 	}
-	for (uint32_t i = 1; i < n; i++) {
-		uint32_t v = s->order[i];
-		uint64_t t = ts_of(s, v);
-		uint32_t j = i;
-
-		while (j > 0 && ts_of(s, s->order[j - 1]) > t) {
-			s->order[j] = s->order[j - 1];
-			j--;
-		}
-		s->order[j] = v;
-	}
+	fr_sort_by_ts(s->order, n, s->batch);
 	return 0;
 }
 
@@ -137,7 +127,7 @@ static int write_procs(struct fr_stream *s, bool full, uint64_t min_ts)
 	if (full)
 		fr_proctab_prune(s->pt, min_ts);
 	while (!ret && cursor < s->pt->len) {
-		cJSON *a = fr_proctab_json_chunk(s->pt, sel, &cursor, s->rf.seg_target / 2);
+		cJSON *a = fr_proctab_json_chunk(s->pt, sel, &cursor, s->rf.seg_target / 2, true);
 
 		if (!a)
 			return -ENOMEM;
