@@ -31,12 +31,14 @@ BENCH_PKGS := linux-perf bpftrace stress-ng
 
 LIB_SRCS  := $(wildcard lib/*.c)
 CMD_SRCS  := $(wildcard cmd/*.c)
-BPF_SRCS  := $(wildcard bpf/*.bpf.c) bpf/common.bpf.h bpf/flightrec.h
+# the recorder's object is flightrec.bpf.c with the group sources it includes;
+# the profiler is an object of its own, loaded only by trigger
+BPF_SRCS  := $(filter-out bpf/profile.bpf.c,$(wildcard bpf/*.bpf.c)) bpf/common.bpf.h bpf/flightrec.h
 LIB_OBJS  := $(LIB_SRCS:%.c=$(B)/%.o)
 CMD_OBJS  := $(CMD_SRCS:%.c=$(B)/%.o)
 
 # the unit tests link the library without BPF, so they build and run anywhere
-UNIT_LIB  := $(filter-out $(B)/lib/recorder.o $(B)/lib/snapshot.o $(B)/lib/features.o $(B)/lib/stream.o,$(LIB_OBJS))
+UNIT_LIB  := $(filter-out $(B)/lib/recorder.o $(B)/lib/snapshot.o $(B)/lib/features.o $(B)/lib/stream.o $(B)/lib/profile.o,$(LIB_OBJS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
 HELPERS   := $(B)/tests/frhelper $(B)/tests/mkcapture
@@ -79,12 +81,23 @@ $(B)/flightrec.skel.h: $(B)/flightrec.bpf.o
 	@echo "  SKEL    $@"
 	@$(BPFTOOL) gen skeleton $< name flightrec_bpf > $@
 
+$(B)/profile.bpf.o: bpf/profile.bpf.c $(B)/vmlinux.h
+	@echo "  BPF     $@"
+	@$(CLANG) -g -O2 -target bpf -D__TARGET_ARCH_$(ARCH) -Wall -Werror \
+		-I$(B) -Ibpf -c bpf/profile.bpf.c -o $@
+	@$(LLVM_STRIP) -g $@
+
+$(B)/profile.skel.h: $(B)/profile.bpf.o
+	@echo "  SKEL    $@"
+	@$(BPFTOOL) gen skeleton $< name profile_bpf > $@
+
 $(B)/%.o: %.c $(wildcard lib/*.h cmd/*.h) bpf/flightrec.h
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	@$(CC) $(CFLAGS) -c $< -o $@
 
 $(B)/lib/recorder.o: $(B)/flightrec.skel.h
+$(B)/lib/profile.o: $(B)/profile.skel.h
 
 flightrec: $(CMD_OBJS) $(LIB_OBJS)
 	@echo "  LD      $@"
@@ -109,7 +122,7 @@ $(B)/tests/test_%: tests/unit/test_%.c tests/unit/tap.h tests/unit/synth.h $(UNI
 $(B)/tests/frhelper: tests/helpers/frhelper.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
-	@$(CC) $(CFLAGS) -pthread -o $@ $<
+	@$(CC) $(CFLAGS) -fno-omit-frame-pointer -pthread -o $@ $<
 
 $(B)/tests/mkcapture: tests/helpers/mkcapture.c tests/unit/synth.h $(UNIT_LIB)
 	@mkdir -p $(dir $@)
@@ -133,7 +146,8 @@ bench:
 	@$(MAKE) --no-print-directory flightrec $(BENCH_BINS) $(HELPERS)
 	@bash bench/run.sh
 
-# ---- fuzzing: libFuzzer (clang) on the capture reader and decoder ----
+# ---- fuzzing: libFuzzer (clang) on the capture reader and decoder, and on
+# the --when expression parser ----
 FUZZ_SECONDS ?= 60
 FUZZ_CFLAGS := -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer \
 	       -std=gnu11 -D_GNU_SOURCE -DFR_VERSION='"$(VERSION)"' -Ibpf -Wall -Wextra -Werror
@@ -144,6 +158,13 @@ $(B)/fuzz/fuzz_capture: tests/fuzz/fuzz_capture.c $(FUZZ_LIB_SRCS) $(wildcard li
 	@mkdir -p $(dir $@)
 	@echo "  FUZZ    $@"
 	@$(CLANG) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_LIB_SRCS) $(LDLIBS)
+
+FUZZ_EXPR_SRCS := lib/expr.c lib/metric_defs.c lib/util.c
+
+$(B)/fuzz/fuzz_expr: tests/fuzz/fuzz_expr.c $(FUZZ_EXPR_SRCS) $(wildcard lib/*.h)
+	@mkdir -p $(dir $@)
+	@echo "  FUZZ    $@"
+	@$(CLANG) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_EXPR_SRCS)
 
 # run for FUZZ_SECONDS from the kept corpus (tests/fuzz/corpus), seeded with
 # real and synthetic captures; inputs that crashed once stay there as tests
@@ -158,7 +179,7 @@ fuzz: $(B)/fuzz/fuzz_capture $(B)/tests/mkcapture
 check:
 	@$(MAKE) --no-print-directory deps
 	@$(MAKE) --no-print-directory flightrec check-unit $(HELPERS)
-	@$(MAKE) --no-print-directory $(B)/fuzz/fuzz_capture
+	@$(MAKE) --no-print-directory $(B)/fuzz/fuzz_capture $(B)/fuzz/fuzz_expr
 	@$(MAKE) --no-print-directory B=build/asan \
 		CFLAGS='-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all' \
 		LDFLAGS='-fsanitize=address,undefined' check-unit

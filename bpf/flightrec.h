@@ -23,6 +23,7 @@ enum fr_type {
 	FR_EV_SYS_EXIT = 8,
 	FR_EV_BLOCK_ISSUE = 9,
 	FR_EV_BLOCK_COMPLETE = 10,
+	FR_EV_OOM_KILL = 11,
 	FR_EV_TYPE_MAX,
 };
 
@@ -115,6 +116,20 @@ struct fr_block_rq {
 	__u32 op;		/* enum fr_block_op */
 	__s32 error;		/* complete only: 0 or a negative errno */
 	__u64 latency_ns;	/* complete only; 0 when the issue was not seen */
+};
+
+/* The OOM killer chose a victim: h.tid is the victim (h.tgid 0 when the
+ * attach method cannot see it); sizes in KiB, 0 when the kernel does not
+ * report them. */
+struct fr_oom_kill {
+	struct fr_hdr h;
+	__u32 uid;
+	__s32 oom_score_adj;
+	__u64 total_vm_kb;
+	__u64 anon_rss_kb;
+	__u64 file_rss_kb;
+	__u64 shmem_rss_kb;
+	char comm[FR_COMM_LEN];
 };
 
 /* Counters kept per CPU by the BPF side. */

@@ -157,3 +157,37 @@ int sched_process_exit_tp(void *ctx)
 {
 	return on_exit();
 }
+
+/* The OOM killer's victim. Only the classic tracepoint: its arguments
+ * changed over time (a pid, then a task and a uid) while the fields of the
+ * event kept their names; the sizes came with Linux 6.7. */
+SEC("tracepoint/oom/mark_victim")
+int mark_victim_tp(struct trace_event_raw_mark_victim *ctx)
+{
+	__u32 tid = ctx->pid;
+	struct fr_oom_kill *e;
+
+	if (!want(0, tid, NULL, NULL, false))
+		return 0;
+	e = reserve(sizeof(*e));
+	if (!e)
+		return 0;
+	fill_hdr(&e->h, FR_EV_OOM_KILL, sizeof(*e), 0, tid);
+	e->uid = 0;
+	e->oom_score_adj = 0;
+	e->total_vm_kb = e->anon_rss_kb = e->file_rss_kb = e->shmem_rss_kb = 0;
+	__builtin_memset(e->comm, 0, sizeof(e->comm));
+	if (bpf_core_field_exists(ctx->anon_rss)) {
+		unsigned short off = BPF_CORE_READ(ctx, __data_loc_comm) & 0xffff;
+
+		e->uid = BPF_CORE_READ(ctx, uid);
+		e->oom_score_adj = BPF_CORE_READ(ctx, oom_score_adj);
+		e->total_vm_kb = BPF_CORE_READ(ctx, total_vm);
+		e->anon_rss_kb = BPF_CORE_READ(ctx, anon_rss);
+		e->file_rss_kb = BPF_CORE_READ(ctx, file_rss);
+		e->shmem_rss_kb = BPF_CORE_READ(ctx, shmem_rss);
+		bpf_probe_read_kernel_str(e->comm, sizeof(e->comm), (const char *)ctx + off);
+	}
+	submit(e);
+	return 0;
+}

@@ -3,6 +3,7 @@
 #define FR_CMD_H
 
 #include <stdbool.h>
+#include <sys/types.h>
 
 /* Exit codes shared by every command. */
 enum {
@@ -28,7 +29,24 @@ extern const struct fr_cmd fr_cmds[];
 
 int cmd_record(int argc, char **argv);
 int cmd_dump(int argc, char **argv);
+int cmd_trigger(int argc, char **argv);
 int cmd_not_built(int argc, char **argv);
+
+struct fr_recorder;
+
+/* record/trigger -- COMMAND: the child, held before exec until the probes
+ * are attached. */
+struct fr_child {
+	pid_t pid;
+	int go_fd;	/* closing it lets the child exec */
+	int err_fd;	/* the child's exec errno, or EOF on success */
+};
+int fr_spawn(char **command, struct fr_child *c);
+/* End it: SIGTERM, then SIGKILL after a grace period, recording its last
+ * events meanwhile; its wait status in *status. */
+void fr_end_child(struct fr_recorder *r, struct fr_child *c, int *status);
+/* argv as one line a shell would split back into the same words. */
+char *fr_join_args(int argc, char **argv);
 
 /* argv[0] for a subcommand's messages: "flightrec record". */
 const char *fr_cmd_progname(const char *name);

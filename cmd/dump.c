@@ -121,7 +121,7 @@ static int parse_opt(int key, char *arg, struct argp_state *state)
 
 			argp_error(state, "unknown event type or group '%.*s' in --type (types: "
 				   "sched_switch, sched_wakeup, sched_wakeup_new, process_fork, process_exec, "
-				   "process_exit, sys_enter, sys_exit, block_issue, block_complete; groups: "
+				   "process_exit, sys_enter, sys_exit, block_issue, block_complete, oom_kill; groups: "
 				   "sched, process, syscalls, block)", (int)strcspn(bad, ","), bad);
 		}
 		break;
@@ -309,6 +309,8 @@ static void print_capture_json(FILE *out, const struct fr_capture *cap)
 		if (x)
 			cJSON_AddItemToObject(o, "exit_status", cJSON_Duplicate(x, true));
 	}
+	if (cap->trigger)
+		cJSON_AddItemToObject(o, "trigger", cJSON_Duplicate(cap->trigger, true));
 	if (cap->procs)
 		cJSON_AddItemToObject(o, "processes", cJSON_Duplicate(cap->procs, true));
 	cJSON_AddBoolToObject(o, "complete", cap->end != NULL);
@@ -345,6 +347,8 @@ static cJSON *info_json(const struct fr_capture *cap, const char *file)
 	cJSON_AddNumberToObject(o, "abi", cap->hdr.abi_version);
 	if (cap->meta)
 		cJSON_AddItemToObject(o, "meta", cJSON_Duplicate(cap->meta, true));
+	if (cap->trigger)
+		cJSON_AddItemToObject(o, "trigger", cJSON_Duplicate(cap->trigger, true));
 	if (cap->end)
 		cJSON_AddItemToObject(o, "end", cJSON_Duplicate(cap->end, true));
 	else if (cap->status)
@@ -417,6 +421,11 @@ static void print_info_text(FILE *out, const cJSON *o, const struct fr_decoder *
 	}
 	if ((s = str_at(meta, "command", NULL)))
 		fprintf(out, "command:     %s\n", s);
+	x = cJSON_GetObjectItemCaseSensitive(o, "trigger");
+	if (cJSON_IsObject(x))
+		fprintf(out, "trigger:     %s fired: %s = %s (%s)\n", or_q(str_at(x, "detector", NULL)),
+			or_q(str_at(x, "metric", NULL)), or_q(str_at(x, "value_text", NULL)),
+			or_q(str_at(x, "condition", NULL)));
 	x = cJSON_GetObjectItemCaseSensitive(meta, "probes");
 	if (cJSON_IsArray(x)) {
 		/* "method: probe probe ...", wrapped under 80 columns */
@@ -552,6 +561,22 @@ int cmd_dump(int argc, char **argv)
 		fputs("{\"capture\":", stdout);
 		print_capture_json(stdout, cap);
 		fputs(",\n\"events\":[\n", stdout);
+	} else if (cap->trigger && o.format == FMT_NDJSON) {
+		/* what fired comes first: one object of its own type */
+		cJSON *t = cJSON_Duplicate(cap->trigger, true);
+		char *js;
+
+		if (t && cJSON_IsObject(t)) {
+			cJSON_DeleteItemFromObjectCaseSensitive(t, "type");
+			cJSON_AddItemReferenceToObject(t, "type", cJSON_CreateString("trigger"));
+		}
+		js = t ? cJSON_PrintUnformatted(t) : NULL;
+		if (js)
+			puts(js);
+		cJSON_free(js);
+		cJSON_Delete(t);
+	} else if (cap->trigger) {
+		fr_render_trigger_text(stdout, &c->dec, cap->trigger);
 	}
 	ret = fr_capture_foreach_range(cap, o.since_ns, o.until_ns, on_event, c);
 	if (o.format == FMT_JSON)

@@ -25,7 +25,7 @@ const char *argp_program_version = "flightrec " FR_VERSION;
 
 const struct fr_cmd fr_cmds[] = {
 	{ "record", cmd_record, "arm probes and keep a bounded ring of kernel events", FR_CMD_NEEDS_BPF },
-	{ "trigger", cmd_not_built, "run autotracing detectors; capture when one fires", FR_CMD_NOT_BUILT },
+	{ "trigger", cmd_trigger, "run autotracing detectors; capture when one fires", FR_CMD_NEEDS_BPF },
 	{ "dump", cmd_dump, "decode a capture to text, JSON or NDJSON", 0 },
 	{ "stats", cmd_not_built, "summarise a capture or a live recorder", FR_CMD_NOT_BUILT },
 	{ "mark", cmd_not_built, "put a named marker into a live recorder", FR_CMD_NOT_BUILT },

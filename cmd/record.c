@@ -227,85 +227,6 @@ static int resolve_cgroup(const char *path, uint64_t *id, int *level)
 	return 0;
 }
 
-/* argv as one line a shell would split back into the same words */
-static char *join_args(int argc, char **argv)
-{
-	size_t len = 0;
-	char *buf, *p, *line;
-
-	for (int i = 0; i < argc; i++)
-		len += strlen(argv[i]) + 1;
-	buf = p = malloc(len + 1);
-	if (!buf)
-		return NULL;
-	for (int i = 0; i < argc; i++)
-		p = stpcpy(p, argv[i]) + 1;
-	line = fr_args_to_line(buf, len);
-	free(buf);
-	return line;
-}
-
-struct child {
-	pid_t pid;
-	int go_fd;	/* closing it lets the child exec */
-	int err_fd;	/* the child's exec errno, or EOF on success */
-};
-
-/* Fork COMMAND, held before exec until the probes are attached. */
-static int spawn(char **command, struct child *c)
-{
-	int go[2], err[2];
-
-	if (pipe2(go, O_CLOEXEC) || pipe2(err, O_CLOEXEC))
-		return -errno;
-	c->pid = fork();
-	if (c->pid < 0)
-		return -errno;
-	if (c->pid == 0) {
-		char b;
-		int e;
-
-		close(go[1]);
-		close(err[0]);
-		while (read(go[0], &b, 1) < 0 && errno == EINTR)
-			;
-		signal(SIGPIPE, SIG_DFL);
-		execvp(command[0], command);
-		e = errno;
-		if (write(err[1], &e, sizeof(e)) < 0)
-			_exit(127);
-		_exit(127);
-	}
-	close(go[0]);
-	close(err[1]);
-	c->go_fd = go[1];
-	c->err_fd = err[0];
-	return 0;
-}
-
-/* Stopped while COMMAND runs: end it too (SIGTERM, then SIGKILL after a
- * grace period), recording its last events meanwhile. */
-static void end_child(struct fr_recorder *r, struct child *c, int *status)
-{
-	uint64_t kill_at = fr_boot_ns() + 2000000000ULL;
-	bool killed = false;
-
-	kill(c->pid, SIGTERM);
-	for (;;) {
-		pid_t w = waitpid(c->pid, status, WNOHANG);
-
-		if (w == c->pid || (w < 0 && errno != EINTR))
-			break;
-		if (!killed && fr_boot_ns() >= kill_at) {
-			fr_warn("the command did not exit on SIGTERM; killing it");
-			kill(c->pid, SIGKILL);
-			killed = true;
-		}
-		fr_recorder_poll(r, 50);
-	}
-	c->pid = 0;
-}
-
 static void status_line(struct fr_recorder *r, const struct fr_stream *st, uint64_t *last_n,
 			uint64_t *last_t, bool final)
 {
@@ -361,7 +282,7 @@ int cmd_record(int argc, char **argv)
 	struct fr_proctab pt = { 0 };
 	struct fr_snapshot_info info = { 0 };
 	struct fr_snapshot_result res = { 0 };
-	struct child child = { .pid = 0, .go_fd = -1, .err_fd = -1 };
+	struct fr_child child = { .pid = 0, .go_fd = -1, .err_fd = -1 };
 	struct sigaction sa = { .sa_handler = on_stop };
 	char *cmdline = NULL, *self = NULL;
 	uint64_t deadline = 0, last_n = 0, last_t;
@@ -436,7 +357,7 @@ int cmd_record(int argc, char **argv)
 
 		while (o.command[n])
 			n++;
-		cmdline = join_args(n, o.command);
+		cmdline = fr_join_args(n, o.command);
 		cJSON_AddStringToObject(filters, "command", cmdline ? cmdline : "");
 	}
 	info.filters = filters;
@@ -446,7 +367,7 @@ int cmd_record(int argc, char **argv)
 	info.max_size = o.max_size;
 	{
 		/* argv[0] is "flightrec record": one word for the shell, two here */
-		char *args = join_args(argc - 1, argv + 1);
+		char *args = fr_join_args(argc - 1, argv + 1);
 
 		if (asprintf(&self, "flightrec record%s%s", args && *args ? " " : "",
 			     args ? args : "") < 0)
@@ -466,7 +387,7 @@ int cmd_record(int argc, char **argv)
 	if (o.command) {
 		struct fr_proc *p;
 
-		err = spawn(o.command, &child);
+		err = fr_spawn(o.command, &child);
 		if (err) {
 			fr_err("cannot start %s: %s", o.command[0], strerror(-err));
 			goto out;
@@ -568,7 +489,7 @@ int cmd_record(int argc, char **argv)
 	if (tty)
 		status_line(&r, NULL, &last_n, &last_t, true);
 	if (child.pid)
-		end_child(&r, &child, &status);
+		fr_end_child(&r, &child, &status);
 	if (streaming)
 		fr_stream_pause(&st);
 	fr_recorder_stop(&r);

@@ -1,12 +1,13 @@
 # bash completion for flightrec(8)
 #
-# Completes the commands, the options of record and dump and their values.
+# Completes the commands, the options of record, trigger and dump and their
+# values.
 # Uses the helpers of the bash-completion package when they are loaded, and
 # plain compgen otherwise.
 
 _flightrec_commands="record trigger dump stats mark help"
 _flightrec_groups="sched process syscalls block all"
-_flightrec_types="sched_switch sched_wakeup sched_wakeup_new process_fork process_exec process_exit sys_enter sys_exit block_issue block_complete"
+_flightrec_types="sched_switch sched_wakeup sched_wakeup_new process_fork process_exec process_exit sys_enter sys_exit block_issue block_complete oom_kill"
 
 # Complete a comma-separated list: $1 is the words allowed, $2 the current
 # word. Words already in the list are not offered again.
@@ -158,21 +159,25 @@ _flightrec()
         dump)
             _flightrec_dump
             ;;
-        trigger | stats | mark)
+        trigger)
+            _flightrec_trigger
+            ;;
+        stats | mark)
             # not built yet: they only say so
             ;;
     esac
     return 0
 }
 
-_flightrec_record()
+# Where COMMAND starts in "record|trigger [OPTIONS] [--] COMMAND": sets start
+# (0 when not yet). $1: the long options that take a value, $2: the short
+# ones, as one string of letters.
+_flightrec_command_start()
 {
-    local long="--events= --buffer= --max-size= --output= --force --pid= --comm= --cgroup= --duration= --attach= --verbose --quiet --help --usage --version"
-    local short="-e -b -o -f -p -d -v -q -h -V"
-
     # where does COMMAND start? after "--", or at the first word that is
     # neither an option nor an option's value
-    local i w start=0
+    local i w
+    start=0
     for ((i = 2; i < cword; i++)); do
         w=${COMP_WORDS[i]}
         if [[ $w == -- ]]; then
@@ -185,17 +190,16 @@ _flightrec_record()
             continue
         fi
         case $w in
-            --events | --buffer | --max-size | --output | --pid | --comm | --cgroup | --duration | --attach)
-                ((i++))
+            --*)
+                [[ " $1 " == *" $w "* ]] && ((i++))
                 ;;
-            --*) ;;
             -?*)
                 # a cluster of short options: one that takes a value takes
                 # the rest of the word, or the next word when it is last
                 local j c
                 for ((j = 1; j < ${#w}; j++)); do
                     c=${w:j:1}
-                    if [[ $c == [ebopd] ]]; then
+                    if [[ $2 == *"$c"* ]]; then
                         ((j == ${#w} - 1)) && ((i++))
                         break
                     fi
@@ -207,6 +211,15 @@ _flightrec_record()
                 ;;
         esac
     done
+}
+
+_flightrec_record()
+{
+    local long="--events= --buffer= --max-size= --output= --force --pid= --comm= --cgroup= --duration= --attach= --verbose --quiet --help --usage --version"
+    local short="-e -b -o -f -p -d -v -q -h -V"
+
+    local start
+    _flightrec_command_start "--events --buffer --max-size --output --pid --comm --cgroup --duration --attach" ebopd
     if ((start > 0 && cword >= start)); then
         _flightrec_command "$start"
         return
@@ -257,6 +270,58 @@ _flightrec_record()
         _flightrec_opts "$long $short --"
     else
         # the first word that is not an option starts COMMAND
+        _flightrec_command "$cword"
+    fi
+}
+
+_flightrec_metrics="cpu.usage cpu.user cpu.sys cpu.iowait dstate.tasks dstate.load runqueue.p50 runqueue.p99 runqueue.max runqueue.wait memburst.anon memburst.rate io.util io.await io.p99 psi.cpu.some psi.memory.some psi.memory.full psi.io.some psi.io.full events.oom events.crash"
+
+_flightrec_trigger()
+{
+    local long="--when= --list --pre= --post= --output= --force --count= --cooldown= --timeout= --cgroup= --events= --buffer= --attach= --verbose --quiet --help --usage --version"
+    local short="-w -o -f -c -e -b -v -q -h -V"
+    local start
+    _flightrec_command_start "--when --pre --post --output --count --cooldown --timeout --cgroup --events --buffer --attach" wocebd
+    if ((start > 0 && cword >= start)); then
+        _flightrec_command "$start"
+        return
+    fi
+
+    case $prev in
+        -w | --when)
+            # the start of an expression: a metric name
+            local IFS=$' \t\n'
+            COMPREPLY=($(compgen -W "$_flightrec_metrics" -- "$cur"))
+            return
+            ;;
+        -e | --events)
+            _flightrec_list "$_flightrec_groups" "$cur"
+            return
+            ;;
+        --attach)
+            _flightrec_opts "auto tp_btf raw_tp tracepoint"
+            return
+            ;;
+        -o | --output)
+            _flightrec_files
+            return
+            ;;
+        --cgroup)
+            _flightrec_cgroups
+            return
+            ;;
+        -b | --buffer)
+            _flightrec_opts "16M 32M 64M 256M"
+            return
+            ;;
+        -c | --count | --pre | --post | --cooldown | --timeout)
+            return
+            ;;
+    esac
+
+    if [[ -z $cur || $cur == -* ]]; then
+        _flightrec_opts "$long $short --"
+    else
         _flightrec_command "$cword"
     fi
 }

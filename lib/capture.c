@@ -520,6 +520,10 @@ static int load_json(struct fr_capture *c)
 			if (!c->end)
 				c->end = read_json_seg(c, s);
 			break;
+		case FR_SEG_TRIGGER:
+			if (!c->trigger)
+				c->trigger = read_json_seg(c, s);
+			break;
 		case FR_SEG_PROCS:
 			j = read_json_seg(c, s);
 			if (j) {
@@ -662,6 +666,7 @@ void fr_capture_close(struct fr_capture *c)
 	cJSON_Delete(c->procs);
 	cJSON_Delete(c->end);
 	cJSON_Delete(c->status);
+	cJSON_Delete(c->trigger);
 	free(c->segs);
 	free(c->path);
 	free(c);

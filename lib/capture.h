@@ -27,6 +27,7 @@ enum fr_seg_type {
 	FR_SEG_PROCS = 3,
 	FR_SEG_END = 4,
 	FR_SEG_STATUS = 5,	/* counters so far, while a ring file is written */
+	FR_SEG_TRIGGER = 6,	/* what fired, and the context collected for it */
 };
 
 #define FR_SEG_ZSTD 1u		/* payload is one zstd frame */
@@ -128,6 +129,7 @@ struct fr_capture {
 	size_t nsegs;
 	cJSON *meta, *procs, *end;	/* procs: every PROCS segment merged */
 	cJSON *status;		/* the newest STATUS, when there is no END */
+	cJSON *trigger;		/* the first TRIGGER, for captures trigger wrote */
 	bool ring;		/* a ring file */
 	uint64_t nevents;	/* as announced by segment headers */
 	unsigned problems;	/* data lost or damaged: each one warned about */

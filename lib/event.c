@@ -73,10 +73,12 @@ static const struct fr_type_info types[FR_EV_TYPE_MAX] = {
 	T(FR_EV_SYS_EXIT, "sys_exit", FR_GROUP_SYSCALLS, struct fr_sys_exit),
 	T(FR_EV_BLOCK_ISSUE, "block_issue", FR_GROUP_BLOCK, struct fr_block_rq),
 	T(FR_EV_BLOCK_COMPLETE, "block_complete", FR_GROUP_BLOCK, struct fr_block_rq),
+	T(FR_EV_OOM_KILL, "oom_kill", FR_GROUP_PROCESS, struct fr_oom_kill),
 };
 #undef T
 
 _Static_assert(sizeof(struct fr_hdr) == 24, "fr_hdr is ABI");
+_Static_assert(sizeof(struct fr_oom_kill) == 80, "oom_kill is ABI");
 _Static_assert(FR_EXEC_FIXED_SIZE == __builtin_offsetof(struct fr_proc_exec, data),
 	       "exec fixed part is ABI");
 

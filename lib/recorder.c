@@ -26,10 +26,12 @@ const struct fr_probe_def fr_probe_defs[] = {
 	/* before Linux 5.11 issue also passed the request queue first */
 	{ "block_rq_issue", "block", FR_GROUP_BLOCK, 2, 2 },
 	{ "block_rq_complete", "block", FR_GROUP_BLOCK, 4, 4 },
+	/* classic form only: its fields are stable across kernel versions */
+	{ "mark_victim", "oom", FR_GROUP_PROCESS, 0, 99 },
 };
 #define PROBE_BLOCK_ISSUE 8
 #define PROBE_BLOCK_COMPLETE 9
-_Static_assert(sizeof(fr_probe_defs) / sizeof(fr_probe_defs[0]) == 10, "probe indexes");
+_Static_assert(sizeof(fr_probe_defs) / sizeof(fr_probe_defs[0]) == 11, "probe indexes");
 const unsigned fr_nprobes = FR_ARRAY_SIZE(fr_probe_defs);
 
 static const char *const attach_names[] = { "tp_btf", "raw_tp", "tracepoint", "none" };
@@ -58,7 +60,6 @@ static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ap
 		return 0;
 	if (fr_verbosity < FR_VERBOSE)
 		return 0;
-	fputs("libbpf: ", stderr);
 	return vfprintf(stderr, fmt, ap);
 }
 
@@ -230,6 +231,9 @@ int fr_recorder_start(struct fr_recorder *r, const struct fr_record_cfg *cfg)
 			continue;
 		}
 		for (int m = cfg->prefer; m < FR_ATTACH_NONE; m++) {
+			/* a probe with only the classic form needs tracefs */
+			if (m == FR_ATTACH_TRACEPOINT && !events && prog_for(r, d, m))
+				events = fr_tracefs_events(true);
 			if (method_ok(r, btf, events, d, m) && prog_for(r, d, m)) {
 				ps->method = m;
 				break;

@@ -299,6 +299,25 @@ void fr_decode(struct fr_decoder *d, const void *rec, struct fr_view *v)
 		add_bool(v, "group_dead", e->group_dead);
 		break;
 	}
+	case FR_EV_OOM_KILL: {
+		const struct fr_oom_kill *e = rec;
+		char c[FR_COMM_LEN + 1];
+
+		add_u(v, "anon_rss_kb", e->anon_rss_kb);
+		add_u(v, "file_rss_kb", e->file_rss_kb);
+		add_u(v, "shmem_rss_kb", e->shmem_rss_kb);
+		add_u(v, "total_vm_kb", e->total_vm_kb);
+		add_u(v, "uid", e->uid);
+		add_i(v, "oom_score_adj", e->oom_score_adj);
+		memcpy(c, e->comm, FR_COMM_LEN);
+		c[FR_COMM_LEN] = 0;
+		if (!c[0])
+			break;	/* older kernels: the name from the process table */
+		v->comm = keep(v, c);
+		if (!v->tgid)
+			comm_of(d, v->tid, h->ts, &v->tgid);
+		return;
+	}
 	case FR_EV_SYS_ENTER: {
 		const struct fr_sys_enter *e = rec;
 
@@ -513,4 +532,196 @@ void fr_render_json(FILE *out, const struct fr_decoder *d, const struct fr_view 
 		}
 	}
 	fputc('}', out);
+}
+
+/* ---- the trigger record of a capture trigger wrote ---- */
+
+static const char *jstr(const cJSON *o, const char *k)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+
+	return cJSON_IsString(v) && v->valuestring ? v->valuestring : NULL;
+}
+
+static double jnum(const cJSON *o, const char *k, double dflt)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+
+	return cJSON_IsNumber(v) ? v->valuedouble : dflt;
+}
+
+/* Free text from a capture, unquoted, control characters escaped. */
+static void tstr(FILE *out, const char *s)
+{
+	size_t n;
+
+	s = s ? s : "?";
+	n = strnlen(s, 4096);
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = s[i];
+
+		if (c < 0x20 || c == 0x7f)
+			fprintf(out, "\\x%02x", c);
+		else
+			fputc(c, out);
+	}
+}
+
+static uint64_t jns(const cJSON *o, const char *k)
+{
+	double v = jnum(o, k, 0);
+
+	return v > 0 && v < 1.8e19 ? (uint64_t)v : 0;
+}
+
+static void task_line(FILE *out, const cJSON *t)
+{
+	fprintf(out, "%.0f/%.0f ", jnum(t, "pid", 0), jnum(t, "tid", jnum(t, "pid", 0)));
+	tstr(out, jstr(t, "comm"));
+}
+
+/* At most max items of an array, each through fn. */
+#define EACH(arr, it, max) \
+	for (const cJSON *it = cJSON_IsArray(arr) ? (arr)->child : NULL; it && n_++ < (max); it = it->next)
+
+static void print_stack(FILE *out, const char *indent, const cJSON *frames, unsigned max)
+{
+	unsigned n_ = 0;
+
+	EACH(frames, f, max) {
+		fputs(indent, out);
+		tstr(out, cJSON_IsString(f) ? f->valuestring : "?");
+		fputc('\n', out);
+	}
+}
+
+void fr_render_trigger_text(FILE *out, const struct fr_decoder *d, const cJSON *t)
+{
+	const cJSON *ctx = cJSON_GetObjectItemCaseSensitive(t, "context");
+	const cJSON *x;
+	char when[64], b1[32], b2[32];
+	unsigned n_;
+
+	if (!cJSON_IsObject(t))
+		return;
+	wall_time(d, jns(t, "time_ns"), when, sizeof(when), TIME_LOCAL_DATE);
+	fputs("# trigger: ", out);
+	tstr(out, jstr(t, "detector"));
+	fprintf(out, " fired at %s: ", when);
+	tstr(out, jstr(t, "metric"));
+	fputs(" = ", out);
+	tstr(out, jstr(t, "value_text"));
+	fputs(" (", out);
+	tstr(out, jstr(t, "condition"));
+	fputs(")", out);
+	if (jstr(t, "detail")) {
+		fputs(" [", out);
+		tstr(out, jstr(t, "detail"));
+		fputs("]", out);
+	}
+	fprintf(out, "\n#   when '");
+	tstr(out, jstr(t, "when"));
+	fprintf(out, "'; window %s before, %s after\n", fr_fmt_duration(jns(t, "pre_ns"), b1, sizeof(b1)),
+		fr_fmt_duration(jns(t, "post_ns"), b2, sizeof(b2)));
+	if (!cJSON_IsObject(ctx))
+		return;
+	if ((x = cJSON_GetObjectItemCaseSensitive(ctx, "fatal"))) {
+		fputs("#   fatal: ", out);
+		task_line(out, x);
+		if (jstr(x, "signal")) {
+			fputs(" killed by ", out);
+			tstr(out, jstr(x, "signal"));
+		} else {
+			fputs(" killed by the OOM killer", out);
+		}
+		fputc('\n', out);
+	}
+	if ((x = cJSON_GetObjectItemCaseSensitive(ctx, "top_cpu"))) {
+		fputs("#   top CPU users over the post-window:\n", out);
+		n_ = 0;
+		EACH(x, p, 10) {
+			fprintf(out, "#     %5.1f%%  %.0f ", jnum(p, "cpu_percent", 0), jnum(p, "pid", 0));
+			tstr(out, jstr(p, "comm"));
+			fputc('\n', out);
+		}
+	}
+	if ((x = cJSON_GetObjectItemCaseSensitive(ctx, "top_growers"))) {
+		fputs("#   top growers of resident memory:\n", out);
+		n_ = 0;
+		EACH(x, p, 10) {
+			fprintf(out, "#     +%s (now %s)  %.0f ",
+				fr_fmt_bytes((uint64_t)jnum(p, "growth_bytes", 0), b1, sizeof(b1)),
+				fr_fmt_bytes((uint64_t)jnum(p, "rss_bytes", 0), b2, sizeof(b2)),
+				jnum(p, "pid", 0));
+			tstr(out, jstr(p, "comm"));
+			fputc('\n', out);
+		}
+	}
+	if ((x = cJSON_GetObjectItemCaseSensitive(ctx, "dstate"))) {
+		fprintf(out, "#   tasks in D state at the firing: %d\n", cJSON_GetArraySize(x));
+		n_ = 0;
+		EACH(x, p, 32) {
+			fputs("#     ", out);
+			task_line(out, p);
+			if (jstr(p, "wchan")) {
+				fputs(" wchan=", out);
+				tstr(out, jstr(p, "wchan"));
+			}
+			fputc('\n', out);
+			print_stack(out, "#         ", cJSON_GetObjectItemCaseSensitive(p, "stack"), 32);
+		}
+	}
+	if ((x = cJSON_GetObjectItemCaseSensitive(ctx, "runqueue"))) {
+		const cJSON *w = cJSON_GetObjectItemCaseSensitive(x, "waiters");
+		const cJSON *i = cJSON_GetObjectItemCaseSensitive(x, "interferers");
+
+		fputs("#   waited on the run queue (total, longest, times):\n", out);
+		n_ = 0;
+		EACH(w, p, 10) {
+			fprintf(out, "#     %s %s %.0f  ", fr_fmt_duration(jns(p, "wait_ns"), b1, sizeof(b1)),
+				fr_fmt_duration(jns(p, "max_wait_ns"), b2, sizeof(b2)), jnum(p, "waits", 0));
+			task_line(out, p);
+			fputc('\n', out);
+		}
+		fputs("#   ran while others waited (time, on-CPU total):\n", out);
+		n_ = 0;
+		EACH(i, p, 10) {
+			fprintf(out, "#     %s %s  ", fr_fmt_duration(jns(p, "while_others_waited_ns"), b1, sizeof(b1)),
+				fr_fmt_duration(jns(p, "oncpu_ns"), b2, sizeof(b2)));
+			task_line(out, p);
+			fputc('\n', out);
+		}
+	}
+	if ((x = cJSON_GetObjectItemCaseSensitive(ctx, "io"))) {
+		fputs("#   I/O by process and device (requests, bytes, total, p99, max):\n", out);
+		n_ = 0;
+		EACH(x, p, 10) {
+			char b3[32], b4[32];
+
+			fprintf(out, "#     %.0f ", jnum(p, "pid", 0));
+			tstr(out, jstr(p, "comm"));
+			fputc(' ', out);
+			tstr(out, jstr(p, "dev"));
+			fprintf(out, "  %.0f %s %s %s %s\n", jnum(p, "requests", 0),
+				fr_fmt_bytes((uint64_t)jnum(p, "bytes", 0), b1, sizeof(b1)),
+				fr_fmt_duration(jns(p, "total_ns"), b2, sizeof(b2)),
+				fr_fmt_duration(jns(p, "p99_ns"), b3, sizeof(b3)),
+				fr_fmt_duration(jns(p, "max_ns"), b4, sizeof(b4)));
+		}
+	}
+	if ((x = cJSON_GetObjectItemCaseSensitive(ctx, "profile")) && cJSON_IsObject(x)) {
+		const cJSON *st = cJSON_GetObjectItemCaseSensitive(x, "stacks");
+
+		fputs("#   ", out);
+		tstr(out, jstr(x, "event"));
+		fprintf(out, " profile: %.0f samples; hottest stacks (leaf first):\n", jnum(x, "samples", 0));
+		n_ = 0;
+		EACH(st, s, 5) {
+			fprintf(out, "#     %.0f samples  %.0f ", jnum(s, "count", 0), jnum(s, "pid", 0));
+			tstr(out, jstr(s, "comm"));
+			fputc('\n', out);
+			print_stack(out, "#         ", cJSON_GetObjectItemCaseSensitive(s, "kernel"), 16);
+			print_stack(out, "#         ", cJSON_GetObjectItemCaseSensitive(s, "user"), 16);
+		}
+	}
 }

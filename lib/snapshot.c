@@ -217,3 +217,109 @@ int fr_snapshot_write(struct fr_recorder *r, struct fr_proctab *pt,
 	ret2 = fr_capw_close(w);
 	return ret ? ret : ret2;
 }
+
+/* ---- a time window of a running recorder's ring ---- */
+
+struct collect {
+	struct fr_window *win;
+	uint64_t from, to;
+	size_t cap;
+	int err;
+};
+
+static int collect_one(const void *rec, uint32_t len, void *arg)
+{
+	struct collect *c = arg;
+	const struct fr_hdr *h = rec;
+	uint64_t pad = fr_ring_pad(len);
+
+	if (len < sizeof(*h) || h->ts < c->from || h->ts > c->to)
+		return 0;
+	if (c->win->len + pad > c->cap)
+		return c->err = -E2BIG;	/* cannot happen: sized from the ring */
+	memcpy(c->win->buf + c->win->len, rec, len);
+	memset(c->win->buf + c->win->len + len, 0, pad - len);
+	c->win->idx[c->win->n++] = (uint32_t)c->win->len;
+	c->win->len += pad;
+	return 0;
+}
+
+int fr_window_collect(struct fr_recorder *r, uint64_t from, uint64_t to, struct fr_window *win)
+{
+	struct collect c = { .win = win, .from = from, .to = to };
+	uint8_t scratch[65536];
+	int ret;
+
+	memset(win, 0, sizeof(*win));
+	c.cap = fr_ring_used(&r->ring);
+	win->buf = malloc(c.cap ? c.cap : 8);
+	win->idx = malloc((r->ring.records ? r->ring.records : 1) * sizeof(*win->idx));
+	if (!win->buf || !win->idx) {
+		fr_window_free(win);
+		return -ENOMEM;
+	}
+	ret = fr_ring_foreach(&r->ring, scratch, sizeof(scratch), collect_one, &c);
+	if (ret < 0 && ret != -E2BIG) {
+		fr_window_free(win);
+		return ret;
+	}
+	fr_sort_by_ts(win->idx, win->n, win->buf);
+	win->recs = malloc((win->n ? win->n : 1) * sizeof(*win->recs));
+	if (!win->recs) {
+		fr_window_free(win);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < win->n; i++)
+		win->recs[i] = win->buf + win->idx[i];
+	return 0;
+}
+
+void fr_window_free(struct fr_window *win)
+{
+	free(win->buf);
+	free(win->idx);
+	free(win->recs);
+	memset(win, 0, sizeof(*win));
+}
+
+int fr_snapshot_write_window(struct fr_recorder *r, struct fr_proctab *pt,
+			     const struct fr_snapshot_info *info, const cJSON *trigger,
+			     const struct fr_window *win, struct fr_cap_writer *w,
+			     struct fr_snapshot_result *res)
+{
+	cJSON *j;
+	int ret, ret2;
+
+	fr_proctab_scan(pt);
+	for (size_t i = 0; i < win->n; i++)
+		fr_proctab_note(pt, win->recs[i]);
+	j = fr_meta_json(r, info);
+	ret = j ? fr_capw_json(w, FR_SEG_META, j) : -ENOMEM;
+	cJSON_Delete(j);
+	if (!ret && trigger)
+		ret = fr_capw_json(w, FR_SEG_TRIGGER, trigger);
+	for (size_t i = 0; !ret && i < win->n; i++) {
+		const struct fr_hdr *h = (const void *)win->recs[i];
+
+		ret = fr_capw_event(w, h, h->size);
+	}
+	if (!ret)
+		ret = fr_capw_flush(w);
+	if (!ret) {
+		j = fr_proctab_to_json(pt, true);
+		ret = j ? fr_capw_json(w, FR_SEG_PROCS, j) : -ENOMEM;
+		cJSON_Delete(j);
+	}
+	if (!ret) {
+		j = end_json(r, info, w);
+		ret = j ? fr_capw_json(w, FR_SEG_END, j) : -ENOMEM;
+		cJSON_Delete(j);
+	}
+	if (res) {
+		res->events = w->events;
+		res->raw_bytes = w->raw_bytes;
+		res->file_bytes = w->file_bytes;
+	}
+	ret2 = fr_capw_close(w);
+	return ret ? ret : ret2;
+}

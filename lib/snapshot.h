@@ -45,6 +45,26 @@ int fr_snapshot_write(struct fr_recorder *r, struct fr_proctab *pt,
 		      const struct fr_snapshot_info *info, struct fr_cap_writer *w,
 		      struct fr_snapshot_result *res);
 
+/* The events of a running recorder's ring with from <= ts <= to, copied
+ * out and sorted by time; the caller must be the only thread using the
+ * ring. recs[i] points at each record in buf. */
+struct fr_window {
+	uint8_t *buf;
+	size_t len;
+	uint32_t *idx;
+	const uint8_t **recs;
+	size_t n;
+};
+int fr_window_collect(struct fr_recorder *r, uint64_t from, uint64_t to, struct fr_window *win);
+void fr_window_free(struct fr_window *win);
+/* Write a window as a capture: META, TRIGGER (when not NULL), the events,
+ * the process table (pt, completed from /proc and the events) and END,
+ * through w (opened), then close w. The recorder keeps running. */
+int fr_snapshot_write_window(struct fr_recorder *r, struct fr_proctab *pt,
+			     const struct fr_snapshot_info *info, const cJSON *trigger,
+			     const struct fr_window *win, struct fr_cap_writer *w,
+			     struct fr_snapshot_result *res);
+
 /* The block devices of this machine as {"major:minor": "name"}. */
 cJSON *fr_devices_json(void);
 

@@ -41,27 +41,36 @@ for t in build/asan/tests/test_*; do
 	suite "unit (asan+ubsan): ${t##*/}" "$t"
 done
 
-# the capture reader under libFuzzer: the kept corpus once (regressions),
-# then a bounded session from it
-fuzz() {
-	local bin=build/fuzz/fuzz_capture work
+# each libFuzzer harness: its kept corpus once (regressions), then a bounded
+# session from a copy of it; two TAP lines per harness, numbered on
+fuzz_n=0
+fuzz_one() {
+	local name=$1 corpus=$2 seconds=$3 max_len=$4 bin=build/fuzz/fuzz_$1 work
 	work=$(mktemp -d)
-	cp tests/fuzz/corpus/* "$work"/
-	if "$bin" -runs=0 tests/fuzz/corpus >"$work.log" 2>&1; then
-		echo "ok 1 - fuzz: every kept corpus input reads without a crash"
+	cp "$corpus"/* "$work"/
+	fuzz_n=$((fuzz_n + 1))
+	if "$bin" -runs=0 "$corpus" >"$work.log" 2>&1; then
+		echo "ok $fuzz_n - fuzz $name: every kept corpus input runs without a crash"
 	else
-		echo "not ok 1 - fuzz: a kept corpus input crashes the reader"
+		echo "not ok $fuzz_n - fuzz $name: a kept corpus input crashes it"
 		tail -n 30 "$work.log"
 	fi
-	if "$bin" -max_total_time="${FUZZ_SECONDS:-20}" -max_len=65536 -artifact_prefix="$work/" \
+	fuzz_n=$((fuzz_n + 1))
+	if "$bin" -max_total_time="$seconds" -max_len="$max_len" -artifact_prefix="$work/" \
 		"$work" >"$work.log" 2>&1; then
-		echo "ok 2 - fuzz: $(grep -o 'Done [0-9]* runs in [0-9]* second(s)' "$work.log") without a crash"
+		echo "ok $fuzz_n - fuzz $name: $(grep -o 'Done [0-9]* runs in [0-9]* second(s)' "$work.log") without a crash"
 	else
-		echo "not ok 2 - fuzz: the reader crashed; the input is in $work"
+		echo "not ok $fuzz_n - fuzz $name: it crashed; the input is in $work"
 		tail -n 40 "$work.log"
 		return 1
 	fi
 	rm -rf "$work" "$work.log"
+}
+fuzz() {
+	local rc=0
+	fuzz_one capture tests/fuzz/corpus "${FUZZ_SECONDS:-20}" 65536 || rc=1
+	fuzz_one expr tests/fuzz/corpus_expr "${FUZZ_EXPR_SECONDS:-10}" 512 || rc=1
+	return $rc
 }
 suite "fuzz" fuzz
 

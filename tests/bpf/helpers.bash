@@ -10,9 +10,9 @@ setup() {
 teardown() {
 	# whatever happened, no recorder and no probe may be left behind
 	local i
-	pkill -f "$FR record" 2>/dev/null || true
+	pkill -f "$FR (record|trigger)" 2>/dev/null || true
 	for ((i = 0; i < 100; i++)); do
-		pgrep -f "$FR record" >/dev/null || break
+		pgrep -f "$FR (record|trigger)" >/dev/null || break
 		sleep 0.1
 	done
 	if [ -n "${T:-}" ] && mountpoint -q "$T/small" 2>/dev/null; then
@@ -25,7 +25,8 @@ teardown() {
 
 # count of flightrec BPF programs loaded in the kernel right now
 loaded_progs() {
-	bpftool prog show 2>/dev/null | grep -cE 'name (sched_switch|sched_wakeup|sched_process|sys_enter|sys_exit|block_rq)' || true
+	bpftool prog show 2>/dev/null |
+		grep -cE 'name (sched_switch|sched_wakeup|sched_process|sys_enter|sys_exit|block_rq|mark_victim|fr_profile)' || true
 }
 
 # The kernel frees programs after an RCU grace period once their last link

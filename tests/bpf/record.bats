@@ -197,7 +197,7 @@ getppids() {
 	[ "$(jq --argjson p "$hp" '[.events[] | select(.type=="process_fork" and .pid==$p)] | length' <<<"$cap")" -eq 2 ]
 	[ "$(jq --argjson p "$hp" '[.events[] | select(.type=="sys_enter" and .syscall=="getppid" and .pid==$p)] | length' <<<"$cap")" -eq 100 ]
 	[ "$(jq --argjson p "$hp" '[.events[] | select(.type=="sched_switch" and (.pid==$p or .next_pid==$p))] | length' <<<"$cap")" -gt 0 ]
-	[ "$(jq '[.capture.meta.probes[] | select(.attached)] | length' <<<"$cap")" -eq 10 ]
+	[ "$(jq '[.capture.meta.probes[] | select(.attached)] | length' <<<"$cap")" -eq 11 ]
 	[ "$(stat -c %a "$T/cap.frec")" = 600 ]
 	# self-contained: host, kernel, clock offset, process table
 	[ "$(jq -r '.capture.meta.host.kernel' <<<"$cap")" = "$(uname -r)" ]

@@ -28,8 +28,8 @@ long_options() {
 	done
 }
 
-@test "every option of record and dump is in its man page and in the completion" {
-	for cmd in record dump; do
+@test "every option of record, trigger and dump is in its man page and in the completion" {
+	for cmd in record trigger dump; do
 		opts=$(long_options "$cmd")
 		[ -n "$opts" ]
 		for o in $opts; do
@@ -73,4 +73,23 @@ complete_words() {
 	[ "$(complete_words flightrec record --attach '' | sort | paste -sd' ')" = "auto raw_tp tp_btf tracepoint" ]
 	[ "$(complete_words flightrec dump -F '' | sort | paste -sd' ')" = "json ndjson text" ]
 	[[ "$(complete_words flightrec record -e sched,sys)" == "sched,syscalls" ]]
+	[ "$(complete_words flightrec trigger --when runqueue.p9)" = runqueue.p99 ]
+	[[ "$(complete_words flightrec trigger --coo)" == --cooldown* ]]
+	# after -w EXPR, the next word is COMMAND
+	[[ "$(complete_words flightrec trigger -w events.crash bas)" == *bash* ]]
+}
+
+@test "every metric trigger --list prints is in flightrec-trigger(8) and the completion" {
+	metrics=$("$FR" trigger --list | awk '/^  [a-z]+\.[a-z.0-9]+ \(/ { print $1 }')
+	[ "$(wc -w <<<"$metrics")" -ge 20 ]
+	for m in $metrics; do
+		grep -q -- "\\fB$m\|^\.BR* $m\|^$m " "$ROOT/man/flightrec-trigger.8" || {
+			echo "flightrec-trigger.8 lacks $m" >&2
+			return 1
+		}
+		grep -q "_flightrec_metrics=.*\b$m\b" "$COMP" || {
+			echo "the completion lacks $m" >&2
+			return 1
+		}
+	done
 }

@@ -1,6 +1,8 @@
 /* frhelper.c: a workload with known ground truth for the BPF tests. It does
  * exactly what its options say and nothing more: K forks that each exec a
- * known binary, N getppid syscalls per thread, in T threads. */
+ * known binary, N getppid syscalls per thread, in T threads; CPU burnt in
+ * burn_cpu() for S seconds per thread; M MiB allocated and touched in
+ * touch_memory(); a vfork parent held in D state while its child sleeps. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
@@ -12,8 +14,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 static long getppid_calls;
@@ -33,6 +37,53 @@ static void *spin_getppid(void *arg)
 }
 
 static const char *thread_exec;
+static double spin_secs;
+
+static double now_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+/* the function a CPU profile must find on top */
+__attribute__((noinline)) static unsigned long burn_cpu(double secs)
+{
+	volatile unsigned long x = 0;
+	double end = now_s() + secs;
+
+	while (now_s() < end)
+		for (int i = 0; i < 100000; i++)
+			x += i;
+	return x;
+}
+
+static void *spin_thread(void *arg)
+{
+	(void)arg;
+	burn_cpu(spin_secs);
+	return NULL;
+}
+
+/* the function page-fault stacks must show: mib MiB, evenly over secs */
+__attribute__((noinline)) static void touch_memory(long mib, double secs)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	double start = now_s();
+
+	for (long i = 0; i < mib; i++) {
+		char *p = malloc(1 << 20);
+
+		if (!p)
+			die("malloc");
+		for (long o = 0; o < (1 << 20); o += page)
+			p[o] = 1;
+		/* keep to the schedule: i+1 MiB by start + secs * (i+1) / mib */
+		while (now_s() < start + secs * (i + 1) / mib)
+			usleep(1000);
+	}
+}
 
 /* exec from a thread that is not the leader: the kernel gives it the
  * leader's tid */
@@ -44,18 +95,37 @@ static void *exec_from_thread(void *arg)
 	return NULL;
 }
 
+/* The parent waits for the child's exec or exit in D state: the child
+ * sleeps secs, then exits. */
+__attribute__((noinline)) static void vfork_wait(double secs)
+{
+	struct timespec ts = { (time_t)secs, (long)((secs - (time_t)secs) * 1e9) };
+	pid_t pid = vfork();
+
+	if (pid < 0)
+		die("vfork");
+	if (pid == 0) {
+		syscall(SYS_nanosleep, &ts, NULL);
+		_exit(0);
+	}
+	waitpid(pid, NULL, 0);
+}
+
 static void usage(void)
 {
 	fprintf(stderr,
 		"usage: frhelper [--name NAME] [--cgroup DIR] [--wait-fifo PATH] [--print-pid]\n"
 		"                [--forks K] [--exec PATH] [--getppid N] [--threads T]\n"
-		"                [--exit CODE | --signal SIG] [--thread-exec SHELL_COMMAND]\n");
+		"                [--exit CODE | --signal SIG] [--thread-exec SHELL_COMMAND]\n"
+		"                [--spin SECONDS] [--alloc MIB --alloc-seconds SECONDS]\n"
+		"                [--vfork-sleep SECONDS] [--sleep SECONDS]\n");
 	exit(2);
 }
 
 int main(int argc, char **argv)
 {
-	long forks = 0, threads = 1, exit_code = 0, sig = 0;
+	long forks = 0, threads = 1, exit_code = 0, sig = 0, alloc_mib = 0;
+	double alloc_secs = 1, vfork_secs = 0, sleep_secs = 0;
 	const char *exec_path = "/bin/true", *fifo = NULL, *cgroup = NULL, *name = NULL;
 	int print_pid = 0;
 
@@ -75,6 +145,11 @@ int main(int argc, char **argv)
 		else if (!strcmp(a, "--exit")) exit_code = atol(v);
 		else if (!strcmp(a, "--signal")) sig = atol(v);
 		else if (!strcmp(a, "--thread-exec")) thread_exec = v;
+		else if (!strcmp(a, "--spin")) spin_secs = atof(v);
+		else if (!strcmp(a, "--alloc")) alloc_mib = atol(v);
+		else if (!strcmp(a, "--alloc-seconds")) alloc_secs = atof(v);
+		else if (!strcmp(a, "--vfork-sleep")) vfork_secs = atof(v);
+		else if (!strcmp(a, "--sleep")) sleep_secs = atof(v);
 		else usage();
 		i++;
 	}
@@ -132,6 +207,22 @@ int main(int argc, char **argv)
 		for (long i = 1; i < threads; i++)
 			pthread_join(t[i], NULL);
 	}
+	if (spin_secs > 0) {
+		pthread_t t[64];
+
+		for (long i = 1; i < threads; i++)
+			if (pthread_create(&t[i], NULL, spin_thread, NULL))
+				die("pthread_create");
+		spin_thread(NULL);
+		for (long i = 1; i < threads; i++)
+			pthread_join(t[i], NULL);
+	}
+	if (alloc_mib > 0)
+		touch_memory(alloc_mib, alloc_secs);
+	if (vfork_secs > 0)
+		vfork_wait(vfork_secs);
+	if (sleep_secs > 0)
+		usleep((useconds_t)(sleep_secs * 1e6));
 	if (thread_exec) {
 		pthread_t t;
 
@@ -139,7 +230,12 @@ int main(int argc, char **argv)
 			die("pthread_create");
 		pthread_join(t, NULL);	/* never returns: the exec replaces us */
 	}
-	if (sig)
+	if (sig) {
+		/* a crash for the tests, not a core file */
+		struct rlimit rl = { 0, 0 };
+
+		setrlimit(RLIMIT_CORE, &rl);
 		raise(sig);
+	}
 	return exit_code;
 }

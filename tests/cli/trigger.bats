@@ -1,0 +1,99 @@
+#!/usr/bin/env bats
+# trigger.bats: what trigger checks before it loads anything: --list, the
+# --when expression errors (each points at the bad token), option errors.
+
+load ../common
+
+setup() {
+	common_setup
+}
+
+# a bad --when: exit 2, the message, the source echoed, the caret line
+# under the token at column $2 (from 0) of width $3
+bad_when() {
+	local expr=$1 col=$2 width=$3 msg=$4
+	run -2 --separate-stderr "$FR" trigger --when "$expr"
+	[ -z "$output" ]
+	[[ "${stderr_lines[0]}" == "flightrec trigger: bad --when '$expr': "*"$msg"* ]] || {
+		echo "got: ${stderr_lines[0]}" >&2
+		return 1
+	}
+	[ "${stderr_lines[1]}" = "  $expr" ]
+	want=$(printf '  %*s%s' "$col" '' "$(printf '^%.0s' $(seq "$width"))")
+	[ "${stderr_lines[2]}" = "$want" ] || {
+		echo "caret line: '${stderr_lines[2]}', want '$want'" >&2
+		return 1
+	}
+	[[ "${stderr_lines[3]}" == *"e.g. --when 'cpu.sys > 45%'"* ]]
+}
+
+@test "trigger --list: every detector, metric, unit, the syntax and the default set" {
+	run -0 "$FR" trigger --list
+	for d in cpu dstate runqueue memburst io psi events; do
+		[[ "$output" == *$'\n'"$d"$'\n'* ]]
+	done
+	[[ "$output" == *"cpu.sys (%)"* ]]
+	[[ "$output" == *"runqueue.p99 (time: ns, us, ms, s)"* ]]
+	[[ "$output" == *"memburst.rate (rate: B/s, KB/s, MB/s, GB/s)"* ]]
+	[[ "$output" == *"events.crash (count)"* ]]
+	[[ "$output" == *"Default set"* && "$output" == *"--when 'events.oom'"* ]]
+	# every line fits a terminal
+	[ -z "$(awk 'length > 80' <<<"$output")" ]
+}
+
+@test "trigger --when: an unknown metric is named, with the closest one" {
+	bad_when 'cpu.sy > 45%' 0 6 "unknown metric 'cpu.sy' (did you mean cpu.sys?)"
+	bad_when 'cpu.usage > 45% and memory.anon > 1GB' 20 11 "unknown metric 'memory.anon'"
+}
+
+@test "trigger --when: a unit of the wrong kind, or a missing one" {
+	bad_when 'cpu.sys > 45ms' 12 2 "cpu.sys is a percentage"
+	bad_when 'runqueue.p99 > 5' 15 1 "runqueue.p99 is a time"
+	bad_when 'memburst.rate > 100MB' 19 2 "memburst.rate is a rate"
+	bad_when 'memburst.anon > 2%' 17 1 "memburst.anon is a size"
+	bad_when 'cpu.sys > 45 furlongs' 13 8 "unknown unit 'furlongs'"
+}
+
+@test "trigger --when: a missing comparison, number or duration" {
+	bad_when 'cpu.sys' 7 1 "expected a comparison"
+	bad_when 'cpu.sys >' 9 1 "expected a value"
+	bad_when 'cpu.sys > 45% for' 17 1 "duration"
+	bad_when 'cpu.sys > 45% for 5' 18 1 "a duration needs a unit"
+	bad_when 'memburst.anon rises 1GB' 23 1 "needs a window"
+	bad_when 'memburst.anon rises 1GB in' 26 1 "duration"
+}
+
+@test "trigger --when: bad structure: dangling and, junk, empty, out of range" {
+	bad_when 'cpu.sys > 45% and' 17 1 "expected a condition after 'and'"
+	bad_when 'cpu.sys > 45% cpu.user > 1%' 14 8 "expected 'and' or the end"
+	bad_when '' 0 1 "empty expression"
+	bad_when 'cpu.sys > 145%' 10 4 "at most 100%"
+	bad_when 'cpu.sys = 45%' 8 1 "unknown operator '='"
+}
+
+@test "trigger --when: too many conditions in one expression" {
+	e='events.oom'
+	for i in 1 2 3 4 5 6 7 8; do e="$e and events.oom"; done
+	run -2 --separate-stderr "$FR" trigger --when "$e"
+	[[ "$stderr" == *"too many conditions"* ]]
+}
+
+@test "trigger option errors exit 2 and name the problem" {
+	run -2 --separate-stderr "$FR" trigger --pre tomorrow
+	[[ "$stderr" == *"bad --pre 'tomorrow'"* ]]
+	run -2 --separate-stderr "$FR" trigger -o 'cap-%x.frec'
+	[[ "$stderr" == *"%% may only be followed by"* || "$stderr" == *"% may only be followed by"* ]]
+	run -2 --separate-stderr "$FR" trigger --count many
+	[[ "$stderr" == *"bad --count 'many'"* ]]
+	run -2 --separate-stderr "$FR" trigger --timeout 5s -- true
+	[[ "$stderr" == *"--timeout and COMMAND cannot be combined"* ]]
+	run -2 --separate-stderr "$FR" trigger -e sched,bogus
+	[[ "$stderr" == *"unknown probe group 'bogus'"* ]]
+}
+
+@test "trigger --cgroup: a cgroup that does not exist is an error before anything loads" {
+	run -1 --separate-stderr "$FR" trigger --cgroup /no/such/cgroup --when 'cpu.usage > 50%'
+	[[ "$stderr" == *"--cgroup /no/such/cgroup"* ]]
+	run -1 --separate-stderr "$FR" trigger --cgroup no-such-group-here --when 'cpu.usage > 50%'
+	[[ "$stderr" == *"no such cgroup"* ]]
+}

@@ -1,0 +1,156 @@
+/* test_detect.c: the detectors' arithmetic on known inputs: histogram
+ * percentiles, run-queue latency and crashes learnt from synthetic events,
+ * and the run-queue context (who waited, who ran instead). */
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tap.h"
+#include "../../lib/context.h"
+#include "../../lib/detect.h"
+#include "../../lib/event.h"
+
+static struct fr_sched_switch sw(uint64_t ts, uint16_t cpu, uint32_t prev, uint32_t state,
+				 uint32_t next)
+{
+	struct fr_sched_switch e = { 0 };
+
+	e.h = (struct fr_hdr){ .ts = ts, .tgid = prev, .tid = prev, .type = FR_EV_SCHED_SWITCH,
+			       .size = sizeof(e), .cpu = cpu };
+	e.next_tgid = e.next_tid = next;
+	e.prev_state = state;
+	snprintf(e.prev_comm, sizeof(e.prev_comm), "t%u", prev);
+	snprintf(e.next_comm, sizeof(e.next_comm), "t%u", next);
+	return e;
+}
+
+static struct fr_sched_wakeup wk(uint64_t ts, uint32_t tid, int cpu)
+{
+	struct fr_sched_wakeup e = { 0 };
+
+	e.h = (struct fr_hdr){ .ts = ts, .tgid = tid, .tid = tid, .type = FR_EV_SCHED_WAKEUP,
+			       .size = sizeof(e), .cpu = (uint16_t)cpu };
+	e.target_cpu = cpu;
+	snprintf(e.comm, sizeof(e.comm), "t%u", tid);
+	return e;
+}
+
+static void test_hist(void)
+{
+	struct fr_hist h = { 0 };
+	uint64_t p50, p99;
+
+	ok(fr_hist_quantile(&h, 0.99) == 0, "an empty histogram has no percentile");
+	for (uint64_t v = 1; v <= 1000; v++)
+		fr_hist_add(&h, v * 1000);	/* 1 us .. 1 ms */
+	p50 = fr_hist_quantile(&h, 0.5);
+	p99 = fr_hist_quantile(&h, 0.99);
+	ok(p50 >= 500000 && p50 <= 500000 * 1.19 + 1, "p50 of 1us..1ms is 500us within a bucket (%llu)",
+	   (unsigned long long)p50);
+	ok(p99 >= 990000 && p99 <= 1000000, "p99 is 990us within a bucket, never above max (%llu)",
+	   (unsigned long long)p99);
+	is_u(h.max, 1000000, "max is exact");
+	is_u(h.n, 1000, "count");
+	memset(&h, 0, sizeof(h));
+	fr_hist_add(&h, 0);
+	fr_hist_add(&h, UINT64_MAX);
+	ok(fr_hist_quantile(&h, 1.0) == UINT64_MAX, "the largest value lands in the last bucket");
+}
+
+static void test_runqueue_metric(void)
+{
+	bool want[64] = { false };
+	struct fr_sampler s;
+	const struct fr_metric_def *p99 = fr_metric_find("runqueue.p99", 12);
+	const struct fr_metric_def *mx = fr_metric_find("runqueue.max", 12);
+	struct fr_sched_wakeup w;
+	struct fr_sched_switch x;
+
+	want[fr_metric_index(p99)] = want[fr_metric_index(mx)] = true;
+	ok(fr_sampler_init(&s, want, NULL) == 0, "sampler for the run-queue metrics");
+	/* task 10 woken at 1 ms, runs at 4 ms: 3 ms; task 11 preempted at
+	 * 5 ms, runs again at 25 ms: 20 ms */
+	w = wk(1000000, 10, 0);
+	fr_sampler_event(&s, &w, sizeof(w));
+	x = sw(4000000, 0, 0, 0, 10);
+	fr_sampler_event(&s, &x, sizeof(x));
+	x = sw(5000000, 1, 11, 0, 12);
+	fr_sampler_event(&s, &x, sizeof(x));
+	x = sw(25000000, 1, 12, 1, 11);
+	fr_sampler_event(&s, &x, sizeof(x));
+	fr_sampler_sample(&s, 1000000000);
+	ok(s.valid[fr_metric_index(mx)], "runqueue.max has a value");
+	/* wake times are kept in 1.024 us units */
+	ok(s.value[fr_metric_index(mx)] >= 19990000 && s.value[fr_metric_index(mx)] <= 20002000,
+	   "runqueue.max is the 20 ms wait (%.0f)", s.value[fr_metric_index(mx)]);
+	ok(s.value[fr_metric_index(p99)] >= 19990000, "p99 of two waits is the larger");
+	fr_sampler_sample(&s, 2000000000);
+	ok(s.value[fr_metric_index(mx)] == 0, "the next second starts empty");
+	fr_sampler_free(&s);
+}
+
+static void test_crash(void)
+{
+	bool want[64] = { false };
+	struct fr_sampler s;
+	unsigned c = fr_metric_index(fr_metric_find("events.crash", 12));
+	struct fr_proc_exit e = { 0 };
+
+	want[c] = true;
+	fr_sampler_init(&s, want, NULL);
+	e.h = (struct fr_hdr){ .ts = 5, .tgid = 42, .tid = 42, .type = FR_EV_PROC_EXIT, .size = sizeof(e) };
+	e.exit_code = 3 << 8;	/* exit(3): not a crash */
+	e.group_dead = 1;
+	fr_sampler_event(&s, &e, sizeof(e));
+	ok(!s.fatal_pending, "a plain exit is not a crash");
+	e.exit_code = SIGSEGV;
+	e.group_dead = 0;
+	fr_sampler_event(&s, &e, sizeof(e));
+	ok(!s.fatal_pending, "a thread dying of SIGSEGV before its process is gone is not counted");
+	e.group_dead = 1;
+	fr_sampler_event(&s, &e, sizeof(e));
+	e.h.tgid = e.h.tid = 43;
+	e.exit_code = SIGABRT;
+	fr_sampler_event(&s, &e, sizeof(e));
+	ok(s.fatal_pending, "a process killed by SIGSEGV is");
+	fr_sampler_sample_events(&s);
+	is_u(s.value[c], 2, "two crashes counted");
+	is_u(s.last_fatal.pid, 42, "the first one is reported");
+	ok(s.last_fatal.sig == SIGSEGV, "with its signal");
+	fr_sampler_sample_events(&s);
+	is_u(s.value[c], 0, "counts restart after each look");
+	fr_sampler_free(&s);
+}
+
+static void test_runqueue_context(void)
+{
+	/* CPU 0: task 1 runs 0-10 ms while task 2 waits (woken at 2 ms);
+	 * then 2 runs */
+	struct fr_sched_switch a = sw(1000000000, 0, 0, 0, 1), c = sw(1010000000, 0, 1, 0, 2);
+	struct fr_sched_wakeup b = wk(1002000000, 2, 0);
+	const uint8_t *recs[] = { (void *)&a, (void *)&b, (void *)&c };
+	struct fr_proctab pt = { 0 };
+	cJSON *j = fr_ctx_runqueue(recs, 3, &pt, 10);
+	const cJSON *w = cJSON_GetObjectItem(j, "waiters"), *i = cJSON_GetObjectItem(j, "interferers");
+	const cJSON *w0 = cJSON_GetArrayItem(w, 0), *i0 = cJSON_GetArrayItem(i, 0);
+
+	ok(j && w0 && i0, "waiters and interferers");
+	ok(cJSON_GetObjectItem(w0, "tid")->valueint == 2, "task 2 waited");
+	ok(cJSON_GetObjectItem(w0, "wait_ns")->valuedouble == 8000000, "for 8 ms");
+	ok(cJSON_GetObjectItem(i0, "tid")->valueint == 1, "task 1 ran instead");
+	ok(cJSON_GetObjectItem(i0, "while_others_waited_ns")->valuedouble == 8000000,
+	   "for those 8 ms");
+	ok(cJSON_GetObjectItem(i0, "oncpu_ns")->valuedouble == 10000000, "of its 10 ms on the CPU");
+	ok(!strcmp(cJSON_GetObjectItem(i0, "comm")->valuestring, "t1"), "named from the events");
+	cJSON_Delete(j);
+	fr_proctab_free(&pt);
+}
+
+int main(void)
+{
+	test_hist();
+	test_runqueue_metric();
+	test_crash();
+	test_runqueue_context();
+	return tap_done();
+}
