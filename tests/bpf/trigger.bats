@@ -166,3 +166,20 @@ tj() {
 	[ "$(events -t process_exit "$T/oom.frec" | jq -r --argjson p "$pid" 'select(.pid == $p and .group_dead) | .signal')" = SIGKILL ]
 	no_probes_left
 }
+
+@test "trigger: a rise over a window fires; the status line shows each armed metric on a terminal only" {
+	script -qfec "'$FR' trigger --when 'memburst.anon rises 200MB in 2s' --when 'psi.cpu.some > 100%' --pre 1s --post 1s -o '$T/r.frec' -- '$H' --alloc 900 --alloc-seconds 4" "$T/typescript" >"$T/out"
+	grep -q " memburst fired: memburst.anon = [0-9.]*[MG]B (memburst.anon rises 200MB in 2s)" "$T/out"
+	t=$(tj "$T/r.frec")
+	jq -e '.detector == "memburst" and .value >= 209715200 and .threshold == 209715200' <<<"$t"
+	# psi is read (and did not fire)
+	jq -e '.values["psi.cpu.some"] >= 0' <<<"$t"
+	# the status line: each metric, its value, its condition
+	grep -aqE 'armed: memburst.anon [0-9.-]+[KMGT]?B? \[rises 200MB in 2s\] \| psi.cpu.some [0-9.]+% \[> 100%\]' "$T/typescript"
+	grep -aq 'memburst fired; recording the post-window' "$T/typescript"
+	# not on a pipe
+	run --separate-stderr "$FR" trigger --when 'psi.cpu.some > 100%' --timeout 2s -o "$T/x.frec"
+	[ "$status" -eq 3 ]
+	[[ "$stderr" != *"armed:"* && "$stderr" != *$'\r'* ]]
+	no_probes_left
+}
