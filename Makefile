@@ -22,7 +22,7 @@ B         := build
 CFLAGS    ?= -O2 -g
 WARN      := -Wall -Wextra -Werror
 override CFLAGS += -std=gnu11 $(WARN) -D_GNU_SOURCE -DFR_VERSION='"$(VERSION)"' -I$(B) -Ibpf
-LDLIBS    := -lbpf -lelf -lz -lzstd -lcjson
+LDLIBS    := -lbpf -lelf -lz -lzstd -lcjson -lm
 
 DEB_PKGS  := make gcc clang llvm libbpf-dev bpftool libelf-dev libcjson-dev libzstd-dev \
              zlib1g-dev bats pkg-config jq libclang-rt-dev man-db strace

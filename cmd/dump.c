@@ -422,10 +422,18 @@ static void print_info_text(FILE *out, const cJSON *o, const struct fr_decoder *
 	if ((s = str_at(meta, "command", NULL)))
 		fprintf(out, "command:     %s\n", s);
 	x = cJSON_GetObjectItemCaseSensitive(o, "trigger");
-	if (cJSON_IsObject(x))
-		fprintf(out, "trigger:     %s fired: %s = %s (%s)\n", or_q(str_at(x, "detector", NULL)),
-			or_q(str_at(x, "metric", NULL)), or_q(str_at(x, "value_text", NULL)),
-			or_q(str_at(x, "condition", NULL)));
+	if (cJSON_IsObject(x)) {
+		/* text from the file: control characters escaped */
+		fputs("trigger:     ", out);
+		fr_render_plain(out, or_q(str_at(x, "detector", NULL)));
+		fputs(" fired: ", out);
+		fr_render_plain(out, or_q(str_at(x, "metric", NULL)));
+		fputs(" = ", out);
+		fr_render_plain(out, or_q(str_at(x, "value_text", NULL)));
+		fputs(" (", out);
+		fr_render_plain(out, or_q(str_at(x, "condition", NULL)));
+		fputs(")\n", out);
+	}
 	x = cJSON_GetObjectItemCaseSensitive(meta, "probes");
 	if (cJSON_IsArray(x)) {
 		/* "method: probe probe ...", wrapped under 80 columns */
@@ -568,9 +576,9 @@ int cmd_dump(int argc, char **argv)
 
 		if (t && cJSON_IsObject(t)) {
 			cJSON_DeleteItemFromObjectCaseSensitive(t, "type");
-			cJSON_AddItemReferenceToObject(t, "type", cJSON_CreateString("trigger"));
+			cJSON_AddStringToObject(t, "type", "trigger");
 		}
-		js = t ? cJSON_PrintUnformatted(t) : NULL;
+		js = t && cJSON_IsObject(t) ? cJSON_PrintUnformatted(t) : NULL;
 		if (js)
 			puts(js);
 		cJSON_free(js);

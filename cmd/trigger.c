@@ -29,6 +29,7 @@
 #include "../lib/util.h"
 
 #define MAX_EXPRS 32
+#define BASELINES 13	/* a minute of them, one every 5 s */
 #define FR_EXIT_NOT_FIRED 3
 
 /* Armed when no --when is given: signs that something is badly wrong, not
@@ -333,6 +334,9 @@ static bool hist_at(unsigned m, uint64_t t, double *v)
 		unsigned i = (h->head + h->cap - 1 - k) % h->cap;
 
 		if (h->ts[i] <= t + 500000000ULL) {
+			/* none near t (sampling was held up): no comparison */
+			if (h->ts[i] + 500000000ULL < t)
+				return false;
 			*v = h->v[i];
 			return h->ok[i];
 		}
@@ -534,8 +538,15 @@ struct trigger {
 	unsigned ncool;
 	uint64_t cursor;	/* the next ring position the detectors look at */
 	struct fr_snapshot_info info;
-	struct fr_pstats baseline;	/* memburst: resident memory a while ago */
-	uint64_t next_baseline;
+	/* memburst: resident memory every 5 s, for the growth over at least
+	 * baseline_age (the longest rise window, 10 s at least) */
+	struct fr_pstats baselines[BASELINES];
+	unsigned nbaselines;
+	uint64_t next_baseline, baseline_age;
+	bool want_baseline;
+	uint64_t written0, seen;	/* ring records put before arming, and looked at */
+	uint64_t skipped;	/* ring records gone before the detectors saw them */
+	bool skipped_warned;
 	unsigned captures;
 	bool tty;
 	int errors;
@@ -570,7 +581,33 @@ static void tap(struct trigger *t)
 			continue;
 		fr_sampler_event(&t->s, rec, len);
 		fr_proctab_note(&t->pt, rec);
+		t->seen++;
 	}
+	/* every record put in the ring since arming was either seen or
+	 * overwritten before this look */
+	t->skipped = ring->written - t->written0 - t->seen;
+}
+
+static void take_baseline(struct trigger *t, uint64_t now)
+{
+	if (t->nbaselines == BASELINES) {
+		fr_pstats_free(&t->baselines[0]);
+		memmove(t->baselines, t->baselines + 1, (BASELINES - 1) * sizeof(t->baselines[0]));
+		t->nbaselines--;
+	}
+	/* a failed read is tried again at the next turn */
+	if (!fr_pstats_read(&t->baselines[t->nbaselines]))
+		t->nbaselines++;
+	t->next_baseline = now + 5000000000ULL;
+}
+
+/* The newest baseline at least baseline_age old, else the oldest. */
+static const struct fr_pstats *baseline(const struct trigger *t, uint64_t now)
+{
+	for (unsigned i = t->nbaselines; i-- > 0;)
+		if (t->baselines[i].at_ns + t->baseline_age <= now)
+			return &t->baselines[i];
+	return t->nbaselines ? &t->baselines[0] : NULL;
 }
 
 static void start_context(struct trigger *t, struct firing *f)
@@ -578,6 +615,8 @@ static void start_context(struct trigger *t, struct firing *f)
 	const char *k = context_kind(f);
 
 	f->values = values_json(&t->s);
+	if (!t->o->post_ns)
+		k = "";	/* no post-window: nothing to profile or compare */
 	if (!strcmp(k, "cpu")) {
 		f->have_before = !fr_pstats_read(&f->ps_before);
 		if (fr_profile_start(&f->prof, FR_PROFILE_CPU, 99, getpid()))
@@ -613,12 +652,11 @@ static cJSON *finish_context(struct trigger *t, struct firing *f, const struct f
 	}
 	if (!strcmp(k, "memburst")) {
 		struct fr_pstats now;
+		const struct fr_pstats *base = baseline(t, f->at);
 
-		if (!fr_pstats_read(&now)) {
-			cJSON_AddItemToObject(c, "top_growers",
-					      fr_ctx_top_growers(&t->baseline, &now, 15));
-			cJSON_AddNumberToObject(c, "growth_since_ns",
-						(double)(now.at_ns - t->baseline.at_ns));
+		if (base && !fr_pstats_read(&now)) {
+			cJSON_AddItemToObject(c, "top_growers", fr_ctx_top_growers(base, &now, 15));
+			cJSON_AddNumberToObject(c, "growth_since_ns", (double)(now.at_ns - base->at_ns));
 			fr_pstats_free(&now);
 		}
 	}
@@ -662,13 +700,16 @@ static void drop_context(struct firing *f)
 	f->dstate = f->values = NULL;
 }
 
-static int write_capture(struct trigger *t, struct firing *f)
+/* Write the capture of firing f, the window ending at the end of its
+ * post-window or at now, whichever comes first (a stop cuts it short). */
+static int write_capture(struct trigger *t, struct firing *f, uint64_t now)
 {
 	struct trigger_opts *o = t->o;
 	struct fr_window win;
 	struct fr_cap_writer w = { .fd = -1 };
 	struct fr_snapshot_result res = { 0 };
 	uint64_t from = f->at > o->pre_ns ? f->at - o->pre_ns : 0;
+	uint64_t to = f->at + o->post_ns < now ? f->at + o->post_ns : now;
 	char *name = NULL, *path = NULL, b1[16], b2[64], b3[256], when[64];
 	cJSON *tj, *ctx;
 	int fd, err;
@@ -677,7 +718,7 @@ static int write_capture(struct trigger *t, struct firing *f)
 	/* what is still in the BPF buffer belongs in the window */
 	fr_recorder_poll(&t->r, 0);
 	tap(t);
-	err = fr_window_collect(&t->r, from, f->at + o->post_ns, &win);
+	err = fr_window_collect(&t->r, from, to, &win);
 	if (err) {
 		fr_err("cannot gather the capture's events: %s", strerror(-err));
 		drop_context(f);
@@ -685,6 +726,11 @@ static int write_capture(struct trigger *t, struct firing *f)
 	}
 	ctx = finish_context(t, f, &win);
 	tj = trigger_json(f, o, n);
+	/* what the window really is: the ring may not have held all of
+	 * the pre-window, and a stop cuts the post-window short */
+	cJSON_AddNumberToObject(tj, "window_start_ns",
+				(double)(win.n ? ((const struct fr_hdr *)win.recs[0])->ts : from));
+	cJSON_AddNumberToObject(tj, "window_end_ns", (double)to);
 	cJSON_AddItemToObject(tj, "context", ctx);
 	name = expand(o->output, f, n);
 	fd = name ? create_output(name, o->force, &path) : -ENOMEM;
@@ -700,7 +746,8 @@ static int write_capture(struct trigger *t, struct firing *f)
 	else
 		fr_capw_close(&w);
 	if (err) {
-		fr_err("cannot write %s: %s", path, strerror(-err));
+		fr_err("cannot write %s: %s; removed it", path, strerror(-err));
+		unlink(path);
 		goto out;
 	}
 	{
@@ -796,16 +843,21 @@ int cmd_trigger(int argc, char **argv)
 	}
 	fr_verbosity = o.quiet ? FR_QUIET : o.verbose;
 	if (!o.nwhen) {
+		bool psi = access("/proc/pressure/cpu", R_OK) == 0;
+
 		for (unsigned i = 0; i < FR_ARRAY_SIZE(default_when); i++) {
 			struct fr_expr_error e;
 
-			if (fr_expr_parse(default_when[i], &o.when[i], &e)) {
+			if (!psi && !strncmp(default_when[i], "psi.", 4)) {
+				fr_vlog("no /proc/pressure on this kernel: not arming '%s'", default_when[i]);
+				continue;
+			}
+			if (fr_expr_parse(default_when[i], &o.when[o.nwhen], &e)) {
 				fr_err("built-in detector '%s' does not parse: %s", default_when[i], e.msg);
 				return FR_EXIT_ERROR;
 			}
-			o.when_src[i] = default_when[i];
+			o.when_src[o.nwhen++] = default_when[i];
 		}
-		o.nwhen = FR_ARRAY_SIZE(default_when);
 	}
 	memset(&t, 0, sizeof(t));
 	memset(hist, 0, sizeof(hist));
@@ -820,11 +872,15 @@ int cmd_trigger(int argc, char **argv)
 			unsigned m = fr_metric_index(c->metric);
 
 			want[m] = true;
+			if (c->rise && !strncmp(c->metric->name, "memburst.", 9) &&
+			    c->window_ns > t.baseline_age)
+				t.baseline_age = c->window_ns;
 			if (c->rise) {
 				unsigned cap = (unsigned)(c->window_ns / 1000000000ULL) + 3;
 
-				if (c->window_ns > 3600ULL * 1000000000ULL) {
-					fr_err("--when '%s': a rise is measured over at most 1h", o.when_src[i]);
+				/* samples are a second apart */
+				if (c->window_ns > 3600ULL * 1000000000ULL || c->window_ns < 1000000000ULL) {
+					fr_err("--when '%s': a rise is measured over 1s to 1h", o.when_src[i]);
 					return FR_EXIT_USAGE;
 				}
 				if (cap > hist[m].cap) {
@@ -843,6 +899,10 @@ int cmd_trigger(int argc, char **argv)
 			}
 		}
 	}
+	if (t.baseline_age < 10000000000ULL)
+		t.baseline_age = 10000000000ULL;
+	if (t.baseline_age > (BASELINES - 1) * 5000000000ULL)
+		t.baseline_age = (BASELINES - 1) * 5000000000ULL;
 	err = fr_sampler_init(&t.s, want, o.cgroup);
 	if (err)
 		return FR_EXIT_ERROR;
@@ -853,7 +913,11 @@ int cmd_trigger(int argc, char **argv)
 	cfg.prefer = o.attach;
 	cfg.cgroup_level = -1;
 	cfg.ring_size = o.buffer;
+	/* the BPF buffer: a quarter of the ring at most, so that one drain
+	 * cannot overwrite what the detectors have not looked at yet */
 	cfg.bpf_buffer = 4u << 20;
+	while (cfg.bpf_buffer > 16384 && cfg.bpf_buffer > o.buffer / 4)
+		cfg.bpf_buffer /= 2;
 	t.tty = isatty(STDERR_FILENO) && !o.quiet;
 
 	filters = cJSON_CreateObject();
@@ -898,6 +962,7 @@ int cmd_trigger(int argc, char **argv)
 		goto out;
 	started = true;
 	t.cursor = t.r.ring.head;
+	t.written0 = t.r.ring.written;
 	if (child.pid) {
 		int e;
 
@@ -919,8 +984,8 @@ int cmd_trigger(int argc, char **argv)
 	    want[fr_metric_index(fr_metric_find("memburst.rate", 13))] ||
 	    want[fr_metric_index(fr_metric_find("psi.memory.some", 15))] ||
 	    want[fr_metric_index(fr_metric_find("psi.memory.full", 15))]) {
-		fr_pstats_read(&t.baseline);
-		t.next_baseline = now + 5000000000ULL;
+		t.want_baseline = true;
+		take_baseline(&t, now);
 	}
 	next_sample = now + 1000000000ULL;
 	last_prune = now;
@@ -937,7 +1002,7 @@ int cmd_trigger(int argc, char **argv)
 	}
 
 	for (;;) {
-		bool sampled = false;
+		bool sampled = false, last_round = false;
 
 		if (stop_signal)
 			break;
@@ -950,8 +1015,12 @@ int cmd_trigger(int argc, char **argv)
 		tap(&t);
 		now = fr_boot_ns();
 		if (child.pid && waitpid(child.pid, &status, WNOHANG) == child.pid) {
+			/* its last events (its own crash among them) are still
+			 * looked at, and a post-window under way is cut short */
 			child.pid = 0;
-			break;
+			fr_recorder_poll(&t.r, 0);
+			tap(&t);
+			last_round = true;
 		}
 		if (now >= next_sample) {
 			fr_sampler_sample(&t.s, now);
@@ -962,23 +1031,26 @@ int cmd_trigger(int argc, char **argv)
 				next_sample = now + 1000000000ULL;
 			sampled = true;
 		}
-		if (sampled || t.s.fatal_pending) {
+		/* OOM kills and crashes during a capture are kept for after it */
+		if (!firing && (sampled || t.s.fatal_pending || last_round)) {
 			fr_sampler_sample_events(&t.s);
 			sampled = true;
 		}
-		if (t.baseline.v && now >= t.next_baseline && !firing) {
-			fr_pstats_free(&t.baseline);
-			fr_pstats_read(&t.baseline);
-			t.next_baseline = now + 5000000000ULL;
-		}
-		if (sampled && !firing) {
+		if (t.want_baseline && now >= t.next_baseline && !firing)
+			take_baseline(&t, now);
+		if (sampled) {
+			bool picked = firing;
+
+			/* every expression, so that 'for' timers stay true to the
+			 * samples even while a capture is being made */
 			for (unsigned i = 0; i < t.narmed; i++) {
 				struct armed *a = &t.armed[i];
 				uint64_t *cool = cooldown_of(&t, a->detector);
 				unsigned m;
 
-				if (!evaluate(a, &t.s, now) || now < *cool)
+				if (!evaluate(a, &t.s, now) || now < *cool || picked)
 					continue;
+				picked = true;
 				memset(&fire, 0, sizeof(fire));
 				fire.a = a;
 				fire.cond = 0;
@@ -988,25 +1060,35 @@ int cmd_trigger(int argc, char **argv)
 				snprintf(fire.detail, sizeof(fire.detail), "%s", t.s.detail[m]);
 				if (!strcmp(a->detector, "events")) {
 					fire.is_fatal = true;
-					fire.fatal = t.s.last_fatal;
+					fire.fatal = strcmp(a->e->conds[0].metric->name, "events.oom")
+						     ? t.s.first_crash : t.s.first_oom;
 					if (fire.fatal.ts && fire.fatal.ts < now)
 						fire.at = fire.fatal.ts;
 				}
 				start_context(&t, &fire);
 				firing = true;
 				fr_vlog("%s fired; recording %.1fs more", a->detector, o.post_ns / 1e9);
-				break;
 			}
 		}
-		if (firing && now >= fire.at + o.post_ns) {
-			if (write_capture(&t, &fire))
+		if (firing && (now >= fire.at + o.post_ns || last_round)) {
+			if (write_capture(&t, &fire, now))
 				t.errors++;
 			*cooldown_of(&t, fire.a->detector) = fr_boot_ns() + o.cooldown_ns;
-			for (unsigned j = 0; j < fire.a->e->n; j++)
-				fire.a->st[j].since = 0;
+			/* a condition must hold anew, from samples after the capture */
+			for (unsigned i = 0; i < t.narmed; i++)
+				for (unsigned j = 0; j < t.armed[i].e->n; j++)
+					t.armed[i].st[j].since = 0;
 			firing = false;
 			if (o.count && t.captures >= o.count)
 				break;
+		}
+		if (last_round)
+			break;
+		if (t.skipped && !t.skipped_warned) {
+			fr_warn("the ring is too small for this event rate: %llu events went by before the "
+				"detectors saw them; give a larger --buffer",
+				(unsigned long long)t.skipped);
+			t.skipped_warned = true;
 		}
 		if (deadline && now >= deadline && !firing) {
 			fr_vlog("--timeout reached");
@@ -1028,21 +1110,25 @@ int cmd_trigger(int argc, char **argv)
 	/* stopped during a post-window: what was gathered is still worth having */
 	if (firing) {
 		fr_info("stopping: writing the capture with a shortened post-window");
-		if (write_capture(&t, &fire))
+		if (write_capture(&t, &fire, fr_boot_ns()))
 			t.errors++;
 		firing = false;
 	}
-	if (child.pid) {
-		if (stop_signal) {
-			fr_end_child(&t.r, &child, &status);
-		} else {
-			/* enough captures: the command runs on unwatched */
-			fr_recorder_stop(&t.r);
-			while (waitpid(child.pid, &status, 0) < 0 && errno == EINTR)
-				;
-			child.pid = 0;
+	if (child.pid && !stop_signal) {
+		/* enough captures: the command runs on, unwatched, until it
+		 * exits or we are stopped */
+		fr_recorder_stop(&t.r);
+		while (!stop_signal) {
+			pid_t w = waitpid(child.pid, &status, 0);
+
+			if (w == child.pid || (w < 0 && errno != EINTR)) {
+				child.pid = 0;
+				break;
+			}
 		}
 	}
+	if (child.pid)
+		fr_end_child(&t.r, &child, &status);
 	if (o.command && status >= 0)
 		ret = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 	else if (t.errors)
@@ -1068,7 +1154,8 @@ out:
 	}
 	fr_syms_free(t.syms);
 	fr_sampler_free(&t.s);
-	fr_pstats_free(&t.baseline);
+	for (unsigned i = 0; i < t.nbaselines; i++)
+		fr_pstats_free(&t.baselines[i]);
 	fr_proctab_free(&t.pt);
 	for (unsigned m = 0; m < 64; m++) {
 		free(hist[m].ts);

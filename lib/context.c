@@ -2,6 +2,7 @@
  * context.h. */
 #include <dirent.h>
 #include <errno.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -196,7 +197,7 @@ cJSON *fr_ctx_runqueue(const uint8_t *const *recs, size_t n, struct fr_proctab *
 				if (!x->tgid)
 					x->tgid = h->tgid;
 				set_comm(x, e->prev_comm);
-				if (e->prev_state == 0)	/* preempted: waits again */
+				if (fr_switched_out_runnable(e->prev_state))	/* preempted */
 					start_wait(&t, cpus, x, h->cpu, h->ts);
 			}
 			c->running = e->next_tid;
@@ -262,52 +263,62 @@ static int by_total(const void *a, const void *b)
 	return x->total_ns < y->total_ns ? 1 : x->total_ns > y->total_ns ? -1 : 0;
 }
 
+static int by_pid_dev(const void *a, const void *b)
+{
+	const struct fr_block_rq *x = *(const struct fr_block_rq *const *)a;
+	const struct fr_block_rq *y = *(const struct fr_block_rq *const *)b;
+
+	if (x->h.tgid != y->h.tgid)
+		return x->h.tgid < y->h.tgid ? -1 : 1;
+	if (x->dev != y->dev)
+		return x->dev < y->dev ? -1 : 1;
+	return x->h.ts < y->h.ts ? -1 : x->h.ts > y->h.ts;
+}
+
 cJSON *fr_ctx_io(const uint8_t *const *recs, size_t n, struct fr_proctab *pt,
 		 const cJSON *devices, unsigned top)
 {
+	const struct fr_block_rq **c = NULL;
 	struct io_row *rows = NULL;
-	size_t nrows = 0, cap = 0;
+	size_t nc = 0, nrows = 0;
 	cJSON *a = cJSON_CreateArray();
 
 	if (!a)
 		return NULL;
-	for (size_t i = 0; i < n; i++) {
-		const struct fr_hdr *h = (const void *)recs[i];
-		const struct fr_block_rq *e = (const void *)h;
-		struct io_row *r = NULL;
+	/* the completions sorted by process and device: one row per run */
+	for (size_t i = 0; i < n; i++)
+		if (((const struct fr_hdr *)recs[i])->type == FR_EV_BLOCK_COMPLETE)
+			nc++;
+	c = malloc((nc ? nc : 1) * sizeof(*c));
+	if (!c)
+		goto out;
+	nc = 0;
+	for (size_t i = 0; i < n; i++)
+		if (((const struct fr_hdr *)recs[i])->type == FR_EV_BLOCK_COMPLETE)
+			c[nc++] = (const void *)recs[i];
+	qsort(c, nc, sizeof(*c), by_pid_dev);
+	for (size_t i = 0; i < nc; i++)
+		if (!i || c[i]->h.tgid != c[i - 1]->h.tgid || c[i]->dev != c[i - 1]->dev)
+			nrows++;
+	rows = calloc(nrows ? nrows : 1, sizeof(*rows));
+	if (!rows)
+		goto out;
+	nrows = 0;
+	for (size_t i = 0; i < nc; i++) {
+		const struct fr_block_rq *e = c[i];
+		struct io_row *r = nrows ? &rows[nrows - 1] : NULL;
 
-		if (h->type != FR_EV_BLOCK_COMPLETE)
-			continue;
-		for (size_t j = 0; j < nrows; j++)
-			if (rows[j].pid == h->tgid && rows[j].dev == e->dev) {
-				r = &rows[j];
-				break;
-			}
-		if (!r) {
-			if (nrows == cap) {
-				size_t c = cap ? cap * 2 : 32;
-				struct io_row *v;
-
-				/* a bound: the context is a summary */
-				if (c > 4096)
-					continue;
-				v = realloc(rows, c * sizeof(*v));
-				if (!v)
-					continue;
-				rows = v;
-				cap = c;
-			}
+		if (!r || r->pid != e->h.tgid || r->dev != e->dev) {
 			r = &rows[nrows++];
-			memset(r, 0, sizeof(*r));
-			r->pid = h->tgid;
+			r->pid = e->h.tgid;
 			r->dev = e->dev;
 		}
-		if (h->tid) {
+		if (e->h.tid) {
 			/* the newest name: a shell's child that became dd is dd */
-			struct fr_proc *p = fr_proctab_get(pt, h->tid, false);
+			struct fr_proc *p = fr_proctab_get(pt, e->h.tid, false);
 
 			if (p)
-				snprintf(r->comm, sizeof(r->comm), "%s", fr_proc_comm_at(p, h->ts));
+				snprintf(r->comm, sizeof(r->comm), "%s", fr_proc_comm_at(p, e->h.ts));
 		}
 		r->requests++;
 		r->bytes += e->bytes;
@@ -335,6 +346,8 @@ cJSON *fr_ctx_io(const uint8_t *const *recs, size_t n, struct fr_proctab *pt,
 		cJSON_AddNumberToObject(o, "p99_ns", (double)fr_hist_quantile(&rows[j].h, 0.99));
 		cJSON_AddItemToArray(a, o);
 	}
+out:
+	free(c);
 	free(rows);
 	return a;
 }
@@ -537,7 +550,7 @@ static cJSON *top_by(const struct fr_pstats *a, const struct fr_pstats *b, unsig
 			cJSON_AddNumberToObject(o, "cpu_ns", (double)d[i].d);
 			if (secs > 0)
 				cJSON_AddNumberToObject(o, "cpu_percent",
-							(double)(int)(d[i].d / 1e9 / secs * 1000) / 10);
+							round(d[i].d / 1e9 / secs * 1000) / 10);
 		} else {
 			cJSON_AddNumberToObject(o, "rss_bytes", (double)d[i].p->rss_bytes);
 			cJSON_AddNumberToObject(o, "growth_bytes", (double)d[i].d);

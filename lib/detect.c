@@ -298,6 +298,14 @@ static void sample_cpu(struct fr_sampler *s, uint64_t now)
 			user = keyed(buf, "user") * (1000000000ULL / (hz > 0 ? hz : 100));
 			sys = keyed(buf, "system") * (1000000000ULL / (hz > 0 ? hz : 100));
 		}
+		/* a counter that went back: the cgroup was made anew */
+		if (s->cg_prev_ok && (usage < s->cg_usage_prev || user < s->cg_user_prev ||
+				      sys < s->cg_sys_prev)) {
+			s->cg_prev_ok = false;
+			unset(s, "cpu.usage");
+			unset(s, "cpu.user");
+			unset(s, "cpu.sys");
+		}
 		if (s->cg_prev_ok && now > s->cg_prev_ns) {
 			double cap = (double)(now - s->cg_prev_ns) * sysconf(_SC_NPROCESSORS_ONLN) / 100.0;
 
@@ -396,6 +404,40 @@ static void sample_dstate(struct fr_sampler *s, uint64_t now)
 }
 
 /* Wait share: /proc/schedstat (host) or each task's schedstat (cgroup). */
+/* One task's schedstat since the last look: its run and wait deltas; 0, 0
+ * the first time it is seen (a task that joins the cgroup brings no past). */
+static void task_sched_delta(struct fr_sampler *s, uint32_t tid, uint64_t r, uint64_t w,
+			     uint64_t *dr, uint64_t *dw)
+{
+	uint32_t i;
+
+	*dr = *dw = 0;
+	if (fr_tidmap_get(&s->cg_sched_idx, tid, &i)) {
+		if (r >= s->cg_sched[i][0] && w >= s->cg_sched[i][1]) {
+			*dr = r - s->cg_sched[i][0];
+			*dw = w - s->cg_sched[i][1];
+		}
+	} else {
+		if (s->cg_sched_n == s->cg_sched_cap) {
+			uint32_t cap = s->cg_sched_cap ? s->cg_sched_cap * 2 : 256;
+			void *v = realloc(s->cg_sched, cap * sizeof(*s->cg_sched));
+
+			if (!v)
+				return;
+			s->cg_sched = v;
+			s->cg_sched_cap = cap;
+		}
+		i = s->cg_sched_n;
+		if (fr_tidmap_set(&s->cg_sched_idx, tid, i))
+			return;
+		s->cg_sched_n++;
+	}
+	s->cg_sched[i][0] = r;
+	s->cg_sched[i][1] = w;
+	s->cg_sched[i][2] = s->epoch;
+}
+
+/* Wait share: /proc/schedstat (host) or each task's schedstat (cgroup). */
 static void sample_wait(struct fr_sampler *s)
 {
 	uint64_t run = 0, wait = 0;
@@ -403,21 +445,40 @@ static void sample_wait(struct fr_sampler *s)
 	if (s->cgroup) {
 		FILE *f = fopen(s->cg_tasks, "re");
 		char line[32], path[64], buf[128];
+		uint64_t dr_sum = 0, dw_sum = 0;
 
+		/* tasks come and go: forget them all now and then */
+		if (s->cg_sched_n > 65536) {
+			fr_tidmap_free(&s->cg_sched_idx);
+			s->cg_sched_n = 0;
+		}
+		s->epoch++;
 		while (f && fgets(line, sizeof(line), f)) {
 			unsigned long long r, w;
+			unsigned long tid = strtoul(line, NULL, 10);
+			uint64_t dr, dw;
 
-			snprintf(path, sizeof(path), "/proc/%lu/schedstat", strtoul(line, NULL, 10));
+			snprintf(path, sizeof(path), "/proc/%lu/schedstat", tid);
 			if (fr_read_small(path, buf, sizeof(buf)) > 0 &&
 			    sscanf(buf, "%llu %llu", &r, &w) == 2) {
-				run += r;
-				wait += w;
+				task_sched_delta(s, (uint32_t)tid, r, w, &dr, &dw);
+				dr_sum += dr;
+				dw_sum += dw;
 			}
 		}
 		if (f)
 			fclose(f);
+		if (!f) {
+			unset(s, "runqueue.wait");
+		} else if (s->sched_prev_ok) {
+			set(s, "runqueue.wait", dr_sum + dw_sum ? 100.0 * dw_sum / (dr_sum + dw_sum) : 0,
+			    s->cgroup);
+		}
+		s->sched_prev_ok = true;
+		return;
 	} else {
-		static char buf[65536];
+		/* a line per CPU and per scheduling domain: room for big hosts */
+		static char buf[4 << 20];
 		char *line, *save;
 
 		if (fr_read_small("/proc/schedstat", buf, sizeof(buf)) < 0)
@@ -438,8 +499,9 @@ static void sample_wait(struct fr_sampler *s)
 	if (s->sched_prev_ok && run >= s->sched_run_prev && wait >= s->sched_wait_prev) {
 		uint64_t dr = run - s->sched_run_prev, dw = wait - s->sched_wait_prev;
 
-		/* tasks come and go in a cgroup: sums can move backwards */
-		set(s, "runqueue.wait", dr + dw ? 100.0 * dw / (dr + dw) : 0, s->cgroup);
+		set(s, "runqueue.wait", dr + dw ? 100.0 * dw / (dr + dw) : 0, NULL);
+	} else {
+		unset(s, "runqueue.wait");
 	}
 	s->sched_run_prev = run;
 	s->sched_wait_prev = wait;
@@ -509,9 +571,20 @@ static void sample_disks(struct fr_sampler *s, uint64_t now)
 			   name, &f[0], &f[1], &f[2], &f[3], &f[4], &f[5], &f[6], &f[7], &f[8], &f[9],
 			   &f[10]) != 12)
 			continue;
-		/* whole devices that did something; skip loop and ram disks */
+		/* whole disks only (partitions are in /sys/block/DISK/PART);
+		 * no loop or ram disks */
 		if (!strncmp(name, "loop", 4) || !strncmp(name, "ram", 3))
 			continue;
+		{
+			char sys[96];
+
+			snprintf(sys, sizeof(sys), "/sys/block/%s", name);
+			for (char *c = sys + 11; *c; c++)
+				if (*c == '/')
+					*c = '!';
+			if (access(sys, F_OK))
+				continue;
+		}
 		ios = f[0] + f[4];
 		ticks = f[3] + f[7];
 		for (unsigned i = 0; i < FR_ARRAY_SIZE(s->disks); i++) {
@@ -525,6 +598,8 @@ static void sample_disks(struct fr_sampler *s, uint64_t now)
 				continue;
 			d = free_slot;
 			snprintf(d->name, sizeof(d->name), "%s", name);
+		} else if (f[9] < d->io_ticks || ios < d->ios || ticks < d->ticks) {
+			/* counters went back: a new device under the old name */
 		} else if (have_prev && dt) {
 			double util = (f[9] - d->io_ticks) * 1e6 * 100.0 / dt;
 			uint64_t dios = ios - d->ios;
@@ -613,6 +688,8 @@ void fr_sampler_free(struct fr_sampler *s)
 {
 	fr_tidmap_free(&s->waking);
 	fr_tidmap_free(&s->cg_members);
+	fr_tidmap_free(&s->cg_sched_idx);
+	free(s->cg_sched);
 }
 
 unsigned fr_sampler_groups(const struct fr_sampler *s)
@@ -637,12 +714,13 @@ unsigned fr_sampler_groups(const struct fr_sampler *s)
 
 void fr_sampler_sample_events(struct fr_sampler *s)
 {
-	char detail[48];
+	char oom[48], crash[48];
 
-	snprintf(detail, sizeof(detail), "pid %u%s%.16s", s->last_fatal.pid,
-		 s->last_fatal.comm[0] ? " " : "", s->last_fatal.comm);
-	set(s, "events.oom", s->ooms, s->ooms ? detail : NULL);
-	set(s, "events.crash", s->crashes, s->crashes ? detail : NULL);
+	snprintf(oom, sizeof(oom), "pid %u%s%.16s", s->first_oom.pid,
+		 s->first_oom.comm[0] ? " " : "", s->first_oom.comm);
+	snprintf(crash, sizeof(crash), "pid %u", s->first_crash.pid);
+	set(s, "events.oom", s->ooms, s->ooms ? oom : NULL);
+	set(s, "events.crash", s->crashes, s->crashes ? crash : NULL);
 	s->ooms = s->crashes = 0;
 	s->fatal_pending = false;
 }
@@ -703,7 +781,7 @@ void fr_sampler_event(struct fr_sampler *s, const void *rec, uint32_t len)
 		if (len < sizeof(*e))
 			return;
 		/* preempted: runnable, waiting from now */
-		if (e->prev_state == 0)
+		if (fr_switched_out_runnable(e->prev_state))
 			note_runnable(s, h->tid, h->ts);
 		if (e->next_tid && fr_tidmap_get(&s->waking, e->next_tid, &w) && w) {
 			uint32_t now = (uint32_t)(h->ts >> 10);
@@ -712,6 +790,15 @@ void fr_sampler_event(struct fr_sampler *s, const void *rec, uint32_t len)
 				fr_hist_add(&s->rq, (uint64_t)(uint32_t)(now - w) << 10);
 			fr_tidmap_set(&s->waking, e->next_tid, 0);
 		}
+		break;
+	}
+	case FR_EV_PROC_FORK: {
+		const struct fr_proc_fork *e = rec;
+
+		/* born in the cgroup: a member before the next read of its
+		 * task list, so a short-lived crash is not missed */
+		if (s->cgroup && len >= sizeof(*e) && e->child_tid && in_cgroup(s, h->tid))
+			fr_tidmap_set(&s->cg_members, e->child_tid, 1);
 		break;
 	}
 	case FR_EV_BLOCK_COMPLETE: {
@@ -734,9 +821,9 @@ void fr_sampler_event(struct fr_sampler *s, const void *rec, uint32_t len)
 			break;
 		/* the first one is the news: a wrapper (timeout, a shell)
 		 * may die of the same signal right after */
-		if (!s->crashes && !s->ooms)
-			s->last_fatal = (struct fr_fatal){ .ts = h->ts, .pid = h->tgid, .tid = h->tid,
-							   .sig = sig };
+		if (!s->crashes)
+			s->first_crash = (struct fr_fatal){ .ts = h->ts, .pid = h->tgid, .tid = h->tid,
+							    .sig = sig };
 		s->crashes++;
 		s->fatal_pending = true;
 		break;
@@ -746,11 +833,13 @@ void fr_sampler_event(struct fr_sampler *s, const void *rec, uint32_t len)
 
 		if (len < sizeof(*e))
 			return;
-		if (!s->crashes && !s->ooms) {
-			s->last_fatal = (struct fr_fatal){ .ts = h->ts, .pid = h->tgid ? h->tgid : h->tid,
-							   .tid = h->tid };
-			memcpy(s->last_fatal.comm, e->comm, sizeof(e->comm));
-			s->last_fatal.comm[15] = 0;
+		if (s->cgroup && !in_cgroup(s, h->tid))
+			break;
+		if (!s->ooms) {
+			s->first_oom = (struct fr_fatal){ .ts = h->ts, .pid = h->tgid ? h->tgid : h->tid,
+							  .tid = h->tid };
+			memcpy(s->first_oom.comm, e->comm, sizeof(e->comm));
+			s->first_oom.comm[15] = 0;
 		}
 		s->ooms++;
 		s->fatal_pending = true;

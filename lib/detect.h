@@ -64,6 +64,11 @@ struct fr_sampler {
 	bool cg_prev_ok;
 	uint64_t sched_run_prev, sched_wait_prev;
 	bool sched_prev_ok;
+	/* --cgroup: each task's schedstat last time (tid -> index) */
+	struct fr_tidmap cg_sched_idx;
+	uint64_t (*cg_sched)[3];	/* run, wait, epoch */
+	uint32_t cg_sched_n, cg_sched_cap;
+	uint64_t epoch;
 	double anon_prev;
 	uint64_t anon_prev_ns;
 	bool anon_prev_ok;
@@ -76,7 +81,8 @@ struct fr_sampler {
 	struct fr_tidmap waking;	/* tid -> (ts >> 10) when it became runnable */
 	struct fr_hist rq, io;
 	unsigned ooms, crashes;
-	struct fr_fatal last_fatal;	/* the first since the counts were taken */
+	/* the first of each since the counts were taken */
+	struct fr_fatal first_crash, first_oom;
 	bool fatal_pending;	/* an OOM kill or a crash not yet evaluated */
 };
 
@@ -97,6 +103,14 @@ unsigned fr_sampler_groups(const struct fr_sampler *s);
 static inline unsigned fr_metric_index(const struct fr_metric_def *m)
 {
 	return (unsigned)(m - fr_metric_defs);
+}
+
+/* Was a task switched out runnable (preempted) rather than going to sleep?
+ * prev_state holds TASK_* bits (BTF and raw forms) or, from the classic
+ * tracepoint, the reported state with TASK_REPORT_MAX for a preemption. */
+static inline bool fr_switched_out_runnable(uint32_t prev_state)
+{
+	return (prev_state & 0xff) == 0;
 }
 
 /* Is a signal one that means a crash (SIGSEGV, SIGBUS, ...)? */

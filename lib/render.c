@@ -551,7 +551,7 @@ static double jnum(const cJSON *o, const char *k, double dflt)
 }
 
 /* Free text from a capture, unquoted, control characters escaped. */
-static void tstr(FILE *out, const char *s)
+void fr_render_plain(FILE *out, const char *s)
 {
 	size_t n;
 
@@ -567,6 +567,8 @@ static void tstr(FILE *out, const char *s)
 	}
 }
 
+/* A count, a size or a time from a capture: never negative, never past
+ * what a uint64_t holds (the conversion would be undefined). */
 static uint64_t jns(const cJSON *o, const char *k)
 {
 	double v = jnum(o, k, 0);
@@ -577,7 +579,7 @@ static uint64_t jns(const cJSON *o, const char *k)
 static void task_line(FILE *out, const cJSON *t)
 {
 	fprintf(out, "%.0f/%.0f ", jnum(t, "pid", 0), jnum(t, "tid", jnum(t, "pid", 0)));
-	tstr(out, jstr(t, "comm"));
+	fr_render_plain(out, jstr(t, "comm"));
 }
 
 /* At most max items of an array, each through fn. */
@@ -590,7 +592,7 @@ static void print_stack(FILE *out, const char *indent, const cJSON *frames, unsi
 
 	EACH(frames, f, max) {
 		fputs(indent, out);
-		tstr(out, cJSON_IsString(f) ? f->valuestring : "?");
+		fr_render_plain(out, cJSON_IsString(f) ? f->valuestring : "?");
 		fputc('\n', out);
 	}
 }
@@ -606,23 +608,33 @@ void fr_render_trigger_text(FILE *out, const struct fr_decoder *d, const cJSON *
 		return;
 	wall_time(d, jns(t, "time_ns"), when, sizeof(when), TIME_LOCAL_DATE);
 	fputs("# trigger: ", out);
-	tstr(out, jstr(t, "detector"));
+	fr_render_plain(out, jstr(t, "detector"));
 	fprintf(out, " fired at %s: ", when);
-	tstr(out, jstr(t, "metric"));
+	fr_render_plain(out, jstr(t, "metric"));
 	fputs(" = ", out);
-	tstr(out, jstr(t, "value_text"));
+	fr_render_plain(out, jstr(t, "value_text"));
 	fputs(" (", out);
-	tstr(out, jstr(t, "condition"));
+	fr_render_plain(out, jstr(t, "condition"));
 	fputs(")", out);
 	if (jstr(t, "detail")) {
 		fputs(" [", out);
-		tstr(out, jstr(t, "detail"));
+		fr_render_plain(out, jstr(t, "detail"));
 		fputs("]", out);
 	}
 	fprintf(out, "\n#   when '");
-	tstr(out, jstr(t, "when"));
-	fprintf(out, "'; window %s before, %s after\n", fr_fmt_duration(jns(t, "pre_ns"), b1, sizeof(b1)),
-		fr_fmt_duration(jns(t, "post_ns"), b2, sizeof(b2)));
+	fr_render_plain(out, jstr(t, "when"));
+	{
+		/* the window written, which a stop may have cut short */
+		uint64_t at = jns(t, "time_ns"), ws = jns(t, "window_start_ns"), we = jns(t, "window_end_ns");
+
+		if (ws && we && ws <= at && we >= at)
+			fprintf(out, "'; window %s before, %s after", fr_fmt_duration(at - ws, b1, sizeof(b1)),
+				fr_fmt_duration(we - at, b2, sizeof(b2)));
+		else
+			fprintf(out, "'; window %s before, %s after", fr_fmt_duration(jns(t, "pre_ns"), b1, sizeof(b1)),
+				fr_fmt_duration(jns(t, "post_ns"), b2, sizeof(b2)));
+		fputc('\n', out);
+	}
 	if (!cJSON_IsObject(ctx))
 		return;
 	if ((x = cJSON_GetObjectItemCaseSensitive(ctx, "fatal"))) {
@@ -630,7 +642,7 @@ void fr_render_trigger_text(FILE *out, const struct fr_decoder *d, const cJSON *
 		task_line(out, x);
 		if (jstr(x, "signal")) {
 			fputs(" killed by ", out);
-			tstr(out, jstr(x, "signal"));
+			fr_render_plain(out, jstr(x, "signal"));
 		} else {
 			fputs(" killed by the OOM killer", out);
 		}
@@ -641,7 +653,7 @@ void fr_render_trigger_text(FILE *out, const struct fr_decoder *d, const cJSON *
 		n_ = 0;
 		EACH(x, p, 10) {
 			fprintf(out, "#     %5.1f%%  %.0f ", jnum(p, "cpu_percent", 0), jnum(p, "pid", 0));
-			tstr(out, jstr(p, "comm"));
+			fr_render_plain(out, jstr(p, "comm"));
 			fputc('\n', out);
 		}
 	}
@@ -650,10 +662,10 @@ void fr_render_trigger_text(FILE *out, const struct fr_decoder *d, const cJSON *
 		n_ = 0;
 		EACH(x, p, 10) {
 			fprintf(out, "#     +%s (now %s)  %.0f ",
-				fr_fmt_bytes((uint64_t)jnum(p, "growth_bytes", 0), b1, sizeof(b1)),
-				fr_fmt_bytes((uint64_t)jnum(p, "rss_bytes", 0), b2, sizeof(b2)),
+				fr_fmt_bytes(jns(p, "growth_bytes"), b1, sizeof(b1)),
+				fr_fmt_bytes(jns(p, "rss_bytes"), b2, sizeof(b2)),
 				jnum(p, "pid", 0));
-			tstr(out, jstr(p, "comm"));
+			fr_render_plain(out, jstr(p, "comm"));
 			fputc('\n', out);
 		}
 	}
@@ -665,7 +677,7 @@ void fr_render_trigger_text(FILE *out, const struct fr_decoder *d, const cJSON *
 			task_line(out, p);
 			if (jstr(p, "wchan")) {
 				fputs(" wchan=", out);
-				tstr(out, jstr(p, "wchan"));
+				fr_render_plain(out, jstr(p, "wchan"));
 			}
 			fputc('\n', out);
 			print_stack(out, "#         ", cJSON_GetObjectItemCaseSensitive(p, "stack"), 32);
@@ -699,11 +711,11 @@ void fr_render_trigger_text(FILE *out, const struct fr_decoder *d, const cJSON *
 			char b3[32], b4[32];
 
 			fprintf(out, "#     %.0f ", jnum(p, "pid", 0));
-			tstr(out, jstr(p, "comm"));
+			fr_render_plain(out, jstr(p, "comm"));
 			fputc(' ', out);
-			tstr(out, jstr(p, "dev"));
+			fr_render_plain(out, jstr(p, "dev"));
 			fprintf(out, "  %.0f %s %s %s %s\n", jnum(p, "requests", 0),
-				fr_fmt_bytes((uint64_t)jnum(p, "bytes", 0), b1, sizeof(b1)),
+				fr_fmt_bytes(jns(p, "bytes"), b1, sizeof(b1)),
 				fr_fmt_duration(jns(p, "total_ns"), b2, sizeof(b2)),
 				fr_fmt_duration(jns(p, "p99_ns"), b3, sizeof(b3)),
 				fr_fmt_duration(jns(p, "max_ns"), b4, sizeof(b4)));
@@ -713,12 +725,12 @@ void fr_render_trigger_text(FILE *out, const struct fr_decoder *d, const cJSON *
 		const cJSON *st = cJSON_GetObjectItemCaseSensitive(x, "stacks");
 
 		fputs("#   ", out);
-		tstr(out, jstr(x, "event"));
+		fr_render_plain(out, jstr(x, "event"));
 		fprintf(out, " profile: %.0f samples; hottest stacks (leaf first):\n", jnum(x, "samples", 0));
 		n_ = 0;
 		EACH(st, s, 5) {
 			fprintf(out, "#     %.0f samples  %.0f ", jnum(s, "count", 0), jnum(s, "pid", 0));
-			tstr(out, jstr(s, "comm"));
+			fr_render_plain(out, jstr(s, "comm"));
 			fputc('\n', out);
 			print_stack(out, "#         ", cJSON_GetObjectItemCaseSensitive(s, "kernel"), 16);
 			print_stack(out, "#         ", cJSON_GetObjectItemCaseSensitive(s, "user"), 16);

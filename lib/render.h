@@ -60,6 +60,8 @@ void fr_decode(struct fr_decoder *d, const void *rec, struct fr_view *v);
 void fr_render_time(const struct fr_decoder *d, uint64_t ts, char *buf, size_t len);
 void fr_render_text(FILE *out, const struct fr_decoder *d, const struct fr_view *v);
 void fr_render_json(FILE *out, const struct fr_decoder *d, const struct fr_view *v);
+/* Text from a capture, unquoted, with control characters escaped. */
+void fr_render_plain(FILE *out, const char *s);
 /* The trigger record (a TRIGGER segment) as "# "-prefixed text lines:
  * what fired, and a summary of the context collected for it. */
 void fr_render_trigger_text(FILE *out, const struct fr_decoder *d, const cJSON *trigger);

@@ -183,3 +183,15 @@ tj() {
 	[[ "$stderr" != *"armed:"* && "$stderr" != *$'\r'* ]]
 	no_probes_left
 }
+
+@test "trigger -- COMMAND: the command's own crash fires as it exits, the post-window cut short" {
+	trig -e all --when events.crash --pre 5s --post 10s -o "$T/self.frec" -- "$H" --getppid 77 --signal 11
+	[ "$status" -eq 139 ]
+	[[ "$output" == *" events fired: events.crash = 1 "* ]]
+	t=$(tj "$T/self.frec")
+	jq -e '.context.fatal.signal == "SIGSEGV" and .context.fatal.comm == "frhelper"' <<<"$t"
+	jq -e '.window_end_ns < .time_ns + .post_ns' <<<"$t"
+	pid=$(jq -r .context.fatal.pid <<<"$t")
+	[ "$(events -t sys_enter "$T/self.frec" | jq --argjson p "$pid" 'select(.pid == $p and .syscall == "getppid")' | jq -s length)" -eq 77 ]
+	no_probes_left
+}

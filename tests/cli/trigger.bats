@@ -71,6 +71,13 @@ bad_when() {
 	bad_when 'cpu.sys = 45%' 8 1 "unknown operator '='"
 }
 
+@test "trigger --when: a rise is measured over 1s to 1h" {
+	run -2 --separate-stderr "$FR" trigger --when 'memburst.anon rises 1GB in 500ms'
+	[[ "$stderr" == *"a rise is measured over 1s to 1h"* ]]
+	run -2 --separate-stderr "$FR" trigger --when 'memburst.anon rises 1GB in 2h'
+	[[ "$stderr" == *"a rise is measured over 1s to 1h"* ]]
+}
+
 @test "trigger --when: too many conditions in one expression" {
 	e='events.oom'
 	for i in 1 2 3 4 5 6 7 8; do e="$e and events.oom"; done

@@ -86,6 +86,14 @@ static void test_runqueue_metric(void)
 	ok(s.value[fr_metric_index(p99)] >= 19990000, "p99 of two waits is the larger");
 	fr_sampler_sample(&s, 2000000000);
 	ok(s.value[fr_metric_index(mx)] == 0, "the next second starts empty");
+	/* the classic tracepoint reports a preemption as TASK_REPORT_MAX */
+	x = sw(2100000000, 1, 11, 0x100, 12);
+	fr_sampler_event(&s, &x, sizeof(x));
+	x = sw(2107000000, 1, 12, 1, 11);
+	fr_sampler_event(&s, &x, sizeof(x));
+	fr_sampler_sample(&s, 3000000000);
+	ok(s.value[fr_metric_index(mx)] >= 6990000 && s.value[fr_metric_index(mx)] <= 7002000,
+	   "a preemption reported the classic way waits too (%.0f)", s.value[fr_metric_index(mx)]);
 	fr_sampler_free(&s);
 }
 
@@ -115,8 +123,8 @@ static void test_crash(void)
 	ok(s.fatal_pending, "a process killed by SIGSEGV is");
 	fr_sampler_sample_events(&s);
 	is_u(s.value[c], 2, "two crashes counted");
-	is_u(s.last_fatal.pid, 42, "the first one is reported");
-	ok(s.last_fatal.sig == SIGSEGV, "with its signal");
+	is_u(s.first_crash.pid, 42, "the first one is reported");
+	ok(s.first_crash.sig == SIGSEGV, "with its signal");
 	fr_sampler_sample_events(&s);
 	is_u(s.value[c], 0, "counts restart after each look");
 	fr_sampler_free(&s);
@@ -146,8 +154,45 @@ static void test_runqueue_context(void)
 	fr_proctab_free(&pt);
 }
 
+static void test_io_context(void)
+{
+	/* pid 7: three requests on 8:0, one on 8:16; pid 9: one on 8:0 */
+	struct fr_block_rq r[5];
+	const uint8_t *recs[5];
+	uint32_t pid[5] = { 7, 9, 7, 7, 7 }, dev[5] = { 8 << 20, 8 << 20, 8 << 20, 8 << 20 | 16, 8 << 20 };
+	uint64_t lat[5] = { 1000, 50000, 3000, 7000, 2000 };
+	struct fr_proctab pt = { 0 };
+	cJSON *devs = cJSON_CreateObject(), *j, *o;
+
+	cJSON_AddStringToObject(devs, "8:0", "sda");
+	for (int i = 0; i < 5; i++) {
+		memset(&r[i], 0, sizeof(r[i]));
+		r[i].h = (struct fr_hdr){ .ts = 100 + i, .tgid = pid[i], .tid = pid[i],
+					  .type = FR_EV_BLOCK_COMPLETE, .size = sizeof(r[i]) };
+		r[i].dev = dev[i];
+		r[i].bytes = 4096;
+		r[i].latency_ns = lat[i];
+		recs[i] = (const void *)&r[i];
+	}
+	j = fr_ctx_io(recs, 5, &pt, devs, 10);
+	ok(cJSON_GetArraySize(j) == 3, "one row per process and device");
+	o = cJSON_GetArrayItem(j, 0);
+	ok(cJSON_GetObjectItem(o, "pid")->valueint == 9 && cJSON_GetObjectItem(o, "total_ns")->valuedouble == 50000,
+	   "the slowest total first");
+	o = cJSON_GetArrayItem(j, 1);
+	ok(!strcmp(cJSON_GetObjectItem(o, "dev")->valuestring, "8:16"), "then 7 us on an unnamed device, by number");
+	o = cJSON_GetArrayItem(j, 2);
+	ok(cJSON_GetObjectItem(o, "pid")->valueint == 7 && cJSON_GetObjectItem(o, "requests")->valueint == 3 &&
+	   cJSON_GetObjectItem(o, "bytes")->valueint == 12288 && !strcmp(cJSON_GetObjectItem(o, "dev")->valuestring, "sda"),
+	   "pid 7 on sda: 3 requests, 12 KiB, named device");
+	cJSON_Delete(j);
+	cJSON_Delete(devs);
+	fr_proctab_free(&pt);
+}
+
 int main(void)
 {
+	test_io_context();
 	test_hist();
 	test_runqueue_metric();
 	test_crash();
