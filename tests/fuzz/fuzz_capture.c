@@ -1,6 +1,7 @@
-/* fuzz_capture.c: libFuzzer harness for the capture reader and the event
- * decoder: any bytes, read as a capture and rendered as text and JSON, must
- * never crash, leak or read out of bounds. */
+/* fuzz_capture.c: libFuzzer harness for the capture reader, the event
+ * decoder and the trigger record's renderer: any bytes, read as a capture
+ * and rendered as text and JSON, must never crash, leak or read out of
+ * bounds. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -80,8 +81,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
 	if (fr_capture_open(path, &cap, err, sizeof(err)))
 		return 0;
-	if (!fr_decoder_init(&c.dec, cap->meta, cap->procs))
+	if (!fr_decoder_init(&c.dec, cap->meta, cap->procs)) {
+		if (cap->trigger)
+			fr_render_trigger_text(sink, &c.dec, cap->trigger);
 		fr_capture_foreach(cap, on_event, &c);
+	}
 	fr_decoder_free(&c.dec);
 	fr_capture_close(cap);
 	return 0;
