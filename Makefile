@@ -25,7 +25,7 @@ override CFLAGS += -std=gnu11 $(WARN) -D_GNU_SOURCE -DFR_VERSION='"$(VERSION)"' 
 LDLIBS    := -lbpf -lelf -lz -lzstd -lcjson -lm
 
 DEB_PKGS  := make gcc clang llvm libbpf-dev bpftool libelf-dev libcjson-dev libzstd-dev \
-             zlib1g-dev bats pkg-config jq libclang-rt-dev man-db strace
+             zlib1g-dev bats pkg-config jq libclang-rt-dev man-db strace prometheus
 # the peers the benchmarks measure against, and their workload
 BENCH_PKGS := linux-perf bpftrace stress-ng
 

@@ -30,6 +30,7 @@ extern const struct fr_cmd fr_cmds[];
 int cmd_record(int argc, char **argv);
 int cmd_dump(int argc, char **argv);
 int cmd_trigger(int argc, char **argv);
+int cmd_stats(int argc, char **argv);
 int cmd_not_built(int argc, char **argv);
 
 struct fr_recorder;

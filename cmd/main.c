@@ -27,7 +27,7 @@ const struct fr_cmd fr_cmds[] = {
 	{ "record", cmd_record, "arm probes and keep a bounded ring of kernel events", FR_CMD_NEEDS_BPF },
 	{ "trigger", cmd_trigger, "run autotracing detectors; capture when one fires", FR_CMD_NEEDS_BPF },
 	{ "dump", cmd_dump, "decode a capture to text, JSON or NDJSON", 0 },
-	{ "stats", cmd_not_built, "summarise a capture or a live recorder", FR_CMD_NOT_BUILT },
+	{ "stats", cmd_stats, "summarise a capture: CPU, run queue, syscalls, I/O; gate CI on it", 0 },
 	{ "mark", cmd_not_built, "put a named marker into a live recorder", FR_CMD_NOT_BUILT },
 	{ "help", NULL, "show help for flightrec or one of its commands", 0 },
 	{ NULL, NULL, NULL, 0 },

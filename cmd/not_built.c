@@ -11,6 +11,6 @@ int cmd_not_built(int argc, char **argv)
 
 	(void)argc;
 	fprintf(stderr, "flightrec: '%s' is not built yet in this version of flightrec.\n"
-			"Available now: record, trigger, dump. See 'flightrec --help'.\n", name);
+			"Available now: record, trigger, dump, stats. See 'flightrec --help'.\n", name);
 	return FR_EXIT_USAGE;
 }

@@ -1,7 +1,7 @@
 # bash completion for flightrec(8)
 #
-# Completes the commands, the options of record, trigger and dump and their
-# values.
+# Completes the commands, the options of record, trigger, dump and stats and
+# their values.
 # Uses the helpers of the bash-completion package when they are loaded, and
 # plain compgen otherwise.
 
@@ -162,8 +162,11 @@ _flightrec()
         trigger)
             _flightrec_trigger
             ;;
-        stats | mark)
-            # not built yet: they only say so
+        stats)
+            _flightrec_stats
+            ;;
+        mark)
+            # not built yet: it only says so
             ;;
     esac
     return 0
@@ -323,6 +326,37 @@ _flightrec_trigger()
         _flightrec_opts "$long $short --"
     else
         _flightrec_command "$cword"
+    fi
+}
+
+_flightrec_stats()
+{
+    local long="--format= --top= --baseline= --fail-if= --help --usage --version"
+    local short="-F -h -V"
+
+    case $prev in
+        -F | --format)
+            _flightrec_opts "text json prometheus"
+            return
+            ;;
+        --baseline)
+            _flightrec_captures
+            return
+            ;;
+        --fail-if)
+            # the start of a condition: a figure of the summary
+            local IFS=$' \t\n'
+            COMPREPLY=($(compgen -W "runqueue.p50 runqueue.p90 runqueue.p99 runqueue.max runqueue.count syscalls.count syscalls.errors cpu.total offcpu.runnable offcpu.sleeping offcpu.dstate events.total loss.dropped loss.overwritten" -- "$cur"))
+            return
+            ;;
+        --top)
+            return
+            ;;
+    esac
+    if [[ $cur == -* ]]; then
+        _flightrec_opts "$long $short"
+    else
+        _flightrec_captures
     fi
 }
 

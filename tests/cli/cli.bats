@@ -66,7 +66,7 @@ setup() {
 }
 
 @test "commands not built yet say so, exit 2" {
-	for c in stats mark; do
+	for c in mark; do
 		run -2 --separate-stderr "$FR" "$c"
 		[[ "$stderr" == *"'$c' is not built yet"* ]]
 	done

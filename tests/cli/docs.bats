@@ -29,7 +29,7 @@ long_options() {
 }
 
 @test "every option of record, trigger and dump is in its man page and in the completion" {
-	for cmd in record trigger dump; do
+	for cmd in record trigger dump stats; do
 		opts=$(long_options "$cmd")
 		[ -n "$opts" ]
 		for o in $opts; do

@@ -118,7 +118,7 @@ static void usage(void)
 		"                [--forks K] [--exec PATH] [--getppid N] [--threads T]\n"
 		"                [--exit CODE | --signal SIG] [--thread-exec SHELL_COMMAND]\n"
 		"                [--spin SECONDS] [--alloc MIB --alloc-seconds SECONDS]\n"
-		"                [--vfork-sleep SECONDS] [--sleep SECONDS]\n");
+		"                [--vfork-sleep SECONDS] [--sleep SECONDS] [--print-cpu]\n");
 	exit(2);
 }
 
@@ -127,12 +127,13 @@ int main(int argc, char **argv)
 	long forks = 0, threads = 1, exit_code = 0, sig = 0, alloc_mib = 0;
 	double alloc_secs = 1, vfork_secs = 0, sleep_secs = 0;
 	const char *exec_path = "/bin/true", *fifo = NULL, *cgroup = NULL, *name = NULL;
-	int print_pid = 0;
+	int print_pid = 0, print_cpu = 0;
 
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
 
 		if (!strcmp(a, "--print-pid")) { print_pid = 1; continue; }
+		if (!strcmp(a, "--print-cpu")) { print_cpu = 1; continue; }
 		if (!v)
 			usage();
 		if (!strcmp(a, "--forks")) forks = atol(v);
@@ -221,6 +222,15 @@ int main(int argc, char **argv)
 		touch_memory(alloc_mib, alloc_secs);
 	if (vfork_secs > 0)
 		vfork_wait(vfork_secs);
+	if (print_cpu) {
+		/* the kernel's own accounting of this process's CPU time, in ns */
+		struct rusage ru;
+
+		getrusage(RUSAGE_SELF, &ru);
+		printf("%lld\n", (long long)(ru.ru_utime.tv_sec + ru.ru_stime.tv_sec) * 1000000000LL +
+				 (long long)(ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) * 1000LL);
+		fflush(stdout);
+	}
 	if (sleep_secs > 0)
 		usleep((useconds_t)(sleep_secs * 1e6));
 	if (thread_exec) {

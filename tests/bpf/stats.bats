@@ -1,0 +1,78 @@
+#!/usr/bin/env bats
+# stats.bats: the summary of real recordings against ground truth: exactly
+# N getppid calls, a second of CPU burnt (the kernel's own accounting), the
+# trigger record, Prometheus output that promtool accepts, the CI gate.
+# Needs root (tests/run.sh decides whether to run it).
+
+load ../common
+load helpers
+
+setup() {
+	common_setup
+	if [ "$(id -u)" -ne 0 ]; then
+		skip "needs root"
+	fi
+	H="$BATS_TEST_DIRNAME/../../build/tests/frhelper"
+}
+
+@test "stats: exactly N getppid calls, timed, with their process" {
+	"$FR" record -q -e syscalls -o "$T/a.frec" -- "$H" --getppid 12345
+	run -0 --separate-stderr "$FR" stats -F json "$T/a.frec"
+	j=$output
+	[ "$(jq '.schema' <<<"$j")" -eq 1 ]
+	[ "$(jq '.syscalls.by_name[] | select(.name == "getppid") | .calls' <<<"$j")" -eq 12345 ]
+	[ "$(jq '.syscalls.by_name[] | select(.name == "getppid") | .count' <<<"$j")" -eq 12345 ]
+	jq -e '.syscalls.by_name[] | select(.name == "getppid") | .p50_ns > 0 and .p99_ns >= .p50_ns and .max_ns >= .p99_ns' <<<"$j"
+	jq -e '[.cpu.processes[] | select(.comm == "frhelper")][0].syscalls >= 12345' <<<"$j"
+	jq -e '.loss.complete and .loss.dropped == 0' <<<"$j"
+	run -0 "$FR" stats "$T/a.frec"
+	[[ "$output" =~ getppid\ +12345\ +0\  ]]
+}
+
+@test "stats: a second of CPU burnt shows as a second on CPU, as the kernel counted it" {
+	"$FR" record -q -e sched,process -o "$T/c.frec" -- "$H" --spin 1 --print-cpu >"$T/cpu"
+	kernel=$(cat "$T/cpu")
+	run -0 --separate-stderr "$FR" stats -F json "$T/c.frec"
+	ours=$(jq '[.cpu.processes[] | select(.comm == "frhelper")][0].oncpu_ns' <<<"$output")
+	echo "on CPU from sched_switch: $ours ns; getrusage: $kernel ns" >&2
+	# within 5% of 1.0 s, and of the kernel's own accounting
+	awk -v o="$ours" -v k="$kernel" 'BEGIN { exit !(o > 0.95e9 && o < 1.05e9 && o > 0.95 * k && o < 1.05 * k) }'
+}
+
+@test "stats shows the trigger record in its summary" {
+	run --separate-stderr "$FR" trigger -q -e all --when events.crash --pre 2s --post 1s -o "$T/t.frec" -- "$H" --getppid 10 --signal 11
+	[ "$status" -eq 139 ]
+	run -0 "$FR" stats "$T/t.frec"
+	[[ "$output" == *"# trigger: events fired at "*"events.crash = 1 (events.crash > 0)"* ]]
+	[[ "$output" == *"fatal:    1 processes crashed"* ]]
+	run -0 "$FR" stats -F json "$T/t.frec"
+	[ "$(jq -r .trigger.detector <<<"$output")" = events ]
+}
+
+@test "stats -F prometheus: valid text exposition (promtool check metrics)" {
+	"$FR" record -q -o "$T/p.frec" -- "$H" --getppid 100 --forks 2
+	run -0 --separate-stderr "$FR" stats -F prometheus "$T/p.frec"
+	[[ "$output" == *'flightrec_syscall_calls{syscall="getppid"} 100'$'\n'* ]]
+	[[ "$output" == *'flightrec_runqueue_latency_seconds{quantile="0.99"}'* ]]
+	promtool check metrics <<<"$output"
+	"$FR" record -q -e block,process -o "$T/b.frec" -- dd if=/dev/zero of="$T/f" bs=64k count=16 oflag=direct
+	run -0 --separate-stderr "$FR" stats -F prometheus "$T/b.frec"
+	[[ "$output" == *'flightrec_block_requests{device='* ]]
+	promtool check metrics <<<"$output"
+}
+
+@test "stats --baseline --fail-if: a side-by-side table, exit 1 on a regression, 0 otherwise" {
+	"$FR" record -q -e syscalls -o "$T/base.frec" -- "$H" --getppid 1000
+	"$FR" record -q -e syscalls -o "$T/new.frec" -- "$H" --getppid 3000
+	run -1 "$FR" stats "$T/new.frec" --baseline "$T/base.frec" --fail-if 'syscalls.getppid.count > +20%' \
+		--fail-if 'syscalls.getppid.p99 > 10s'
+	[[ "${lines[0]}" == "METRIC "*"BASELINE"*"NEW"*"CHANGE"*"CONDITION"*"RESULT" ]]
+	[[ "${lines[1]}" =~ ^syscalls\.getppid\.count\ +1000\ +3000\ +\+200\.0%\ +syscalls\.getppid\.count\ \>\ \+20%\ +FAIL$ ]]
+	[[ "${lines[2]}" == "syscalls.getppid.p99 "*" ok" ]]
+	# the other way round, no regression
+	run -0 "$FR" stats "$T/base.frec" --baseline "$T/new.frec" --fail-if 'syscalls.getppid.count > +20%'
+	[[ "${lines[1]}" == *"-66.7%"*" ok" ]]
+	# absolute thresholds need no baseline
+	run -1 "$FR" stats -F json "$T/new.frec" --fail-if 'syscalls.getppid.count >= 3000'
+	run -0 "$FR" stats -F json "$T/new.frec" --fail-if 'syscalls.getppid.count > 3000'
+}
