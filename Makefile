@@ -151,7 +151,7 @@ bench:
 FUZZ_SECONDS ?= 60
 FUZZ_CFLAGS := -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer \
 	       -std=gnu11 -D_GNU_SOURCE -DFR_VERSION='"$(VERSION)"' -Ibpf -Wall -Wextra -Werror
-FUZZ_LIB_SRCS := lib/capture.c lib/event.c lib/log.c lib/proctab.c lib/render.c \
+FUZZ_LIB_SRCS := lib/capture.c lib/event.c lib/export.c lib/log.c lib/proctab.c lib/render.c \
 		 lib/syscalls_x86_64.c lib/tidmap.c lib/utf8.c lib/util.c
 
 $(B)/fuzz/fuzz_capture: tests/fuzz/fuzz_capture.c $(FUZZ_LIB_SRCS) $(wildcard lib/*.h)

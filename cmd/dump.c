@@ -10,11 +10,12 @@
 #include "cmd.h"
 #include "../lib/capture.h"
 #include "../lib/event.h"
+#include "../lib/export.h"
 #include "../lib/log.h"
 #include "../lib/render.h"
 #include "../lib/util.h"
 
-enum dump_format { FMT_TEXT, FMT_JSON, FMT_NDJSON };
+enum dump_format { FMT_TEXT, FMT_JSON, FMT_NDJSON, FMT_CHROME, FMT_FOLDED };
 
 struct dump_opts {
 	const char *file;
@@ -30,8 +31,10 @@ struct dump_opts {
 enum { OPT_SINCE = 0x100, OPT_UNTIL };
 
 static const struct argp_option options[] = {
-	{ "format", 'F', "FORMAT", 0, "Output format: text (default), json (one document) or "
-	  "ndjson (one object per line)", 0 },
+	{ "format", 'F', "FORMAT", 0, "Output format: text (default), json (one document), "
+	  "ndjson (one object per line), chrome (trace events for the Perfetto UI and "
+	  "chrome://tracing) or folded (the profile of a trigger capture as collapsed stacks, for "
+	  "flamegraph.pl, speedscope, inferno)", 0 },
 	{ "pid", 'p', "PID", 0, "Only events of this process (its threads included)", 1 },
 	{ "type", 't', "TYPES", 0, "Only these event types or groups, comma-separated "
 	  "(e.g. sys_exit,process)", 1 },
@@ -105,8 +108,12 @@ static int parse_opt(int key, char *arg, struct argp_state *state)
 			o->format = FMT_JSON;
 		else if (!strcmp(arg, "ndjson"))
 			o->format = FMT_NDJSON;
+		else if (!strcmp(arg, "chrome"))
+			o->format = FMT_CHROME;
+		else if (!strcmp(arg, "folded"))
+			o->format = FMT_FOLDED;
 		else
-			argp_error(state, "bad --format '%s': expected text, json or ndjson", arg);
+			argp_error(state, "bad --format '%s': expected text, json, ndjson, chrome or folded", arg);
 		break;
 	case 'p':
 		if (fr_parse_u64(arg, 0, UINT32_MAX, &v))
@@ -246,6 +253,7 @@ static int resolve_time(const char *s, uint64_t start_ns, int64_t boot_to_wall, 
 
 struct dump_ctx {
 	struct dump_opts *o;
+	struct fr_chrome chrome;
 	struct fr_decoder dec;
 	struct fr_view view;
 	FILE *out;
@@ -282,6 +290,11 @@ static int on_event(const void *rec, uint32_t len, void *arg)
 			fputs(",\n", c->out);
 		c->first = false;
 		fr_render_json(c->out, &c->dec, &c->view);
+		break;
+	case FMT_CHROME:
+		fr_chrome_event(&c->chrome, &c->dec, &c->view);
+		break;
+	case FMT_FOLDED:
 		break;
 	}
 	c->printed++;
@@ -565,7 +578,28 @@ int cmd_dump(int argc, char **argv)
 		goto out;
 	}
 
-	if (o.format == FMT_JSON) {
+	if (o.format == FMT_FOLDED) {
+		long n = cap->trigger ? fr_folded_write(stdout, cap->trigger) : -1;
+
+		if (n < 0) {
+			fr_err("%s has no profile samples: only the captures trigger writes for the cpu "
+			       "and memburst detectors have them", o.file);
+			ret = FR_EXIT_ERROR;
+		} else {
+			ret = cap->problems ? FR_EXIT_ERROR : FR_EXIT_OK;
+		}
+		goto out;
+	}
+	if (o.format == FMT_CHROME) {
+		uint64_t base = UINT64_MAX;
+
+		/* ts 0 is the first event */
+		for (size_t i = 0; i < cap->nsegs; i++)
+			if (cap->segs[i].h.type == FR_SEG_EVENTS && cap->segs[i].h.nevents &&
+			    cap->segs[i].h.ts_first < base)
+				base = cap->segs[i].h.ts_first;
+		fr_chrome_begin(&c->chrome, stdout, base == UINT64_MAX ? start : base, &c->dec, cap->trigger);
+	} else if (o.format == FMT_JSON) {
 		fputs("{\"capture\":", stdout);
 		print_capture_json(stdout, cap);
 		fputs(",\n\"events\":[\n", stdout);
@@ -589,6 +623,8 @@ int cmd_dump(int argc, char **argv)
 	ret = fr_capture_foreach_range(cap, o.since_ns, o.until_ns, on_event, c);
 	if (o.format == FMT_JSON)
 		fputs("\n]}\n", stdout);
+	else if (o.format == FMT_CHROME)
+		fr_chrome_end(&c->chrome);
 	if (ret < 0 && ret != -EPIPE) {
 		fr_err("%s: %s", o.file, strerror(-ret));
 		ret = FR_EXIT_ERROR;

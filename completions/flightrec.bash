@@ -367,7 +367,7 @@ _flightrec_dump()
 
     case $prev in
         -F | --format)
-            _flightrec_opts "text json ndjson"
+            _flightrec_opts "text json ndjson chrome folded"
             return
             ;;
         -t | --type)

@@ -197,6 +197,15 @@ cJSON *fr_ctx_runqueue(const uint8_t *const *recs, size_t n, struct fr_proctab *
 				if (!x->tgid)
 					x->tgid = h->tgid;
 				set_comm(x, e->prev_comm);
+				/* it was running: a wakeup seen meanwhile started no wait */
+				if (x->wait_from) {
+					if (x->wait_cpu >= 0 && x->wait_cpu < MAX_CPUS && cpus[x->wait_cpu].nwait) {
+						cpu_advance(&t, &cpus[x->wait_cpu], h->ts);
+						cpus[x->wait_cpu].nwait--;
+					}
+					x->wait_from = 0;
+					x->wait_cpu = -1;
+				}
 				if (fr_switched_out_runnable(e->prev_state))	/* preempted */
 					start_wait(&t, cpus, x, h->cpu, h->ts);
 			}

@@ -781,8 +781,11 @@ void fr_sampler_event(struct fr_sampler *s, const void *rec, uint32_t len)
 		if (len < sizeof(*e))
 			return;
 		/* preempted: runnable, waiting from now */
+		/* it was running: a wakeup seen meanwhile started no wait */
 		if (fr_switched_out_runnable(e->prev_state))
 			note_runnable(s, h->tid, h->ts);
+		else if (h->tid)
+			fr_tidmap_set(&s->waking, h->tid, 0);
 		if (e->next_tid && fr_tidmap_get(&s->waking, e->next_tid, &w) && w) {
 			uint32_t now = (uint32_t)(h->ts >> 10);
 

@@ -187,8 +187,8 @@ static void on_switch(struct fr_stats *s, const struct fr_sched_switch *e)
 		}
 		prev->off_since = ts;
 		prev->off_state = off_state(e->prev_state);
-		if (prev->off_state == OFF_R && !prev->wait_from)
-			prev->wait_from = ts;
+		/* it was running: a wakeup seen meanwhile started no wait */
+		prev->wait_from = prev->off_state == OFF_R ? ts : 0;
 	}
 	if (c < MAX_CPUS) {
 		s->cpu[c].tid = e->next_tid;

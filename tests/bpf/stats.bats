@@ -61,6 +61,17 @@ setup() {
 	promtool check metrics <<<"$output"
 }
 
+@test "dump -F chrome of a real recording: every slice closed, every track in time order" {
+	"$FR" record -q -o "$T/r.frec" -- sh -c "\"$H\" --getppid 500 --forks 3 --threads 2; dd if=/dev/zero of=\"$T/g\" bs=64k count=8 oflag=direct 2>/dev/null"
+	run -0 --separate-stderr "$FR" dump -F chrome "$T/r.frec"
+	jq -e -f "$BATS_TEST_DIRNAME/../cli/chrome-check.jq" <<<"$output"
+	# the helper's getppid calls are slices on its two threads (the shell
+	# makes one of its own)
+	[ "$(jq '[.traceEvents[] | select(.ph == "B" and .name == "getppid")] | group_by(.pid) | map(length) | max' <<<"$output")" -eq 1000 ]
+	[ "$(jq '[.traceEvents[] | select(.ph == "B" and .name == "getppid")] | group_by(.pid) | max_by(length) | map(.tid) | unique | length' <<<"$output")" -eq 2 ]
+	[ "$(jq '[.traceEvents[] | select(.ph == "b" and .cat == "block")] | length' <<<"$output")" -gt 0 ]
+}
+
 @test "stats --baseline --fail-if: a side-by-side table, exit 1 on a regression, 0 otherwise" {
 	"$FR" record -q -e syscalls -o "$T/base.frec" -- "$H" --getppid 1000
 	"$FR" record -q -e syscalls -o "$T/new.frec" -- "$H" --getppid 3000

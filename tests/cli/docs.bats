@@ -71,7 +71,7 @@ complete_words() {
 	[ "$(complete_words flightrec help du)" = dump ]
 	[[ "$(complete_words flightrec record --att)" == --attach* ]]
 	[ "$(complete_words flightrec record --attach '' | sort | paste -sd' ')" = "auto raw_tp tp_btf tracepoint" ]
-	[ "$(complete_words flightrec dump -F '' | sort | paste -sd' ')" = "json ndjson text" ]
+	[ "$(complete_words flightrec dump -F '' | sort | paste -sd' ')" = "chrome folded json ndjson text" ]
 	[[ "$(complete_words flightrec record -e sched,sys)" == "sched,syscalls" ]]
 	[ "$(complete_words flightrec trigger --when runqueue.p9)" = runqueue.p99 ]
 	[[ "$(complete_words flightrec trigger --coo)" == --cooldown* ]]

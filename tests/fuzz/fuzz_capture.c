@@ -12,6 +12,7 @@
 
 #include "../../lib/capture.h"
 #include "../../lib/log.h"
+#include "../../lib/export.h"
 #include "../../lib/render.h"
 
 static FILE *sink;
@@ -19,6 +20,7 @@ static FILE *sink;
 struct ctx {
 	struct fr_decoder dec;
 	struct fr_view view;
+	struct fr_chrome chrome;
 };
 
 static int on_event(const void *rec, uint32_t len, void *arg)
@@ -29,6 +31,7 @@ static int on_event(const void *rec, uint32_t len, void *arg)
 	fr_decode(&c->dec, rec, &c->view);
 	fr_render_text(sink, &c->dec, &c->view);
 	fr_render_json(sink, &c->dec, &c->view);
+	fr_chrome_event(&c->chrome, &c->dec, &c->view);
 	return 0;
 }
 
@@ -82,9 +85,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (fr_capture_open(path, &cap, err, sizeof(err)))
 		return 0;
 	if (!fr_decoder_init(&c.dec, cap->meta, cap->procs)) {
-		if (cap->trigger)
+		if (cap->trigger) {
 			fr_render_trigger_text(sink, &c.dec, cap->trigger);
+			fr_folded_write(sink, cap->trigger);
+		}
+		fr_chrome_begin(&c.chrome, sink, 0, &c.dec, cap->trigger);
 		fr_capture_foreach(cap, on_event, &c);
+		fr_chrome_end(&c.chrome);
 	}
 	fr_decoder_free(&c.dec);
 	fr_capture_close(cap);
