@@ -508,30 +508,192 @@ void fr_json_str(FILE *out, const char *str, size_t n)
 	fputc('"', out);
 }
 
-void fr_render_json(FILE *out, const struct fr_decoder *d, const struct fr_view *v)
+/* NDJSON is the bulk output: each object is built in a buffer with
+ * hand-made number formatting and goes out in one fwrite. */
+struct jbuf {
+	FILE *out;
+	size_t n;
+	char b[8192];
+};
+
+static void jb_flush(struct jbuf *j)
 {
+	fwrite(j->b, 1, j->n, j->out);
+	j->n = 0;
+}
+
+static void jb_put(struct jbuf *j, const char *s, size_t n)
+{
+	if (j->n + n > sizeof(j->b)) {
+		jb_flush(j);
+		if (n > sizeof(j->b)) {
+			fwrite(s, 1, n, j->out);
+			return;
+		}
+	}
+	memcpy(j->b + j->n, s, n);
+	j->n += n;
+}
+
+#define JB_LIT(j, s) jb_put(j, s, sizeof(s) - 1)
+
+static void jb_u64(struct jbuf *j, uint64_t v)
+{
+	char t[24];
+	int i = sizeof(t);
+
+	do {
+		t[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	jb_put(j, t + i, sizeof(t) - i);
+}
+
+static void jb_i64(struct jbuf *j, int64_t v)
+{
+	if (v < 0) {
+		JB_LIT(j, "-");
+		jb_u64(j, -(uint64_t)v);
+	} else {
+		jb_u64(j, (uint64_t)v);
+	}
+}
+
+/* A JSON string, as fr_json_str writes it. */
+static void jb_str(struct jbuf *j, const char *str, size_t n)
+{
+	const unsigned char *s = (const unsigned char *)str;
+	char *o;
+
+	if (6 * n + 2 > sizeof(j->b)) {
+		jb_flush(j);
+		fr_json_str(j->out, str, n);
+		return;
+	}
+	if (j->n + 6 * n + 2 > sizeof(j->b))
+		jb_flush(j);
+	o = j->b + j->n;
+	*o++ = '"';
+	for (size_t i = 0; i < n;) {
+		unsigned char c = s[i];
+		size_t l;
+
+		if (c >= 0x20 && c < 0x7f && c != '"' && c != '\\') {
+			*o++ = (char)c;
+			i++;
+		} else if (c == '"' || c == '\\') {
+			*o++ = '\\';
+			*o++ = (char)c;
+			i++;
+		} else if (c == '\n') {
+			*o++ = '\\';
+			*o++ = 'n';
+			i++;
+		} else if (c == '\t') {
+			*o++ = '\\';
+			*o++ = 't';
+			i++;
+		} else if (c < 0x20 || c == 0x7f) {
+			o += sprintf(o, "\\u%04x", c);
+			i++;
+		} else if ((l = fr_utf8_len(s + i, n - i))) {
+			memcpy(o, s + i, l);
+			o += l;
+			i += l;
+		} else {
+			memcpy(o, "\\ufffd", 6);
+			o += 6;
+			i++;
+		}
+	}
+	*o++ = '"';
+	j->n = (size_t)(o - j->b);
+}
+
+/* "2026-11-23T14:20:01.123456789Z": the part up to the second changes once
+ * a second, so it is kept. */
+static void jb_time(struct jbuf *j, const struct fr_decoder *d, uint64_t ts)
+{
+	static __int128 cached_sec = -1;
+	static char prefix[64];
+	static size_t prefix_len;
+	__int128 wall = (__int128)ts + d->boot_to_wall, sec = wall / 1000000000;
+	long ns = (long)(wall % 1000000000);
 	char t[64];
 
-	wall_time(d, v->h->ts, t, sizeof(t), TIME_UTC_ISO);
-	fprintf(out, "{\"ts_ns\":%" PRIu64 ",\"time\":\"%s\",\"cpu\":%u,\"pid\":%u,\"tid\":%u,\"comm\":",
-		(uint64_t)v->h->ts, t, v->h->cpu, v->tgid, v->tid);
-	fr_json_str(out, v->comm, strnlen(v->comm, FR_COMM_LEN));
-	fprintf(out, ",\"type\":\"%s\"", v->type);
+	if (ns < 0) {
+		ns += 1000000000;
+		sec--;
+	}
+	if (sec < 0 || sec > INT32_MAX * 100LL) {
+		wall_time(d, ts, t, sizeof(t), TIME_UTC_ISO);
+		jb_put(j, t, strlen(t));
+		return;
+	}
+	if (sec != cached_sec) {
+		struct tm tm = { 0 };
+		time_t tsec = (time_t)sec;
+
+		gmtime_r(&tsec, &tm);
+		prefix_len = (size_t)snprintf(prefix, sizeof(prefix), "%04d-%02d-%02dT%02d:%02d:%02d.",
+					      tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+					      tm.tm_min, tm.tm_sec);
+		if (prefix_len >= sizeof(prefix))
+			prefix_len = sizeof(prefix) - 1;
+		cached_sec = sec;
+	}
+	jb_put(j, prefix, prefix_len);
+	for (int i = 8; i >= 0; i--) {
+		t[i] = (char)('0' + ns % 10);
+		ns /= 10;
+	}
+	t[9] = 'Z';
+	jb_put(j, t, 10);
+}
+
+void fr_render_json(FILE *out, const struct fr_decoder *d, const struct fr_view *v)
+{
+	static struct jbuf j;
+
+	j.out = out;
+	j.n = 0;
+	JB_LIT(&j, "{\"ts_ns\":");
+	jb_u64(&j, v->h->ts);
+	JB_LIT(&j, ",\"time\":\"");
+	jb_time(&j, d, v->h->ts);
+	JB_LIT(&j, "\",\"cpu\":");
+	jb_u64(&j, v->h->cpu);
+	JB_LIT(&j, ",\"pid\":");
+	jb_u64(&j, v->tgid);
+	JB_LIT(&j, ",\"tid\":");
+	jb_u64(&j, v->tid);
+	JB_LIT(&j, ",\"comm\":");
+	jb_str(&j, v->comm, strnlen(v->comm, FR_COMM_LEN));
+	JB_LIT(&j, ",\"type\":\"");
+	jb_put(&j, v->type, strlen(v->type));
+	JB_LIT(&j, "\"");
 	for (unsigned i = 0; i < v->n; i++) {
 		const struct fr_field *f = &v->f[i];
 
+		JB_LIT(&j, ",\"");
+		jb_put(&j, f->key, strlen(f->key));
 		if (f->kind == FK_NS)
-			fprintf(out, ",\"%s_ns\":", f->key);
-		else
-			fprintf(out, ",\"%s\":", f->key);
+			JB_LIT(&j, "_ns");
+		JB_LIT(&j, "\":");
 		switch (f->kind) {
-		case FK_U: case FK_NS: fprintf(out, "%" PRIu64, f->u); break;
-		case FK_I: fprintf(out, "%" PRId64, f->i); break;
-		case FK_BOOL: fputs(f->u ? "true" : "false", out); break;
-		case FK_STR: fr_json_str(out, f->s, f->slen); break;
+		case FK_U: case FK_NS: jb_u64(&j, f->u); break;
+		case FK_I: jb_i64(&j, f->i); break;
+		case FK_BOOL:
+			if (f->u)
+				JB_LIT(&j, "true");
+			else
+				JB_LIT(&j, "false");
+			break;
+		case FK_STR: jb_str(&j, f->s, f->slen); break;
 		}
 	}
-	fputc('}', out);
+	JB_LIT(&j, "}");
+	jb_flush(&j);
 }
 
 /* ---- the trigger record of a capture trigger wrote ---- */

@@ -545,7 +545,7 @@ cJSON *fr_stats_model(struct fr_stats *s, const struct fr_capture *cap, struct f
 			for (int k = 0; k < OFF_N; k++)
 				cJSON_AddNumberToObject(off, off_names[k], (double)p->off[k]);
 			if (p->rq)
-				cJSON_AddItemToObject(x, "runqueue", hist_json(p->rq, false));
+				cJSON_AddItemToObject(x, "runqueue", hist_json(p->rq, true));
 			cJSON_AddItemToArray(a, x);
 		}
 		free(pv);
