@@ -374,64 +374,46 @@ static void read_comm(const char *stat, char *comm)
 	comm[n] = 0;
 }
 
+struct dstack {
+	cJSON *a;
+	unsigned n, max;
+};
+
+static int add_dstate(uint32_t pid, uint32_t tid, const char *comm, void *arg)
+{
+	struct dstack *d = arg;
+	char path[96], buf[8192];
+	cJSON *o = cJSON_CreateObject(), *stack;
+
+	cJSON_AddNumberToObject(o, "pid", pid);
+	cJSON_AddNumberToObject(o, "tid", tid);
+	cJSON_AddStringToObject(o, "comm", comm);
+	snprintf(path, sizeof(path), "/proc/%u/task/%u/wchan", pid, tid);
+	if (fr_read_small(path, buf, 256) > 0 && strcmp(buf, "0"))
+		cJSON_AddStringToObject(o, "wchan", buf);
+	stack = cJSON_AddArrayToObject(o, "stack");
+	snprintf(path, sizeof(path), "/proc/%u/task/%u/stack", pid, tid);
+	if (fr_read_small(path, buf, sizeof(buf)) > 0) {
+		char *save, *line;
+
+		/* "[<0>] func+0x1/0x2": the address is hidden anyway */
+		for (line = strtok_r(buf, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+			char *f = strstr(line, "] ");
+
+			cJSON_AddItemToArray(stack, cJSON_CreateString(f ? f + 2 : line));
+		}
+	}
+	cJSON_AddItemToArray(d->a, o);
+	return ++d->n >= d->max;
+}
+
 cJSON *fr_ctx_dstate(unsigned max)
 {
-	cJSON *a = cJSON_CreateArray();
-	DIR *pd = opendir("/proc");
-	struct dirent *p;
-	unsigned n = 0;
+	struct dstack d = { .a = cJSON_CreateArray(), .max = max };
 
-	while (a && pd && (p = readdir(pd)) && n < max) {
-		char path[600];
-		DIR *td;
-		struct dirent *t;
-
-		if (p->d_name[0] < '1' || p->d_name[0] > '9')
-			continue;
-		snprintf(path, sizeof(path), "/proc/%s/task", p->d_name);
-		td = opendir(path);
-		while (td && (t = readdir(td)) && n < max) {
-			char st[512], buf[8192], comm[16], *rp;
-			cJSON *o, *stack;
-
-			if (t->d_name[0] < '1' || t->d_name[0] > '9')
-				continue;
-			snprintf(path, sizeof(path), "/proc/%s/task/%s/stat", p->d_name, t->d_name);
-			if (fr_read_small(path, st, sizeof(st)) <= 0)
-				continue;
-			rp = strrchr(st, ')');
-			if (!rp || rp[1] != ' ' || rp[2] != 'D')
-				continue;
-			read_comm(st, comm);
-			o = cJSON_CreateObject();
-			cJSON_AddNumberToObject(o, "pid", atoi(p->d_name));
-			cJSON_AddNumberToObject(o, "tid", atoi(t->d_name));
-			cJSON_AddStringToObject(o, "comm", comm);
-			snprintf(path, sizeof(path), "/proc/%s/task/%s/wchan", p->d_name, t->d_name);
-			if (fr_read_small(path, buf, 256) > 0 && strcmp(buf, "0"))
-				cJSON_AddStringToObject(o, "wchan", buf);
-			stack = cJSON_AddArrayToObject(o, "stack");
-			snprintf(path, sizeof(path), "/proc/%s/task/%s/stack", p->d_name, t->d_name);
-			if (fr_read_small(path, buf, sizeof(buf)) > 0) {
-				char *save, *line;
-
-				/* "[<0>] func+0x1/0x2": the address is hidden anyway */
-				for (line = strtok_r(buf, "\n", &save); line;
-				     line = strtok_r(NULL, "\n", &save)) {
-					char *f = strstr(line, "] ");
-
-					cJSON_AddItemToArray(stack, cJSON_CreateString(f ? f + 2 : line));
-				}
-			}
-			cJSON_AddItemToArray(a, o);
-			n++;
-		}
-		if (td)
-			closedir(td);
-	}
-	if (pd)
-		closedir(pd);
-	return a;
+	if (d.a && max)
+		fr_dstate_walk(add_dstate, &d);
+	return d.a;
 }
 
 /* ---- per-process CPU and memory ---- */

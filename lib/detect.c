@@ -346,16 +346,15 @@ gone:
 	s->cpu_prev_ok = true;
 }
 
-/* Tasks in D state: a walk of /proc/PID/task/TID/stat. */
-static void sample_dstate(struct fr_sampler *s, uint64_t now)
+int fr_dstate_walk(int (*cb)(uint32_t pid, uint32_t tid, const char *comm, void *arg), void *arg)
 {
 	DIR *pd = opendir("/proc");
 	struct dirent *p;
-	unsigned n = 0;
-	char first[48] = "";
+	int ret = 0;
 
-	(void)now;
-	while (pd && (p = readdir(pd))) {
+	if (!pd)
+		return -errno;
+	while (!ret && (p = readdir(pd))) {
 		char path[600];
 		DIR *td;
 		struct dirent *t;
@@ -364,32 +363,59 @@ static void sample_dstate(struct fr_sampler *s, uint64_t now)
 			continue;
 		snprintf(path, sizeof(path), "/proc/%s/task", p->d_name);
 		td = opendir(path);
-		while (td && (t = readdir(td))) {
-			char st[512], *rp;
+		while (!ret && td && (t = readdir(td))) {
+			char st[512], comm[16], *lp, *rp;
+			size_t n;
 
 			if (t->d_name[0] < '1' || t->d_name[0] > '9')
 				continue;
 			snprintf(path, sizeof(path), "/proc/%s/task/%s/stat", p->d_name, t->d_name);
 			if (fr_read_small(path, st, sizeof(st)) <= 0)
 				continue;
+			/* "tid (comm) D ...": the name may hold spaces and parentheses */
 			rp = strrchr(st, ')');
-			if (!rp || rp[1] != ' ' || rp[2] != 'D')
+			lp = strchr(st, '(');
+			if (!rp || !lp || rp < lp || rp[1] != ' ' || rp[2] != 'D')
 				continue;
-			if (s->cgroup && !in_cgroup(s, (uint32_t)atoi(t->d_name)))
-				continue;
-			if (!n++) {
-				char *lp = strchr(st, '(');
-
-				*rp = 0;
-				snprintf(first, sizeof(first), "tid %.10s %.16s", t->d_name, lp ? lp + 1 : "");
-			}
+			n = (size_t)(rp - lp - 1) < 15 ? (size_t)(rp - lp - 1) : 15;
+			memcpy(comm, lp + 1, n);
+			comm[n] = 0;
+			ret = cb((uint32_t)atoi(p->d_name), (uint32_t)atoi(t->d_name), comm, arg);
 		}
 		if (td)
 			closedir(td);
 	}
-	if (pd)
-		closedir(pd);
-	set(s, "dstate.tasks", n, n ? first : NULL);
+	closedir(pd);
+	return ret;
+}
+
+struct dcount {
+	struct fr_sampler *s;
+	unsigned n;
+	char first[48];
+};
+
+static int count_dstate(uint32_t pid, uint32_t tid, const char *comm, void *arg)
+{
+	struct dcount *c = arg;
+
+	(void)pid;
+	if (c->s->cgroup && !in_cgroup(c->s, tid))
+		return 0;
+	if (!c->n++)
+		snprintf(c->first, sizeof(c->first), "tid %u %s", tid, comm);
+	return 0;
+}
+
+/* Tasks in D state, and their damped average. */
+static void sample_dstate(struct fr_sampler *s)
+{
+	struct dcount c = { .s = s };
+	unsigned n;
+
+	fr_dstate_walk(count_dstate, &c);
+	n = c.n;
+	set(s, "dstate.tasks", n, n ? c.first : NULL);
 	/* an exponentially damped one-minute average, like the load average,
 	 * sampled once a second */
 	if (!s->dload_ok) {
@@ -733,7 +759,7 @@ void fr_sampler_sample(struct fr_sampler *s, uint64_t now)
 	    wants(s, "cpu.iowait"))
 		sample_cpu(s, now);
 	if (wants(s, "dstate.tasks") || wants(s, "dstate.load"))
-		sample_dstate(s, now);
+		sample_dstate(s);
 	if (wants(s, "runqueue.wait"))
 		sample_wait(s);
 	if (wants(s, "memburst.anon") || wants(s, "memburst.rate"))

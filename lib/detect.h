@@ -113,6 +113,11 @@ static inline bool fr_switched_out_runnable(uint32_t prev_state)
 	return (prev_state & 0xff) == 0;
 }
 
+/* Call cb for every task in D state now (from /proc/PID/task/TID/stat),
+ * until it returns non-zero; returns that, or -errno when /proc cannot be
+ * read. */
+int fr_dstate_walk(int (*cb)(uint32_t pid, uint32_t tid, const char *comm, void *arg), void *arg);
+
 /* Is a signal one that means a crash (SIGSEGV, SIGBUS, ...)? */
 bool fr_signal_is_fatal(int sig);
 

@@ -154,6 +154,58 @@ static cJSON *end_json(const struct fr_recorder *r, const struct fr_snapshot_inf
 	return e;
 }
 
+/* The records base + idx[i], in that (time) order, as a capture: META,
+ * TRIGGER when given, EVENTS, the process table (pt, completed from /proc
+ * and the records) and END. */
+static int write_records(struct fr_recorder *r, struct fr_proctab *pt,
+			 const struct fr_snapshot_info *info, const cJSON *trigger,
+			 const uint8_t *base, const uint32_t *idx, size_t n, struct fr_cap_writer *w)
+{
+	cJSON *j;
+	int ret;
+
+	fr_proctab_scan(pt);
+	for (size_t i = 0; i < n; i++)
+		fr_proctab_note(pt, base + idx[i]);
+	j = fr_meta_json(r, info);
+	ret = j ? fr_capw_json(w, FR_SEG_META, j) : -ENOMEM;
+	cJSON_Delete(j);
+	if (!ret && trigger)
+		ret = fr_capw_json(w, FR_SEG_TRIGGER, trigger);
+	for (size_t i = 0; !ret && i < n; i++) {
+		const struct fr_hdr *h = (const void *)(base + idx[i]);
+
+		ret = fr_capw_event(w, h, h->size);
+	}
+	if (!ret)
+		ret = fr_capw_flush(w);
+	if (!ret) {
+		j = fr_proctab_to_json(pt, true);
+		ret = j ? fr_capw_json(w, FR_SEG_PROCS, j) : -ENOMEM;
+		cJSON_Delete(j);
+	}
+	if (!ret) {
+		j = end_json(r, info, w);
+		ret = j ? fr_capw_json(w, FR_SEG_END, j) : -ENOMEM;
+		cJSON_Delete(j);
+	}
+	return ret;
+}
+
+/* Report what went out and close w; the first error wins. */
+static int finish(struct fr_cap_writer *w, struct fr_snapshot_result *res, int ret)
+{
+	int ret2;
+
+	if (res) {
+		res->events = w->events;
+		res->raw_bytes = w->raw_bytes;
+		res->file_bytes = w->file_bytes;
+	}
+	ret2 = fr_capw_close(w);
+	return ret ? ret : ret2;
+}
+
 int fr_snapshot_write(struct fr_recorder *r, struct fr_proctab *pt,
 		      const struct fr_snapshot_info *info, struct fr_cap_writer *w,
 		      struct fr_snapshot_result *res)
@@ -161,8 +213,7 @@ int fr_snapshot_write(struct fr_recorder *r, struct fr_proctab *pt,
 	const uint8_t *base;
 	uint32_t *idx = NULL;
 	size_t n = 0;
-	cJSON *j;
-	int ret, ret2;
+	int ret;
 
 	fr_ring_linearize(&r->ring);
 	base = fr_ring_data(&r->ring);
@@ -182,40 +233,9 @@ int fr_snapshot_write(struct fr_recorder *r, struct fr_proctab *pt,
 	}
 	fr_sort_by_ts(idx, n, base + FR_RING_REC_OVERHEAD);
 
-	fr_proctab_scan(pt);
-	for (size_t i = 0; i < n; i++)
-		fr_proctab_note(pt, base + idx[i] + FR_RING_REC_OVERHEAD);
-
-	j = fr_meta_json(r, info);
-	ret = j ? fr_capw_json(w, FR_SEG_META, j) : -ENOMEM;
-	cJSON_Delete(j);
-	for (size_t i = 0; !ret && i < n; i++) {
-		const uint8_t *p = base + idx[i];
-		uint32_t len;
-
-		memcpy(&len, p, sizeof(len));
-		ret = fr_capw_event(w, p + FR_RING_REC_OVERHEAD, len);
-	}
-	if (!ret)
-		ret = fr_capw_flush(w);
-	if (!ret) {
-		j = fr_proctab_to_json(pt, true);
-		ret = j ? fr_capw_json(w, FR_SEG_PROCS, j) : -ENOMEM;
-		cJSON_Delete(j);
-	}
-	if (!ret) {
-		j = end_json(r, info, w);
-		ret = j ? fr_capw_json(w, FR_SEG_END, j) : -ENOMEM;
-		cJSON_Delete(j);
-	}
+	ret = write_records(r, pt, info, NULL, base + FR_RING_REC_OVERHEAD, idx, n, w);
 	free(idx);
-	if (res) {
-		res->events = w->events;
-		res->raw_bytes = w->raw_bytes;
-		res->file_bytes = w->file_bytes;
-	}
-	ret2 = fr_capw_close(w);
-	return ret ? ret : ret2;
+	return finish(w, res, ret);
 }
 
 /* ---- a time window of a running recorder's ring ---- */
@@ -287,39 +307,5 @@ int fr_snapshot_write_window(struct fr_recorder *r, struct fr_proctab *pt,
 			     const struct fr_window *win, struct fr_cap_writer *w,
 			     struct fr_snapshot_result *res)
 {
-	cJSON *j;
-	int ret, ret2;
-
-	fr_proctab_scan(pt);
-	for (size_t i = 0; i < win->n; i++)
-		fr_proctab_note(pt, win->recs[i]);
-	j = fr_meta_json(r, info);
-	ret = j ? fr_capw_json(w, FR_SEG_META, j) : -ENOMEM;
-	cJSON_Delete(j);
-	if (!ret && trigger)
-		ret = fr_capw_json(w, FR_SEG_TRIGGER, trigger);
-	for (size_t i = 0; !ret && i < win->n; i++) {
-		const struct fr_hdr *h = (const void *)win->recs[i];
-
-		ret = fr_capw_event(w, h, h->size);
-	}
-	if (!ret)
-		ret = fr_capw_flush(w);
-	if (!ret) {
-		j = fr_proctab_to_json(pt, true);
-		ret = j ? fr_capw_json(w, FR_SEG_PROCS, j) : -ENOMEM;
-		cJSON_Delete(j);
-	}
-	if (!ret) {
-		j = end_json(r, info, w);
-		ret = j ? fr_capw_json(w, FR_SEG_END, j) : -ENOMEM;
-		cJSON_Delete(j);
-	}
-	if (res) {
-		res->events = w->events;
-		res->raw_bytes = w->raw_bytes;
-		res->file_bytes = w->file_bytes;
-	}
-	ret2 = fr_capw_close(w);
-	return ret ? ret : ret2;
+	return finish(w, res, write_records(r, pt, info, trigger, win->buf, win->idx, win->n, w));
 }
