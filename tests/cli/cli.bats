@@ -116,6 +116,18 @@ setup() {
 	[ ! -e "$d/unpriv.frec" ]
 }
 
+@test "trigger without privileges says what it needs, exit 1, writes nothing" {
+	d=$(open_dir)
+	if [ "$(id -u)" -eq 0 ]; then
+		run -1 --separate-stderr setpriv --reuid=65534 --regid=65534 --clear-groups \
+			"$FR" trigger --when events.crash --timeout 2s -o "$d/t-%d.frec"
+	else
+		run -1 --separate-stderr "$FR" trigger --when events.crash --timeout 2s -o "$d/t-%d.frec"
+	fi
+	[[ "$stderr" == *"needs root or CAP_BPF+CAP_PERFMON"* ]]
+	[ -z "$(ls "$d")" ]
+}
+
 @test "record --cgroup with a directory that is not cgroup v2: exit 1" {
 	run -1 --separate-stderr "$FR" record --cgroup "$T" -d 1s -o "$T/x.frec"
 	[[ "$stderr" == *"not a cgroup v2 directory"* || "$stderr" == *"no cgroup v2"* ]]
