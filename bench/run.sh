@@ -7,6 +7,8 @@
 # peers (perf, bpftrace) and stress-ng; `make bench` installs them.
 #
 # BENCH_QUICK=1 cuts repetitions and durations, to try the script.
+# BENCH_ONLY="overhead recorder_cpu" runs those sections only and prints
+# their raw summaries instead of writing RESULTS.md.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -128,24 +130,33 @@ overhead() {
 # ---- the recorder's own CPU per event ----
 
 recorder_cpu() {
-	local mode rep
+	local mode rep n pid
 	log "recorder CPU per event"
 	for mode in mem file; do
-		for ((rep = 0; rep < REPS; rep++)); do
-			local extra=()
-			[ "$mode" = file ] && extra=(--max-size 256M)
-			# user+sys of record and the loop it runs, minus the loop's
-			# own CPU (which includes the BPF programs' time)
-			/usr/bin/time -f "%U %S" -o "$W/time" "$FR" record -q -e syscalls "${extra[@]}" \
-				-o "$W/c.frec" -f -- "$LOOP" "$CALLS" >"$W/loop.out"
-			read -r u s <"$W/time"
-			read -r _ loopcpu <"$W/loop.out"
-			events=$("$FR" dump --info -F json "$W/c.frec" | jq '.end.counters.received')
-			awk -v u="$u" -v s="$s" -v l="$loopcpu" -v n="$CALLS" -v e="$events" \
-				'BEGIN { printf "%.1f\n", ((u + s) * 1e9 - l * n) / e }' >>"$W/cpu.$mode"
+		for n in "$CALLS" "$((4 * CALLS))"; do
+			for ((rep = 0; rep < REPS; rep++)); do
+				local extra=()
+				[ "$mode" = file ] && extra=(--max-size 256M)
+				# the recorder alone on the whole machine, as in the
+				# overhead runs; the loop runs beside it, so user+sys
+				# of the recorder's process is all its own: loading,
+				# recording, writing the capture
+				: >"$W/rec.log"
+				/usr/bin/time -f "%U %S" -o "$W/time" "$FR" record -v -e syscalls "${extra[@]}" \
+					-o "$W/c.frec" -f 2>"$W/rec.log" &
+				pid=$!
+				wait_for "$W/rec.log" "flightrec: recording"
+				"$LOOP" "$n" >/dev/null
+				pkill -INT -P "$pid"
+				wait "$pid"
+				read -r u s <"$W/time"
+				events=$("$FR" dump --info -F json "$W/c.frec" | jq '.end.counters.received')
+				awk -v u="$u" -v s="$s" -v e="$events" \
+					'BEGIN { printf "%.1f\n", (u + s) * 1e9 / e }' >>"$W/cpu.$mode.$n"
+			done
+			read -r med min max k < <(stats <"$W/cpu.$mode.$n")
+			echo "$mode.$n $med $min $max $k"
 		done
-		read -r med min max n < <(stats <"$W/cpu.$mode")
-		echo "$mode $med $min $max $n"
 	done >"$W/cpu.summary"
 }
 
@@ -269,6 +280,17 @@ trigger_idle() {
 	ls "$W" | grep -c '^idle-' >"$W/idle.fired" || true
 }
 
+if [ -n "${BENCH_ONLY:-}" ]; then
+	for section in $BENCH_ONLY; do
+		"$section"
+	done
+	for f in "$W"/*.summary; do
+		echo "== ${f##*/}"
+		cat "$f"
+	done
+	exit 0
+fi
+
 t0=$(date +%s)
 trigger_idle
 overhead
@@ -331,16 +353,20 @@ verdict() { awk -v v="$1" -v t="$2" 'BEGIN { print ((v != "" && v + 0 <= t + 0) 
 	echo
 	echo "## The recorder's own CPU"
 	echo
-	echo "\`/usr/bin/time flightrec record -e syscalls [--max-size 256M] -o F -- build/bench/loop $CALLS\`:"
-	echo "user+sys of the recorder and the loop, minus the loop's own CPU time (which"
-	echo "includes the BPF programs), divided by the events received. $REPS repetitions."
+	echo "\`/usr/bin/time flightrec record -v -e syscalls [--max-size 256M] -o F\` on the whole"
+	echo "machine while \`build/bench/loop N\` runs beside it, then SIGINT: user+sys of the"
+	echo "recorder's process (loading the probes, recording, writing the capture), divided"
+	echo "by the events it received. N = $CALLS fills the 64M ring about once; N = $((4 * CALLS))"
+	echo "wraps it several times, closer to a recorder left running. $REPS repetitions each."
 	echo
-	echo "| mode | ns per event: median (min-max) | target | |"
-	echo "|---|---|---|---|"
+	echo "| mode | loop calls | events | ns per event: median (min-max) | target | |"
+	echo "|---|---:|---:|---|---|---|"
 	for mode in mem file; do
 		t=100; [ "$mode" = file ] && t=200
-		m=$(get "$mode" 2 "$W/cpu.summary")
-		echo "| $mode | $m ($(get "$mode" 3 "$W/cpu.summary")-$(get "$mode" 4 "$W/cpu.summary")) | <= $t | $(verdict "$m" "$t") |"
+		for n in "$CALLS" "$((4 * CALLS))"; do
+			m=$(get "$mode.$n" 2 "$W/cpu.summary")
+			echo "| $mode | $n | about $((2 * n)) | $m ($(get "$mode.$n" 3 "$W/cpu.summary")-$(get "$mode.$n" 4 "$W/cpu.summary")) | <= $t | $(verdict "$m" "$t") |"
+		done
 	done
 	echo
 	echo "## 2 million events per second, sustained"

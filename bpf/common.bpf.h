@@ -56,15 +56,25 @@ static __always_inline void *reserve(__u32 size)
 	return e;
 }
 
-/* Batch wake-ups: the reader polls on a short timer anyway, so wake it early
- * only when the buffer is filling up. */
-static __always_inline void submit(void *e)
+/* Wake the reader only when the buffer is filling up (it drains on a short
+ * timer anyway), and then once per 64 KiB of new data rather than on every
+ * record: each wake-up is an interrupt, which the producing CPU pays for.
+ * avail counts what every CPU has reserved, this record included; a record
+ * that takes it across a 64 KiB step above the mark wakes the reader, so
+ * a step missed by two CPUs racing is made up by the next one. */
+#define FR_WAKE_STEP (64u << 10)
+
+static __always_inline void submit_sized(void *e, __u32 size)
 {
 	__u64 avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+	__u64 used = ((__u64)size + 8 + 7) & ~7ULL;	/* with the 8-byte header */
+	bool wake = avail >= wakeup_bytes &&
+		    (avail / FR_WAKE_STEP != (avail - used) / FR_WAKE_STEP);
 
-	bpf_ringbuf_submit(e, avail >= wakeup_bytes ? BPF_RB_FORCE_WAKEUP
-						     : BPF_RB_NO_WAKEUP);
+	bpf_ringbuf_submit(e, wake ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);
 }
+
+#define submit(e) submit_sized((e), sizeof(*(e)))
 
 static __always_inline void fill_hdr(struct fr_hdr *h, __u16 type, __u16 size,
 				     __u32 tgid, __u32 tid)

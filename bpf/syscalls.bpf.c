@@ -60,8 +60,23 @@ int sys_enter_tp(struct trace_event_raw_sys_enter *ctx)
 	return on_sys_enter(ctx->id);
 }
 
-FR_TWIN(sys_exit, on_sys_exit(regs_syscall_nr(regs), ret),
-	struct pt_regs *regs, long ret)
+/* The BTF form can read the registers directly; the raw form goes through
+ * a probe read. */
+SEC("tp_btf/sys_exit")
+int BPF_PROG(sys_exit_btf, struct pt_regs *regs, long ret)
+{
+#if defined(__TARGET_ARCH_x86)
+	return on_sys_exit(regs->orig_ax, ret);
+#elif defined(__TARGET_ARCH_arm64)
+	return on_sys_exit(regs->syscallno, ret);
+#endif
+}
+
+SEC("raw_tp/sys_exit")
+int BPF_PROG(sys_exit_raw, struct pt_regs *regs, long ret)
+{
+	return on_sys_exit(regs_syscall_nr(regs), ret);
+}
 
 SEC("tracepoint/raw_syscalls/sys_exit")
 int sys_exit_tp(struct trace_event_raw_sys_exit *ctx)

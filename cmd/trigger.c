@@ -568,16 +568,15 @@ static uint64_t *cooldown_of(struct trigger *t, const char *det)
  * last look; the process table learns names from them too. */
 static void tap(struct trigger *t)
 {
-	static uint8_t rec[65536] __attribute__((aligned(8)));
 	struct fr_ring *ring = &t->r.ring;
 
 	if (t->cursor < ring->tail)
 		t->cursor = ring->tail;
 	while (t->cursor < ring->head) {
 		uint32_t len;
+		const void *rec = fr_ring_at(ring, &t->cursor, &len);
 
-		t->cursor = fr_ring_get(ring, t->cursor, rec, sizeof(rec), &len);
-		if (len > sizeof(rec) || len < sizeof(struct fr_hdr))
+		if (len < sizeof(struct fr_hdr))
 			continue;
 		fr_sampler_event(&t->s, rec, len);
 		fr_proctab_note(&t->pt, rec);

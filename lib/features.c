@@ -73,13 +73,25 @@ bool fr_bpf_privileged(void)
 	return (eff & (1ULL << 21)) || ((eff & (1ULL << 39)) && (eff & (1ULL << 38)));
 }
 
+const struct btf *fr_vmlinux_btf(void)
+{
+	static struct btf *btf;
+	static bool tried;
+
+	if (!tried) {
+		tried = true;
+		btf = btf__load_vmlinux_btf();
+	}
+	return btf;
+}
+
 void fr_features_probe(struct fr_features *f)
 {
-	struct btf *btf;
+	const struct btf *btf;
 	libbpf_print_fn_t old = libbpf_set_print(NULL);
 
 	memset(f, 0, sizeof(*f));
-	btf = btf__load_vmlinux_btf();
+	btf = fr_vmlinux_btf();
 	if (!fr_bpf_privileged()) {
 		/* the kernel refuses every probe: say unknown, not no */
 		f->btf = btf ? FR_YES : FR_NO;
@@ -88,7 +100,6 @@ void fr_features_probe(struct fr_features *f)
 		f->tracefs = fr_tracefs_events(false) ? FR_YES : FR_NO;
 		f->kprobe = exists("/sys/bus/event_source/devices/kprobe/type") ? FR_YES : FR_NO;
 		f->uprobe = exists("/sys/bus/event_source/devices/uprobe/type") ? FR_YES : FR_NO;
-		btf__free(btf);
 		libbpf_set_print(old);
 		return;
 	}
@@ -112,7 +123,6 @@ void fr_features_probe(struct fr_features *f)
 			fn = btf__find_by_name_kind(btf, funcs[i], BTF_KIND_FUNC);
 		if (fn > 0)
 			f->fentry = load_tracing(BPF_TRACE_FENTRY, fn);
-		btf__free(btf);
 	}
 	libbpf_set_print(old);
 }

@@ -21,6 +21,9 @@ struct fr_features {
 };
 
 void fr_features_probe(struct fr_features *f);
+/* The running kernel's BTF, read and parsed once per process (it is
+ * several megabytes); NULL when the kernel has none. Never free it. */
+const struct btf *fr_vmlinux_btf(void);
 /* May this process load and attach tracing BPF programs? */
 bool fr_bpf_privileged(void);
 const char *fr_tristate_str(int v);

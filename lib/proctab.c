@@ -30,6 +30,8 @@ struct fr_proc *fr_proctab_get(struct fr_proctab *pt, uint32_t tid, bool create)
 		return &pt->v[i];
 	if (!create)
 		return NULL;
+	if (tid == pt->miss_tid)
+		pt->miss_tid = 0;
 	if (pt->len == pt->cap) {
 		uint32_t ncap = pt->cap ? pt->cap * 2 : 256;
 		struct fr_proc *n = realloc(pt->v, ncap * sizeof(*n));
@@ -235,6 +237,8 @@ static void seen(struct fr_proctab *pt, uint32_t tid, uint64_t ts)
 			p->last_ts = ts;
 		return;
 	}
+	if (tid == pt->miss_tid)
+		return;
 	p = fr_proctab_get(pt, tid, false);
 	if (p) {
 		pt->hot = true;	/* once seen, nothing but last_ts changes */
@@ -245,7 +249,10 @@ static void seen(struct fr_proctab *pt, uint32_t tid, uint64_t ts)
 		p->seen = true;
 		if (ts > p->last_ts)
 			p->last_ts = ts;
-	} else if (pt->missing && pt->nmissing < FR_PROCTAB_MISSING) {
+	} else {
+		pt->miss_tid = tid;
+		if (!pt->missing || pt->nmissing >= FR_PROCTAB_MISSING)
+			return;
 		for (uint32_t i = 0; i < pt->nmissing; i++)
 			if (pt->missing[i] == tid)
 				return;
@@ -427,6 +434,7 @@ int fr_proctab_prune(struct fr_proctab *pt, uint64_t min_ts)
 	pt->idx = idx;
 	pt->len = n;
 	pt->hot = false;
+	pt->miss_tid = 0;
 	return 0;
 }
 

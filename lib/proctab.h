@@ -42,6 +42,7 @@ struct fr_proctab {
 	/* the last task an event named: events come in runs of one task */
 	uint32_t hot_tid, hot_idx;
 	bool hot;
+	uint32_t miss_tid;	/* the last tid looked up and not found */
 };
 
 enum fr_pt_select {

@@ -63,18 +63,17 @@ static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ap
 	return vfprintf(stderr, fmt, ap);
 }
 
-static int on_record(void *ctx, void *data, size_t len)
+static void on_record(void *ctx, const void *data, uint32_t len)
 {
 	struct fr_recorder *r = ctx;
 	const struct fr_hdr *h = data;
 
 	if (len < sizeof(*h) || h->size > len || h->size < sizeof(*h) || (h->size & 7)) {
 		r->malformed++;
-		return 0;
+		return;
 	}
 	fr_ring_put(&r->ring, data, h->size);
 	r->received++;
-	return 0;
 }
 
 static struct bpf_program *prog_for(struct fr_recorder *r, const struct fr_probe_def *d,
@@ -169,7 +168,7 @@ static void set_knobs(struct fr_recorder *r, const struct fr_record_cfg *cfg)
 
 int fr_recorder_start(struct fr_recorder *r, const struct fr_record_cfg *cfg)
 {
-	struct btf *btf = NULL;
+	const struct btf *btf = NULL;
 	const char *events = NULL;
 	struct bpf_program *p;
 	int err;
@@ -207,7 +206,7 @@ int fr_recorder_start(struct fr_recorder *r, const struct fr_record_cfg *cfg)
 	set_knobs(r, cfg);
 	bpf_map__set_max_entries(r->skel->maps.events, cfg->bpf_buffer);
 
-	btf = btf__load_vmlinux_btf();
+	btf = fr_vmlinux_btf();
 	/* tracefs is only needed for classic tracepoints, or to check a raw
 	 * tracepoint exists on a kernel without BTF */
 	if (cfg->prefer == FR_ATTACH_TRACEPOINT || r->feat.tp_btf != FR_YES || !btf)
@@ -260,7 +259,6 @@ int fr_recorder_start(struct fr_recorder *r, const struct fr_record_cfg *cfg)
 			tp_args(btf, "block_rq_complete", 2, &errtype);
 		r->skel->rodata->block_error_is_status = !errtype || !strcmp(errtype, "blk_status_t");
 	}
-	btf__free(btf);
 	btf = NULL;
 
 	err = flightrec_bpf__load(r->skel);
@@ -298,15 +296,15 @@ int fr_recorder_start(struct fr_recorder *r, const struct fr_record_cfg *cfg)
 		err = -ENOENT;
 		goto fail;
 	}
-	r->rb = ring_buffer__new(bpf_map__fd(r->skel->maps.events), on_record, r, NULL);
-	if (!r->rb) {
-		err = -errno;
-		fr_err("cannot read the BPF ring buffer: %s", strerror(errno));
+	err = fr_bpfring_open(&r->rb, bpf_map__fd(r->skel->maps.events),
+			      bpf_map__max_entries(r->skel->maps.events));
+	if (err) {
+		fr_err("cannot read the BPF ring buffer: %s", strerror(-err));
 		goto fail;
 	}
+	r->rb_open = true;
 	return 0;
 fail:
-	btf__free(btf);
 	fr_recorder_free(r);
 	return err;
 }
@@ -327,7 +325,7 @@ static int drain(struct fr_recorder *r)
 
 	pthread_mutex_lock(&r->lock);
 	r->drained_ns = fr_boot_ns();
-	n = ring_buffer__consume(r->rb);
+	n = (int)fr_bpfring_consume(&r->rb, on_record, r);
 	pthread_mutex_unlock(&r->lock);
 	return n;
 }
@@ -338,7 +336,7 @@ int fr_recorder_poll(struct fr_recorder *r, int timeout_ms)
 
 	/* producers submit without waking us until the buffer fills, so this
 	 * mostly times out: drain on every tick (no syscall when empty) */
-	if (epoll_wait(ring_buffer__epoll_fd(r->rb), &ev, 1, timeout_ms) < 0 && errno != EINTR)
+	if (epoll_wait(r->rb.epfd, &ev, 1, timeout_ms) < 0 && errno != EINTR)
 		return -errno;
 	return drain(r);
 }
@@ -389,12 +387,13 @@ void fr_recorder_stop(struct fr_recorder *r)
 		return;
 	/* detach first so the drain below is final, then collect what is left */
 	detach_all(r);
-	if (r->rb)
+	if (r->rb_open)
 		drain(r);
 	r->stop_ns = fr_boot_ns();
 	fr_recorder_read_counters(r);
-	ring_buffer__free(r->rb);
-	r->rb = NULL;
+	r->malformed += r->rb.bad;
+	fr_bpfring_close(&r->rb);
+	r->rb_open = false;
 	flightrec_bpf__destroy(r->skel);
 	r->skel = NULL;
 }
@@ -410,9 +409,9 @@ static void detach_all(struct fr_recorder *r)
 void fr_recorder_free(struct fr_recorder *r)
 {
 	detach_all(r);
-	if (r->rb)
-		ring_buffer__free(r->rb);
-	r->rb = NULL;
+	if (r->rb_open)
+		fr_bpfring_close(&r->rb);
+	r->rb_open = false;
 	if (r->skel)
 		flightrec_bpf__destroy(r->skel);
 	r->skel = NULL;

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "features.h"
+#include "bpfring.h"
 #include "ring.h"
 
 enum fr_attach {
@@ -60,7 +61,8 @@ struct bpf_link;
 
 struct fr_recorder {
 	struct flightrec_bpf *skel;
-	struct ring_buffer *rb;
+	struct fr_bpfring rb;
+	bool rb_open;
 	struct fr_ring ring;
 	struct fr_probe_state probes[16];
 	unsigned nattached;

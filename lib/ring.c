@@ -6,6 +6,10 @@
 
 #include "ring.h"
 
+/* The prefix of the gap left at the end of the buffer when a record did
+ * not fit there: the next record is at offset 0. */
+#define GAP UINT32_MAX
+
 int fr_ring_init(struct fr_ring *r, uint64_t cap)
 {
 	memset(r, 0, sizeof(*r));
@@ -20,6 +24,9 @@ int fr_ring_init(struct fr_ring *r, uint64_t cap)
 		r->buf = NULL;
 		return -ENOMEM;
 	}
+	/* huge pages where the system allows them: a 64M ring faults in 32
+	 * times instead of 16384 */
+	madvise(r->buf, cap, MADV_HUGEPAGE);
 	r->cap = cap;
 	return 0;
 }
@@ -33,136 +40,121 @@ void fr_ring_free(struct fr_ring *r)
 
 void fr_ring_clear(struct fr_ring *r)
 {
-	r->head = r->tail = r->records = 0;
+	r->head = r->tail = r->head_off = r->tail_off = r->records = 0;
 }
 
-static void copy_in(struct fr_ring *r, uint64_t pos, const void *src, uint32_t len)
+static inline uint32_t prefix_at(const struct fr_ring *r, uint64_t off)
 {
-	uint64_t off = pos % r->cap, first = r->cap - off;
+	uint32_t len;
 
-	if (first >= len) {
-		memcpy(r->buf + off, src, len);
-	} else {
-		memcpy(r->buf + off, src, first);
-		memcpy(r->buf, (const uint8_t *)src + first, len - first);
-	}
+	memcpy(&len, r->buf + off, sizeof(len));
+	return len;
 }
 
-static void copy_out(const struct fr_ring *r, uint64_t pos, void *dst, uint32_t len)
+/* Age out the oldest record, or step over the gap at the end. */
+static void evict(struct fr_ring *r)
 {
-	uint64_t off = pos % r->cap, first = r->cap - off;
+	uint32_t len = prefix_at(r, r->tail_off);
+	uint64_t adv;
 
-	if (first >= len) {
-		memcpy(dst, r->buf + off, len);
+	if (len == GAP) {
+		adv = r->cap - r->tail_off;
 	} else {
-		memcpy(dst, r->buf + off, first);
-		memcpy((uint8_t *)dst + first, r->buf, len - first);
+		adv = FR_RING_REC_OVERHEAD + fr_ring_pad(len);
+		r->records--;
+		r->overwritten++;
+		r->overwritten_bytes += len;
 	}
+	r->tail += adv;
+	r->tail_off += adv;
+	if (r->tail_off == r->cap)
+		r->tail_off = 0;
 }
 
 int fr_ring_put(struct fr_ring *r, const void *data, uint32_t len)
 {
 	uint64_t need = FR_RING_REC_OVERHEAD + fr_ring_pad(len);
-	uint32_t prefix[2] = { len, 0 };
+	uint8_t *p;
 
 	if (need > r->cap) {
 		r->too_big++;
 		return -E2BIG;
 	}
-	while (r->cap - fr_ring_used(r) < need) {
-		uint32_t old;
+	if (r->cap - r->head_off < need) {
+		/* no room before the end: the rest becomes a gap (at least 8
+		 * bytes, both being multiples of 8) and the record goes to 0 */
+		uint64_t gap = r->cap - r->head_off;
+		uint32_t mark = GAP;
 
-		copy_out(r, r->tail, &old, sizeof(old));
-		r->tail += FR_RING_REC_OVERHEAD + fr_ring_pad(old);
-		r->records--;
-		r->overwritten++;
-		r->overwritten_bytes += old;
+		while (r->cap - fr_ring_used(r) < gap)
+			evict(r);
+		memcpy(r->buf + r->head_off, &mark, sizeof(mark));
+		r->head += gap;
+		r->head_off = 0;
 	}
-	copy_in(r, r->head, prefix, sizeof(prefix));
-	copy_in(r, r->head + FR_RING_REC_OVERHEAD, data, len);
+	while (r->cap - fr_ring_used(r) < need)
+		evict(r);
+	p = r->buf + r->head_off;
+	memcpy(p, &len, sizeof(len));
+	memset(p + 4, 0, 4);
+	memcpy(p + FR_RING_REC_OVERHEAD, data, len);
 	r->head += need;
+	r->head_off += need;
+	if (r->head_off == r->cap)
+		r->head_off = 0;
 	r->records++;
 	r->written++;
 	return 0;
 }
 
-/* Exchange two n-byte ranges that do not overlap, through a small buffer. */
-static void swap_ranges(uint8_t *a, uint8_t *b, uint64_t n)
+const void *fr_ring_at(const struct fr_ring *r, uint64_t *pos, uint32_t *len)
 {
-	uint8_t tmp[16384];
+	uint64_t off = *pos % r->cap;
 
-	while (n) {
-		size_t k = n < sizeof(tmp) ? n : sizeof(tmp);
-
-		memcpy(tmp, a, k);
-		memcpy(a, b, k);
-		memcpy(b, tmp, k);
-		a += k;
-		b += k;
-		n -= k;
+	*len = prefix_at(r, off);
+	if (*len == GAP) {
+		*pos += r->cap - off;
+		off = 0;
+		*len = prefix_at(r, 0);
 	}
-}
-
-/* Rotate p[0, n) left by k in place by block swaps (Gries and Mills): each
- * byte moves a few times at memcpy speed, with no second buffer. */
-static void rotate_left(uint8_t *p, uint64_t n, uint64_t k)
-{
-	uint64_t i = k, j = n - k;	/* the left block A = p[k-i, k), B = p[k, k+j) */
-
-	if (!k || k >= n)
-		return;
-	while (i != j) {
-		if (i > j) {
-			swap_ranges(p + k - i, p + k, j);
-			i -= j;
-		} else {
-			swap_ranges(p + k - i, p + k + j - i, i);
-			j -= i;
-		}
-	}
-	swap_ranges(p + k - i, p + k, i);
-}
-
-void fr_ring_linearize(struct fr_ring *r)
-{
-	uint64_t used = fr_ring_used(r);
-
-	rotate_left(r->buf, r->cap, r->tail % r->cap);
-	r->tail = 0;
-	r->head = used;
+	*pos += FR_RING_REC_OVERHEAD + fr_ring_pad(*len);
+	return r->buf + off + FR_RING_REC_OVERHEAD;
 }
 
 uint64_t fr_ring_get(const struct fr_ring *r, uint64_t pos, void *dst, size_t cap,
 		     uint32_t *len)
 {
-	copy_out(r, pos, len, sizeof(*len));
+	const void *rec = fr_ring_at(r, &pos, len);
+
 	if (*len <= cap)
-		copy_out(r, pos + FR_RING_REC_OVERHEAD, dst, *len);
-	return pos + FR_RING_REC_OVERHEAD + fr_ring_pad(*len);
+		memcpy(dst, rec, *len);
+	return pos;
 }
 
-int fr_ring_foreach(const struct fr_ring *r, void *scratch, size_t scratch_len,
+int fr_ring_foreach(const struct fr_ring *r,
 		    int (*cb)(const void *rec, uint32_t len, void *ctx), void *ctx)
 {
-	for (uint64_t pos = r->tail; pos < r->head;) {
-		uint64_t off;
-		uint32_t len;
+	/* offsets, not positions: no division per record */
+	uint64_t off = r->tail_off, left = fr_ring_used(r);
+
+	while (left) {
+		uint32_t len = prefix_at(r, off);
+		uint64_t adv;
 		int ret;
 
-		copy_out(r, pos, &len, sizeof(len));
-		pos += FR_RING_REC_OVERHEAD;
-		off = pos % r->cap;
-		if (off + len <= r->cap) {
-			ret = cb(r->buf + off, len, ctx);
-		} else {
-			if (len > scratch_len)
-				return -E2BIG;
-			copy_out(r, pos, scratch, len);
-			ret = cb(scratch, len, ctx);
+		if (len == GAP) {
+			left -= r->cap - off;
+			off = 0;
+			continue;
 		}
+		ret = cb(r->buf + off + FR_RING_REC_OVERHEAD, len, ctx);
 		if (ret)
 			return ret;
-		pos += fr_ring_pad(len);
+		adv = FR_RING_REC_OVERHEAD + fr_ring_pad(len);
+		left -= adv;
+		off += adv;
+		if (off == r->cap)
+			off = 0;
 	}
 	return 0;
 }

@@ -1,10 +1,13 @@
 /* ring.h: a bounded, overwrite-oldest ring of variable-size records.
  *
  * Each record is stored as an 8-byte prefix (its length) then its bytes,
- * padded to a multiple of 8 so records stay aligned; a record may wrap
- * around the end of the buffer. The ring never allocates after creation and
- * never holds more than its capacity. Not thread-safe: one writer at a time,
- * and readers only while the writer is stopped. */
+ * padded to a multiple of 8 so records stay aligned. A record never wraps
+ * around the end of the buffer: when it does not fit before the end, the
+ * rest of the buffer is marked as a gap and the record starts again at
+ * offset 0, so every record can be read in place. Positions are logical
+ * (they only grow; the gap counts in them). The ring never allocates after
+ * creation and never holds more than its capacity. Not thread-safe: one
+ * writer at a time, and readers only while the writer is stopped. */
 #ifndef FR_RING_H
 #define FR_RING_H
 
@@ -16,6 +19,8 @@ struct fr_ring {
 	uint64_t cap;		/* bytes */
 	uint64_t head;		/* logical write position */
 	uint64_t tail;		/* logical position of the oldest record */
+	uint64_t head_off;	/* head and tail as offsets in buf */
+	uint64_t tail_off;
 	uint64_t records;	/* records held */
 	uint64_t written;	/* records ever put */
 	uint64_t overwritten;	/* records aged out to make room */
@@ -40,20 +45,15 @@ void fr_ring_clear(struct fr_ring *r);
  * when the record can never fit (counted in too_big, ring unchanged). */
 int fr_ring_put(struct fr_ring *r, const void *data, uint32_t len);
 
+/* Bytes held: records, their prefixes and padding, and an end gap. */
 static inline uint64_t fr_ring_used(const struct fr_ring *r)
 {
 	return r->head - r->tail;
 }
 
-/* Rotate the buffer in place so the oldest record starts at offset 0 and all
- * records are contiguous; afterwards fr_ring_data() walks them directly. */
-void fr_ring_linearize(struct fr_ring *r);
-
-/* After fr_ring_linearize: the bytes [0, fr_ring_used()). */
-static inline const uint8_t *fr_ring_data(const struct fr_ring *r)
-{
-	return r->buf;
-}
+/* The record at logical position *pos (tail <= *pos < head), in place, with
+ * its length in *len; *pos moves on to the next record. */
+const void *fr_ring_at(const struct fr_ring *r, uint64_t *pos, uint32_t *len);
 
 /* Copy the record at logical position pos (tail <= pos < head) into dst
  * when it fits (cap bytes); its length in *len. Returns the position of the
@@ -61,10 +61,9 @@ static inline const uint8_t *fr_ring_data(const struct fr_ring *r)
 uint64_t fr_ring_get(const struct fr_ring *r, uint64_t pos, void *dst, size_t cap,
 		     uint32_t *len);
 
-/* Walk records oldest first without linearizing: cb gets each record in a
- * contiguous copy when it wraps (scratch must hold the largest record).
- * Stops early and returns cb's value when it is non-zero. */
-int fr_ring_foreach(const struct fr_ring *r, void *scratch, size_t scratch_len,
+/* Walk records oldest first, in place. Stops early and returns cb's value
+ * when it is non-zero. */
+int fr_ring_foreach(const struct fr_ring *r,
 		    int (*cb)(const void *rec, uint32_t len, void *ctx), void *ctx);
 
 #endif

@@ -165,16 +165,17 @@ static int write_records(struct fr_recorder *r, struct fr_proctab *pt,
 	int ret;
 
 	fr_proctab_scan(pt);
-	for (size_t i = 0; i < n; i++)
-		fr_proctab_note(pt, base + idx[i]);
 	j = fr_meta_json(r, info);
 	ret = j ? fr_capw_json(w, FR_SEG_META, j) : -ENOMEM;
 	cJSON_Delete(j);
 	if (!ret && trigger)
 		ret = fr_capw_json(w, FR_SEG_TRIGGER, trigger);
+	/* the table learns from the records as they go out: one pass over
+	 * them, the table being written after them */
 	for (size_t i = 0; !ret && i < n; i++) {
 		const struct fr_hdr *h = (const void *)(base + idx[i]);
 
+		fr_proctab_note(pt, h);
 		ret = fr_capw_event(w, h, h->size);
 	}
 	if (!ret)
@@ -206,17 +207,33 @@ static int finish(struct fr_cap_writer *w, struct fr_snapshot_result *res, int r
 	return ret ? ret : ret2;
 }
 
+struct index {
+	const uint8_t *base;
+	uint32_t *idx;
+	size_t n, cap;
+};
+
+/* Records are read in place: their offsets in the ring's buffer, which is
+ * at most 4 GiB, fit 32 bits. */
+static int index_one(const void *rec, uint32_t len, void *arg)
+{
+	struct index *ix = arg;
+
+	(void)len;
+	if (ix->n == ix->cap)
+		return 1;
+	ix->idx[ix->n++] = (uint32_t)((const uint8_t *)rec - ix->base);
+	return 0;
+}
+
 int fr_snapshot_write(struct fr_recorder *r, struct fr_proctab *pt,
 		      const struct fr_snapshot_info *info, struct fr_cap_writer *w,
 		      struct fr_snapshot_result *res)
 {
-	const uint8_t *base;
 	uint32_t *idx = NULL;
 	size_t n = 0;
 	int ret;
 
-	fr_ring_linearize(&r->ring);
-	base = fr_ring_data(&r->ring);
 	if (r->ring.records) {
 		idx = malloc(r->ring.records * sizeof(*idx));
 		if (!idx) {
@@ -224,16 +241,15 @@ int fr_snapshot_write(struct fr_recorder *r, struct fr_proctab *pt,
 			return -ENOMEM;
 		}
 	}
-	for (uint64_t pos = 0; pos < fr_ring_used(&r->ring) && n < r->ring.records;) {
-		uint32_t len;
+	{
+		struct index ix = { .base = r->ring.buf, .idx = idx, .cap = r->ring.records };
 
-		memcpy(&len, base + pos, sizeof(len));
-		idx[n++] = pos;
-		pos += FR_RING_REC_OVERHEAD + fr_ring_pad(len);
+		fr_ring_foreach(&r->ring, index_one, &ix);
+		n = ix.n;
 	}
-	fr_sort_by_ts(idx, n, base + FR_RING_REC_OVERHEAD);
+	fr_sort_by_ts(idx, n, r->ring.buf);
 
-	ret = write_records(r, pt, info, NULL, base + FR_RING_REC_OVERHEAD, idx, n, w);
+	ret = write_records(r, pt, info, NULL, r->ring.buf, idx, n, w);
 	free(idx);
 	return finish(w, res, ret);
 }
@@ -267,7 +283,6 @@ static int collect_one(const void *rec, uint32_t len, void *arg)
 int fr_window_collect(struct fr_recorder *r, uint64_t from, uint64_t to, struct fr_window *win)
 {
 	struct collect c = { .win = win, .from = from, .to = to };
-	uint8_t scratch[65536];
 	int ret;
 
 	memset(win, 0, sizeof(*win));
@@ -278,7 +293,7 @@ int fr_window_collect(struct fr_recorder *r, uint64_t from, uint64_t to, struct 
 		fr_window_free(win);
 		return -ENOMEM;
 	}
-	ret = fr_ring_foreach(&r->ring, scratch, sizeof(scratch), collect_one, &c);
+	ret = fr_ring_foreach(&r->ring, collect_one, &c);
 	if (ret < 0 && ret != -E2BIG) {
 		fr_window_free(win);
 		return ret;

@@ -179,6 +179,7 @@ static int note_tasks(struct fr_stream *s, uint32_t n)
 		}
 	}
 	pt->nmissing = 0;
+	pt->miss_tid = 0;
 	return procs_before(s, n ? ts_of(s, s->order[0]) : UINT64_MAX);
 }
 
