@@ -9,6 +9,10 @@
 #include <bpf/bpf_core_read.h>
 #include "flightrec.h"
 
+#ifndef barrier
+#define barrier() asm volatile("" ::: "memory")
+#endif
+
 /* Knobs set by user space between open and load. */
 const volatile __u32 self_tgid = 0;		/* never record ourselves */
 const volatile __u32 filter_tgid = 0;		/* -p: one process, its threads */
@@ -47,6 +51,14 @@ static __always_inline void count(__u32 which)
 		*v += 1;
 }
 
+static __always_inline void count_n(__u32 which, __u32 n)
+{
+	__u64 *v = bpf_map_lookup_elem(&counters, &which);
+
+	if (v)
+		*v += n;
+}
+
 static __always_inline void *reserve(__u32 size)
 {
 	void *e = bpf_ringbuf_reserve(&events, size, 0);
@@ -64,17 +76,90 @@ static __always_inline void *reserve(__u32 size)
  * a step missed by two CPUs racing is made up by the next one. */
 #define FR_WAKE_STEP (64u << 10)
 
+static __always_inline __u64 wake_flag(__u64 avail, __u32 size)
+{
+	__u64 used = ((__u64)size + 8 + 7) & ~7ULL;	/* with the 8-byte header */
+
+	return avail >= wakeup_bytes && avail / FR_WAKE_STEP != (avail - used) / FR_WAKE_STEP
+		       ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
+}
+
 static __always_inline void submit_sized(void *e, __u32 size)
 {
-	__u64 avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
-	__u64 used = ((__u64)size + 8 + 7) & ~7ULL;	/* with the 8-byte header */
-	bool wake = avail >= wakeup_bytes &&
-		    (avail / FR_WAKE_STEP != (avail - used) / FR_WAKE_STEP);
-
-	bpf_ringbuf_submit(e, wake ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP);
+	bpf_ringbuf_submit(e, wake_flag(bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA), size));
 }
 
 #define submit(e) submit_sized((e), sizeof(*(e)))
+
+/* Per-CPU batches, for the syscall programs: the hottest events go to the
+ * ring buffer a few kilobytes at a time, so the reservation, commit and
+ * wake-up decision are paid once per batch instead of once per record, and
+ * records are written to memory that stays in the CPU's cache. Only
+ * programs that never run inside one another on a CPU may share a batch:
+ * sys_enter and sys_exit run in task context with preemption off. A
+ * batch is sent when full, by a perf_event program firing a few times a
+ * second on every CPU (so a quiet CPU's records are at most that late), and
+ * its remains are collected by user space once the probes are detached.
+ * User space sets use_batches once that flush runs on every CPU. */
+bool use_batches = false;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
+	__uint(max_entries, 1);
+	__type(key, __u32);
+	__type(value, struct fr_batch);
+} batches SEC(".maps");
+
+static __always_inline void batch_flush(struct fr_batch *b)
+{
+	__u32 len = b->len;
+
+	if (len > FR_BATCH_BYTES)
+		len = FR_BATCH_BYTES;
+	if (len) {
+		__u64 avail = bpf_ringbuf_query(&events, BPF_RB_AVAIL_DATA);
+		__u64 used = ((__u64)len + 8 + 7) & ~7ULL;
+
+		if (bpf_ringbuf_output(&events, b->data, len, wake_flag(avail + used, len)))
+			count_n(FR_CNT_DROPPED, b->n);
+	}
+	b->len = 0;
+	b->n = 0;
+}
+
+/* The CPU's batch, marked busy, or NULL. */
+static __always_inline struct fr_batch *batch_open(void)
+{
+	__u32 zero = 0;
+	struct fr_batch *b = bpf_map_lookup_elem(&batches, &zero);
+
+	if (b) {
+		b->busy = 1;
+		barrier();
+	}
+	return b;
+}
+
+/* Room for a record of size bytes (at most 64) in b, sending b first when
+ * it is full. */
+static __always_inline void *batch_reserve(struct fr_batch *b, __u32 size)
+{
+	__u32 len = b->len;
+
+	if (len > FR_BATCH_BYTES - size) {
+		batch_flush(b);
+		len = 0;
+	}
+	b->len = len + size;
+	b->n++;
+	return b->data + (len & (FR_BATCH_BYTES - 1));
+}
+
+static __always_inline void batch_close(struct fr_batch *b)
+{
+	barrier();
+	b->busy = 0;
+}
 
 static __always_inline void fill_hdr(struct fr_hdr *h, __u16 type, __u16 size,
 				     __u32 tgid, __u32 tid)

@@ -19,16 +19,27 @@ static __always_inline int on_sys_enter(long id)
 	__u64 pt = bpf_get_current_pid_tgid();
 	__u32 tgid = pt >> 32, tid = (__u32)pt;
 	struct fr_sys_enter *e;
+	struct fr_batch *b = NULL;
 
 	if (!want_current(tgid, tid))
 		return 0;
-	e = reserve(sizeof(*e));
-	if (!e)
-		return 0;
+	if (use_batches) {
+		b = batch_open();
+		if (!b)
+			return 0;
+		e = batch_reserve(b, sizeof(*e));
+	} else {
+		e = reserve(sizeof(*e));
+		if (!e)
+			return 0;
+	}
 	fill_hdr(&e->h, FR_EV_SYS_ENTER, sizeof(*e), tgid, tid);
 	e->id = id;
 	e->_pad = 0;
-	submit(e);
+	if (b)
+		batch_close(b);
+	else
+		submit(e);
 	return 0;
 }
 
@@ -37,18 +48,74 @@ static __always_inline int on_sys_exit(long id, long ret)
 	__u64 pt = bpf_get_current_pid_tgid();
 	__u32 tgid = pt >> 32, tid = (__u32)pt;
 	struct fr_sys_exit *e;
+	struct fr_batch *b = NULL;
 
 	if (!want_current(tgid, tid))
 		return 0;
-	e = reserve(sizeof(*e));
-	if (!e)
-		return 0;
+	if (use_batches) {
+		b = batch_open();
+		if (!b)
+			return 0;
+		e = batch_reserve(b, sizeof(*e));
+	} else {
+		e = reserve(sizeof(*e));
+		if (!e)
+			return 0;
+	}
 	fill_hdr(&e->h, FR_EV_SYS_EXIT, sizeof(*e), tgid, tid);
 	e->id = id;
 	e->_pad = 0;
 	e->ret = ret;
-	submit(e);
+	if (b)
+		batch_close(b);
+	else
+		submit(e);
 	return 0;
+}
+
+static __always_inline void flush_now(void)
+{
+	__u32 zero = 0;
+	struct fr_batch *b = bpf_map_lookup_elem(&batches, &zero);
+
+	if (b && !b->busy && b->len) {
+		b->busy = 1;	/* for user space collecting at the end */
+		barrier();
+		batch_flush(b);
+		barrier();
+		b->busy = 0;
+	}
+}
+
+/* Sends the CPU's batch of syscall records, unless a syscall program it
+ * interrupted is writing to it: a timer on every CPU, which fires only
+ * while the CPU is busy... */
+SEC("perf_event")
+int flush_batch(void *ctx)
+{
+	flush_now();
+	return 0;
+}
+
+/* ... and as a CPU goes idle. The scheduler runs with interrupts off and
+ * never inside a syscall program. */
+static __always_inline int flush_if_idle(struct task_struct *next)
+{
+	if (BPF_CORE_READ(next, pid) == 0)
+		flush_now();
+	return 0;
+}
+
+SEC("tp_btf/sched_switch")
+int BPF_PROG(flush_idle_btf, bool preempt, struct task_struct *prev, struct task_struct *next)
+{
+	return flush_if_idle(next);
+}
+
+SEC("raw_tp/sched_switch")
+int BPF_PROG(flush_idle_raw, bool preempt, struct task_struct *prev, struct task_struct *next)
+{
+	return flush_if_idle(next);
 }
 
 FR_TWIN(sys_enter, on_sys_enter(id),

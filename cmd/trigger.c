@@ -714,8 +714,8 @@ static int write_capture(struct trigger *t, struct firing *f, uint64_t now)
 	int fd, err;
 	unsigned n = t->captures + 1;
 
-	/* what is still in the BPF buffer belongs in the window */
-	fr_recorder_poll(&t->r, 0);
+	/* what is still in the BPF buffer, or batched, belongs in the window */
+	fr_recorder_sync(&t->r);
 	tap(t);
 	err = fr_window_collect(&t->r, from, to, &win);
 	if (err) {

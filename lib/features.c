@@ -73,16 +73,23 @@ bool fr_bpf_privileged(void)
 	return (eff & (1ULL << 21)) || ((eff & (1ULL << 39)) && (eff & (1ULL << 38)));
 }
 
+static struct btf *vmlinux_btf;
+static bool vmlinux_btf_tried;
+
 const struct btf *fr_vmlinux_btf(void)
 {
-	static struct btf *btf;
-	static bool tried;
-
-	if (!tried) {
-		tried = true;
-		btf = btf__load_vmlinux_btf();
+	if (!vmlinux_btf_tried) {
+		vmlinux_btf_tried = true;
+		vmlinux_btf = btf__load_vmlinux_btf();
 	}
-	return btf;
+	return vmlinux_btf;
+}
+
+void fr_vmlinux_btf_release(void)
+{
+	btf__free(vmlinux_btf);
+	vmlinux_btf = NULL;
+	vmlinux_btf_tried = false;
 }
 
 void fr_features_probe(struct fr_features *f)

@@ -21,9 +21,11 @@ struct fr_features {
 };
 
 void fr_features_probe(struct fr_features *f);
-/* The running kernel's BTF, read and parsed once per process (it is
- * several megabytes); NULL when the kernel has none. Never free it. */
+/* The running kernel's BTF, read and parsed once and shared (it is several
+ * megabytes); NULL when the kernel has none. fr_vmlinux_btf_release() frees
+ * it when nothing needs it any more (a later call reads it again). */
 const struct btf *fr_vmlinux_btf(void);
+void fr_vmlinux_btf_release(void);
 /* May this process load and attach tracing BPF programs? */
 bool fr_bpf_privileged(void);
 const char *fr_tristate_str(int v);

@@ -5,7 +5,11 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <linux/perf_event.h>
+#include <stdlib.h>
 #include <sys/epoll.h>
+#include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "event.h"
@@ -29,6 +33,8 @@ const struct fr_probe_def fr_probe_defs[] = {
 	/* classic form only: its fields are stable across kernel versions */
 	{ "mark_victim", "oom", FR_GROUP_PROCESS, 0, 99 },
 };
+#define PROBE_SYS_ENTER 6
+#define PROBE_SYS_EXIT 7
 #define PROBE_BLOCK_ISSUE 8
 #define PROBE_BLOCK_COMPLETE 9
 _Static_assert(sizeof(fr_probe_defs) / sizeof(fr_probe_defs[0]) == 11, "probe indexes");
@@ -53,6 +59,131 @@ int fr_attach_parse(const char *s)
 }
 
 static void detach_all(struct fr_recorder *r);
+static void on_record(void *ctx, const void *data, uint32_t len);
+static int drain(struct fr_recorder *r);
+
+/* How often each CPU's batch of syscall records is sent when it does not
+ * fill up first: the most a quiet CPU's last records wait. */
+#define FLUSH_PERIOD_NS 100000000ULL
+
+static int flush_event_open(int cpu)
+{
+	struct perf_event_attr a;
+
+	memset(&a, 0, sizeof(a));
+	a.size = sizeof(a);
+	a.type = PERF_TYPE_SOFTWARE;
+	a.config = PERF_COUNT_SW_CPU_CLOCK;
+	a.sample_period = FLUSH_PERIOD_NS;
+	a.disabled = 1;	/* enabled by the attach */
+	return (int)syscall(__NR_perf_event_open, &a, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+}
+
+static void stop_batching(struct fr_recorder *r)
+{
+	bpf_link__destroy(r->flush_idle_link);
+	r->flush_idle_link = NULL;
+	for (unsigned i = 0; i < r->nflush; i++)
+		bpf_link__destroy(r->flush_links[i]);
+	free(r->flush_links);
+	r->flush_links = NULL;
+	r->nflush = 0;
+}
+
+/* Batch syscall records when a flush can run on every CPU; otherwise each
+ * record goes to the ring buffer on its own, as the other probes' do. */
+static void start_batching(struct fr_recorder *r)
+{
+	struct bpf_program *prog = r->skel->progs.flush_batch;
+	int ncpu = libbpf_num_possible_cpus();
+	const char *why = NULL;
+
+	if (bpf_program__fd(prog) < 0 || ncpu <= 0)
+		return;
+	/* a CPU's timer fires only while it is busy: flush as it goes idle */
+	{
+		struct bpf_program *idle = bpf_program__fd(r->skel->progs.flush_idle_btf) >= 0
+						   ? r->skel->progs.flush_idle_btf
+						   : r->skel->progs.flush_idle_raw;
+
+		r->flush_idle_link = bpf_program__attach(idle);
+		if (!r->flush_idle_link) {
+			fr_vlog("syscall records go to the ring buffer one by one: cannot "
+				"attach to sched_switch (%s)", strerror(errno));
+			return;
+		}
+	}
+	r->flush_links = calloc(ncpu, sizeof(*r->flush_links));
+	if (!r->flush_links)
+		return;
+	for (int c = 0; c < ncpu && !why; c++) {
+		struct bpf_link *link;
+		int fd = flush_event_open(c);
+
+		if (fd < 0) {
+			if (errno == ENODEV)
+				continue;	/* offline */
+			why = strerror(errno);
+			break;
+		}
+		link = bpf_program__attach_perf_event(prog, fd);
+		if (!link) {
+			why = strerror(errno);
+			close(fd);
+			break;
+		}
+		r->flush_links[r->nflush++] = link;
+	}
+	if (why || !r->nflush) {
+		fr_vlog("syscall records go to the ring buffer one by one: cannot flush batches on "
+			"every CPU (%s)", why ? why : "no CPU online");
+		stop_batching(r);
+		return;
+	}
+	r->skel->bss->use_batches = true;
+	r->batching = true;
+	fr_vlog("syscall records batched per CPU, flushed every %llu ms at the latest",
+		FLUSH_PERIOD_NS / 1000000);
+}
+
+/* After the probes are detached: what the batches still hold. A program
+ * that started before the detach may still be finishing a record, or a
+ * flush sending one to the ring buffer: wait for them, drain what the
+ * flushes sent, then take the rest. */
+static void collect_batches(struct fr_recorder *r)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	size_t stride = (sizeof(struct fr_batch) + 7) & ~(size_t)7;
+	uint8_t *vals;
+	uint32_t zero = 0;
+	bool busy = true;
+
+	if (!r->batching || ncpu <= 0 || !(vals = malloc(stride * ncpu)))
+		return;
+	for (int tries = 0; busy && tries < 100; tries++) {
+		busy = false;
+		if (bpf_map__lookup_elem(r->skel->maps.batches, &zero, sizeof(zero), vals,
+					 stride * ncpu, 0))
+			goto out;
+		for (int c = 0; c < ncpu; c++)
+			busy |= ((struct fr_batch *)(vals + c * stride))->busy != 0;
+		if (busy)
+			usleep(1000);
+	}
+	drain(r);
+	if (!bpf_map__lookup_elem(r->skel->maps.batches, &zero, sizeof(zero), vals,
+				  stride * ncpu, 0)) {
+		for (int c = 0; c < ncpu; c++) {
+			const struct fr_batch *b = (const void *)(vals + c * stride);
+
+			if (b->len && b->len <= FR_BATCH_BYTES)
+				on_record(r, b->data, b->len);
+		}
+	}
+out:
+	free(vals);
+	r->batching = false;
+}
 
 static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ap)
 {
@@ -66,14 +197,18 @@ static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ap
 static void on_record(void *ctx, const void *data, uint32_t len)
 {
 	struct fr_recorder *r = ctx;
-	const struct fr_hdr *h = data;
 
-	if (len < sizeof(*h) || h->size > len || h->size < sizeof(*h) || (h->size & 7)) {
-		r->malformed++;
-		return;
+	for (uint32_t off = 0; off < len;) {
+		const struct fr_hdr *h = (const void *)((const uint8_t *)data + off);
+
+		if (len - off < sizeof(*h) || h->size > len - off || h->size < sizeof(*h) || (h->size & 7)) {
+			r->malformed++;
+			return;
+		}
+		fr_ring_put(&r->ring, h, h->size);
+		r->received++;
+		off += h->size;
 	}
-	fr_ring_put(&r->ring, data, h->size);
-	r->received++;
 }
 
 static struct bpf_program *prog_for(struct fr_recorder *r, const struct fr_probe_def *d,
@@ -259,7 +394,19 @@ int fr_recorder_start(struct fr_recorder *r, const struct fr_record_cfg *cfg)
 			tp_args(btf, "block_rq_complete", 2, &errtype);
 		r->skel->rodata->block_error_is_status = !errtype || !strcmp(errtype, "blk_status_t");
 	}
+	/* the syscall programs batch their records when a perf event can
+	 * flush the batches on every CPU (see start_batching) */
+	if ((r->probes[PROBE_SYS_ENTER].method != FR_ATTACH_NONE ||
+	     r->probes[PROBE_SYS_EXIT].method != FR_ATTACH_NONE) && r->feat.perf_event == FR_YES &&
+	    (r->feat.tp_btf == FR_YES || r->feat.raw_tp == FR_YES)) {
+		bpf_program__set_autoload(r->skel->progs.flush_batch, true);
+		bpf_program__set_autoload(r->feat.tp_btf == FR_YES ? r->skel->progs.flush_idle_btf
+								   : r->skel->progs.flush_idle_raw, true);
+	}
+
+	/* libbpf reads its own copy to load: do not hold two */
 	btf = NULL;
+	fr_vmlinux_btf_release();
 
 	err = flightrec_bpf__load(r->skel);
 	if (err) {
@@ -296,6 +443,7 @@ int fr_recorder_start(struct fr_recorder *r, const struct fr_record_cfg *cfg)
 		err = -ENOENT;
 		goto fail;
 	}
+	start_batching(r);
 	err = fr_bpfring_open(&r->rb, bpf_map__fd(r->skel->maps.events),
 			      bpf_map__max_entries(r->skel->maps.events));
 	if (err) {
@@ -338,6 +486,19 @@ int fr_recorder_poll(struct fr_recorder *r, int timeout_ms)
 	 * mostly times out: drain on every tick (no syscall when empty) */
 	if (epoll_wait(r->rb.epfd, &ev, 1, timeout_ms) < 0 && errno != EINTR)
 		return -errno;
+	return drain(r);
+}
+
+int fr_recorder_sync(struct fr_recorder *r)
+{
+	if (r->batching) {
+		/* every CPU's flush fires within a period: a little over one
+		 * and what was batched before now is in the ring buffer */
+		struct timespec ts = { 0, FLUSH_PERIOD_NS + 20000000ULL };
+
+		while (nanosleep(&ts, &ts) && errno == EINTR)
+			;
+	}
 	return drain(r);
 }
 
@@ -389,6 +550,7 @@ void fr_recorder_stop(struct fr_recorder *r)
 	detach_all(r);
 	if (r->rb_open)
 		drain(r);
+	collect_batches(r);
 	r->stop_ns = fr_boot_ns();
 	fr_recorder_read_counters(r);
 	r->malformed += r->rb.bad;
@@ -404,6 +566,7 @@ static void detach_all(struct fr_recorder *r)
 		bpf_link__destroy(r->probes[i].link);
 		r->probes[i].link = NULL;
 	}
+	stop_batching(r);
 }
 
 void fr_recorder_free(struct fr_recorder *r)

@@ -66,6 +66,12 @@ struct fr_recorder {
 	struct fr_ring ring;
 	struct fr_probe_state probes[16];
 	unsigned nattached;
+	/* syscall records batched per CPU (see bpf/common.bpf.h): the flush
+	 * program's perf event links, one per CPU */
+	bool batching;
+	struct bpf_link **flush_links;
+	unsigned nflush;
+	struct bpf_link *flush_idle_link;	/* at sched_switch to idle */
 	uint64_t received;	/* records moved into the ring */
 	uint64_t malformed;	/* records refused as malformed */
 	uint64_t dropped;	/* BPF ring buffer full (read at detach) */
@@ -88,6 +94,10 @@ int fr_recorder_start(struct fr_recorder *r, const struct fr_record_cfg *cfg);
 int fr_recorder_track(struct fr_recorder *r, uint32_t tid);
 /* Wait up to timeout_ms for events and move them into the ring. */
 int fr_recorder_poll(struct fr_recorder *r, int timeout_ms);
+/* Bring into the ring every event that happened before the call, batched
+ * ones included (waiting for one flush of the batches when they are on),
+ * as a live snapshot needs. */
+int fr_recorder_sync(struct fr_recorder *r);
 /* Refresh dropped and track_full from the BPF counters. */
 void fr_recorder_read_counters(struct fr_recorder *r);
 /* The same counters, read without changing r (any thread, while the
