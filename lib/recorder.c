@@ -100,6 +100,15 @@ static void start_batching(struct fr_recorder *r)
 
 	if (bpf_program__fd(prog) < 0 || ncpu <= 0)
 		return;
+	{
+		const char *env = getenv("FLIGHTREC_SYSCALL_BATCH");
+
+		if (env && !strcmp(env, "0")) {
+			fr_vlog("syscall records go to the ring buffer one by one: "
+				"FLIGHTREC_SYSCALL_BATCH=0");
+			return;
+		}
+	}
 	/* a CPU's timer fires only while it is busy: flush as it goes idle */
 	{
 		struct bpf_program *idle = bpf_program__fd(r->skel->progs.flush_idle_btf) >= 0

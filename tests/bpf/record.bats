@@ -79,6 +79,16 @@ check_command_ground_truth() {
 	check_command_ground_truth "$T/cap.frec" tracepoint
 }
 
+@test "syscall records one by one (FLIGHTREC_SYSCALL_BATCH=0) give the same ground truth; -v says which" {
+	FLIGHTREC_SYSCALL_BATCH=0 run -3 --separate-stderr "$FR" record -v -o "$T/cap.frec" -- \
+		"$HELPER" --forks 5 --getppid 1000 --exit 3
+	[[ "$stderr" == *"syscall records go to the ring buffer one by one: FLIGHTREC_SYSCALL_BATCH=0"* ]]
+	check_command_ground_truth "$T/cap.frec" tp_btf
+	run -3 --separate-stderr "$FR" record -v -e syscalls -o "$T/b.frec" -- "$HELPER" --getppid 10 --exit 3
+	[[ "$stderr" == *"syscall records batched per CPU"* ]]
+	no_probes_left
+}
+
 @test "-v says which attach method each probe uses" {
 	run -0 --separate-stderr "$FR" record -v -e syscalls,sched -o "$T/cap.frec" -- true
 	[[ "$stderr" =~ probe\ sys_enter\ +attached\ with\ (tp_btf|raw_tp|tracepoint) ]]
