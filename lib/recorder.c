@@ -64,7 +64,7 @@ static int drain(struct fr_recorder *r);
 
 /* How often each CPU's batch of syscall records is sent when it does not
  * fill up first: the most a quiet CPU's last records wait. */
-#define FLUSH_PERIOD_NS 100000000ULL
+#define FLUSH_PERIOD_NS 10000000ULL
 
 static int flush_event_open(int cpu)
 {
@@ -503,7 +503,7 @@ int fr_recorder_sync(struct fr_recorder *r)
 	if (r->batching) {
 		/* every CPU's flush fires within a period: a little over one
 		 * and what was batched before now is in the ring buffer */
-		struct timespec ts = { 0, FLUSH_PERIOD_NS + 20000000ULL };
+		struct timespec ts = { 0, FLUSH_PERIOD_NS + 10000000ULL };
 
 		while (nanosleep(&ts, &ts) && errno == EINTR)
 			;
