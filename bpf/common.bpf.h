@@ -22,6 +22,7 @@ const volatile char filter_comm[FR_COMM_LEN] = {};
 const volatile __u64 filter_cgroup_id = 0;	/* --cgroup: cgroup2 id ... */
 const volatile __s32 filter_cgroup_level = -1;	/* ... and its depth */
 const volatile __u64 wakeup_bytes = 1 << 20;	/* wake the reader past this */
+const volatile __u32 wake_shift = 16;		/* then once per 2^wake_shift bytes */
 
 struct {
 	__uint(type, BPF_MAP_TYPE_RINGBUF);
@@ -69,18 +70,18 @@ static __always_inline void *reserve(__u32 size)
 }
 
 /* Wake the reader only when the buffer is filling up (it drains on a short
- * timer anyway), and then once per 64 KiB of new data rather than on every
- * record: each wake-up is an interrupt, which the producing CPU pays for.
- * avail counts what every CPU has reserved, this record included; a record
- * that takes it across a 64 KiB step above the mark wakes the reader, so
- * a step missed by two CPUs racing is made up by the next one. */
-#define FR_WAKE_STEP (64u << 10)
-
+ * timer anyway), and then once per step of new data (64 KiB, less in a
+ * small buffer) rather than on every record: each wake-up is an interrupt,
+ * which the producing CPU pays for. avail counts what every CPU has
+ * reserved, this record included; a record that takes it across a step
+ * above the mark wakes the reader, so a step missed by two CPUs racing is
+ * made up by the next one. User space keeps the mark at least a step below
+ * the buffer's size, which avail never reaches. */
 static __always_inline __u64 wake_flag(__u64 avail, __u32 size)
 {
 	__u64 used = ((__u64)size + 8 + 7) & ~7ULL;	/* with the 8-byte header */
 
-	return avail >= wakeup_bytes && avail / FR_WAKE_STEP != (avail - used) / FR_WAKE_STEP
+	return avail >= wakeup_bytes && avail >> wake_shift != (avail - used) >> wake_shift
 		       ? BPF_RB_FORCE_WAKEUP : BPF_RB_NO_WAKEUP;
 }
 
@@ -125,52 +126,72 @@ static __always_inline void batch_flush(struct fr_batch *b)
 	}
 	b->len = 0;
 	b->n = 0;
+	b->pending = 0;
 }
 
-/* The CPU's batch, marked busy, or NULL. */
+/* The CPU's batch, marked busy; NULL when there is none or it is already
+ * busy (a program running inside another on this CPU, which the kernels
+ * known today never do): the caller then sends its record on its own. */
 static __always_inline struct fr_batch *batch_open(void)
 {
 	__u32 zero = 0;
 	struct fr_batch *b = bpf_map_lookup_elem(&batches, &zero);
 
-	if (b) {
-		b->busy = 1;
-		barrier();
-	}
+	if (!b || b->busy)
+		return NULL;
+	b->busy = 1;
+	barrier();
 	return b;
 }
 
-/* Room for a record of size bytes (at most 64) in b, sending b first when
- * it is full. */
-static __always_inline void *batch_reserve(struct fr_batch *b, __u32 size)
+/* A batch is sent before a record joins it once its first record is this
+ * old, so a CPU making a few syscalls now and then sends them promptly. */
+#define FR_BATCH_AGE_NS 10000000ULL
+
+/* Room for a record of size bytes (at most 64) taken at ts in b, sending b
+ * first when it is full or old. */
+static __always_inline void *batch_reserve(struct fr_batch *b, __u32 size, __u64 ts)
 {
 	__u32 len = b->len;
 
-	if (len > FR_BATCH_BYTES - size) {
+	if (len > FR_BATCH_BYTES - size || (len && ts - b->first_ts > FR_BATCH_AGE_NS)) {
 		batch_flush(b);
 		len = 0;
 	}
+	if (!len)
+		b->first_ts = ts;
 	b->len = len + size;
 	b->n++;
 	return b->data + (len & (FR_BATCH_BYTES - 1));
 }
 
+/* Done writing; send the batch now if a flush came by meanwhile. */
 static __always_inline void batch_close(struct fr_batch *b)
 {
+	if (b->pending) {
+		b->pending = 0;
+		batch_flush(b);
+	}
 	barrier();
 	b->busy = 0;
 }
 
-static __always_inline void fill_hdr(struct fr_hdr *h, __u16 type, __u16 size,
-				     __u32 tgid, __u32 tid)
+static __always_inline void fill_hdr_ts(struct fr_hdr *h, __u64 ts, __u16 type, __u16 size,
+					__u32 tgid, __u32 tid)
 {
-	h->ts = bpf_ktime_get_boot_ns();
+	h->ts = ts;
 	h->tgid = tgid;
 	h->tid = tid;
 	h->type = type;
 	h->size = size;
 	h->cpu = bpf_get_smp_processor_id();
 	h->flags = 0;
+}
+
+static __always_inline void fill_hdr(struct fr_hdr *h, __u16 type, __u16 size,
+				     __u32 tgid, __u32 tid)
+{
+	fill_hdr_ts(h, bpf_ktime_get_boot_ns(), type, size, tgid, tid);
 }
 
 static __always_inline bool comm_matches(const char *c)

@@ -143,13 +143,14 @@ enum fr_bpf_counter {
 /* A CPU's batch of syscall records (BPF side to user space): records
  * back to back in data[0, len), n of them. The programs that fill it set
  * busy while they write, so that the periodic flush, which may interrupt
- * them on the same CPU, leaves it alone. */
+ * them on the same CPU, leaves it alone (and sets pending instead). */
 #define FR_BATCH_BYTES 4096u
 struct fr_batch {
 	__u32 len;
 	__u32 n;
 	__u32 busy;
-	__u32 _pad;
+	__u32 pending;	/* a flush found it busy: its writer sends it */
+	__u64 first_ts;	/* of its oldest record */
 	__u8 data[FR_BATCH_BYTES + 64];	/* slack: a record never ends past it */
 };
 

@@ -20,20 +20,19 @@ static __always_inline int on_sys_enter(long id)
 	__u32 tgid = pt >> 32, tid = (__u32)pt;
 	struct fr_sys_enter *e;
 	struct fr_batch *b = NULL;
+	__u64 ts;
 
 	if (!want_current(tgid, tid))
 		return 0;
-	if (use_batches) {
-		b = batch_open();
-		if (!b)
-			return 0;
-		e = batch_reserve(b, sizeof(*e));
+	ts = bpf_ktime_get_boot_ns();
+	if (use_batches && (b = batch_open())) {
+		e = batch_reserve(b, sizeof(*e), ts);
 	} else {
 		e = reserve(sizeof(*e));
 		if (!e)
 			return 0;
 	}
-	fill_hdr(&e->h, FR_EV_SYS_ENTER, sizeof(*e), tgid, tid);
+	fill_hdr_ts(&e->h, ts, FR_EV_SYS_ENTER, sizeof(*e), tgid, tid);
 	e->id = id;
 	e->_pad = 0;
 	if (b)
@@ -49,20 +48,19 @@ static __always_inline int on_sys_exit(long id, long ret)
 	__u32 tgid = pt >> 32, tid = (__u32)pt;
 	struct fr_sys_exit *e;
 	struct fr_batch *b = NULL;
+	__u64 ts;
 
 	if (!want_current(tgid, tid))
 		return 0;
-	if (use_batches) {
-		b = batch_open();
-		if (!b)
-			return 0;
-		e = batch_reserve(b, sizeof(*e));
+	ts = bpf_ktime_get_boot_ns();
+	if (use_batches && (b = batch_open())) {
+		e = batch_reserve(b, sizeof(*e), ts);
 	} else {
 		e = reserve(sizeof(*e));
 		if (!e)
 			return 0;
 	}
-	fill_hdr(&e->h, FR_EV_SYS_EXIT, sizeof(*e), tgid, tid);
+	fill_hdr_ts(&e->h, ts, FR_EV_SYS_EXIT, sizeof(*e), tgid, tid);
 	e->id = id;
 	e->_pad = 0;
 	e->ret = ret;
@@ -78,18 +76,22 @@ static __always_inline void flush_now(void)
 	__u32 zero = 0;
 	struct fr_batch *b = bpf_map_lookup_elem(&batches, &zero);
 
-	if (b && !b->busy && b->len) {
-		b->busy = 1;	/* for user space collecting at the end */
-		barrier();
-		batch_flush(b);
-		barrier();
-		b->busy = 0;
+	if (!b || !b->len)
+		return;
+	if (b->busy) {
+		b->pending = 1;	/* interrupted its writer, which sends it */
+		return;
 	}
+	b->busy = 1;	/* for user space collecting at the end */
+	barrier();
+	batch_flush(b);
+	barrier();
+	b->busy = 0;
 }
 
 /* Sends the CPU's batch of syscall records, unless a syscall program it
- * interrupted is writing to it: a timer on every CPU, which fires only
- * while the CPU is busy... */
+ * interrupted is writing to it (which then sends it): a timer on every CPU,
+ * for a task that made its last syscalls and then runs on without one... */
 SEC("perf_event")
 int flush_batch(void *ctx)
 {

@@ -740,6 +740,8 @@ static int write_capture(struct trigger *t, struct firing *f, uint64_t now)
 		goto out;
 	}
 	err = fr_capw_open(&w, fd);
+	/* the capture's counters as they are now, drops included */
+	fr_recorder_read_counters(&t->r);
 	if (!err)
 		err = fr_snapshot_write_window(&t->r, &t->pt, &t->info, tj, &win, &w, &res);
 	else

@@ -40,6 +40,7 @@ int fr_bpfring_open(struct fr_bpfring *b, int map_fd, uint64_t data_size)
 	b->producer = b->prod_map;
 	b->data = (const uint8_t *)b->prod_map + page;
 	b->mask = data_size - 1;
+	b->publish = data_size / 4 < FR_BPFRING_PUBLISH ? data_size / 4 : FR_BPFRING_PUBLISH;
 	b->pos = __atomic_load_n(b->consumer, __ATOMIC_ACQUIRE);
 	b->epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (b->epfd < 0 || epoll_ctl(b->epfd, EPOLL_CTL_ADD, map_fd, &ev) < 0) {

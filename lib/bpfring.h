@@ -19,7 +19,8 @@
 #define FR_BPFRING_BUSY (1u << 31)
 #define FR_BPFRING_DISCARD (1u << 30)
 #define FR_BPFRING_HDR 8u
-/* publish the read position at least this often while draining */
+/* publish the read position at least this often while draining (a
+ * quarter of a smaller ring) */
 #define FR_BPFRING_PUBLISH (64u << 10)
 
 struct fr_bpfring {
@@ -29,6 +30,7 @@ struct fr_bpfring {
 	uint64_t mask;		/* data size - 1 (a power of two) */
 	uint64_t pos;		/* what this reader has read */
 	uint64_t bad;		/* headers that made no sense */
+	uint64_t publish;	/* bytes read between publications */
 	/* the mappings, to undo them */
 	void *cons_map, *prod_map;
 	size_t cons_len, prod_len;
@@ -75,7 +77,7 @@ fr_bpfring_consume(struct fr_bpfring *b, void (*cb)(void *ctx, const void *data,
 				n++;
 			}
 			pos += adv;
-			if (pos - published >= FR_BPFRING_PUBLISH) {
+			if (pos - published >= b->publish) {
 				__atomic_store_n(b->consumer, pos, __ATOMIC_RELEASE);
 				published = pos;
 			}

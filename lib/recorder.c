@@ -62,9 +62,12 @@ static void detach_all(struct fr_recorder *r);
 static void on_record(void *ctx, const void *data, uint32_t len);
 static int drain(struct fr_recorder *r);
 
-/* How often each CPU's batch of syscall records is sent when it does not
- * fill up first: the most a quiet CPU's last records wait. */
-#define FLUSH_PERIOD_NS 10000000ULL
+/* The timer that sends each CPU's batch of syscall records when nothing
+ * else has (it fills, grows 10 ms old when a record joins it, or the CPU
+ * goes idle): the most the last records of a task that then runs on
+ * without a syscall or a switch wait. It wakes idle CPUs too, so it is
+ * kept slow. */
+#define FLUSH_PERIOD_NS 100000000ULL
 
 static int flush_event_open(int cpu)
 {
@@ -109,7 +112,7 @@ static void start_batching(struct fr_recorder *r)
 			return;
 		}
 	}
-	/* a CPU's timer fires only while it is busy: flush as it goes idle */
+	/* and as a CPU goes idle */
 	{
 		struct bpf_program *idle = bpf_program__fd(r->skel->progs.flush_idle_btf) >= 0
 						   ? r->skel->progs.flush_idle_btf
@@ -151,8 +154,8 @@ static void start_batching(struct fr_recorder *r)
 	}
 	r->skel->bss->use_batches = true;
 	r->batching = true;
-	fr_vlog("syscall records batched per CPU, flushed every %llu ms at the latest",
-		FLUSH_PERIOD_NS / 1000000);
+	fr_vlog("syscall records batched per CPU: sent when full, 10 ms old, or the CPU "
+		"idle, and every %llu ms", FLUSH_PERIOD_NS / 1000000);
 }
 
 /* After the probes are detached: what the batches still hold. A program
@@ -169,6 +172,8 @@ static void collect_batches(struct fr_recorder *r)
 
 	if (!r->batching || ncpu <= 0 || !(vals = malloc(stride * ncpu)))
 		return;
+	/* a detach does not wait for programs already running */
+	usleep(5000);
 	for (int tries = 0; busy && tries < 100; tries++) {
 		busy = false;
 		if (bpf_map__lookup_elem(r->skel->maps.batches, &zero, sizeof(zero), vals,
@@ -305,6 +310,12 @@ static void set_knobs(struct fr_recorder *r, const struct fr_record_cfg *cfg)
 	}
 	ro->filter_cgroup_id = cfg->cgroup_id;
 	ro->filter_cgroup_level = cfg->cgroup_level;
+	/* wake the reader once a quarter full, then once per step of new
+	 * data: 64 KiB, or an eighth of a small buffer (the mark must stay a
+	 * step below the size, which the data waiting never reaches) */
+	ro->wake_shift = 16;
+	while (ro->wake_shift > 3 && (1ULL << ro->wake_shift) > cfg->bpf_buffer / 8)
+		ro->wake_shift--;
 	ro->wakeup_bytes = cfg->bpf_buffer / 4;
 	ro->emit_fork = !!(cfg->groups & FR_GROUP_PROCESS);
 	ro->emit_exit = !!(cfg->groups & FR_GROUP_PROCESS);
@@ -580,6 +591,7 @@ static void detach_all(struct fr_recorder *r)
 
 void fr_recorder_free(struct fr_recorder *r)
 {
+	fr_vmlinux_btf_release();	/* held when starting failed early */
 	detach_all(r);
 	if (r->rb_open)
 		fr_bpfring_close(&r->rb);

@@ -195,3 +195,14 @@ tj() {
 	[ "$(events -t sys_enter "$T/self.frec" | jq --argjson p "$pid" 'select(.pid == $p and .syscall == "getppid")' | jq -s length)" -eq 77 ]
 	no_probes_left
 }
+
+@test "trigger with a small --buffer (a 64K BPF buffer): a burst of syscalls is all there, nothing dropped" {
+	trig -e syscalls,process --buffer 256K --when events.crash --pre 5s --post 1s \
+		-o "$T/small.frec" -- "$H" --getppid 2000 --signal 11
+	[ "$status" -eq 139 ]
+	pid=$(jq -r .context.fatal.pid <<<"$(tj "$T/small.frec")")
+	[ "$(events -t sys_enter "$T/small.frec" | jq --argjson p "$pid" 'select(.pid == $p and .syscall == "getppid")' | jq -s length)" -eq 2000 ]
+	# the capture's counters are read when it is written
+	[ "$("$FR" dump --info -F json "$T/small.frec" | jq '.end.counters.dropped')" -eq 0 ]
+	no_probes_left
+}

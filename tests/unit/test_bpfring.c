@@ -59,6 +59,8 @@ static uint8_t *produce(struct fake *f, uint32_t len, uint8_t tag, uint32_t flag
 }
 
 struct seen {
+	struct fake *f;
+	uint64_t published;	/* the consumer position seen mid-drain */
 	unsigned n;
 	uint8_t tags[64];
 	uint32_t lens[64];
@@ -78,6 +80,8 @@ static void cb(void *ctx, const void *data, uint32_t len)
 		s->lens[s->n] = len;
 	}
 	s->n++;
+	if (s->f && *s->f->b.consumer > s->published)
+		s->published = *s->f->b.consumer;
 }
 
 int main(void)
@@ -103,11 +107,15 @@ int main(void)
 
 	/* a record still being written holds back those after it */
 	memset(&s, 0, sizeof(s));
-	busy = produce(&f, 24, 4, FR_BPFRING_BUSY);
-	produce(&f, 24, 5, 0);
-	n = fr_bpfring_consume(&f.b, cb, &s);
-	is_u(n, 0, "nothing passes a record still being written");
-	is_u(f.consumer, f.b.pos, "position left at the busy record");
+	{
+		uint64_t at = f.producer;
+
+		busy = produce(&f, 24, 4, FR_BPFRING_BUSY);
+		produce(&f, 24, 5, 0);
+		n = fr_bpfring_consume(&f.b, cb, &s);
+		is_u(n, 0, "nothing passes a record still being written");
+		ok(f.b.pos == at && f.consumer == at, "position left at the busy record");
+	}
 	{
 		uint32_t word = 24;
 
@@ -134,6 +142,22 @@ int main(void)
 		produce(&f, 1000, 8, 0);
 	n = fr_bpfring_consume(&f.b, cb, &s);
 	ok(n == 3 && !s.torn, "records of 1000 bytes read whole");
+
+	/* a long drain tells the kernel how far it got as it goes */
+	memset(&s, 0, sizeof(s));
+	s.f = &f;
+	f.b.publish = 256;
+	{
+		uint64_t start = f.producer;
+
+		for (unsigned k = 0; k < 40; k++)
+			produce(&f, 56, 9, 0);
+		n = fr_bpfring_consume(&f.b, cb, &s);
+		ok(n == 40 && s.published >= start + 256 && s.published < f.producer,
+		   "the position is published during a drain, not only at its end");
+		is_u(f.consumer, f.producer, "and at its end");
+	}
+	f.b.publish = FR_BPFRING_PUBLISH;
 
 	/* a length that cannot be: stop, count it, do not walk on */
 	memset(&s, 0, sizeof(s));

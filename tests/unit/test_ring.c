@@ -208,7 +208,7 @@ static void test_follower(void)
 {
 	struct fr_ring r;
 	uint8_t buf[64], out[64];
-	uint64_t cursor = 0;
+	uint64_t cursor = 0, base = 0;
 	uint32_t next = 0, bad = 0, seen = 0, lapped = 0;
 
 	fr_ring_init(&r, 1000);
@@ -235,6 +235,33 @@ static void test_follower(void)
 	ok(!bad && seen > 10000, "a follower sees records once and in order across gaps (%u seen)",
 	   seen);
 	ok(lapped == 0, "a follower reading every third put is never lapped");
+	/* one reading rarely is lapped, and starts again at the oldest held */
+	fr_ring_clear(&r);
+	base = r.written;	/* clear keeps the lifetime counts */
+	cursor = 0;
+	next = 0;
+	bad = seen = lapped = 0;
+	for (uint32_t i = 0; i < 20000; i++) {
+		uint32_t len = 8 + rand() % 49, got, id;
+
+		make(buf, i, len);
+		fr_ring_put(&r, buf, len);
+		if (i % 97)
+			continue;
+		if (cursor < r.tail) {
+			cursor = r.tail;
+			next = (uint32_t)(r.written - base - r.records);
+			lapped++;
+		}
+		while (cursor < r.head) {
+			cursor = fr_ring_get(&r, cursor, out, sizeof(out), &got);
+			memcpy(&id, out, 4);
+			bad += id != next++;
+			seen++;
+		}
+	}
+	ok(lapped > 10 && !bad, "a follower lapped %u times restarts at the oldest record, in order",
+	   lapped);
 	fr_ring_clear(&r);
 	make(buf, 5, 16);
 	fr_ring_put(&r, buf, 16);
