@@ -451,7 +451,7 @@ verdict() { awk -v v="$1" -v t="$2" 'BEGIN { print ((v != "" && v + 0 <= t + 0) 
 	echo "  sys_exit records go into a per-CPU batch of 4 KiB that reaches the BPF ring"
 	echo "  buffer in one piece, so the ring buffer's reservation, commit and wake-up"
 	echo "  decision are paid once per hundred records; this took the memory ring from"
-	echo "  about 0.25 to about 0.16 x perf record's overhead. sys_exit's BTF program"
+	echo "  about 0.25 to 0.16-0.19 x perf record's overhead. sys_exit's BTF program"
 	echo "  reads the syscall number from the registers directly instead of through a"
 	echo "  probe read."
 	echo "- The recorder's own CPU was dominated by its reader spinning: a level-triggered"
