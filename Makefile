@@ -166,6 +166,13 @@ $(B)/fuzz/fuzz_expr: tests/fuzz/fuzz_expr.c $(FUZZ_EXPR_SRCS) $(wildcard lib/*.h
 	@echo "  FUZZ    $@"
 	@$(CLANG) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_EXPR_SRCS)
 
+FUZZ_CONTROL_SRCS := lib/control.c
+
+$(B)/fuzz/fuzz_control: tests/fuzz/fuzz_control.c $(FUZZ_CONTROL_SRCS) $(wildcard lib/*.h)
+	@mkdir -p $(dir $@)
+	@echo "  FUZZ    $@"
+	@$(CLANG) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_CONTROL_SRCS) -lcjson
+
 # run for FUZZ_SECONDS from the kept corpus (tests/fuzz/corpus), seeded with
 # real and synthetic captures; inputs that crashed once stay there as tests
 fuzz: $(B)/fuzz/fuzz_capture $(B)/tests/mkcapture
@@ -179,7 +186,7 @@ fuzz: $(B)/fuzz/fuzz_capture $(B)/tests/mkcapture
 check:
 	@$(MAKE) --no-print-directory deps
 	@$(MAKE) --no-print-directory flightrec check-unit $(HELPERS)
-	@$(MAKE) --no-print-directory $(B)/fuzz/fuzz_capture $(B)/fuzz/fuzz_expr
+	@$(MAKE) --no-print-directory $(B)/fuzz/fuzz_capture $(B)/fuzz/fuzz_expr $(B)/fuzz/fuzz_control
 	@$(MAKE) --no-print-directory B=build/asan \
 		CFLAGS='-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all' \
 		LDFLAGS='-fsanitize=address,undefined' check-unit

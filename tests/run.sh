@@ -70,6 +70,7 @@ fuzz() {
 	local rc=0
 	fuzz_one capture tests/fuzz/corpus "${FUZZ_SECONDS:-20}" 65536 || rc=1
 	fuzz_one expr tests/fuzz/corpus_expr "${FUZZ_EXPR_SECONDS:-10}" 512 || rc=1
+	fuzz_one control tests/fuzz/corpus_control "${FUZZ_CONTROL_SECONDS:-10}" 4096 || rc=1
 	return $rc
 }
 suite "fuzz" fuzz
