@@ -176,6 +176,24 @@ static __always_inline void batch_close(struct fr_batch *b)
 	b->busy = 0;
 }
 
+/* Room for a record of size bytes taken at ts: in the CPU's batch when
+ * batches are on and it is free (*b is then set), else in the ring buffer
+ * (NULL when that is full). batched_done() finishes either. */
+static __always_inline void *batched_slot(struct fr_batch **b, __u32 size, __u64 ts)
+{
+	if (use_batches && (*b = batch_open()))
+		return batch_reserve(*b, size, ts);
+	return reserve(size);
+}
+
+static __always_inline void batched_done(struct fr_batch *b, void *e, __u32 size)
+{
+	if (b)
+		batch_close(b);
+	else
+		submit_sized(e, size);
+}
+
 static __always_inline void fill_hdr_ts(struct fr_hdr *h, __u64 ts, __u16 type, __u16 size,
 					__u32 tgid, __u32 tid)
 {

@@ -25,20 +25,13 @@ static __always_inline int on_sys_enter(long id)
 	if (!want_current(tgid, tid))
 		return 0;
 	ts = bpf_ktime_get_boot_ns();
-	if (use_batches && (b = batch_open())) {
-		e = batch_reserve(b, sizeof(*e), ts);
-	} else {
-		e = reserve(sizeof(*e));
-		if (!e)
-			return 0;
-	}
+	e = batched_slot(&b, sizeof(*e), ts);
+	if (!e)
+		return 0;
 	fill_hdr_ts(&e->h, ts, FR_EV_SYS_ENTER, sizeof(*e), tgid, tid);
 	e->id = id;
 	e->_pad = 0;
-	if (b)
-		batch_close(b);
-	else
-		submit(e);
+	batched_done(b, e, sizeof(*e));
 	return 0;
 }
 
@@ -53,21 +46,14 @@ static __always_inline int on_sys_exit(long id, long ret)
 	if (!want_current(tgid, tid))
 		return 0;
 	ts = bpf_ktime_get_boot_ns();
-	if (use_batches && (b = batch_open())) {
-		e = batch_reserve(b, sizeof(*e), ts);
-	} else {
-		e = reserve(sizeof(*e));
-		if (!e)
-			return 0;
-	}
+	e = batched_slot(&b, sizeof(*e), ts);
+	if (!e)
+		return 0;
 	fill_hdr_ts(&e->h, ts, FR_EV_SYS_EXIT, sizeof(*e), tgid, tid);
 	e->id = id;
 	e->_pad = 0;
 	e->ret = ret;
-	if (b)
-		batch_close(b);
-	else
-		submit(e);
+	batched_done(b, e, sizeof(*e));
 	return 0;
 }
 

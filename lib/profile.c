@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "log.h"
@@ -116,22 +115,8 @@ static int online_cpus(bool *online, int ncpu)
 
 static int perf_open(enum fr_profile_kind kind, unsigned rate, int cpu)
 {
-	struct perf_event_attr a;
-
-	memset(&a, 0, sizeof(a));
-	a.size = sizeof(a);
-	a.type = PERF_TYPE_SOFTWARE;
-	/* enabled by the attach, once the program is there to take samples */
-	a.disabled = 1;
-	if (kind == FR_PROFILE_CPU) {
-		a.config = PERF_COUNT_SW_CPU_CLOCK;
-		a.freq = 1;
-		a.sample_freq = rate;
-	} else {
-		a.config = PERF_COUNT_SW_PAGE_FAULTS;
-		a.sample_period = rate;
-	}
-	return (int)syscall(__NR_perf_event_open, &a, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
+	return kind == FR_PROFILE_CPU ? fr_perf_sw_open(PERF_COUNT_SW_CPU_CLOCK, rate, true, cpu)
+				      : fr_perf_sw_open(PERF_COUNT_SW_PAGE_FAULTS, rate, false, cpu);
 }
 
 /* Say why a perf event could not be opened, and what would help. */

@@ -8,7 +8,6 @@
 #include <linux/perf_event.h>
 #include <stdlib.h>
 #include <sys/epoll.h>
-#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -69,19 +68,6 @@ static int drain(struct fr_recorder *r);
  * kept slow. */
 #define FLUSH_PERIOD_NS 100000000ULL
 
-static int flush_event_open(int cpu)
-{
-	struct perf_event_attr a;
-
-	memset(&a, 0, sizeof(a));
-	a.size = sizeof(a);
-	a.type = PERF_TYPE_SOFTWARE;
-	a.config = PERF_COUNT_SW_CPU_CLOCK;
-	a.sample_period = FLUSH_PERIOD_NS;
-	a.disabled = 1;	/* enabled by the attach */
-	return (int)syscall(__NR_perf_event_open, &a, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
-}
-
 static void stop_batching(struct fr_recorder *r)
 {
 	bpf_link__destroy(r->flush_idle_link);
@@ -130,7 +116,7 @@ static void start_batching(struct fr_recorder *r)
 		return;
 	for (int c = 0; c < ncpu && !why; c++) {
 		struct bpf_link *link;
-		int fd = flush_event_open(c);
+		int fd = fr_perf_sw_open(PERF_COUNT_SW_CPU_CLOCK, FLUSH_PERIOD_NS, false, c);
 
 		if (fd < 0) {
 			if (errno == ENODEV)

@@ -2,10 +2,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/perf_event.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
@@ -227,4 +229,22 @@ long fr_read_small(const char *path, char *buf, size_t max)
 	close(fd);
 	buf[got] = 0;
 	return got;
+}
+
+int fr_perf_sw_open(unsigned config, uint64_t rate, bool freq, int cpu)
+{
+	struct perf_event_attr a;
+
+	memset(&a, 0, sizeof(a));
+	a.size = sizeof(a);
+	a.type = PERF_TYPE_SOFTWARE;
+	a.config = config;
+	/* enabled by the attach, once the program is there to take samples */
+	a.disabled = 1;
+	a.freq = freq;
+	if (freq)
+		a.sample_freq = rate;
+	else
+		a.sample_period = rate;
+	return (int)syscall(__NR_perf_event_open, &a, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
 }

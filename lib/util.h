@@ -15,6 +15,12 @@ int fr_parse_duration(const char *s, uint64_t *out);
 /* Strict base-10 unsigned integer within [min, max]. */
 int fr_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);
 
+/* A software perf event (PERF_COUNT_SW_*) on one CPU of every task, for a
+ * BPF program to attach to (disabled until then): sampled rate times a
+ * second when freq, else once per rate units. The descriptor, or -1 with
+ * errno. */
+int fr_perf_sw_open(unsigned config, uint64_t rate, bool freq, int cpu);
+
 /* CLOCK_BOOTTIME and CLOCK_REALTIME now, ns. */
 uint64_t fr_boot_ns(void);
 uint64_t fr_wall_ns(void);
