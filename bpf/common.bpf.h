@@ -44,6 +44,29 @@ struct {
 	__type(value, __u32);
 } track SEC(".maps");
 
+/* Trace labels (tid -> slot in user space's trace table, never 0): every
+ * event about a labelled task carries its slot in h.flags, and a task's
+ * children inherit it. User space sets traces_on once it labels a task, so
+ * the lookup costs nothing until then. */
+__u32 traces_on = 0;
+
+struct {
+	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(max_entries, 16384);
+	__type(key, __u32);
+	__type(value, __u32);
+} traces SEC(".maps");
+
+static __always_inline __u16 trace_of(__u32 tid)
+{
+	__u32 *slot;
+
+	if (!traces_on)
+		return 0;
+	slot = bpf_map_lookup_elem(&traces, &tid);
+	return slot ? (__u16)*slot : 0;
+}
+
 static __always_inline void count(__u32 which)
 {
 	__u64 *v = bpf_map_lookup_elem(&counters, &which);
@@ -203,7 +226,7 @@ static __always_inline void fill_hdr_ts(struct fr_hdr *h, __u64 ts, __u16 type, 
 	h->type = type;
 	h->size = size;
 	h->cpu = bpf_get_smp_processor_id();
-	h->flags = 0;
+	h->flags = trace_of(tid);
 }
 
 static __always_inline void fill_hdr(struct fr_hdr *h, __u16 type, __u16 size,

@@ -24,11 +24,15 @@ enum fr_type {
 	FR_EV_BLOCK_ISSUE = 9,
 	FR_EV_BLOCK_COMPLETE = 10,
 	FR_EV_OOM_KILL = 11,
+	FR_EV_MARK = 12,
 	FR_EV_TYPE_MAX,
 };
 
 /* The task an event is about: the task switched out, the task woken, the
- * forking parent, the task that issued a block request; otherwise current. */
+ * forking parent, the task that issued a block request; otherwise current.
+ * flags holds the trace label of that task when the event was taken: 0 for
+ * none, else a slot in the recorder's trace table (written with the
+ * capture's counters) that gives the trace id. */
 struct fr_hdr {
 	__u64 ts;	/* CLOCK_BOOTTIME, ns */
 	__u32 tgid;
@@ -131,6 +135,29 @@ struct fr_oom_kill {
 	__u64 shmem_rss_kb;
 	char comm[FR_COMM_LEN];
 };
+
+/* A marker sent to a running recorder (flightrec mark): h.tgid and h.tid
+ * name the process it is about (the sender's unless the mark names one),
+ * h.cpu is 0, h.flags the trace slot when it carries a trace id. data holds
+ * name_len bytes of name (its NUL included), then meta_len bytes of nmeta
+ * metadata pairs, each a key, NUL, a value, NUL. Values are any bytes but
+ * NUL. h.size is that rounded up to a multiple of 8. */
+#define FR_MARK_TRACE 1u	/* trace_id is set */
+#define FR_MARK_BEGIN 2u	/* from now on h.tgid's events carry the trace */
+#define FR_MARK_END 4u		/* ... and from now on they no longer do */
+struct fr_mark {
+	struct fr_hdr h;
+	__u32 sender_pid;
+	__u16 name_len;
+	__u16 nmeta;
+	__u32 meta_len;
+	__u32 mflags;		/* FR_MARK_* */
+	__u8 trace_id[16];
+	char comm[FR_COMM_LEN];	/* of h.tgid when the mark was taken */
+	char data[];
+};
+#define FR_MARK_FIXED_SIZE 72	/* offsetof(struct fr_mark, data) */
+#define FR_MARK_MAX_SIZE 65528	/* the largest multiple of 8 in h.size */
 
 /* Counters kept per CPU by the BPF side. */
 enum fr_bpf_counter {

@@ -17,6 +17,21 @@ static __always_inline void follow_child(__u32 parent_tid, __u32 child_tid)
 		count(FR_CNT_TRACK_FULL);
 }
 
+/* A child takes its parent's trace label. Runs whatever was asked for. */
+static __always_inline void trace_child(__u32 parent_tid, __u32 child_tid)
+{
+	__u32 *slot;
+
+	if (!traces_on)
+		return;
+	slot = bpf_map_lookup_elem(&traces, &parent_tid);
+	if (slot) {
+		__u32 s = *slot;
+
+		bpf_map_update_elem(&traces, &child_tid, &s, BPF_ANY);
+	}
+}
+
 const volatile bool emit_fork = true;	/* process group on: record forks */
 const volatile bool emit_exit = true;	/* ... and exits */
 
@@ -27,6 +42,7 @@ static __always_inline int on_fork(__u32 ptgid, __u32 ptid, __u32 ctgid,
 	struct fr_proc_fork *e;
 
 	follow_child(ptid, ctid);
+	trace_child(ptid, ctid);
 	if (!emit_fork || !want(ptgid, ptid, NULL, parent, true))
 		return 0;
 	e = reserve(sizeof(*e));
@@ -146,6 +162,8 @@ static __always_inline int on_exit(void)
 	}
 	if (filter_follow)
 		bpf_map_delete_elem(&track, &tid);
+	if (traces_on)
+		bpf_map_delete_elem(&traces, &tid);
 	return 0;
 }
 

@@ -9,12 +9,11 @@
 enum {
 	FR_EXIT_OK = 0,
 	FR_EXIT_ERROR = 1,	/* failed, or (dump) data lost in a damaged capture */
-	FR_EXIT_USAGE = 2,	/* bad options, or a command not built yet */
+	FR_EXIT_USAGE = 2,	/* bad options */
 };
 
 enum {
 	FR_CMD_NEEDS_BPF = 1u << 0,	/* root or CAP_BPF+CAP_PERFMON */
-	FR_CMD_NOT_BUILT = 1u << 1,
 	FR_CMD_HIDDEN = 1u << 2,
 };
 
@@ -31,7 +30,7 @@ int cmd_record(int argc, char **argv);
 int cmd_dump(int argc, char **argv);
 int cmd_trigger(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
-int cmd_not_built(int argc, char **argv);
+int cmd_mark(int argc, char **argv);
 
 struct fr_recorder;
 

@@ -5,10 +5,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 #include <time.h>
 
 #include "cmd.h"
+#include "live.h"
 #include "../lib/capture.h"
+#include "../lib/control.h"
 #include "../lib/event.h"
 #include "../lib/export.h"
 #include "../lib/log.h"
@@ -26,9 +30,13 @@ struct dump_opts {
 	uint32_t types;		/* bit per enum fr_type; 0 = all */
 	const char *since, *until;
 	uint64_t since_ns, until_ns;	/* CLOCK_BOOTTIME bounds, resolved */
+	const char *live;		/* a running recorder's name */
+	uint8_t trace_id[16];
+	bool has_trace;
+	unsigned trace_slot;		/* resolved in the capture; 0: none */
 };
 
-enum { OPT_SINCE = 0x100, OPT_UNTIL };
+enum { OPT_SINCE = 0x100, OPT_UNTIL, OPT_LIVE, OPT_TRACE_ID };
 
 static const struct argp_option options[] = {
 	{ "format", 'F', "FORMAT", 0, "Output format: text (default), json (one document), "
@@ -41,6 +49,10 @@ static const struct argp_option options[] = {
 	{ "since", OPT_SINCE, "TIME", 0, "Only events at or after TIME: an offset from the start "
 	  "of the recording (2s, 150ms), a date and time (2026-11-23T14:20:01[.5][Z]) or @UNIX_SECONDS", 1 },
 	{ "until", OPT_UNTIL, "TIME", 0, "Only events before TIME (same forms as --since)", 1 },
+	{ "trace-id", OPT_TRACE_ID, "ID", 0, "Only the events labelled with this trace id (32 hex "
+	  "digits) and the marks that carry it", 1 },
+	{ "live", OPT_LIVE, "NAME", 0, "Instead of a FILE, a snapshot of the ring of the running "
+	  "recorder NAME, taken without stopping it", 0 },
 	{ "info", 'i', NULL, 0, "Describe the capture instead of printing its events: host, "
 	  "probes, counters, time range, raw and file bytes and the compression ratio", 0 },
 	{ "quiet", 'q', NULL, 0, "No warnings naming each damaged part of a capture; one error "
@@ -61,7 +73,9 @@ static const char doc[] =
 	"  flightrec dump cap.frec | less\n"
 	"  flightrec dump -t sys_exit -p 1234 cap.frec\n"
 	"  flightrec dump -F ndjson --since 2s --until 3s cap.frec | jq .\n"
-	"  flightrec dump --info cap.frec";
+	"  flightrec dump --info cap.frec\n"
+	"  flightrec dump --live default -t mark\n"
+	"  flightrec dump --trace-id 4bf92f3577b34da6a3ce929d0e0e4736 cap.frec";
 
 static int parse_types(const char *list, uint32_t *mask)
 {
@@ -128,7 +142,7 @@ static int parse_opt(int key, char *arg, struct argp_state *state)
 
 			argp_error(state, "unknown event type or group '%.*s' in --type (types: "
 				   "sched_switch, sched_wakeup, sched_wakeup_new, process_fork, process_exec, "
-				   "process_exit, sys_enter, sys_exit, block_issue, block_complete, oom_kill; groups: "
+				   "process_exit, sys_enter, sys_exit, block_issue, block_complete, oom_kill, mark; groups: "
 				   "sched, process, syscalls, block)", (int)strcspn(bad, ","), bad);
 		}
 		break;
@@ -141,6 +155,17 @@ static int parse_opt(int key, char *arg, struct argp_state *state)
 	case 'i':
 		o->info = true;
 		break;
+	case OPT_LIVE:
+		if (!fr_ctl_name_ok(arg))
+			argp_error(state, "bad --live '%s': a recorder name (1 to 64 of A-Z a-z 0-9 _ - .)",
+				   arg);
+		o->live = arg;
+		break;
+	case OPT_TRACE_ID:
+		if (fr_trace_id_parse(arg, o->trace_id))
+			argp_error(state, "bad --trace-id '%s': expected 32 hex digits, not all zero", arg);
+		o->has_trace = true;
+		break;
 	case 'q':
 		fr_verbosity = FR_QUIET;
 		break;
@@ -150,11 +175,15 @@ static int parse_opt(int key, char *arg, struct argp_state *state)
 	case ARGP_KEY_ARG:
 		if (o->file)
 			argp_error(state, "one capture at a time: '%s' is one too many", arg);
+		if (o->live)
+			argp_error(state, "--live reads a running recorder: no FILE with it");
 		o->file = arg;
 		break;
 	case ARGP_KEY_END:
-		if (!o->file)
-			argp_error(state, "which capture? give a FILE");
+		if (o->file && o->live)
+			argp_error(state, "--live reads a running recorder: no FILE with it");
+		if (!o->file && !o->live)
+			argp_error(state, "which capture? give a FILE, or --live NAME for a running recorder");
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -276,6 +305,8 @@ static int on_event(const void *rec, uint32_t len, void *arg)
 	if (c->o->types && !(c->o->types & (1u << h->type)))
 		return 0;
 	if (c->o->has_pid && c->view.tgid != c->o->pid)
+		return 0;
+	if (c->o->has_trace && !fr_trace_match(rec, c->o->trace_slot, c->o->trace_id))
 		return 0;
 	switch (c->o->format) {
 	case FMT_TEXT:
@@ -515,14 +546,47 @@ int cmd_dump(int argc, char **argv)
 	struct fr_capture *cap;
 	char err[512];
 	static char obuf[1 << 16];
+	char live_path[64], live_label[96];
 	uint64_t start;
-	int ret, err2;
+	int ret, err2, live_fd = -1;
 
 	if (argp_parse(&argp, argc, argv, 0, NULL, &o))
 		return FR_EXIT_USAGE;
-	if (fr_capture_open(o.file, &cap, err, sizeof(err))) {
+	if (o.live) {
+		/* the recorder writes the snapshot into a file of ours in memory */
+		cJSON *reply;
+
+		live_fd = memfd_create("flightrec-live", MFD_CLOEXEC);
+		if (live_fd < 0) {
+			fr_err("memfd_create: %s", strerror(errno));
+			return FR_EXIT_ERROR;
+		}
+		if (fr_live_fetch(o.live, live_fd, &reply)) {
+			close(live_fd);
+			return FR_EXIT_ERROR;
+		}
+		cJSON_Delete(reply);
+		snprintf(live_path, sizeof(live_path), "/proc/self/fd/%d", live_fd);
+		snprintf(live_label, sizeof(live_label), "recorder %s", o.live);
+		o.file = live_label;
+	}
+	if (fr_capture_open(o.live ? live_path : o.file, &cap, err, sizeof(err))) {
 		fr_err("%s", err);
+		if (live_fd >= 0)
+			close(live_fd);
 		return FR_EXIT_ERROR;
+	}
+	if (live_fd >= 0)
+		close(live_fd);	/* the capture has its own descriptor */
+	if (o.has_trace) {
+		o.trace_slot = fr_capture_trace_slot(cap, o.trace_id);
+		if (!o.trace_slot) {
+			char hex[33];
+
+			fr_trace_id_format(o.trace_id, hex);
+			fr_warn("%s: no event is labelled with trace %s (only marks that carry it "
+				"are printed)", o.file, hex);
+		}
 	}
 	c = calloc(1, sizeof(*c));
 	if (!c) {
@@ -536,6 +600,7 @@ int cmd_dump(int argc, char **argv)
 	setvbuf(stdout, obuf, _IOFBF, sizeof(obuf));
 	if (fr_decoder_init(&c->dec, cap->meta, cap->procs))
 		fr_warn("%s: the process table is damaged; task names may be missing", o.file);
+	c->dec.traces = fr_capture_traces(cap);
 
 	{
 		double st = num_at(cap->meta, "start_ns", NULL, 0);

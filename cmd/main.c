@@ -28,7 +28,7 @@ const struct fr_cmd fr_cmds[] = {
 	{ "trigger", cmd_trigger, "run autotracing detectors; capture when one fires", FR_CMD_NEEDS_BPF },
 	{ "dump", cmd_dump, "decode a capture to text, JSON or NDJSON", 0 },
 	{ "stats", cmd_stats, "summarise a capture: CPU, run queue, syscalls, I/O; gate CI on it", 0 },
-	{ "mark", cmd_not_built, "put a named marker into a live recorder", FR_CMD_NOT_BUILT },
+	{ "mark", cmd_mark, "put a named marker, with metadata and a trace id, into a live recorder", 0 },
 	{ "help", NULL, "show help for flightrec or one of its commands", 0 },
 	{ NULL, NULL, NULL, 0 },
 };
@@ -50,14 +50,14 @@ static void usage(FILE *out)
 	for (const struct fr_cmd *c = fr_cmds; c->name; c++) {
 		if (c->flags & FR_CMD_HIDDEN)
 			continue;
-		fprintf(out, "  %-9s %s%s\n", c->name, c->summary,
-			c->flags & FR_CMD_NOT_BUILT ? " (not built yet)" : "");
+		fprintf(out, "  %-9s %s\n", c->name, c->summary);
 	}
 	fprintf(out, "\nRun 'flightrec help COMMAND' or 'flightrec COMMAND --help' for a command's options.\n"
 		     "Examples:\n"
 		     "  flightrec record --duration 5s -o cap.frec   record the whole machine for 5 s\n"
 		     "  flightrec record -o cap.frec -- make test     record a command and its children\n"
-		     "  flightrec dump cap.frec | less                read a capture\n");
+		     "  flightrec dump cap.frec | less                read a capture\n"
+		     "  flightrec mark deploy --meta version=1.4      mark the running recorder's ring\n");
 }
 
 void fr_print_version(void)

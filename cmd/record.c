@@ -15,6 +15,8 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "live.h"
+#include "../lib/control.h"
 #include "../lib/event.h"
 #include "../lib/log.h"
 #include "../lib/proctab.h"
@@ -38,9 +40,12 @@ struct record_opts {
 	char **command;		/* NULL-terminated, or NULL */
 	int verbose;
 	bool quiet;
+	const char *name;
+	uint8_t trace_id[16];
+	bool has_trace;
 };
 
-enum { OPT_COMM = 0x100, OPT_CGROUP, OPT_ATTACH, OPT_MAX_SIZE };
+enum { OPT_COMM = 0x100, OPT_CGROUP, OPT_ATTACH, OPT_MAX_SIZE, OPT_NAME, OPT_TRACE_ID };
 
 static const struct argp_option options[] = {
 	{ "events", 'e', "GROUPS", 0, "Probe groups to record, comma-separated: sched, process, "
@@ -59,6 +64,10 @@ static const struct argp_option options[] = {
 	{ "duration", 'd', "DURATION", 0, "Stop after DURATION (e.g. 10s, 500ms, 2m)", 2 },
 	{ "attach", OPT_ATTACH, "METHOD", 0, "Preferred attach method: auto, tp_btf, raw_tp or "
 	  "tracepoint; worse ones are tried when it is not available (default: auto)", 2 },
+	{ "name", OPT_NAME, "NAME", 0, "Name of this recorder on its control socket, for mark, stats, "
+	  "dump --live and trigger --now (default: default)", 2 },
+	{ "trace-id", OPT_TRACE_ID, "ID", 0, "Label every event of COMMAND's process tree with this "
+	  "trace id (32 hex digits; default: the one of $TRACEPARENT)", 2 },
 	{ "verbose", 'v', NULL, 0, "Say which attach method each probe uses; twice for libbpf logs", 3 },
 	{ "quiet", 'q', NULL, 0, "Print nothing but errors", 3 },
 	{ NULL, 'h', NULL, OPTION_HIDDEN, "Give this help list", 3 },
@@ -71,6 +80,9 @@ static const char doc[] =
 	"Without COMMAND, records the whole machine (or what -p, --comm, --cgroup select) "
 	"until Ctrl-C, SIGTERM or --duration, or until the process of -p exits. With COMMAND, runs it and records it and every "
 	"process it forks, stops when it exits, and exits with its status.\n\n"
+	"While it runs, the recorder answers on a control socket named after --name: flightrec "
+	"mark adds markers, flightrec stats shows live counters, flightrec dump --live and "
+	"flightrec trigger --now take a snapshot of the ring; SIGUSR1 writes one too.\n\n"
 	"Needs root, or CAP_BPF and CAP_PERFMON.\n\n"
 	"Exit status: 0 on success, COMMAND's status when one is run (128+N when killed by "
 	"signal N), 1 on error, 2 on a usage error.\n\n"
@@ -141,6 +153,18 @@ static int parse_opt(int key, char *arg, struct argp_state *state)
 	case 'q':
 		o->quiet = true;
 		break;
+	case OPT_NAME:
+		if (!fr_ctl_name_ok(arg))
+			argp_error(state, "bad --name '%s': 1 to 64 of A-Z a-z 0-9 _ - ., not starting "
+				   "with a dot", arg);
+		o->name = arg;
+		break;
+	case OPT_TRACE_ID:
+		if (fr_trace_id_parse(arg, o->trace_id))
+			argp_error(state, "bad --trace-id '%s': expected 32 hex digits, not all zero "
+				   "(a W3C trace id)", arg);
+		o->has_trace = true;
+		break;
 	case ARGP_KEY_ARG:
 		/* the first non-option starts COMMAND; the rest is its own */
 		o->command = &state->argv[state->next - 1];
@@ -149,6 +173,9 @@ static int parse_opt(int key, char *arg, struct argp_state *state)
 	case ARGP_KEY_END:
 		if (o->command && o->pid)
 			argp_error(state, "-p and COMMAND cannot be combined: COMMAND selects its own processes");
+		if (o->has_trace && !o->command)
+			argp_error(state, "--trace-id labels a COMMAND's events; to label a running "
+				   "process, use flightrec mark --trace-id ID --pid PID");
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -291,6 +318,7 @@ int cmd_record(int argc, char **argv)
 	struct fr_cap_writer w = { .fd = -1 };
 	struct fr_stream st;
 	bool streaming = false;
+	struct fr_live live = { 0 };
 	cJSON *filters;
 
 	if (argp_parse(&argp, argc, argv, ARGP_IN_ORDER, NULL, &o))
@@ -298,6 +326,20 @@ int cmd_record(int argc, char **argv)
 	fr_verbosity = o.quiet ? FR_QUIET : o.verbose;
 	if (!o.output)
 		o.output = default_output();
+	if (!o.name)
+		o.name = "default";
+	if (o.command && !o.has_trace) {
+		const char *tp = getenv("TRACEPARENT");
+
+		if (tp && *tp) {
+			if (fr_traceparent_parse(tp, o.trace_id)) {
+				fr_err("TRACEPARENT '%.80s' is not a W3C traceparent header "
+				       "(00-<32 hex trace id>-<16 hex parent id>-<2 hex flags>)", tp);
+				return FR_EXIT_USAGE;
+			}
+			o.has_trace = true;
+		}
+	}
 
 	cfg.groups = o.groups;
 	cfg.prefer = o.attach;
@@ -408,8 +450,18 @@ int cmd_record(int argc, char **argv)
 	if (err)
 		goto out;
 	started = true;
+	/* a second recorder of the same name stops here */
+	err = fr_live_open(&live, o.name, "record", &info, o.output);
+	if (err)
+		goto out;
+	fr_live_catch_usr1();
 	if (child.pid) {
 		err = fr_recorder_track(&r, child.pid);
+		if (!err && o.has_trace) {
+			int slot = fr_recorder_trace_slot(&r, o.trace_id, true);
+
+			err = slot < 0 ? slot : fr_recorder_label_tid(&r, child.pid, (unsigned)slot);
+		}
 		if (err) {
 			fr_err("cannot follow %s: %s", o.command[0], strerror(-err));
 			goto out;
@@ -435,6 +487,8 @@ int cmd_record(int argc, char **argv)
 			goto out;
 		}
 	}
+
+	fr_live_start(&live, &r, streaming ? NULL : &pt, streaming ? &st : NULL);
 
 	tty = isatty(STDERR_FILENO) && !o.quiet;
 	{
@@ -483,9 +537,17 @@ int cmd_record(int argc, char **argv)
 			fr_vlog("process %u has exited; stopping", o.pid);
 			break;
 		}
+		fr_live_service(&live);
+		if (fr_live_usr1) {
+			fr_live_usr1 = 0;
+			if (tty)
+				status_line(&r, NULL, &last_n, &last_t, true);
+			fr_live_snapshot_signal(&live);
+		}
 		if (tty)
 			status_line(&r, streaming ? &st : NULL, &last_n, &last_t, false);
 	}
+	fr_live_close(&live);
 	if (tty)
 		status_line(&r, NULL, &last_n, &last_t, true);
 	if (child.pid)
@@ -539,6 +601,7 @@ int cmd_record(int argc, char **argv)
 	if (ret < 0)
 		ret = FR_EXIT_ERROR;
 out:
+	fr_live_close(&live);
 	if (child.pid) {
 		kill(child.pid, SIGKILL);
 		waitpid(child.pid, NULL, 0);

@@ -9,9 +9,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "cmd.h"
+#include "live.h"
 #include "../lib/capture.h"
+#include "../lib/control.h"
 #include "../lib/event.h"
 #include "../lib/log.h"
 #include "../lib/render.h"
@@ -36,13 +40,20 @@ struct stats_opts {
 	uint64_t top;
 	struct gate gates[MAX_FAIL_IF];
 	unsigned ngates;
+	const char *name;	/* a running recorder */
+	uint8_t trace_id[16];
+	bool has_trace;
 };
 
-enum { OPT_BASELINE = 0x100, OPT_FAIL_IF, OPT_TOP };
+enum { OPT_BASELINE = 0x100, OPT_FAIL_IF, OPT_TOP, OPT_NAME, OPT_TRACE_ID };
 
 static const struct argp_option options[] = {
 	{ "format", 'F', "FORMAT", 0, "Output format: text (default), json or prometheus", 0 },
 	{ "top", OPT_TOP, "N", 0, "Rows in the process and system call tables (default: 10)", 0 },
+	{ "name", OPT_NAME, "NAME", 0, "Without FILE: the running recorder to ask (default: the "
+	  "only one running)", 0 },
+	{ "trace-id", OPT_TRACE_ID, "ID", 0, "Summarise only the events labelled with this trace id "
+	  "(32 hex digits) and the marks that carry it", 0 },
 	{ "baseline", OPT_BASELINE, "BASE", 0, "Compare with the capture BASE: --fail-if may then "
 	  "give changes relative to it (+20%)", 1 },
 	{ "fail-if", OPT_FAIL_IF, "COND", 0, "Exit 1 when COND holds: METRIC OP VALUE[UNIT], OP one "
@@ -57,6 +68,10 @@ static const char doc[] =
 	"and context switches by process, run-queue latency, off-CPU time by state, system "
 	"calls by name, block I/O by device."
 	"\v"
+	"Without FILE, asks a running recorder (--name, or the only one running) for its live "
+	"figures: uptime, events by type and their rate, what was dropped and overwritten, the "
+	"ring's size and fill, the probes and how each is attached, and the recorder's own CPU "
+	"time and memory; text or json. With --trace-id too, summarises a snapshot of its ring.\n\n"
 	"METRIC names a figure of the summary: runqueue.p50|p90|p99|max|count, "
 	"syscalls.NAME.p50|p99|max|total|count|errors, syscalls.count|errors, "
 	"block.DEV.p50|p99|max|requests|bytes|iops, cpu.total, offcpu.runnable|sleeping|dstate, "
@@ -66,6 +81,8 @@ static const char doc[] =
 	"read whole; 2 on a usage error (a bad --fail-if among them).\n\n"
 	"Examples:\n"
 	"  flightrec stats cap.frec\n"
+	"  flightrec stats                    # the running recorder\n"
+	"  flightrec stats --name web -F json\n"
 	"  flightrec stats -F json cap.frec | jq .runqueue\n"
 	"  flightrec stats -F prometheus cap.frec > /var/lib/node_exporter/flightrec.prom\n"
 	"  flightrec stats new.frec --baseline base.frec --fail-if 'runqueue.p99 > +20%' \\\n"
@@ -182,6 +199,17 @@ static int parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_BASELINE:
 		o->baseline = arg;
 		break;
+	case OPT_NAME:
+		if (!fr_ctl_name_ok(arg))
+			argp_error(state, "bad --name '%s': a recorder name (1 to 64 of A-Z a-z 0-9 _ - .)",
+				   arg);
+		o->name = arg;
+		break;
+	case OPT_TRACE_ID:
+		if (fr_trace_id_parse(arg, o->trace_id))
+			argp_error(state, "bad --trace-id '%s': expected 32 hex digits, not all zero", arg);
+		o->has_trace = true;
+		break;
 	case OPT_FAIL_IF:
 		if (o->ngates == MAX_FAIL_IF)
 			argp_error(state, "too many --fail-if (at most %d)", MAX_FAIL_IF);
@@ -196,8 +224,12 @@ static int parse_opt(int key, char *arg, struct argp_state *state)
 		o->file = arg;
 		break;
 	case ARGP_KEY_END:
-		if (!o->file)
-			argp_error(state, "no capture given");
+		if (o->file && o->name)
+			argp_error(state, "--name asks a running recorder: no FILE with it");
+		if (!o->file && (o->baseline || o->ngates))
+			argp_error(state, "--baseline and --fail-if compare captures: give a FILE");
+		if (!o->file && !o->has_trace && o->format == SF_PROM)
+			argp_error(state, "live figures are text or json; -F prometheus is for captures");
 		for (unsigned i = 0; i < o->ngates; i++)
 			if (o->gates[i].relative && !o->baseline)
 				argp_error(state, "--fail-if '%s' compares with a baseline: give --baseline BASE",
@@ -213,16 +245,28 @@ static const struct argp argp = { options, parse_opt, "FILE", doc, NULL, NULL, N
 
 /* ---- reading ---- */
 
+struct reading {
+	struct fr_stats *st;
+	const uint8_t *trace_id;	/* only this trace, when not NULL */
+	unsigned slot;
+};
+
 static int on_event(const void *rec, uint32_t len, void *arg)
 {
-	fr_stats_add(arg, rec, len);
+	struct reading *rd = arg;
+
+	if (!rd->trace_id || fr_trace_match(rec, rd->slot, rd->trace_id))
+		fr_stats_add(rd->st, rec, len);
 	return 0;
 }
 
 /* The model of one capture; NULL (message printed) when it cannot be
- * opened. *damaged when part of it was lost. */
-static cJSON *summarise(const char *file, unsigned top, bool *damaged, struct fr_decoder *dec)
+ * opened. *damaged when part of it was lost. path is what is opened
+ * (file, or a live snapshot), file what messages name. */
+static cJSON *summarise(const char *path, const char *file, unsigned top, bool *damaged,
+			struct fr_decoder *dec, const uint8_t *trace_id)
 {
+	struct reading rd = { .trace_id = trace_id };
 	struct fr_capture *cap;
 	struct fr_stats *st;
 	struct fr_proctab pt = { 0 };
@@ -230,9 +274,18 @@ static cJSON *summarise(const char *file, unsigned top, bool *damaged, struct fr
 	cJSON *m;
 	int ret;
 
-	if (fr_capture_open(file, &cap, err, sizeof(err))) {
+	if (fr_capture_open(path, &cap, err, sizeof(err))) {
 		fr_err("%s", err);
 		return NULL;
+	}
+	if (trace_id) {
+		rd.slot = fr_capture_trace_slot(cap, trace_id);
+		if (!rd.slot) {
+			char hex[33];
+
+			fr_trace_id_format(trace_id, hex);
+			fr_warn("%s: no event is labelled with trace %s", file, hex);
+		}
 	}
 	st = fr_stats_new();
 	if (!st) {
@@ -240,7 +293,8 @@ static cJSON *summarise(const char *file, unsigned top, bool *damaged, struct fr
 		fr_capture_close(cap);
 		return NULL;
 	}
-	ret = fr_capture_foreach(cap, on_event, st);
+	rd.st = st;
+	ret = fr_capture_foreach(cap, on_event, &rd);
 	if (cap->procs)
 		fr_proctab_from_json(&pt, cap->procs);
 	m = fr_stats_model(st, cap, &pt, top);
@@ -248,6 +302,12 @@ static cJSON *summarise(const char *file, unsigned top, bool *damaged, struct fr
 		cJSON *c = cJSON_CreateObject();
 
 		cJSON_AddStringToObject(c, "file", file);
+		if (trace_id) {
+			char hex[33];
+
+			fr_trace_id_format(trace_id, hex);
+			cJSON_AddStringToObject(c, "trace_id", hex);
+		}
 		if (cap->meta)
 			cJSON_AddItemToObject(c, "meta", cJSON_Duplicate(cap->meta, true));
 		cJSON_AddItemToObject(m, "capture", c);
@@ -624,24 +684,137 @@ static int run_gates(const struct stats_opts *o, const cJSON *m, const cJSON *ba
 	return failed;
 }
 
+/* ---- a running recorder ---- */
+
+static double lnum(const cJSON *o, const char *k)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+
+	return cJSON_IsNumber(v) ? v->valuedouble : 0;
+}
+
+static const char *lstr(const cJSON *o, const char *k)
+{
+	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+
+	return cJSON_IsString(v) ? v->valuestring : "?";
+}
+
+static void print_live(FILE *out, const cJSON *r)
+{
+	const cJSON *ev = get(r, "events"), *lost = get(r, "lost"), *ring = get(r, "ring");
+	const cJSON *file = get(r, "file"), *rec = get(r, "recorder"), *ctl = get(r, "control");
+	const cJSON *e;
+	char b1[16], b2[16], b3[32];
+	bool any = false;
+
+	fprintf(out, "recorder:   %s (flightrec %s, pid %.0f), up %s\n", lstr(r, "name"), lstr(r, "kind"),
+		lnum(r, "pid"), fr_fmt_duration((uint64_t)(lnum(r, "uptime_s") * 1e9), b3, sizeof(b3)));
+	if (get(r, "command"))
+		fprintf(out, "command:    %s\n", lstr(r, "command"));
+	fprintf(out, "events:     %.0f received, %.0f/s over the last %.1fs; %.0f marks\n",
+		lnum(ev, "received"), lnum(ev, "rate"), lnum(ev, "rate_window_s"), lnum(ev, "marks"));
+	cJSON_ArrayForEach(e, get(ev, "by_type"))
+		fprintf(out, "  %-18s %14.0f %12.0f/s\n", e->string, lnum(e, "count"), lnum(e, "rate"));
+	fprintf(out, "lost:       %.0f dropped (BPF buffer full), %.0f overwritten (ring full), "
+		"%.0f malformed\n", lnum(lost, "dropped"), lnum(lost, "overwritten"), lnum(lost, "malformed"));
+	fprintf(out, "ring:       %s of %s (%.1f%%), %.0f records; BPF buffer %s\n",
+		fr_fmt_bytes((uint64_t)lnum(ring, "used"), b1, sizeof(b1)),
+		fr_fmt_bytes((uint64_t)lnum(ring, "size"), b2, sizeof(b2)), lnum(ring, "fill"),
+		lnum(ring, "records"), fr_fmt_bytes((uint64_t)lnum(ring, "bpf_buffer"), b3, sizeof(b3)));
+	if (file)
+		fprintf(out, "file:       %s, %s of at most %s, %.0f events written\n", lstr(file, "path"),
+			fr_fmt_bytes((uint64_t)lnum(file, "bytes"), b1, sizeof(b1)),
+			fr_fmt_bytes((uint64_t)lnum(file, "max_size"), b2, sizeof(b2)), lnum(file, "events"));
+	fputs("probes:    ", out);
+	cJSON_ArrayForEach(e, get(r, "probes"))
+		if (cJSON_IsTrue(get(e, "attached"))) {
+			fprintf(out, " %s (%s)", lstr(e, "name"), lstr(e, "method"));
+			any = true;
+		}
+	fputs(any ? "\n" : " none\n", out);
+	cJSON_ArrayForEach(e, get(r, "probes"))
+		if (!cJSON_IsTrue(get(e, "attached")) && strcmp(lstr(e, "why"), "not asked for"))
+			fprintf(out, "  not attached: %s: %s\n", lstr(e, "name"), lstr(e, "why"));
+	fprintf(out, "self:       CPU %.2fs (user %.2fs, system %.2fs), memory %s (peak %s)\n",
+		lnum(rec, "cpu_s"), lnum(rec, "user_s"), lnum(rec, "sys_s"),
+		fr_fmt_bytes((uint64_t)lnum(rec, "rss_bytes"), b1, sizeof(b1)),
+		fr_fmt_bytes((uint64_t)lnum(rec, "max_rss_bytes"), b2, sizeof(b2)));
+	fprintf(out, "control:    %.0f client%s, %.0f requests, %.0f refused, %.0f malformed\n",
+		lnum(ctl, "clients"), lnum(ctl, "clients") == 1 ? "" : "s", lnum(ctl, "requests"),
+		lnum(ctl, "refused"), lnum(ctl, "malformed"));
+	cJSON_ArrayForEach(e, get(r, "traces"))
+		fprintf(out, "trace:      %s (label %s)\n", cJSON_IsString(e) ? e->valuestring : "?",
+			e->string);
+}
+
+static int live_stats(const struct stats_opts *o)
+{
+	cJSON *reply = NULL;
+	int sock = fr_live_connect(o->name), ret;
+
+	if (sock < 0)
+		return FR_EXIT_ERROR;
+	ret = fr_live_request(sock, "stats", -1, &reply);
+	close(sock);
+	if (ret)
+		return FR_EXIT_ERROR;
+	cJSON_DeleteItemFromObjectCaseSensitive(reply, "ok");
+	if (o->format == SF_JSON) {
+		char *t = cJSON_PrintUnformatted(reply);
+
+		puts(t ? t : "{}");
+		cJSON_free(t);
+	} else {
+		print_live(stdout, reply);
+	}
+	cJSON_Delete(reply);
+	fflush(stdout);
+	return FR_EXIT_OK;
+}
+
 int cmd_stats(int argc, char **argv)
 {
 	struct stats_opts o = { .format = SF_TEXT, .top = 10 };
 	struct fr_decoder dec;
 	bool damaged = false, bdamaged = false, dec_ok;
 	cJSON *m, *base = NULL;
-	int ret = FR_EXIT_OK;
+	int ret = FR_EXIT_OK, live_fd = -1;
+	char live_path[64];
 
 	if (argp_parse(&argp, argc, argv, 0, NULL, &o))
 		return FR_EXIT_USAGE;
 	memset(&dec, 0, sizeof(dec));
 	/* every row: the gates and the Prometheus output look at all of them */
-	m = summarise(o.file, UINT32_MAX, &damaged, &dec);
+	if (!o.file && !o.has_trace)
+		return live_stats(&o);
+	if (!o.file) {
+		/* a trace's summary from a snapshot of the live ring */
+		cJSON *reply;
+
+		live_fd = memfd_create("flightrec-live", MFD_CLOEXEC);
+		if (live_fd < 0) {
+			fr_err("memfd_create: %s", strerror(errno));
+			return FR_EXIT_ERROR;
+		}
+		if (fr_live_fetch(o.name, live_fd, &reply)) {
+			close(live_fd);
+			return FR_EXIT_ERROR;
+		}
+		cJSON_Delete(reply);
+		snprintf(live_path, sizeof(live_path), "/proc/self/fd/%d", live_fd);
+		o.file = o.name ? o.name : "the running recorder";
+	}
+	m = summarise(live_fd >= 0 ? live_path : o.file, o.file, UINT32_MAX, &damaged, &dec,
+		      o.has_trace ? o.trace_id : NULL);
+	if (live_fd >= 0)
+		close(live_fd);
 	dec_ok = m != NULL;
 	if (!m)
 		return FR_EXIT_ERROR;
 	if (o.baseline) {
-		base = summarise(o.baseline, UINT32_MAX, &bdamaged, NULL);
+		base = summarise(o.baseline, o.baseline, UINT32_MAX, &bdamaged, NULL,
+				 o.has_trace ? o.trace_id : NULL);
 		if (!base) {
 			ret = FR_EXIT_ERROR;
 			goto out;

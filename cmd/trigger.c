@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "live.h"
 #include "../lib/context.h"
 #include "../lib/detect.h"
 #include "../lib/event.h"
@@ -63,9 +64,14 @@ struct trigger_opts {
 	char **command;
 	int verbose;
 	bool quiet;
+	const char *name;
+	bool now;
+	const char *recorder_opt;	/* an option --now has no use for */
+	bool output_set;
 };
 
-enum { OPT_LIST = 0x100, OPT_PRE, OPT_POST, OPT_COOLDOWN, OPT_TIMEOUT, OPT_CGROUP, OPT_ATTACH };
+enum { OPT_LIST = 0x100, OPT_PRE, OPT_POST, OPT_COOLDOWN, OPT_TIMEOUT, OPT_CGROUP, OPT_ATTACH,
+       OPT_NAME, OPT_NOW };
 
 static const struct argp_option options[] = {
 	{ "when", 'w', "EXPR", 0, "Fire when EXPR holds; repeatable, any one fires (default: a "
@@ -91,6 +97,11 @@ static const struct argp_option options[] = {
 	{ "buffer", 'b', "SIZE", 0, "Size of the in-memory ring (default: 32M)", 3 },
 	{ "attach", OPT_ATTACH, "METHOD", 0, "Preferred attach method: auto, tp_btf, raw_tp or "
 	  "tracepoint (default: auto)", 3 },
+	{ "name", OPT_NAME, "NAME", 0, "Name of this recorder on its control socket (default: "
+	  "default); with --now, the recorder to ask (default: the only one running)", 3 },
+	{ "now", OPT_NOW, NULL, 0, "Do not arm detectors: ask the running recorder --name for a "
+	  "capture of its ring now, written to -o FILE (default: flightrec-NAME-DATE-TIME.frec), "
+	  "and print its path", 0 },
 	{ "verbose", 'v', NULL, 0, "Say more: probes, samples; twice for libbpf logs", 4 },
 	{ "quiet", 'q', NULL, 0, "No status line, no messages but errors (the capture lines still go "
 	  "to stdout)", 4 },
@@ -108,6 +119,9 @@ static const char doc[] =
 	"the window [firing - pre, firing + post] is written as a capture, and one line goes to "
 	"stdout: time, what fired, value against threshold, file, size, events.\n\n"
 	"With COMMAND, runs it, arms only while it runs, and exits with its status.\n\n"
+	"While it runs, the recorder answers on a control socket named after --name, like "
+	"flightrec record's; SIGUSR1, or flightrec trigger --now from another shell, writes a "
+	"capture of the whole ring at once, next to where -o puts captures.\n\n"
 	"EXPR: METRIC OP VALUE[UNIT] [for DURATION], or METRIC rises VALUE[UNIT] in DURATION "
 	"[for DURATION], joined with 'and'; OP is >, >=, < or <=; units %, ns, us, ms, s, "
 	"B, KB, MB, GB, MB/s... A bare count metric (events.crash) means > 0. "
@@ -120,7 +134,8 @@ static const char doc[] =
 	"  flightrec trigger --when 'cpu.sys > 45% for 5s' -o cpu-%t.frec\n"
 	"  flightrec trigger --when 'runqueue.p99 > 20ms' --count 3 --cooldown 5m\n"
 	"  flightrec trigger --when events.crash --timeout 1h\n"
-	"  flightrec trigger --when 'io.await > 50ms' -- ./load-test.sh";
+	"  flightrec trigger --when 'io.await > 50ms' -- ./load-test.sh\n"
+	"  flightrec trigger --now --name web -o now.frec";
 
 static int check_pattern(const char *p)
 {
@@ -142,6 +157,7 @@ static int parse_opt(int key, char *arg, struct argp_state *state)
 
 	switch (key) {
 	case 'w':
+		o->recorder_opt = "--when";
 		if (o->nwhen == MAX_EXPRS)
 			argp_error(state, "too many --when (at most %d)", MAX_EXPRS);
 		if (fr_expr_parse(arg, &o->when[o->nwhen], &err)) {
@@ -152,25 +168,40 @@ static int parse_opt(int key, char *arg, struct argp_state *state)
 		o->when_src[o->nwhen++] = arg;
 		break;
 	case OPT_LIST:
+		o->recorder_opt = "--list";
 		o->list = true;
 		break;
 	case OPT_PRE:
+		o->recorder_opt = "--pre";
 		if (fr_parse_duration(arg, &o->pre_ns) || o->pre_ns > 3600ULL * 1000000000ULL)
 			argp_error(state, "bad --pre '%s': expected a duration up to 1h, e.g. 10s", arg);
 		break;
 	case OPT_POST:
+		o->recorder_opt = "--post";
 		if (fr_parse_duration(arg, &o->post_ns) || o->post_ns > 3600ULL * 1000000000ULL)
 			argp_error(state, "bad --post '%s': expected a duration up to 1h, e.g. 5s", arg);
 		break;
 	case OPT_COOLDOWN:
+		o->recorder_opt = "--cooldown";
 		if (fr_parse_duration(arg, &o->cooldown_ns))
 			argp_error(state, "bad --cooldown '%s': expected a duration, e.g. 60s, 5m", arg);
 		break;
 	case OPT_TIMEOUT:
+		o->recorder_opt = "--timeout";
 		if (fr_parse_duration(arg, &o->timeout_ns) || !o->timeout_ns)
 			argp_error(state, "bad --timeout '%s': expected a duration, e.g. 30s, 1h", arg);
 		break;
+	case OPT_NAME:
+		if (!fr_ctl_name_ok(arg))
+			argp_error(state, "bad --name '%s': 1 to 64 of A-Z a-z 0-9 _ - ., not starting "
+				   "with a dot", arg);
+		o->name = arg;
+		break;
+	case OPT_NOW:
+		o->now = true;
+		break;
 	case 'o':
+		o->output_set = true;
 		if (!*arg)
 			argp_error(state, "empty --output pattern");
 		if (check_pattern(arg))
@@ -182,25 +213,30 @@ static int parse_opt(int key, char *arg, struct argp_state *state)
 		o->force = true;
 		break;
 	case 'c':
+		o->recorder_opt = "--count";
 		if (fr_parse_u64(arg, 0, 1000000, &o->count))
 			argp_error(state, "bad --count '%s': expected a number of captures, 0 for no limit", arg);
 		break;
 	case OPT_CGROUP:
+		o->recorder_opt = "--cgroup";
 		if (!*arg)
 			argp_error(state, "empty --cgroup");
 		o->cgroup = arg;
 		break;
 	case 'e':
+		o->recorder_opt = "-e";
 		if (fr_groups_parse(arg, &o->groups, &bad, &badlen))
 			argp_error(state, "unknown probe group '%.*s' in -e (groups: sched, process, syscalls, block, all)",
 				   (int)badlen, bad);
 		o->groups_set = true;
 		break;
 	case 'b':
+		o->recorder_opt = "--buffer";
 		if (fr_parse_size(arg, &o->buffer) || o->buffer < (64u << 10) || o->buffer > (4ULL << 30))
 			argp_error(state, "bad --buffer '%s': give a size from 64K to 4G, e.g. 32M", arg);
 		break;
 	case OPT_ATTACH:
+		o->recorder_opt = "--attach";
 		o->attach = fr_attach_parse(arg);
 		if (o->attach < 0)
 			argp_error(state, "bad --attach '%s': expected auto, tp_btf, raw_tp or tracepoint", arg);
@@ -219,6 +255,10 @@ static int parse_opt(int key, char *arg, struct argp_state *state)
 		state->next = state->argc;
 		break;
 	case ARGP_KEY_END:
+		if (o->now && (o->recorder_opt || o->command))
+			argp_error(state, "%s applies to a recorder that trigger starts, not to --now "
+				   "(which only takes --name, -o, -f, -q, -v)",
+				   o->command ? "COMMAND" : o->recorder_opt);
 		if (o->command && o->timeout_ns)
 			argp_error(state, "--timeout and COMMAND cannot be combined: the command's run is the time limit");
 		break;
@@ -446,27 +486,6 @@ static char *expand(const char *pat, const struct firing *f, unsigned n)
 
 /* Create the capture file: the expanded name, or with -2, -3... before
  * the extension when it exists (unless --force). */
-static int create_output(const char *name, bool force, char **path)
-{
-	const char *dot = strrchr(name, '.');
-	size_t stem = dot && dot != name && !strchr(dot, '/') ? (size_t)(dot - name) : strlen(name);
-	int fd = fr_create_private(name, force);
-
-	*path = strdup(name);
-	for (int i = 2; fd == -EEXIST && i < 1000 && *path; i++) {
-		free(*path);
-		if (asprintf(path, "%.*s-%d%s", (int)stem, name, i, name + stem) < 0)
-			*path = NULL;
-		else
-			fd = fr_create_private(*path, false);
-	}
-	if (!*path) {
-		if (fd >= 0)
-			close(fd);
-		return -ENOMEM;
-	}
-	return fd;
-}
 
 static cJSON *trigger_json(const struct firing *f, const struct trigger_opts *o, unsigned n)
 {
@@ -732,7 +751,7 @@ static int write_capture(struct trigger *t, struct firing *f, uint64_t now)
 	cJSON_AddNumberToObject(tj, "window_end_ns", (double)to);
 	cJSON_AddItemToObject(tj, "context", ctx);
 	name = expand(o->output, f, n);
-	fd = name ? create_output(name, o->force, &path) : -ENOMEM;
+	fd = name ? fr_create_numbered(name, o->force, &path) : -ENOMEM;
 	if (fd < 0) {
 		fr_err("cannot create %s: %s%s", name ? name : o->output, strerror(-fd),
 		       fd == -ELOOP ? " (it is a symbolic link; flightrec never writes through one)" : "");
@@ -835,9 +854,14 @@ int cmd_trigger(int argc, char **argv)
 	int ret = FR_EXIT_ERROR, status = -1, err;
 	char *self = NULL, *cmdline = NULL;
 	cJSON *filters = NULL;
+	static struct fr_live live;
 
 	if (argp_parse(&argp, argc, argv, ARGP_IN_ORDER, NULL, &o))
 		return FR_EXIT_USAGE;
+	if (o.now) {
+		fr_verbosity = o.quiet ? FR_QUIET : o.verbose;
+		return fr_live_trigger_now(o.name, o.output_set ? o.output : NULL, o.force);
+	}
 	if (o.list) {
 		list_detectors();
 		return FR_EXIT_OK;
@@ -962,6 +986,11 @@ int cmd_trigger(int argc, char **argv)
 	if (err)
 		goto out;
 	started = true;
+	/* a second recorder of the same name stops here */
+	if (fr_live_open(&live, o.name ? o.name : "default", "trigger", &t.info, o.output))
+		goto out;
+	fr_live_catch_usr1();
+	fr_live_start(&live, &t.r, &t.pt, NULL);
 	t.cursor = t.r.ring.head;
 	t.written0 = t.r.ring.written;
 	if (child.pid) {
@@ -1014,6 +1043,14 @@ int cmd_trigger(int argc, char **argv)
 			break;
 		}
 		tap(&t);
+		fr_live_service(&live);
+		if (fr_live_usr1) {
+			fr_live_usr1 = 0;
+			if (t.tty)
+				fputs("\r\033[K", stderr);
+			if (fr_live_snapshot_signal(&live))
+				t.errors++;
+		}
 		now = fr_boot_ns();
 		if (child.pid && waitpid(child.pid, &status, WNOHANG) == child.pid) {
 			/* its last events (its own crash among them) are still
@@ -1108,6 +1145,7 @@ int cmd_trigger(int argc, char **argv)
 	}
 	if (t.tty)
 		fputs("\r\033[K", stderr);
+	fr_live_close(&live);
 	/* stopped during a post-window: what was gathered is still worth having */
 	if (firing) {
 		fr_info("stopping: writing the capture with a shortened post-window");
@@ -1139,6 +1177,7 @@ int cmd_trigger(int argc, char **argv)
 	if (!t.captures && !t.errors)
 		fr_info("nothing fired");
 out:
+	fr_live_close(&live);
 	if (firing)
 		drop_context(&fire);
 	if (child.pid) {

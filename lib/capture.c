@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <zlib.h>
@@ -654,6 +655,45 @@ int fr_capture_open(const char *path, struct fr_capture **out, char *err, size_t
 fail:
 	fr_capture_close(c);
 	return ret;
+}
+
+const cJSON *fr_capture_traces(const struct fr_capture *c)
+{
+	const cJSON *t = cJSON_GetObjectItemCaseSensitive(c->end ? c->end : c->status, "traces");
+
+	return cJSON_IsObject(t) ? t : NULL;
+}
+
+unsigned fr_capture_trace_slot(const struct fr_capture *c, const uint8_t id[16])
+{
+	const cJSON *t = fr_capture_traces(c), *e;
+	char hex[33];
+
+	for (int i = 0; i < 16; i++)
+		snprintf(hex + 2 * i, 3, "%02x", id[i]);
+	cJSON_ArrayForEach(e, t) {
+		char *end;
+		unsigned long slot;
+
+		if (!cJSON_IsString(e) || strcasecmp(e->valuestring, hex) || !e->string)
+			continue;
+		slot = strtoul(e->string, &end, 10);
+		if (!*end && slot > 0 && slot <= UINT16_MAX)
+			return (unsigned)slot;
+	}
+	return 0;
+}
+
+bool fr_trace_match(const void *rec, unsigned slot, const uint8_t id[16])
+{
+	const struct fr_hdr *h = rec;
+
+	if (h->type == FR_EV_MARK) {
+		const struct fr_mark *m = rec;
+
+		return (m->mflags & FR_MARK_TRACE) && !memcmp(m->trace_id, id, 16);
+	}
+	return slot && h->flags == slot;
 }
 
 void fr_capture_close(struct fr_capture *c)

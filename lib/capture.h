@@ -136,6 +136,14 @@ struct fr_capture {
 	uint64_t unknown;	/* records of types this reader does not know */
 };
 
+/* The trace table {"slot": "trace id"} of END, else of the last STATUS;
+ * NULL when the capture has none. */
+const cJSON *fr_capture_traces(const struct fr_capture *c);
+/* The slot of trace id (32 hex digits) in that table; 0 when absent. */
+unsigned fr_capture_trace_slot(const struct fr_capture *c, const uint8_t id[16]);
+/* Is rec (valid) an event labelled with slot, or a mark carrying id? */
+bool fr_trace_match(const void *rec, unsigned slot, const uint8_t id[16]);
+
 /* The boot-to-wall-clock offset (ns) of a META "clock" object; 0 if absent. */
 int64_t fr_clock_offset(const cJSON *clock);
 

@@ -74,11 +74,15 @@ static const struct fr_type_info types[FR_EV_TYPE_MAX] = {
 	T(FR_EV_BLOCK_ISSUE, "block_issue", FR_GROUP_BLOCK, struct fr_block_rq),
 	T(FR_EV_BLOCK_COMPLETE, "block_complete", FR_GROUP_BLOCK, struct fr_block_rq),
 	T(FR_EV_OOM_KILL, "oom_kill", FR_GROUP_PROCESS, struct fr_oom_kill),
+	/* not a probe group: marks are in every ring */
+	[FR_EV_MARK] = { "mark", 0, FR_MARK_FIXED_SIZE + 8, FR_MARK_MAX_SIZE },
 };
 #undef T
 
 _Static_assert(sizeof(struct fr_hdr) == 24, "fr_hdr is ABI");
 _Static_assert(sizeof(struct fr_oom_kill) == 80, "oom_kill is ABI");
+_Static_assert(FR_MARK_FIXED_SIZE == __builtin_offsetof(struct fr_mark, data),
+	       "mark fixed part is ABI");
 _Static_assert(FR_EXEC_FIXED_SIZE == __builtin_offsetof(struct fr_proc_exec, data),
 	       "exec fixed part is ABI");
 
@@ -114,7 +118,31 @@ bool fr_event_valid(const void *rec, size_t len)
 		    ((FR_EXEC_FIXED_SIZE + e->filename_len + e->args_len + 7u) & ~7u) != h->size)
 			return false;
 	}
+	if (h->type == FR_EV_MARK)
+		return fr_mark_valid(rec);
 	return true;
+}
+
+bool fr_mark_valid(const struct fr_mark *m)
+{
+	const char *p = m->data, *end;
+	uint64_t need = (uint64_t)FR_MARK_FIXED_SIZE + m->name_len + m->meta_len;
+
+	if (!m->name_len || ((need + 7) & ~7ULL) != m->h.size)
+		return false;
+	/* the name: no NUL before its last byte, which is one */
+	if (strnlen(p, m->name_len) != m->name_len - 1u)
+		return false;
+	p += m->name_len;
+	end = p + m->meta_len;
+	for (unsigned i = 0; i < 2u * m->nmeta; i++) {
+		size_t n = strnlen(p, (size_t)(end - p));
+
+		if (p + n == end || (!n && !(i & 1)))
+			return false;	/* unterminated, or an empty key */
+		p += n + 1;
+	}
+	return p == end;
 }
 
 const char *fr_syscall_name(const char *arch, long id)

@@ -45,6 +45,8 @@ unsigned fr_type_by_name(const char *name, size_t len);
 /* Is rec (len bytes available) a well-formed record? Checks the header, the
  * size for its type and the internal lengths of variable-size records. */
 bool fr_event_valid(const void *rec, size_t len);
+/* A mark's internal lengths, given its header is sound. */
+bool fr_mark_valid(const struct fr_mark *m);
 /* Sort idx, offsets of records in base, by their ts; equal times keep
  * their order. Nearly sorted input (the usual case) costs one pass. */
 void fr_sort_by_ts(uint32_t *idx, size_t n, const uint8_t *base);

@@ -2,6 +2,7 @@
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
@@ -207,6 +208,7 @@ static void on_record(void *ctx, const void *data, uint32_t len)
 		}
 		fr_ring_put(&r->ring, h, h->size);
 		r->received++;
+		r->by_type[h->type < FR_EV_TYPE_MAX ? h->type : 0]++;
 		off += h->size;
 	}
 }
@@ -360,9 +362,9 @@ int fr_recorder_start(struct fr_recorder *r, const struct fr_record_cfg *cfg)
 		struct fr_probe_state *ps = &r->probes[i];
 		bool needed = d->group & cfg->groups;
 
-		/* record -- COMMAND needs fork and exit to follow the tree */
-		if (cfg->follow && (!strcmp(d->name, "sched_process_fork") ||
-				    !strcmp(d->name, "sched_process_exit")))
+		/* fork and exit follow a command's tree (record -- COMMAND)
+		 * and pass trace labels on, which may come at any time */
+		if (!strcmp(d->name, "sched_process_fork") || !strcmp(d->name, "sched_process_exit"))
 			needed = true;
 		ps->def = d;
 		ps->method = FR_ATTACH_NONE;
@@ -460,6 +462,121 @@ int fr_recorder_start(struct fr_recorder *r, const struct fr_record_cfg *cfg)
 	return 0;
 fail:
 	fr_recorder_free(r);
+	return err;
+}
+
+int fr_recorder_trace_slot(struct fr_recorder *r, const uint8_t id[16], bool create)
+{
+	unsigned n = __atomic_load_n(&r->ntraces, __ATOMIC_ACQUIRE);
+
+	for (unsigned i = 0; i < n; i++)
+		if (!memcmp(r->trace_ids[i], id, 16))
+			return (int)i + 1;
+	if (!create)
+		return -ENOENT;
+	if (n == FR_MAX_TRACES)
+		return -ENOSPC;
+	if (!r->trace_ids) {
+		r->trace_ids = calloc(FR_MAX_TRACES, 16);
+		if (!r->trace_ids)
+			return -ENOMEM;
+	}
+	memcpy(r->trace_ids[n], id, 16);
+	/* readers in other threads see the entry before the count */
+	__atomic_store_n(&r->ntraces, n + 1, __ATOMIC_RELEASE);
+	return (int)n + 1;
+}
+
+cJSON *fr_recorder_traces_json(const struct fr_recorder *r)
+{
+	unsigned n = __atomic_load_n(&r->ntraces, __ATOMIC_ACQUIRE);
+	cJSON *o;
+
+	if (!n)
+		return NULL;
+	o = cJSON_CreateObject();
+	for (unsigned i = 0; o && i < n; i++) {
+		char key[16], hex[33];
+
+		snprintf(key, sizeof(key), "%u", i + 1);
+		for (int b = 0; b < 16; b++)
+			snprintf(hex + 2 * b, 3, "%02x", r->trace_ids[i][b]);
+		cJSON_AddStringToObject(o, key, hex);
+	}
+	return o;
+}
+
+int fr_recorder_label_tid(struct fr_recorder *r, uint32_t tid, unsigned slot)
+{
+	uint32_t v = slot;
+
+	if (bpf_map__update_elem(r->skel->maps.traces, &tid, sizeof(tid), &v, sizeof(v), BPF_ANY))
+		return -errno;
+	r->skel->bss->traces_on = 1;
+	return 0;
+}
+
+int fr_recorder_label_pid(struct fr_recorder *r, uint32_t pid, unsigned slot)
+{
+	char path[64];
+	struct dirent *de;
+	DIR *d;
+	int n = 0, err = 0;
+
+	snprintf(path, sizeof(path), "/proc/%u/task", pid);
+	d = opendir(path);
+	if (!d)
+		return -ESRCH;
+	while ((de = readdir(d))) {
+		unsigned long tid;
+		char *end;
+
+		errno = 0;
+		tid = strtoul(de->d_name, &end, 10);
+		if (*end || !tid || errno || tid > UINT32_MAX)
+			continue;
+		err = fr_recorder_label_tid(r, (uint32_t)tid, slot);
+		if (err)
+			break;
+		n++;
+	}
+	closedir(d);
+	return err ? err : n ? n : -ESRCH;
+}
+
+int fr_recorder_unlabel(struct fr_recorder *r, unsigned slot)
+{
+	int fd = bpf_map__fd(r->skel->maps.traces), n = 0;
+	uint32_t key, next, v;
+	bool first = true;
+
+	/* deleting the key at hand makes the walk start over: look for the
+	 * next one first */
+	while (!bpf_map_get_next_key(fd, first ? NULL : &key, &next)) {
+		if (!bpf_map_lookup_elem(fd, &next, &v) && v == slot) {
+			bpf_map_delete_elem(fd, &next);
+			n++;
+			first = true;
+			continue;
+		}
+		key = next;
+		first = false;
+	}
+	return n;
+}
+
+int fr_recorder_put(struct fr_recorder *r, const void *rec)
+{
+	const struct fr_hdr *h = rec;
+	int err;
+
+	pthread_mutex_lock(&r->lock);
+	err = fr_ring_put(&r->ring, rec, h->size);
+	if (!err) {
+		r->marks++;
+		r->by_type[h->type < FR_EV_TYPE_MAX ? h->type : 0]++;
+	}
+	pthread_mutex_unlock(&r->lock);
 	return err;
 }
 
@@ -586,4 +703,6 @@ void fr_recorder_free(struct fr_recorder *r)
 		flightrec_bpf__destroy(r->skel);
 	r->skel = NULL;
 	fr_ring_free(&r->ring);
+	free(r->trace_ids);
+	r->trace_ids = NULL;
 }

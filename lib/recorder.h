@@ -8,6 +8,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <cjson/cJSON.h>
+
+#include <linux/types.h>
+
+#include "../bpf/flightrec.h"
 #include "features.h"
 #include "bpfring.h"
 #include "ring.h"
@@ -85,13 +90,35 @@ struct fr_recorder {
 	 * timestamp and its commit) is in the ring */
 	pthread_mutex_t lock;
 	uint64_t drained_ns;
+	/* records moved into the ring by type (0: unknown), marks included */
+	uint64_t by_type[FR_EV_TYPE_MAX];
+	uint64_t marks;		/* marks put in the ring */
+	/* trace labels: slot s (h.flags) is trace_ids[s - 1]; slots are never
+	 * reused, so every label in the ring keeps its meaning */
+	uint8_t (*trace_ids)[16];
+	unsigned ntraces;
 };
+
+#define FR_MAX_TRACES 4096
 
 /* Load and attach. On failure returns -errno with a message already printed;
  * -EPERM means not privileged. Nothing stays attached on failure. */
 int fr_recorder_start(struct fr_recorder *r, const struct fr_record_cfg *cfg);
 /* Follow tid (and what it forks); used for record -- COMMAND. */
 int fr_recorder_track(struct fr_recorder *r, uint32_t tid);
+/* The slot of a trace id, given a new one when create is set. The slot
+ * (1 to FR_MAX_TRACES), -ENOENT, -ENOSPC (table full) or -ENOMEM. */
+int fr_recorder_trace_slot(struct fr_recorder *r, const uint8_t id[16], bool create);
+/* Label tid's events with slot from now on (its children inherit it). */
+int fr_recorder_label_tid(struct fr_recorder *r, uint32_t tid, unsigned slot);
+/* Label every thread of process pid. The threads labelled, or -ESRCH. */
+int fr_recorder_label_pid(struct fr_recorder *r, uint32_t pid, unsigned slot);
+/* Stop labelling with slot: the tasks that carried it. */
+int fr_recorder_unlabel(struct fr_recorder *r, unsigned slot);
+/* {"slot": "trace id", ...}; NULL when no trace was seen. Any thread. */
+cJSON *fr_recorder_traces_json(const struct fr_recorder *r);
+/* Put a mark record (valid, h.size bytes) in the ring, under the lock. */
+int fr_recorder_put(struct fr_recorder *r, const void *rec);
 /* Wait up to timeout_ms for events and move them into the ring. */
 int fr_recorder_poll(struct fr_recorder *r, int timeout_ms);
 /* Bring into the ring every event that happened before the call, batched

@@ -191,6 +191,28 @@ static void syscall_fields(struct fr_decoder *d, struct fr_view *v, int32_t id)
 	add_i(v, "id", id);
 }
 
+const char *fr_decoder_trace(const struct fr_decoder *d, unsigned slot)
+{
+	char key[16];
+	const cJSON *t;
+
+	snprintf(key, sizeof(key), "%u", slot);
+	t = cJSON_GetObjectItemCaseSensitive(d->traces, key);
+	return cJSON_IsString(t) ? t->valuestring : NULL;
+}
+
+static void trace_field(struct fr_decoder *d, struct fr_view *v, unsigned slot)
+{
+	const char *id = fr_decoder_trace(d, slot);
+	char buf[24];
+
+	if (!id) {
+		snprintf(buf, sizeof(buf), "#%u", slot);
+		id = keep(v, buf);
+	}
+	add_str(v, "trace", id, 64);
+}
+
 void fr_decode(struct fr_decoder *d, const void *rec, struct fr_view *v)
 {
 	const struct fr_hdr *h = rec;
@@ -201,8 +223,27 @@ void fr_decode(struct fr_decoder *d, const void *rec, struct fr_view *v)
 	v->type = fr_type_info(h->type)->name;
 	v->tgid = h->tgid;
 	v->tid = h->tid;
+	v->mark = NULL;
 
 	switch (h->type) {
+	case FR_EV_MARK: {
+		const struct fr_mark *m = rec;
+
+		add_str(v, "name", m->data, m->name_len);
+		if (m->mflags & FR_MARK_TRACE) {
+			char hex[33];
+
+			for (int i = 0; i < 16; i++)
+				snprintf(hex + 2 * i, 3, "%02x", m->trace_id[i]);
+			add_str(v, "trace", keep(v, hex), 32);
+		}
+		if (m->mflags & (FR_MARK_BEGIN | FR_MARK_END))
+			add_str(v, "span", m->mflags & FR_MARK_END ? "end" : "begin", 5);
+		if (m->sender_pid != h->tgid)
+			add_u(v, "sender_pid", m->sender_pid);
+		v->mark = m;
+		break;
+	}
 	case FR_EV_SCHED_SWITCH: {
 		const struct fr_sched_switch *e = rec;
 		uint32_t ntgid = e->next_tgid;
@@ -366,9 +407,19 @@ void fr_decode(struct fr_decoder *d, const void *rec, struct fr_view *v)
 		break;
 	}
 	}
+	if (h->flags && h->type != FR_EV_MARK)
+		trace_field(d, v, h->flags);
 	/* a completion whose issue was not seen has no known task */
 	if (!v->tid && (h->type == FR_EV_BLOCK_COMPLETE || h->type == FR_EV_BLOCK_ISSUE))
 		v->comm = "?";
+	else if (v->mark && v->mark->comm[0]) {
+		/* its sender is often gone by now */
+		char c[FR_COMM_LEN + 1];
+
+		memcpy(c, v->mark->comm, FR_COMM_LEN);
+		c[FR_COMM_LEN] = 0;
+		v->comm = keep(v, c);
+	}
 	else
 		v->comm = comm_of(d, v->tid, h->ts, &v->tgid);
 }
@@ -468,6 +519,19 @@ void fr_render_text(FILE *out, const struct fr_decoder *d, const struct fr_view 
 		case FK_BOOL: fputs(f->u ? "yes" : "no", out); break;
 		case FK_NS: fputs(fr_fmt_duration(f->u, dur, sizeof(dur)), out); break;
 		case FK_STR: text_str(out, f->s, f->slen); break;
+		}
+	}
+	if (v->mark) {
+		const char *p = v->mark->data + v->mark->name_len;
+
+		for (unsigned i = 0; i < v->mark->nmeta; i++) {
+			size_t kl = strlen(p), vl = strlen(p + kl + 1);
+
+			fputs(" meta.", out);
+			text_str(out, p, kl);
+			fputc('=', out);
+			text_str(out, p + kl + 1, vl);
+			p += kl + vl + 2;
 		}
 	}
 	fputc('\n', out);
@@ -691,6 +755,22 @@ void fr_render_json(FILE *out, const struct fr_decoder *d, const struct fr_view 
 			break;
 		case FK_STR: jb_str(&j, f->s, f->slen); break;
 		}
+	}
+	if (v->mark) {
+		const char *p = v->mark->data + v->mark->name_len;
+
+		JB_LIT(&j, ",\"meta\":{");
+		for (unsigned i = 0; i < v->mark->nmeta; i++) {
+			size_t kl = strlen(p), vl = strlen(p + kl + 1);
+
+			if (i)
+				JB_LIT(&j, ",");
+			jb_str(&j, p, kl);
+			JB_LIT(&j, ":");
+			jb_str(&j, p + kl + 1, vl);
+			p += kl + vl + 2;
+		}
+		JB_LIT(&j, "}");
 	}
 	JB_LIT(&j, "}");
 	jb_flush(&j);

@@ -33,6 +33,7 @@ struct fr_view {
 	struct fr_field f[FR_MAX_FIELDS];
 	char scratch[1024];	/* backing store for derived strings */
 	size_t used;
+	const struct fr_mark *mark;	/* a mark: its metadata follows the fields */
 };
 
 struct fr_enter {
@@ -45,6 +46,7 @@ struct fr_decoder {
 	const char *arch;
 	int64_t boot_to_wall;
 	const cJSON *devices;
+	const cJSON *traces;	/* {"slot": "trace id"}, see fr_capture_traces() */
 	struct fr_tidmap enter_idx;	/* tid -> index in enters */
 	struct fr_enter *enters;
 	uint32_t nenters, capenters;
@@ -53,6 +55,8 @@ struct fr_decoder {
 /* meta and procs come from the capture and may be NULL. */
 int fr_decoder_init(struct fr_decoder *d, const cJSON *meta, const cJSON *procs);
 void fr_decoder_free(struct fr_decoder *d);
+/* The trace id of slot (h.flags), NULL when the capture does not say. */
+const char *fr_decoder_trace(const struct fr_decoder *d, unsigned slot);
 /* Fill v from rec, which must be valid (fr_event_valid). */
 void fr_decode(struct fr_decoder *d, const void *rec, struct fr_view *v);
 

@@ -105,6 +105,14 @@ cJSON *fr_meta_json(const struct fr_recorder *r, const struct fr_snapshot_info *
 	return m;
 }
 
+void fr_add_traces(cJSON *o, const struct fr_recorder *r)
+{
+	cJSON *t = fr_recorder_traces_json(r);
+
+	if (t)
+		cJSON_AddItemToObject(o, "traces", t);
+}
+
 cJSON *fr_counters_json(const struct fr_counters *k)
 {
 	cJSON *c = cJSON_CreateObject();
@@ -148,6 +156,7 @@ static cJSON *end_json(const struct fr_recorder *r, const struct fr_snapshot_inf
 	cJSON *e = cJSON_CreateObject();
 
 	cJSON_AddItemToObject(e, "counters", fr_counters_json(&k));
+	fr_add_traces(e, r);
 	cJSON_AddNumberToObject(e, "stop_ns", (double)r->stop_ns);
 	if (info->exit_status >= 0)
 		cJSON_AddNumberToObject(e, "exit_status", info->exit_status);

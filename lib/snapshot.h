@@ -28,6 +28,8 @@ struct fr_counters {
 };
 
 cJSON *fr_counters_json(const struct fr_counters *k);
+/* o.traces: the recorder's trace table, when it has one (END, STATUS). */
+void fr_add_traces(cJSON *o, const struct fr_recorder *r);
 /* META: what is recorded, where and how; stop_ns only once stopped. */
 cJSON *fr_meta_json(const struct fr_recorder *r, const struct fr_snapshot_info *info);
 

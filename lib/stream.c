@@ -320,6 +320,7 @@ static cJSON *status_json(void *ctx)
 		return NULL;
 	counters(s, &k);
 	cJSON_AddItemToObject(o, "counters", fr_counters_json(&k));
+	fr_add_traces(o, s->r);
 	cJSON_AddNumberToObject(o, "ts", (double)fr_boot_ns());
 	return o;
 }
@@ -344,6 +345,7 @@ static cJSON *end_json(void *ctx)
 		return NULL;
 	counters(c->s, &k);
 	cJSON_AddItemToObject(e, "counters", fr_counters_json(&k));
+	fr_add_traces(e, c->s->r);
 	cJSON_AddNumberToObject(e, "stop_ns", (double)c->s->r->stop_ns);
 	if (c->info->exit_status >= 0)
 		cJSON_AddNumberToObject(e, "exit_status", c->info->exit_status);

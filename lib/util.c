@@ -248,3 +248,25 @@ int fr_perf_sw_open(unsigned config, uint64_t rate, bool freq, int cpu)
 		a.sample_period = rate;
 	return (int)syscall(__NR_perf_event_open, &a, -1, cpu, -1, PERF_FLAG_FD_CLOEXEC);
 }
+
+int fr_create_numbered(const char *name, bool force, char **path)
+{
+	const char *dot = strrchr(name, '.');
+	size_t stem = dot && dot != name && !strchr(dot, '/') ? (size_t)(dot - name) : strlen(name);
+	int fd = fr_create_private(name, force);
+
+	*path = strdup(name);
+	for (int i = 2; fd == -EEXIST && i < 1000 && *path; i++) {
+		free(*path);
+		if (asprintf(path, "%.*s-%d%s", (int)stem, name, i, name + stem) < 0)
+			*path = NULL;
+		else
+			fd = fr_create_private(*path, false);
+	}
+	if (!*path) {
+		if (fd >= 0)
+			close(fd);
+		return -ENOMEM;
+	}
+	return fd;
+}

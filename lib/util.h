@@ -36,6 +36,9 @@ const char *fr_fmt_bytes(uint64_t bytes, char *buf, size_t len);
  * an existing file unless force (which replaces the name, not its target).
  * Returns an fd or -errno. */
 int fr_create_private(const char *path, bool force);
+/* fr_create_private(name), or when it exists (and not force) name-2.ext,
+ * name-3.ext...: the descriptor, the name taken in *path (to free). */
+int fr_create_numbered(const char *name, bool force, char **path);
 
 /* write(2) all of buf; -errno on failure. */
 int fr_write_all(int fd, const void *buf, size_t len);

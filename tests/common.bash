@@ -8,6 +8,8 @@ common_setup() {
 	bats_require_minimum_version 1.5.0
 	export TZ=UTC LC_ALL=C
 	T="$BATS_TEST_TMPDIR"
+	# control sockets of the recorders a test starts: its own directory
+	export FLIGHTREC_RUNDIR="$T/run"
 }
 
 # Wait (bounded) for a line matching $2 in file $1: an event, not a delay.

@@ -65,11 +65,79 @@ setup() {
 	[[ "$output" != *"Usage: flightrec record"* ]]
 }
 
-@test "commands not built yet say so, exit 2" {
-	for c in mark; do
-		run -2 --separate-stderr "$FR" "$c"
-		[[ "$stderr" == *"'$c' is not built yet"* ]]
-	done
+@test "mark usage errors exit 2 and name the problem" {
+	run -2 --separate-stderr "$FR" mark
+	[[ "$stderr" == *"which mark? give a NAME"* ]]
+	run -2 --separate-stderr "$FR" mark a b
+	[[ "$stderr" == *"one NAME at a time"* ]]
+	run -2 --separate-stderr "$FR" mark a --meta novalue
+	[[ "$stderr" == *"bad --meta 'novalue'"* ]]
+	run -2 --separate-stderr "$FR" mark a --meta 'bad key=1'
+	[[ "$stderr" == *"bad --meta"* ]]
+	run -2 --separate-stderr "$FR" mark a --meta k=1 --meta k=2
+	[[ "$stderr" == *"--meta k given twice"* ]]
+	run -2 --separate-stderr "$FR" mark a --trace-id 1234
+	[[ "$stderr" == *"bad --trace-id '1234'"* ]]
+	run -2 --separate-stderr "$FR" mark a --trace-id 00000000000000000000000000000000
+	[[ "$stderr" == *"not all zero"* ]]
+	run -2 --separate-stderr "$FR" mark a --end
+	[[ "$stderr" == *"--end ends a trace's span"* ]]
+	run -2 --separate-stderr "$FR" mark a --pid 0
+	[[ "$stderr" == *"bad --pid '0'"* ]]
+	run -2 --separate-stderr "$FR" mark a --stdin
+	[[ "$stderr" == *"no NAME with it"* ]]
+	run -2 --separate-stderr "$FR" mark a --name ../x
+	[[ "$stderr" == *"bad --name '../x'"* ]]
+	TRACEPARENT=garbage run -2 --separate-stderr "$FR" mark a
+	[[ "$stderr" == *"TRACEPARENT 'garbage' is not a W3C traceparent header"* ]]
+}
+
+@test "clients without a recorder: a clear message, exit 1" {
+	run -1 --separate-stderr "$FR" mark a
+	[[ "$stderr" == *"no recorder is running"* ]]
+	run -1 --separate-stderr "$FR" mark a --name web
+	[[ "$stderr" == *"no recorder named 'web' is running"* ]]
+	run -1 --separate-stderr "$FR" stats
+	[[ "$stderr" == *"no recorder is running"* ]]
+	run -1 --separate-stderr "$FR" dump --live web
+	[[ "$stderr" == *"no recorder named 'web' is running"* ]]
+	run -1 --separate-stderr "$FR" trigger --now -o "$T/now.frec"
+	[[ "$stderr" == *"no recorder is running"* ]]
+	[ ! -e "$T/now.frec" ]
+	# a killed recorder's socket: still nobody there
+	mkdir -m 700 "$FLIGHTREC_RUNDIR"
+	python3 -c 'import socket,sys; s=socket.socket(socket.AF_UNIX); s.bind(sys.argv[1])' \
+		"$FLIGHTREC_RUNDIR/old.sock"
+	run -1 --separate-stderr "$FR" mark a --name old
+	[[ "$stderr" == *"refuses connections: its recorder was killed"* ]]
+	run -1 --separate-stderr "$FR" stats
+	[[ "$stderr" == *"no recorder is running"* ]]
+}
+
+@test "live options usage errors exit 2" {
+	run -2 --separate-stderr "$FR" dump --live web "$T/x.frec"
+	[[ "$stderr" == *"no FILE with it"* ]]
+	run -2 --separate-stderr "$FR" dump --live ../x
+	[[ "$stderr" == *"bad --live '../x'"* ]]
+	run -2 --separate-stderr "$FR" dump --trace-id xyz "$T/x.frec"
+	[[ "$stderr" == *"bad --trace-id 'xyz'"* ]]
+	run -2 --separate-stderr "$FR" stats --name web "$T/x.frec"
+	[[ "$stderr" == *"no FILE with it"* ]]
+	run -2 --separate-stderr "$FR" stats -F prometheus
+	[[ "$stderr" == *"live figures are text or json"* ]]
+	run -2 --separate-stderr "$FR" stats --baseline "$T/x.frec"
+	[[ "$stderr" == *"give a FILE"* ]]
+	run -2 --separate-stderr "$FR" trigger --now --when events.crash
+	[[ "$stderr" == *"--when applies to a recorder that trigger starts, not to --now"* ]]
+	run -2 --separate-stderr "$FR" trigger --now -- true
+	[[ "$stderr" == *"COMMAND applies to a recorder"* ]]
+	run -2 --separate-stderr "$FR" record --name 'a b' -d 1s
+	[[ "$stderr" == *"bad --name 'a b'"* ]]
+	run -2 --separate-stderr "$FR" record --trace-id 4bf92f3577b34da6a3ce929d0e0e4736 -d 1s
+	[[ "$stderr" == *"--trace-id labels a COMMAND's events"* ]]
+	TRACEPARENT=00-zz-00-00 run -2 --separate-stderr "$FR" record -o "$T/tp.frec" -- true
+	[[ "$stderr" == *"is not a W3C traceparent header"* ]]
+	[ ! -e "$T/tp.frec" ]
 }
 
 @test "unknown global option: exit 2" {

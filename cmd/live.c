@@ -1,0 +1,587 @@
+/* live.c: what a running recorder answers on its control socket. Runs in
+ * the recorder's main loop, between two drains of the BPF ring buffer. */
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "live.h"
+#include "../lib/event.h"
+#include "../lib/log.h"
+#include "../lib/stream.h"
+#include "../lib/util.h"
+
+volatile sig_atomic_t fr_live_usr1;
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+	fr_live_usr1 = 1;
+}
+
+void fr_live_catch_usr1(void)
+{
+	struct sigaction sa = { .sa_handler = on_usr1 };
+
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGUSR1, &sa, NULL);
+}
+
+void fr_live_default_name(const char *name, char *buf, size_t len)
+{
+	time_t t = time(NULL);
+	struct tm tm;
+	char when[32];
+
+	localtime_r(&t, &tm);
+	strftime(when, sizeof(when), "%Y%m%d-%H%M%S", &tm);
+	snprintf(buf, len, "flightrec-%s-%s.frec", name, when);
+}
+
+static void fail(cJSON *reply, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void fail(cJSON *reply, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	cJSON_AddBoolToObject(reply, "ok", false);
+	cJSON_AddStringToObject(reply, "error", msg);
+}
+
+/* ---- mark ---- */
+
+static void do_mark(struct fr_live *l, const struct fr_ctl_req *q, const struct fr_ctl_peer *peer,
+		    cJSON *reply)
+{
+	size_t name_len = strlen(q->name) + 1, meta_len = 0, size;
+	uint64_t now = fr_boot_ns();
+	struct fr_mark *m;
+	char *p;
+	int slot = 0, labelled = 0, err;
+
+	for (unsigned i = 0; i < q->nmeta; i++)
+		meta_len += strlen(q->meta[i].key) + strlen(q->meta[i].value) + 2;
+	size = (FR_MARK_FIXED_SIZE + name_len + meta_len + 7) & ~(size_t)7;
+	if (size > FR_MARK_MAX_SIZE) {
+		fail(reply, "the mark takes %zu bytes; at most %u", size, FR_MARK_MAX_SIZE);
+		return;
+	}
+	if (q->has_trace) {
+		slot = fr_recorder_trace_slot(l->r, q->trace_id, true);
+		if (slot < 0) {
+			fail(reply, "cannot keep another trace: %s", slot == -ENOSPC ?
+			     "this recorder's table of 4096 trace ids is full" : strerror(-slot));
+			return;
+		}
+	}
+	if (q->pid && kill((pid_t)q->pid, 0) && errno == ESRCH) {
+		fail(reply, "no process %u", q->pid);
+		return;
+	}
+	m = calloc(1, size);
+	if (!m) {
+		fail(reply, "out of memory");
+		return;
+	}
+	/* the caller's own time of the call when it is plausible */
+	m->h.ts = q->ts && q->ts >= l->r->start_ns && q->ts <= now ? q->ts : now;
+	m->h.tgid = m->h.tid = q->pid ? q->pid : (uint32_t)peer->pid;
+	m->h.type = FR_EV_MARK;
+	m->h.size = (uint16_t)size;
+	m->h.flags = (uint16_t)slot;
+	m->sender_pid = (uint32_t)peer->pid;
+	m->name_len = (uint16_t)name_len;
+	m->nmeta = (uint16_t)q->nmeta;
+	m->meta_len = (uint32_t)meta_len;
+	if (q->has_trace) {
+		m->mflags |= FR_MARK_TRACE;
+		memcpy(m->trace_id, q->trace_id, 16);
+		if (q->end)
+			m->mflags |= FR_MARK_END;
+		else if (q->pid)
+			m->mflags |= FR_MARK_BEGIN;
+	}
+	{
+		char path[64];
+		FILE *f;
+
+		snprintf(path, sizeof(path), "/proc/%u/comm", m->h.tgid);
+		f = fopen(path, "re");
+		if (f) {
+			if (fgets(m->comm, sizeof(m->comm), f))
+				m->comm[strcspn(m->comm, "\n")] = 0;
+			fclose(f);
+		}
+	}
+	p = m->data;
+	memcpy(p, q->name, name_len);
+	p += name_len;
+	for (unsigned i = 0; i < q->nmeta; i++) {
+		size_t k = strlen(q->meta[i].key) + 1, v = strlen(q->meta[i].value) + 1;
+
+		memcpy(p, q->meta[i].key, k);
+		memcpy(p + k, q->meta[i].value, v);
+		p += k + v;
+	}
+	if (!fr_event_valid(m, size)) {
+		free(m);
+		fail(reply, "the mark could not be encoded");
+		return;
+	}
+	/* a span ends before its mark, and begins after it */
+	if (m->mflags & FR_MARK_END)
+		labelled = fr_recorder_unlabel(l->r, (unsigned)slot);
+	err = fr_recorder_put(l->r, m);
+	if (!err && (m->mflags & FR_MARK_BEGIN)) {
+		labelled = fr_recorder_label_pid(l->r, q->pid, (unsigned)slot);
+		if (labelled < 0) {
+			fail(reply, "cannot label process %u: %s", q->pid, labelled == -ESRCH ?
+			     "it has exited" : strerror(-labelled));
+			free(m);
+			return;
+		}
+	}
+	if (err) {
+		fail(reply, "cannot put the mark in the ring: %s", strerror(-err));
+	} else {
+		cJSON_AddBoolToObject(reply, "ok", true);
+		cJSON_AddNumberToObject(reply, "ts", (double)m->h.ts);
+		if (slot)
+			cJSON_AddNumberToObject(reply, "tasks", labelled);
+	}
+	free(m);
+}
+
+/* ---- stats ---- */
+
+static double secs(const struct timeval *tv)
+{
+	return (double)tv->tv_sec + tv->tv_usec / 1e6;
+}
+
+static void stats(struct fr_live *l, cJSON *reply)
+{
+	struct fr_recorder *r = l->r;
+	uint64_t now = fr_boot_ns(), by[FR_EV_TYPE_MAX], bpf[3], received, marks, used, over, over_b,
+		 records, cap, malformed;
+	uint64_t since = l->prev_ns ? l->prev_ns : r->start_ns;
+	const uint64_t *base = l->prev_ns ? l->prev : NULL;
+	double dt = now > since ? (now - since) / 1e9 : 0, total_rate = 0;
+	struct rusage ru;
+	cJSON *o, *a, *t;
+	long rss_pages = 0;
+	FILE *f;
+
+	fr_recorder_bpf_counters(r, bpf);
+	pthread_mutex_lock(&r->lock);
+	memcpy(by, r->by_type, sizeof(by));
+	received = r->received;
+	marks = r->marks;
+	used = fr_ring_used(&r->ring);
+	over = r->ring.overwritten;
+	over_b = r->ring.overwritten_bytes;
+	records = r->ring.records;
+	cap = r->ring.cap;
+	malformed = r->malformed + r->ring.too_big;
+	pthread_mutex_unlock(&r->lock);
+
+	cJSON_AddBoolToObject(reply, "ok", true);
+	cJSON_AddStringToObject(reply, "name", l->name);
+	cJSON_AddStringToObject(reply, "kind", l->kind);
+	cJSON_AddNumberToObject(reply, "pid", getpid());
+	cJSON_AddStringToObject(reply, "version", FR_VERSION);
+	if (l->info && l->info->command)
+		cJSON_AddStringToObject(reply, "command", l->info->command);
+	cJSON_AddNumberToObject(reply, "start_ns", (double)r->start_ns);
+	cJSON_AddNumberToObject(reply, "now_ns", (double)now);
+	cJSON_AddNumberToObject(reply, "uptime_s", (now - r->start_ns) / 1e9);
+
+	o = cJSON_AddObjectToObject(reply, "events");
+	cJSON_AddNumberToObject(o, "received", (double)received);
+	cJSON_AddNumberToObject(o, "marks", (double)marks);
+	cJSON_AddNumberToObject(o, "rate_window_s", dt);
+	t = cJSON_AddObjectToObject(o, "by_type");
+	for (unsigned i = 0; i < FR_EV_TYPE_MAX; i++) {
+		const struct fr_type_info *ti = fr_type_info(i);
+		double rate = dt > 0 ? (by[i] - (base ? base[i] : 0)) / dt : 0;
+		cJSON *e;
+
+		if (!by[i])
+			continue;
+		e = cJSON_AddObjectToObject(t, ti ? ti->name : "unknown");
+		cJSON_AddNumberToObject(e, "count", (double)by[i]);
+		cJSON_AddNumberToObject(e, "rate", rate);
+		total_rate += rate;
+	}
+	cJSON_AddNumberToObject(o, "rate", total_rate);
+
+	o = cJSON_AddObjectToObject(reply, "lost");
+	cJSON_AddNumberToObject(o, "dropped", (double)bpf[0]);
+	cJSON_AddNumberToObject(o, "overwritten", (double)over);
+	cJSON_AddNumberToObject(o, "overwritten_bytes", (double)over_b);
+	cJSON_AddNumberToObject(o, "malformed", (double)malformed);
+	cJSON_AddNumberToObject(o, "follow_map_full", (double)bpf[1]);
+	cJSON_AddNumberToObject(o, "inflight_map_full", (double)bpf[2]);
+
+	o = cJSON_AddObjectToObject(reply, "ring");
+	cJSON_AddNumberToObject(o, "size", (double)cap);
+	cJSON_AddNumberToObject(o, "used", (double)used);
+	cJSON_AddNumberToObject(o, "fill", cap ? 100.0 * used / cap : 0);
+	cJSON_AddNumberToObject(o, "records", (double)records);
+	cJSON_AddNumberToObject(o, "bpf_buffer", l->info ? l->info->bpf_buffer : 0);
+	if (l->stream) {
+		o = cJSON_AddObjectToObject(reply, "file");
+		cJSON_AddStringToObject(o, "path", l->output ? l->output : "");
+		cJSON_AddNumberToObject(o, "max_size", (double)l->stream->rf.ring_end);
+		cJSON_AddNumberToObject(o, "bytes",
+					(double)__atomic_load_n(&l->stream->pub_file_bytes, __ATOMIC_RELAXED));
+		cJSON_AddNumberToObject(o, "events",
+					(double)__atomic_load_n(&l->stream->pub_stored, __ATOMIC_RELAXED));
+	}
+
+	a = cJSON_AddArrayToObject(reply, "probes");
+	for (unsigned i = 0; i < fr_nprobes; i++) {
+		const struct fr_probe_state *ps = &r->probes[i];
+		cJSON *e;
+
+		if (!ps->def)
+			continue;
+		e = cJSON_CreateObject();
+		cJSON_AddStringToObject(e, "name", ps->def->name);
+		cJSON_AddBoolToObject(e, "attached", ps->attached);
+		cJSON_AddStringToObject(e, "method", ps->attached ? fr_attach_name(ps->method) : "none");
+		if (!ps->attached && ps->why)
+			cJSON_AddStringToObject(e, "why", ps->why);
+		cJSON_AddItemToArray(a, e);
+	}
+
+	o = cJSON_AddObjectToObject(reply, "recorder");
+	if (!getrusage(RUSAGE_SELF, &ru)) {
+		cJSON_AddNumberToObject(o, "cpu_s", secs(&ru.ru_utime) + secs(&ru.ru_stime));
+		cJSON_AddNumberToObject(o, "user_s", secs(&ru.ru_utime));
+		cJSON_AddNumberToObject(o, "sys_s", secs(&ru.ru_stime));
+		cJSON_AddNumberToObject(o, "max_rss_bytes", (double)ru.ru_maxrss * 1024);
+	}
+	f = fopen("/proc/self/statm", "re");
+	if (f) {
+		if (fscanf(f, "%*s %ld", &rss_pages) == 1)
+			cJSON_AddNumberToObject(o, "rss_bytes", (double)rss_pages * sysconf(_SC_PAGESIZE));
+		fclose(f);
+	}
+
+	o = cJSON_AddObjectToObject(reply, "control");
+	cJSON_AddNumberToObject(o, "clients", l->srv.nconn);
+	cJSON_AddNumberToObject(o, "requests", (double)l->srv.requests);
+	cJSON_AddNumberToObject(o, "refused", (double)l->srv.refused);
+	cJSON_AddNumberToObject(o, "malformed", (double)l->srv.bad);
+	t = fr_recorder_traces_json(r);
+	if (t)
+		cJSON_AddItemToObject(reply, "traces", t);
+}
+
+/* ---- snapshots ---- */
+
+/* What the ring holds now, every event up to this moment included, as a
+ * capture written to fd (taken over). */
+static int snapshot_to(struct fr_live *l, int fd, struct fr_snapshot_result *res)
+{
+	struct fr_window win;
+	struct fr_cap_writer w = { .fd = -1 };
+	struct fr_proctab tmp = { 0 }, *pt = l->pt;
+	int err;
+
+	fr_recorder_sync(l->r);
+	pthread_mutex_lock(&l->r->lock);
+	err = fr_window_collect(l->r, 0, UINT64_MAX, &win);
+	pthread_mutex_unlock(&l->r->lock);
+	if (err) {
+		close(fd);
+		return err;
+	}
+	if (!pt) {
+		/* the ring file's writer owns the recorder's table */
+		fr_proctab_scan(&tmp);
+		pt = &tmp;
+	}
+	fr_recorder_read_counters(l->r);
+	err = fr_capw_open(&w, fd);
+	if (!err)
+		err = fr_snapshot_write_window(l->r, pt, l->info, NULL, &win, &w, res);
+	else
+		fr_capw_close(&w);
+	fr_window_free(&win);
+	if (pt == &tmp)
+		fr_proctab_free(&tmp);
+	return err;
+}
+
+static void do_snapshot(struct fr_live *l, int fd, cJSON *reply)
+{
+	struct fr_snapshot_result res = { 0 };
+	struct stat st;
+	int flags, dfd, err;
+
+	if (fd < 0) {
+		fail(reply, "a snapshot needs a file descriptor sent along with the request");
+		return;
+	}
+	flags = fcntl(fd, F_GETFL);
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || flags < 0 || (flags & O_ACCMODE) == O_RDONLY) {
+		fail(reply, "a snapshot is written into a regular file open for writing");
+		return;
+	}
+	dfd = fcntl(fd, F_DUPFD_CLOEXEC, 0);
+	if (dfd < 0) {
+		fail(reply, "dup: %s", strerror(errno));
+		return;
+	}
+	err = snapshot_to(l, dfd, &res);
+	if (err) {
+		fail(reply, "cannot write the snapshot: %s", strerror(-err));
+		return;
+	}
+	l->snapshots++;
+	cJSON_AddBoolToObject(reply, "ok", true);
+	cJSON_AddNumberToObject(reply, "events", (double)res.events);
+	cJSON_AddNumberToObject(reply, "raw_bytes", (double)res.raw_bytes);
+	cJSON_AddNumberToObject(reply, "file_bytes", (double)res.file_bytes);
+}
+
+int fr_live_snapshot_signal(struct fr_live *l)
+{
+	struct fr_snapshot_result res = { 0 };
+	char name[256], full[4096], b[16];
+	char *path = NULL;
+	int fd, err;
+
+	fr_live_default_name(l->name, name, sizeof(name));
+	snprintf(full, sizeof(full), "%s/%s", l->snap_dir, name);
+	fd = fr_create_numbered(full, false, &path);
+	if (fd < 0) {
+		fr_err("SIGUSR1: cannot create %s: %s", full, strerror(-fd));
+		return fd;
+	}
+	err = snapshot_to(l, fd, &res);
+	if (err) {
+		fr_err("SIGUSR1: cannot write %s: %s; removed it", path, strerror(-err));
+		unlink(path);
+	} else {
+		l->snapshots++;
+		printf("%s\n", path);
+		fflush(stdout);
+		fr_info("SIGUSR1: wrote %s: %llu events, %s on disk", path,
+			(unsigned long long)res.events, fr_fmt_bytes(res.file_bytes, b, sizeof(b)));
+	}
+	free(path);
+	return err;
+}
+
+/* ---- the server ---- */
+
+static void handle(void *ctx, const struct fr_ctl_req *q, int fd, const struct fr_ctl_peer *peer,
+		   cJSON *reply)
+{
+	struct fr_live *l = ctx;
+
+	switch (q->op) {
+	case FR_CTL_HELLO:
+		cJSON_AddBoolToObject(reply, "ok", true);
+		cJSON_AddStringToObject(reply, "name", l->name);
+		cJSON_AddStringToObject(reply, "kind", l->kind);
+		cJSON_AddNumberToObject(reply, "pid", getpid());
+		cJSON_AddStringToObject(reply, "version", FR_VERSION);
+		break;
+	case FR_CTL_MARK:
+		do_mark(l, q, peer, reply);
+		break;
+	case FR_CTL_STATS:
+		stats(l, reply);
+		break;
+	case FR_CTL_SNAPSHOT:
+		do_snapshot(l, fd, reply);
+		break;
+	}
+}
+
+int fr_live_open(struct fr_live *l, const char *name, const char *kind,
+		 const struct fr_snapshot_info *info, const char *output)
+{
+	char err[512], *copy;
+	int ret;
+
+	memset(l, 0, sizeof(*l));
+	l->kind = kind;
+	l->info = info;
+	l->output = output;
+	snprintf(l->name, sizeof(l->name), "%s", name);
+	copy = strdup(output ? output : "./x");
+	l->snap_dir = copy ? strdup(dirname(copy)) : NULL;
+	free(copy);
+	if (!l->snap_dir)
+		return -ENOMEM;
+	ret = fr_ctl_server_open(&l->srv, name, handle, l, err, sizeof(err));
+	if (ret == -EADDRINUSE || ret == -EINVAL) {
+		fr_err("%s", err);
+		free(l->snap_dir);
+		l->snap_dir = NULL;
+		return ret;
+	}
+	if (ret) {
+		/* recording matters more than being reachable */
+		fr_warn("%s; recording without a control socket: mark, stats, dump --live and "
+			"trigger --now cannot reach this recorder", err);
+		return 0;
+	}
+	l->open = true;
+	return 0;
+}
+
+int fr_live_start(struct fr_live *l, struct fr_recorder *r, struct fr_proctab *pt,
+		  const struct fr_stream *stream)
+{
+	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = UINT64_MAX };
+
+	l->r = r;
+	if (!l->open)
+		return 0;
+	l->pt = pt;
+	l->stream = stream;
+	/* the recorder's wait wakes for clients too */
+	if (epoll_ctl(r->rb.epfd, EPOLL_CTL_ADD, fr_ctl_server_fd(&l->srv), &ev)) {
+		int ret = -errno;
+
+		fr_err("cannot watch the control socket: %s", strerror(errno));
+		return ret;
+	}
+	l->on = true;
+	fr_vlog("control socket %s", l->srv.path);
+	return 0;
+}
+
+void fr_live_service(struct fr_live *l)
+{
+	uint64_t now;
+
+	if (!l->on)
+		return;
+	now = fr_boot_ns();
+	if (now - l->cur_ns >= 1000000000ULL) {
+		/* rates are over the last one to two seconds */
+		memcpy(l->prev, l->cur, sizeof(l->prev));
+		l->prev_ns = l->cur_ns;
+		pthread_mutex_lock(&l->r->lock);
+		memcpy(l->cur, l->r->by_type, sizeof(l->cur));
+		pthread_mutex_unlock(&l->r->lock);
+		l->cur_ns = now;
+	}
+	fr_ctl_server_service(&l->srv);
+}
+
+void fr_live_close(struct fr_live *l)
+{
+	if (l->on)
+		epoll_ctl(l->r->rb.epfd, EPOLL_CTL_DEL, fr_ctl_server_fd(&l->srv), NULL);
+	if (l->open)
+		fr_ctl_server_close(&l->srv);
+	free(l->snap_dir);
+	l->snap_dir = NULL;
+	l->on = l->open = false;
+}
+
+/* ---- clients ---- */
+
+int fr_live_connect(const char *name)
+{
+	char err[512];
+	int fd = fr_ctl_connect(name, err, sizeof(err));
+
+	if (fd < 0)
+		fr_err("%s", err);
+	return fd;
+}
+
+int fr_live_request(int sock, const char *op, int fd, cJSON **reply)
+{
+	cJSON *q = cJSON_CreateObject();
+	char err[512];
+	int ret;
+
+	cJSON_AddStringToObject(q, "op", op);
+	ret = fr_ctl_call(sock, q, fd, reply, err, sizeof(err));
+	cJSON_Delete(q);
+	if (ret)
+		fr_err("%s: %s", op, err);
+	return ret;
+}
+
+int fr_live_fetch(const char *name, int fd, cJSON **reply)
+{
+	int sock = fr_live_connect(name), ret;
+
+	*reply = NULL;
+	if (sock < 0)
+		return sock;
+	ret = fr_live_request(sock, "snapshot", fd, reply);
+	close(sock);
+	return ret;
+}
+
+int fr_live_trigger_now(const char *name, const char *output, bool force)
+{
+	char def[256], b[16];
+	const cJSON *n;
+	cJSON *hello = NULL, *reply = NULL;
+	char *path = NULL;
+	int sock, fd, ret = 1;
+
+	sock = fr_live_connect(name);
+	if (sock < 0)
+		return 1;
+	if (fr_live_request(sock, "hello", -1, &hello))
+		goto out;
+	if (!output) {
+		n = cJSON_GetObjectItemCaseSensitive(hello, "name");
+		fr_live_default_name(cJSON_IsString(n) && fr_ctl_name_ok(n->valuestring) ? n->valuestring
+											: "default",
+				     def, sizeof(def));
+		output = def;
+	}
+	fd = output == def ? fr_create_numbered(output, false, &path) : fr_create_private(output, force);
+	if (fd < 0) {
+		fr_err("cannot create %s: %s%s", output, strerror(-fd),
+		       fd == -EEXIST ? " (use --force to replace it)" :
+		       fd == -ELOOP ? " (it is a symbolic link; flightrec never writes through one)" : "");
+		goto out;
+	}
+	if (!path)
+		path = strdup(output);
+	if (fr_live_request(sock, "snapshot", fd, &reply)) {
+		close(fd);
+		unlink(path);
+		goto out;
+	}
+	close(fd);
+	printf("%s\n", path);
+	fr_info("wrote %s: %.0f events, %s on disk", path,
+		cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(reply, "events")),
+		fr_fmt_bytes((uint64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(reply, "file_bytes")),
+			     b, sizeof(b)));
+	ret = 0;
+out:
+	cJSON_Delete(hello);
+	cJSON_Delete(reply);
+	free(path);
+	close(sock);
+	return ret;
+}

@@ -1,0 +1,71 @@
+/* live.h: the control socket of a running recorder (record, trigger):
+ * marks, live stats, snapshots, trace labels, and SIGUSR1. */
+#ifndef FR_LIVE_H
+#define FR_LIVE_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "../lib/ctlsock.h"
+#include "../lib/proctab.h"
+#include "../lib/recorder.h"
+#include "../lib/snapshot.h"
+
+struct fr_stream;
+
+struct fr_live {
+	struct fr_ctl_server srv;
+	bool open;			/* the name is ours */
+	bool on;			/* serving */
+	const char *kind;		/* "record" or "trigger" */
+	char name[FR_CTL_NAME_MAX + 1];
+	struct fr_recorder *r;
+	struct fr_proctab *pt;		/* NULL: another thread owns it */
+	const struct fr_snapshot_info *info;
+	const struct fr_stream *stream;	/* the ring file record writes, or NULL */
+	const char *output;		/* its capture (record), or -o (trigger) */
+	char *snap_dir;			/* where SIGUSR1 writes */
+	/* rates: the counts a second or more ago, and now-ish */
+	uint64_t prev[FR_EV_TYPE_MAX], cur[FR_EV_TYPE_MAX];
+	uint64_t prev_ns, cur_ns;
+	unsigned snapshots;
+};
+
+/* Take the name and listen. -EADDRINUSE (the name is taken) or -EINVAL
+ * with the message printed; any other failure is a warning, and the
+ * recorder runs on without a socket (0). */
+int fr_live_open(struct fr_live *l, const char *name, const char *kind,
+		 const struct fr_snapshot_info *info, const char *output);
+/* Serve r: its poll wakes when a client has something. pt is NULL when
+ * another thread owns the process table; stream is record's ring file. */
+int fr_live_start(struct fr_live *l, struct fr_recorder *r, struct fr_proctab *pt,
+		  const struct fr_stream *stream);
+/* Serve the clients; call after every poll of the recorder. */
+void fr_live_service(struct fr_live *l);
+/* SIGUSR1: write what the ring holds now to a new capture in snap_dir,
+ * and say where on stdout. */
+int fr_live_snapshot_signal(struct fr_live *l);
+void fr_live_close(struct fr_live *l);
+
+/* SIGUSR1 handling for record and trigger: a flag for the main loop. */
+extern volatile sig_atomic_t fr_live_usr1;
+void fr_live_catch_usr1(void);
+
+/* "flightrec-NAME-DATE-TIME.frec" in buf. */
+void fr_live_default_name(const char *name, char *buf, size_t len);
+
+/* ---- clients ---- */
+
+/* Connect to recorder name (NULL: the only one running); the message is
+ * printed on failure. */
+int fr_live_connect(const char *name);
+/* One request {"op": op} (fd sent along when >= 0); its reply in *reply.
+ * 0, or -errno with the message printed. */
+int fr_live_request(int sock, const char *op, int fd, cJSON **reply);
+/* A snapshot of recorder name's ring written into fd (a regular file). */
+int fr_live_fetch(const char *name, int fd, cJSON **reply);
+/* trigger --now: the exit status. */
+int fr_live_trigger_now(const char *name, const char *output, bool force);
+
+#endif
