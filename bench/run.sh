@@ -280,6 +280,38 @@ trigger_idle() {
 	ls "$W" | grep -c '^idle-' >"$W/idle.fired" || true
 }
 
+# ---- marks: a script talking to a running recorder ----
+
+MARKS=100000
+[ -n "${BENCH_QUICK:-}" ] && MARKS=20000
+
+marks() {
+	local i t k pid start end one_start one_end got
+	log "marks: $MARKS through one mark --stdin, and 1000 mark processes"
+	seq "$MARKS" | sed 's/^/step-/' >"$W/marks.txt"
+	export FLIGHTREC_RUNDIR="$W/run"
+	for ((i = 0; i < REPS; i++)); do
+		# only marks go in the ring: no task is named fr-none
+		"$FR" record -q -e syscalls --comm fr-none -b 256M --name bench -o "$W/mk.frec" -f &
+		pid=$!
+		for ((t = 0; t < 200; t++)); do [ -S "$W/run/bench.sock" ] && break; sleep 0.05; done
+		start=$(date +%s%N)
+		"$FR" mark -q --stdin --name bench <"$W/marks.txt"
+		end=$(date +%s%N)
+		one_start=$(date +%s%N)
+		for ((k = 0; k < 1000; k++)); do "$FR" mark --name bench "one-$k"; done
+		one_end=$(date +%s%N)
+		kill -INT "$pid"
+		wait "$pid"
+		got=$("$FR" dump -t mark -F ndjson "$W/mk.frec" | wc -l)
+		echo "$((MARKS * 1000000000 / (end - start))) $((1000 * 1000000000 / (one_end - one_start))) $((MARKS + 1000 - got))"
+	done >"$W/marks.raw"
+	unset FLIGHTREC_RUNDIR
+	awk '{ print $1 }' "$W/marks.raw" | stats >"$W/marks.summary"
+	awk '{ print $2 }' "$W/marks.raw" | stats >"$W/marks1.summary"
+	awk '{ s += $3 } END { print s + 0 }' "$W/marks.raw" >"$W/marks.lost"
+}
+
 if [ -n "${BENCH_ONLY:-}" ]; then
 	for section in $BENCH_ONLY; do
 		"$section"
@@ -300,6 +332,7 @@ saturation
 rss
 dump_speed
 workload
+marks
 elapsed=$(($(date +%s) - t0))
 
 # ---- the report ----
@@ -411,6 +444,23 @@ verdict() { awk -v v="$1" -v t="$2" 'BEGIN { print ((v != "" && v + 0 <= t + 0) 
 	read -r med min max n <"$W/dump.summary"
 	echo "\`flightrec dump -F ndjson F > /dev/null\` on a capture of $(cat "$W/dump.events") events ($n repetitions):"
 	echo "median $med events/s ($min-$max). Target >= 1,000,000: $(verdict 1000000 "$med")."
+	echo
+	echo "## Marks from a script"
+	echo
+	read -r med min max n <"$W/marks.summary"
+	read -r med1 min1 max1 n1 <"$W/marks1.summary"
+	echo "A recorder runs (\`flightrec record -e syscalls --comm fr-none -b 256M --name bench\`: only"
+	echo "marks reach its ring). A script sends $MARKS marks through one connection"
+	echo "(\`seq $MARKS | sed 's/^/step-/' | flightrec mark --stdin --name bench\`, each one"
+	echo "acknowledged by the recorder once it is in the ring), then 1000 more from a shell loop"
+	echo "that starts one \`flightrec mark\` process per mark; then the capture is counted. $n repetitions."
+	echo
+	echo "| client | marks/s: median (min-max) | target | |"
+	echo "|---|---|---|---|"
+	echo "| mark --stdin | $med ($min-$max) | >= 10,000 | $(verdict 10000 "$med") |"
+	echo "| a process per mark | $med1 ($min1-$max1) | - | - |"
+	echo
+	echo "Marks lost over all repetitions (sent but not in the capture): $(cat "$W/marks.lost")."
 	echo
 	echo "## stats throughput"
 	echo

@@ -30,6 +30,8 @@ static __always_inline int on_switch(struct task_struct *prev,
 	if (!e)
 		return 0;
 	fill_hdr(&e->h, FR_EV_SCHED_SWITCH, sizeof(*e), ptgid, ptid);
+	if (!e->h.flags)	/* a labelled task switched in is its event too */
+		e->h.flags = trace_of(ntid);
 	e->next_tgid = ntgid;
 	e->next_tid = ntid;
 	e->prev_prio = BPF_CORE_READ(prev, prio);
@@ -67,6 +69,8 @@ int sched_switch_tp(struct trace_event_raw_sched_switch *ctx)
 	if (!e)
 		return 0;
 	fill_hdr(&e->h, FR_EV_SCHED_SWITCH, sizeof(*e), ptgid, ptid);
+	if (!e->h.flags)
+		e->h.flags = trace_of(ntid);
 	e->next_tgid = 0;
 	e->next_tid = ntid;
 	e->prev_prio = ctx->prev_prio;

@@ -191,7 +191,7 @@ static int parse_opt(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
-static const struct argp argp = { options, parse_opt, "FILE", doc, NULL, NULL, NULL };
+static const struct argp argp = { options, parse_opt, "FILE\n--live NAME", doc, NULL, NULL, NULL };
 
 /* ".123" -> 123000000 ns, exactly (a double loses nanoseconds at epoch
  * scale); no fraction -> 0; advances *p; -1 on a bad fraction. */

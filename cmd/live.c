@@ -1,6 +1,7 @@
 /* live.c: what a running recorder answers on its control socket. Runs in
  * the recorder's main loop, between two drains of the BPF ring buffer. */
 #include <errno.h>
+#include <pthread.h>
 #include <fcntl.h>
 #include <libgen.h>
 #include <stdarg.h>
@@ -77,6 +78,10 @@ static void do_mark(struct fr_live *l, const struct fr_ctl_req *q, const struct 
 		fail(reply, "the mark takes %zu bytes; at most %u", size, FR_MARK_MAX_SIZE);
 		return;
 	}
+	if (q->pid && kill((pid_t)q->pid, 0) && errno == ESRCH) {
+		fail(reply, "no process %u", q->pid);
+		return;
+	}
 	if (q->has_trace) {
 		slot = fr_recorder_trace_slot(l->r, q->trace_id, true);
 		if (slot < 0) {
@@ -84,10 +89,6 @@ static void do_mark(struct fr_live *l, const struct fr_ctl_req *q, const struct 
 			     "this recorder's table of 4096 trace ids is full" : strerror(-slot));
 			return;
 		}
-	}
-	if (q->pid && kill((pid_t)q->pid, 0) && errno == ESRCH) {
-		fail(reply, "no process %u", q->pid);
-		return;
 	}
 	m = calloc(1, size);
 	if (!m) {
@@ -139,11 +140,10 @@ static void do_mark(struct fr_live *l, const struct fr_ctl_req *q, const struct 
 		fail(reply, "the mark could not be encoded");
 		return;
 	}
-	/* a span ends before its mark, and begins after it */
+	/* the label first: a span that cannot begin leaves no mark */
 	if (m->mflags & FR_MARK_END)
 		labelled = fr_recorder_unlabel(l->r, (unsigned)slot);
-	err = fr_recorder_put(l->r, m);
-	if (!err && (m->mflags & FR_MARK_BEGIN)) {
+	if (m->mflags & FR_MARK_BEGIN) {
 		labelled = fr_recorder_label_pid(l->r, q->pid, (unsigned)slot);
 		if (labelled < 0) {
 			fail(reply, "cannot label process %u: %s", q->pid, labelled == -ESRCH ?
@@ -152,6 +152,7 @@ static void do_mark(struct fr_live *l, const struct fr_ctl_req *q, const struct 
 			return;
 		}
 	}
+	err = fr_recorder_put(l->r, m);
 	if (err) {
 		fail(reply, "cannot put the mark in the ring: %s", strerror(-err));
 	} else {
@@ -292,37 +293,78 @@ static void stats(struct fr_live *l, cJSON *reply)
 
 /* ---- snapshots ---- */
 
+struct snap_job {
+	struct fr_recorder rc;	/* the recorder's figures when the window was taken */
+	struct fr_proctab *pt;
+	const struct fr_snapshot_info *info;
+	struct fr_window win;
+	struct fr_cap_writer w;
+	struct fr_snapshot_result *res;
+	int err;
+	int done;
+};
+
+static void *snap_writer(void *arg)
+{
+	struct snap_job *j = arg;
+
+	j->err = fr_snapshot_write_window(&j->rc, j->pt, j->info, NULL, &j->win, &j->w, j->res);
+	__atomic_store_n(&j->done, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
 /* What the ring holds now, every event up to this moment included, as a
- * capture written to fd (taken over). */
+ * capture written to fd (taken over). The events are copied out under the
+ * lock; the capture is written by a thread of its own while this one goes
+ * on draining the BPF ring buffer, so a storm loses nothing meanwhile. The
+ * main loop waits here, so the process table is the writer's alone. */
 static int snapshot_to(struct fr_live *l, int fd, struct fr_snapshot_result *res)
 {
-	struct fr_window win;
-	struct fr_cap_writer w = { .fd = -1 };
-	struct fr_proctab tmp = { 0 }, *pt = l->pt;
+	struct snap_job *j = calloc(1, sizeof(*j));
+	struct fr_proctab tmp = { 0 };
+	pthread_t th;
 	int err;
 
+	if (!j) {
+		close(fd);
+		return -ENOMEM;
+	}
 	fr_recorder_sync(l->r);
+	fr_recorder_read_counters(l->r);
 	pthread_mutex_lock(&l->r->lock);
-	err = fr_window_collect(l->r, 0, UINT64_MAX, &win);
+	err = fr_window_collect(l->r, 0, UINT64_MAX, &j->win);
+	j->rc = *l->r;
 	pthread_mutex_unlock(&l->r->lock);
 	if (err) {
 		close(fd);
+		free(j);
 		return err;
 	}
-	if (!pt) {
+	j->pt = l->pt;
+	if (!j->pt) {
 		/* the ring file's writer owns the recorder's table */
 		fr_proctab_scan(&tmp);
-		pt = &tmp;
+		j->pt = &tmp;
 	}
-	fr_recorder_read_counters(l->r);
-	err = fr_capw_open(&w, fd);
-	if (!err)
-		err = fr_snapshot_write_window(l->r, pt, l->info, NULL, &win, &w, res);
-	else
-		fr_capw_close(&w);
-	fr_window_free(&win);
-	if (pt == &tmp)
+	j->info = l->info;
+	j->res = res;
+	j->w.fd = -1;
+	err = fr_capw_open(&j->w, fd);
+	if (err) {
+		fr_capw_close(&j->w);
+	} else if (pthread_create(&th, NULL, snap_writer, j)) {
+		snap_writer(j);
+		err = j->err;
+	} else {
+		while (!__atomic_load_n(&j->done, __ATOMIC_ACQUIRE))
+			fr_recorder_idle(l->r, 5);
+		pthread_join(th, NULL);
+		err = j->err;
+	}
+	fr_window_free(&j->win);
+	if (j->pt == &tmp)
 		fr_proctab_free(&tmp);
+	free(j);
 	return err;
 }
 

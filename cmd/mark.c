@@ -43,7 +43,8 @@ static const struct argp_option options[] = {
 	{ "name", OPT_NAME, "NAME", 0, "The recorder to mark (default: the only one running)", 1 },
 	{ "stdin", OPT_STDIN, NULL, 0, "Read marks from standard input, one per line: a line is a "
 	  "mark's NAME, or a JSON object {\"name\": ..., \"meta\": {...}, \"trace_id\": ..., "
-	  "\"pid\": ..., \"end\": ...}; --meta, --trace-id and --pid apply to plain lines", 1 },
+	  "\"pid\": ..., \"end\": ...}; --meta, --trace-id (or $TRACEPARENT), --pid and --end apply to "
+	  "plain lines", 1 },
 	{ "quiet", 'q', NULL, 0, "Print nothing but errors", 1 },
 	{ NULL, 'h', NULL, OPTION_HIDDEN, "Give this help list", 1 },
 	{ 0 },

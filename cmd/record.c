@@ -456,12 +456,15 @@ int cmd_record(int argc, char **argv)
 		goto out;
 	fr_live_catch_usr1();
 	if (child.pid) {
-		err = fr_recorder_track(&r, child.pid);
-		if (!err && o.has_trace) {
+		err = 0;
+		/* labelled before it is followed: no event of it goes unlabelled */
+		if (o.has_trace) {
 			int slot = fr_recorder_trace_slot(&r, o.trace_id, true);
 
 			err = slot < 0 ? slot : fr_recorder_label_tid(&r, child.pid, (unsigned)slot);
 		}
+		if (!err)
+			err = fr_recorder_track(&r, child.pid);
 		if (err) {
 			fr_err("cannot follow %s: %s", o.command[0], strerror(-err));
 			goto out;

@@ -241,7 +241,7 @@ static int parse_opt(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
-static const struct argp argp = { options, parse_opt, "FILE", doc, NULL, NULL, NULL };
+static const struct argp argp = { options, parse_opt, "[FILE]", doc, NULL, NULL, NULL };
 
 /* ---- reading ---- */
 
@@ -406,6 +406,26 @@ static void print_text(FILE *out, const cJSON *m, const struct fr_decoder *dec)
 	if ((x = get(m, "trigger"))) {
 		fputc('\n', out);
 		fr_render_trigger_text(out, dec, x);
+	}
+	if (cJSON_GetArraySize(get(m, "marks"))) {
+		fprintf(out, "marks:    %.0f\n", n_at(m, "marks_total"));
+		cJSON_ArrayForEach(x, get(m, "marks")) {
+			const cJSON *kv;
+
+			fprintf(out, "  +%-10s ", dur(u_at(x, "ts_ns") - first, b1, sizeof(b1)));
+			fr_render_plain(out, cJSON_GetStringValue(get(x, "name")));
+			if (get(x, "span"))
+				fprintf(out, " (%s of %s)", cJSON_GetStringValue(get(x, "span")),
+					cJSON_GetStringValue(get(x, "trace")));
+			cJSON_ArrayForEach(kv, get(x, "meta")) {
+				fprintf(out, " %s=", kv->string);
+				fr_render_plain(out, cJSON_GetStringValue(kv));
+			}
+			fputc('\n', out);
+		}
+		if (n_at(m, "marks_total") > cJSON_GetArraySize(get(m, "marks")))
+			fprintf(out, "  (%.0f more in the capture: flightrec dump -t mark)\n",
+				n_at(m, "marks_total") - cJSON_GetArraySize(get(m, "marks")));
 	}
 
 	x = get(m, "cpu");

@@ -1,13 +1,14 @@
 # bash completion for flightrec(8)
 #
-# Completes the commands, the options of record, trigger, dump and stats and
-# their values.
+# Completes the commands, the options of record, trigger, dump, stats and
+# mark and their values; --name and dump --live complete the names of the
+# recorders running (their control sockets).
 # Uses the helpers of the bash-completion package when they are loaded, and
 # plain compgen otherwise.
 
 _flightrec_commands="record trigger dump stats mark help"
 _flightrec_groups="sched process syscalls block all"
-_flightrec_types="sched_switch sched_wakeup sched_wakeup_new process_fork process_exec process_exit sys_enter sys_exit block_issue block_complete oom_kill"
+_flightrec_types="sched_switch sched_wakeup sched_wakeup_new process_fork process_exec process_exit sys_enter sys_exit block_issue block_complete oom_kill mark"
 
 # Complete a comma-separated list: $1 is the words allowed, $2 the current
 # word. Words already in the list are not offered again.
@@ -65,6 +66,20 @@ _flightrec_captures()
         [[ ${#COMPREPLY[@]} -eq 0 ]] && mapfile -t COMPREPLY < <(compgen -f -- "$cur")
         compopt -o filenames 2>/dev/null
     fi
+}
+
+# The names of the running recorders: their control sockets, NAME.sock, in
+# $FLIGHTREC_RUNDIR or /run/flightrec (root only: nothing for other users).
+_flightrec_recorders()
+{
+    local dir=${FLIGHTREC_RUNDIR:-/run/flightrec} f names=()
+    for f in "$dir"/*.sock; do
+        [[ -S $f ]] || continue
+        f=${f##*/}
+        names+=("${f%.sock}")
+    done
+    local IFS=$' \t\n'
+    COMPREPLY=($(compgen -W "${names[*]}" -- "$cur"))
 }
 
 _flightrec_files()
@@ -166,7 +181,7 @@ _flightrec()
             _flightrec_stats
             ;;
         mark)
-            # not built yet: it only says so
+            _flightrec_mark
             ;;
     esac
     return 0
@@ -218,11 +233,11 @@ _flightrec_command_start()
 
 _flightrec_record()
 {
-    local long="--events= --buffer= --max-size= --output= --force --pid= --comm= --cgroup= --duration= --attach= --verbose --quiet --help --usage --version"
+    local long="--events= --buffer= --max-size= --output= --force --pid= --comm= --cgroup= --duration= --attach= --name= --trace-id= --verbose --quiet --help --usage --version"
     local short="-e -b -o -f -p -d -v -q -h -V"
 
     local start
-    _flightrec_command_start "--events --buffer --max-size --output --pid --comm --cgroup --duration --attach" ebopd
+    _flightrec_command_start "--events --buffer --max-size --output --pid --comm --cgroup --duration --attach --name --trace-id" ebopd
     if ((start > 0 && cword >= start)); then
         _flightrec_command "$start"
         return
@@ -264,7 +279,11 @@ _flightrec_record()
             _flightrec_opts "64M 256M 1G 4G"
             return
             ;;
-        -d | --duration)
+        --name)
+            _flightrec_recorders
+            return
+            ;;
+        -d | --duration | --trace-id)
             return
             ;;
     esac
@@ -281,10 +300,10 @@ _flightrec_metrics="cpu.usage cpu.user cpu.sys cpu.iowait dstate.tasks dstate.lo
 
 _flightrec_trigger()
 {
-    local long="--when= --list --pre= --post= --output= --force --count= --cooldown= --timeout= --cgroup= --events= --buffer= --attach= --verbose --quiet --help --usage --version"
+    local long="--when= --list --pre= --post= --output= --force --count= --cooldown= --timeout= --cgroup= --events= --buffer= --attach= --name= --now --verbose --quiet --help --usage --version"
     local short="-w -o -f -c -e -b -v -q -h -V"
     local start
-    _flightrec_command_start "--when --pre --post --output --count --cooldown --timeout --cgroup --events --buffer --attach" wocebd
+    _flightrec_command_start "--when --pre --post --output --count --cooldown --timeout --cgroup --events --buffer --attach --name" wocebd
     if ((start > 0 && cword >= start)); then
         _flightrec_command "$start"
         return
@@ -317,6 +336,10 @@ _flightrec_trigger()
             _flightrec_opts "16M 32M 64M 256M"
             return
             ;;
+        --name)
+            _flightrec_recorders
+            return
+            ;;
         -c | --count | --pre | --post | --cooldown | --timeout)
             return
             ;;
@@ -331,7 +354,7 @@ _flightrec_trigger()
 
 _flightrec_stats()
 {
-    local long="--format= --top= --baseline= --fail-if= --help --usage --version"
+    local long="--format= --top= --name= --trace-id= --baseline= --fail-if= --help --usage --version"
     local short="-F -h -V"
 
     case $prev in
@@ -349,7 +372,11 @@ _flightrec_stats()
             COMPREPLY=($(compgen -W "runqueue.p50 runqueue.p90 runqueue.p99 runqueue.max runqueue.count syscalls.count syscalls.errors cpu.total offcpu.runnable offcpu.sleeping offcpu.dstate events.total loss.dropped loss.overwritten" -- "$cur"))
             return
             ;;
-        --top)
+        --name)
+            _flightrec_recorders
+            return
+            ;;
+        --top | --trace-id)
             return
             ;;
     esac
@@ -362,7 +389,7 @@ _flightrec_stats()
 
 _flightrec_dump()
 {
-    local long="--format= --pid= --type= --since= --until= --info --quiet --help --usage --version"
+    local long="--format= --pid= --type= --since= --until= --trace-id= --live= --info --quiet --help --usage --version"
     local short="-F -p -t -i -q -h -V"
 
     case $prev in
@@ -378,12 +405,16 @@ _flightrec_dump()
             _flightrec_pids
             return
             ;;
-        --since | --until)
+        --live)
+            _flightrec_recorders
+            return
+            ;;
+        --since | --until | --trace-id)
             return
             ;;
     esac
 
-    # dump reads one FILE: offer files until one is given
+    # dump reads one FILE, or --live NAME: offer files until one is given
     local i w files=0 dashdash=0
     for ((i = 2; i < cword; i++)); do
         w=${COMP_WORDS[i]}
@@ -391,13 +422,15 @@ _flightrec_dump()
             ((files++))
             continue
         fi
+        # --live NAME stands for FILE
+        [[ $w == --live ]] && ((files++))
         if [[ ${COMP_WORDS[i + 1]-} == = ]] && ((i + 1 < cword)); then
             ((i += 2))
             continue
         fi
         case $w in
             --) dashdash=1 ;;
-            --format | --pid | --type | --since | --until) ((i++)) ;;
+            --format | --pid | --type | --since | --until | --trace-id | --live) ((i++)) ;;
             -F | -p | -t) ((i++)) ;;
             -*) ;;
             *) ((files++)) ;;
@@ -408,6 +441,31 @@ _flightrec_dump()
         _flightrec_opts "$long $short"
     elif ((files == 0)); then
         _flightrec_captures
+    fi
+}
+
+_flightrec_mark()
+{
+    local long="--meta= --trace-id= --pid= --end --name= --stdin --quiet --help --usage --version"
+    local short="-m -p -q -h -V"
+
+    case $prev in
+        -p | --pid)
+            _flightrec_pids
+            return
+            ;;
+        --name)
+            _flightrec_recorders
+            return
+            ;;
+        -m | --meta | --trace-id)
+            # free text: KEY=VALUE, a trace id
+            return
+            ;;
+    esac
+    # MARK is free text: only options are offered
+    if [[ $cur == -* ]]; then
+        _flightrec_opts "$long $short"
     fi
 }
 

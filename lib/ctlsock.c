@@ -180,6 +180,8 @@ static void send_error(int fd, const char *msg)
 	cJSON_Delete(r);
 }
 
+static bool serve(struct fr_ctl_server *s, struct fr_ctl_conn *c);
+
 static void accept_all(struct fr_ctl_server *s)
 {
 	for (;;) {
@@ -218,6 +220,9 @@ static void accept_all(struct fr_ctl_server *s)
 		s->conn[i].peer.uid = cr.uid;
 		memset(&s->conn[i].rd, 0, sizeof(s->conn[i].rd));
 		s->nconn++;
+		/* what it sent already is answered now, not at the next wake-up */
+		if (!serve(s, &s->conn[i]))
+			drop(s, &s->conn[i]);
 	}
 }
 

@@ -209,6 +209,10 @@ static void on_record(void *ctx, const void *data, uint32_t len)
 		fr_ring_put(&r->ring, h, h->size);
 		r->received++;
 		r->by_type[h->type < FR_EV_TYPE_MAX ? h->type : 0]++;
+		/* only syscall records come in batches; any other record may
+		 * have been reserved larger than its size (exec) */
+		if (h->type != FR_EV_SYS_ENTER && h->type != FR_EV_SYS_EXIT)
+			return;
 		off += h->size;
 	}
 }
@@ -612,15 +616,25 @@ int fr_recorder_poll(struct fr_recorder *r, int timeout_ms)
 	return drain(r);
 }
 
+void fr_recorder_idle(struct fr_recorder *r, unsigned ms)
+{
+	struct timespec ts = { 0, (long)ms * 1000000L };
+
+	drain(r);
+	nanosleep(&ts, NULL);
+	drain(r);
+}
+
 int fr_recorder_sync(struct fr_recorder *r)
 {
 	if (r->batching) {
 		/* every CPU's flush fires within a period: a little over one
-		 * and what was batched before now is in the ring buffer */
-		struct timespec ts = { 0, FLUSH_PERIOD_NS + 10000000ULL };
+		 * and what was batched before now is in the ring buffer;
+		 * meanwhile the ring buffer is drained as usual */
+		uint64_t until = fr_boot_ns() + FLUSH_PERIOD_NS + 10000000ULL;
 
-		while (nanosleep(&ts, &ts) && errno == EINTR)
-			;
+		while (fr_boot_ns() < until)
+			fr_recorder_idle(r, 5);
 	}
 	return drain(r);
 }

@@ -125,6 +125,9 @@ int fr_recorder_poll(struct fr_recorder *r, int timeout_ms);
  * ones included (waiting for one flush of the batches when they are on),
  * as a live snapshot needs. */
 int fr_recorder_sync(struct fr_recorder *r);
+/* Drain, sleep ms, drain: for a caller busy with something else that must
+ * not let the BPF ring buffer fill meanwhile. */
+void fr_recorder_idle(struct fr_recorder *r, unsigned ms);
 /* Refresh dropped and track_full from the BPF counters. */
 void fr_recorder_read_counters(struct fr_recorder *r);
 /* The same counters, read without changing r (any thread, while the

@@ -265,7 +265,7 @@ void fr_decode(struct fr_decoder *d, const void *rec, struct fr_view *v)
 		}
 		if (!v->tgid)
 			comm_of(d, v->tid, h->ts, &v->tgid);
-		return;
+		goto named;	/* the record names its task */
 	}
 	case FR_EV_SCHED_WAKEUP:
 	case FR_EV_SCHED_WAKEUP_NEW: {
@@ -281,7 +281,7 @@ void fr_decode(struct fr_decoder *d, const void *rec, struct fr_view *v)
 		v->comm = keep(v, c);
 		if (!v->tgid)
 			comm_of(d, v->tid, h->ts, &v->tgid);
-		return;
+		goto named;	/* the record names its task */
 	}
 	case FR_EV_PROC_FORK: {
 		const struct fr_proc_fork *e = rec;
@@ -357,7 +357,7 @@ void fr_decode(struct fr_decoder *d, const void *rec, struct fr_view *v)
 		v->comm = keep(v, c);
 		if (!v->tgid)
 			comm_of(d, v->tid, h->ts, &v->tgid);
-		return;
+		goto named;	/* the record names its task */
 	}
 	case FR_EV_SYS_ENTER: {
 		const struct fr_sys_enter *e = rec;
@@ -407,8 +407,6 @@ void fr_decode(struct fr_decoder *d, const void *rec, struct fr_view *v)
 		break;
 	}
 	}
-	if (h->flags && h->type != FR_EV_MARK)
-		trace_field(d, v, h->flags);
 	/* a completion whose issue was not seen has no known task */
 	if (!v->tid && (h->type == FR_EV_BLOCK_COMPLETE || h->type == FR_EV_BLOCK_ISSUE))
 		v->comm = "?";
@@ -419,9 +417,12 @@ void fr_decode(struct fr_decoder *d, const void *rec, struct fr_view *v)
 		memcpy(c, v->mark->comm, FR_COMM_LEN);
 		c[FR_COMM_LEN] = 0;
 		v->comm = keep(v, c);
-	}
-	else
+	} else {
 		v->comm = comm_of(d, v->tid, h->ts, &v->tgid);
+	}
+named:
+	if (h->flags && h->type != FR_EV_MARK)
+		trace_field(d, v, h->flags);
 }
 
 /* ---- text ---- */

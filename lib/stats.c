@@ -59,6 +59,8 @@ struct fr_stats {
 	struct fr_hist rq;
 	uint64_t off[OFF_N];
 	struct sysc *sys;	/* MAX_SYSCALLS + 1 */
+	cJSON *marks;		/* the first MAX_MARKS, in time order */
+	uint64_t nmarks;
 	uint64_t sys_unpaired;
 	struct dev devs[MAX_DEVS];
 	unsigned ndevs;
@@ -85,6 +87,7 @@ void fr_stats_free(struct fr_stats *s)
 	free(s->procs);
 	free(s->tasks);
 	free(s->sys);
+	cJSON_Delete(s->marks);
 	fr_tidmap_free(&s->tidx);
 	fr_tidmap_free(&s->pidx);
 	free(s);
@@ -229,6 +232,42 @@ static struct dev *dev(struct fr_stats *s, uint32_t d)
 	return &s->devs[s->ndevs++];
 }
 
+#define MAX_MARKS 1000
+
+static void add_mark(struct fr_stats *s, const struct fr_mark *m)
+{
+	cJSON *o, *meta;
+	const char *p;
+	char hex[33];
+
+	if (s->nmarks++ >= MAX_MARKS)
+		return;
+	if (!s->marks && !(s->marks = cJSON_CreateArray()))
+		return;
+	o = cJSON_CreateObject();
+	if (!o)
+		return;
+	cJSON_AddNumberToObject(o, "ts_ns", (double)m->h.ts);
+	cJSON_AddStringToObject(o, "name", m->data);
+	cJSON_AddNumberToObject(o, "pid", m->h.tgid);
+	if (m->mflags & FR_MARK_TRACE) {
+		for (int i = 0; i < 16; i++)
+			snprintf(hex + 2 * i, 3, "%02x", m->trace_id[i]);
+		cJSON_AddStringToObject(o, "trace", hex);
+	}
+	if (m->mflags & (FR_MARK_BEGIN | FR_MARK_END))
+		cJSON_AddStringToObject(o, "span", m->mflags & FR_MARK_END ? "end" : "begin");
+	meta = cJSON_AddObjectToObject(o, "meta");
+	p = m->data + m->name_len;
+	for (unsigned i = 0; i < m->nmeta; i++) {
+		size_t k = strlen(p);
+
+		cJSON_AddStringToObject(meta, p, p + k + 1);
+		p += k + 1 + strlen(p + k + 1) + 1;
+	}
+	cJSON_AddItemToArray(s->marks, o);
+}
+
 void fr_stats_add(struct fr_stats *s, const void *rec, uint32_t len)
 {
 	const struct fr_hdr *h = rec;
@@ -242,6 +281,9 @@ void fr_stats_add(struct fr_stats *s, const void *rec, uint32_t len)
 		s->last_ts = h->ts;
 	s->by_type[h->type < FR_EV_TYPE_MAX ? h->type : FR_EV_TYPE_MAX]++;
 	switch (h->type) {
+	case FR_EV_MARK:
+		add_mark(s, rec);
+		break;
 	case FR_EV_SCHED_SWITCH:
 		on_switch(s, rec);
 		break;
@@ -608,7 +650,14 @@ cJSON *fr_stats_model(struct fr_stats *s, const struct fr_capture *cap, struct f
 		cJSON_AddNumberToObject(x, "iops", dur > 0 ? round(d->requests / (dur / 1e9) * 10) / 10 : 0);
 		cJSON_AddItemToArray(a, x);
 	}
-	cJSON_AddArrayToObject(m, "marks");
+	/* marks: the first ones, with their time; how many in all */
+	if (s->marks) {
+		cJSON_AddItemToObject(m, "marks", s->marks);
+		s->marks = NULL;
+	} else {
+		cJSON_AddArrayToObject(m, "marks");
+	}
+	cJSON_AddNumberToObject(m, "marks_total", (double)s->nmarks);
 	return m;
 }
 

@@ -11,6 +11,8 @@ teardown() {
 	# whatever happened, no recorder and no probe may be left behind
 	local i
 	pkill -f "$FR (record|trigger)" 2>/dev/null || true
+	# a helper a failed test left waiting on its fifo
+	pkill -f "$HELPER" 2>/dev/null || true
 	for ((i = 0; i < 100; i++)); do
 		pgrep -f "$FR (record|trigger)" >/dev/null || break
 		sleep 0.1

@@ -28,8 +28,8 @@ long_options() {
 	done
 }
 
-@test "every option of record, trigger and dump is in its man page and in the completion" {
-	for cmd in record trigger dump stats; do
+@test "every option of record, trigger, dump, stats and mark is in its man page and in the completion" {
+	for cmd in record trigger dump stats mark; do
 		opts=$(long_options "$cmd")
 		[ -n "$opts" ]
 		for o in $opts; do
@@ -77,6 +77,24 @@ complete_words() {
 	[[ "$(complete_words flightrec trigger --coo)" == --cooldown* ]]
 	# after -w EXPR, the next word is COMMAND
 	[[ "$(complete_words flightrec trigger -w events.crash bas)" == *bash* ]]
+	[[ "$(complete_words flightrec mark --tr)" == --trace-id* ]]
+	[ "$(complete_words flightrec dump -t sched,ma)" = sched,mark ]
+}
+
+@test "the completion offers the names of the running recorders" {
+	mkdir -m 700 "$FLIGHTREC_RUNDIR"
+	python3 -c 'import socket, sys
+for p in sys.argv[1:]: socket.socket(socket.AF_UNIX).bind(p)' \
+		"$FLIGHTREC_RUNDIR/web.sock" "$FLIGHTREC_RUNDIR/db-1.sock"
+	touch "$FLIGHTREC_RUNDIR/web.lock" "$FLIGHTREC_RUNDIR/stray.sock.txt"
+	[ "$(complete_words flightrec mark --name '' | sort | paste -sd' ')" = "db-1 web" ]
+	[ "$(complete_words flightrec dump --live w)" = web ]
+	[ "$(complete_words flightrec stats --name d)" = db-1 ]
+	[ "$(complete_words flightrec trigger --name '' | sort | paste -sd' ')" = "db-1 web" ]
+	[ "$(complete_words flightrec record --name '' | sort | paste -sd' ')" = "db-1 web" ]
+	# a trace id is free text; after --live NAME, no FILE is offered
+	[ -z "$(complete_words flightrec mark --trace-id '')" ]
+	[ -z "$(complete_words flightrec dump --live web '')" ]
 }
 
 @test "every metric trigger --list prints is in flightrec-trigger(8) and the completion" {

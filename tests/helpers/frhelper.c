@@ -111,6 +111,19 @@ __attribute__((noinline)) static void vfork_wait(double secs)
 	waitpid(pid, NULL, 0);
 }
 
+/* Block until the test says go: it opens the fifo for writing. */
+static void wait_fifo(const char *fifo)
+{
+	int fd = open(fifo, O_RDONLY);
+	char b;
+
+	if (fd < 0)
+		die(fifo);
+	while (read(fd, &b, 1) < 0 && errno == EINTR)
+		;
+	close(fd);
+}
+
 static void usage(void)
 {
 	fprintf(stderr,
@@ -118,7 +131,8 @@ static void usage(void)
 		"                [--forks K] [--exec PATH] [--getppid N] [--threads T]\n"
 		"                [--exit CODE | --signal SIG] [--thread-exec SHELL_COMMAND]\n"
 		"                [--spin SECONDS] [--alloc MIB --alloc-seconds SECONDS]\n"
-		"                [--vfork-sleep SECONDS] [--sleep SECONDS] [--print-cpu]\n");
+		"                [--vfork-sleep SECONDS] [--sleep SECONDS] [--print-cpu]\n"
+		"                [--then-wait-fifo PATH --then-getppid N]\n");
 	exit(2);
 }
 
@@ -127,6 +141,8 @@ int main(int argc, char **argv)
 	long forks = 0, threads = 1, exit_code = 0, sig = 0, alloc_mib = 0;
 	double alloc_secs = 1, vfork_secs = 0, sleep_secs = 0;
 	const char *exec_path = "/bin/true", *fifo = NULL, *cgroup = NULL, *name = NULL;
+	const char *fifo2 = NULL;
+	long then_getppid = 0;
 	int print_pid = 0, print_cpu = 0;
 
 	for (int i = 1; i < argc; i++) {
@@ -141,6 +157,8 @@ int main(int argc, char **argv)
 		else if (!strcmp(a, "--getppid")) getppid_calls = atol(v);
 		else if (!strcmp(a, "--threads")) threads = atol(v);
 		else if (!strcmp(a, "--wait-fifo")) fifo = v;
+		else if (!strcmp(a, "--then-wait-fifo")) fifo2 = v;
+		else if (!strcmp(a, "--then-getppid")) then_getppid = atol(v);
 		else if (!strcmp(a, "--cgroup")) cgroup = v;
 		else if (!strcmp(a, "--name")) name = v;
 		else if (!strcmp(a, "--exit")) exit_code = atol(v);
@@ -171,17 +189,8 @@ int main(int argc, char **argv)
 		printf("%d\n", getpid());
 		fflush(stdout);
 	}
-	if (fifo) {
-		/* block until the test says go: it opens the fifo for writing */
-		int fd = open(fifo, O_RDONLY);
-		char b;
-
-		if (fd < 0)
-			die(fifo);
-		while (read(fd, &b, 1) < 0 && errno == EINTR)
-			;
-		close(fd);
-	}
+	if (fifo)
+		wait_fifo(fifo);
 	for (long i = 0; i < forks; i++) {
 		pid_t pid = fork();
 
@@ -217,6 +226,12 @@ int main(int argc, char **argv)
 		spin_thread(NULL);
 		for (long i = 1; i < threads; i++)
 			pthread_join(t[i], NULL);
+	}
+	if (fifo2) {
+		/* a second phase, once the test has looked at the first */
+		wait_fifo(fifo2);
+		for (long i = 0; i < then_getppid; i++)
+			syscall(SYS_getppid);
 	}
 	if (alloc_mib > 0)
 		touch_memory(alloc_mib, alloc_secs);
