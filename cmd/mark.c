@@ -147,7 +147,7 @@ static int parse_opt(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
-static const struct argp argp = { options, parse_opt, "NAME", doc, NULL, NULL, NULL };
+static const struct argp argp = { options, parse_opt, "NAME\n--stdin", doc, NULL, NULL, NULL };
 
 /* A request for mark name with the options' metadata, trace and pid. */
 static cJSON *request(const struct mark_opts *o, const char *name)

@@ -32,6 +32,18 @@ static void ts(struct fr_chrome *c, uint64_t ns)
 	fprintf(c->out, "%llu.%03llu", (unsigned long long)(d / 1000), (unsigned long long)(d % 1000));
 }
 
+/* An instant event, left open after its time for the caller to close
+ * (or to add args to). scope: t (thread), g (global). */
+static void instant(struct fr_chrome *c, const char *scope, const char *cat, const char *name,
+		    uint32_t pid, uint32_t tid, uint64_t t)
+{
+	sep(c);
+	fprintf(c->out, "{\"ph\":\"i\",\"s\":\"%s\",\"cat\":\"%s\",\"name\":", scope, cat);
+	str(c->out, name);
+	fprintf(c->out, ",\"pid\":%u,\"tid\":%u,\"ts\":", pid, tid);
+	ts(c, t);
+}
+
 static void meta_name(struct fr_chrome *c, const char *what, uint32_t pid, uint32_t tid,
 		      const char *name)
 {
@@ -271,13 +283,29 @@ void fr_chrome_event(struct fr_chrome *c, struct fr_decoder *d, const struct fr_
 	case FR_EV_PROC_EXEC:
 	case FR_EV_PROC_EXIT:
 	case FR_EV_OOM_KILL:
-		sep(c);
-		fputs("{\"ph\":\"i\",\"s\":\"t\",\"cat\":\"process\",\"name\":", out);
-		str(out, v->type);
-		fprintf(out, ",\"pid\":%u,\"tid\":%u,\"ts\":", pid, v->tid);
-		ts(c, h->ts);
+		instant(c, "t", "process", v->type, pid, v->tid, h->ts);
 		fputc('}', out);
 		break;
+	case FR_EV_MARK: {
+		/* a global instant, named after the mark, its metadata as args */
+		const struct fr_mark *m = (const void *)h;
+		const char *p = m->data + m->name_len;
+
+		instant(c, "g", "mark", m->data, pid, v->tid, h->ts);
+		fputs(",\"args\":{", out);
+		for (unsigned i = 0; i < m->nmeta; i++) {
+			size_t k = strlen(p);
+
+			if (i)
+				fputc(',', out);
+			str(out, p);
+			fputc(':', out);
+			str(out, p + k + 1);
+			p += k + 1 + strlen(p + k + 1) + 1;
+		}
+		fputs("}}", out);
+		break;
+	}
 	}
 }
 

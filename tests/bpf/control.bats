@@ -75,6 +75,10 @@ OTHER=0af7651916cd43dd8448eb211c80319c
 	diff "$T/want" "$T/got"
 	[ "$(jq -r 'select(.name == "single-3") | .meta.i' "$T/marks.ndjson")" = 3 ]
 	[ "$(jq -r 'select(.name == "m1") | .comm' "$T/marks.ndjson")" = flightrec ]
+	# a Perfetto trace shows them as instants with their metadata
+	run -0 "$FR" dump -F chrome "$T/m.frec"
+	[ "$(jq '[.traceEvents[] | select(.cat == "mark")] | length' <<<"$output")" -eq 1005 ]
+	[ "$(jq -r '[.traceEvents[] | select(.cat == "mark" and .name == "m7")][0].args.sq' <<<"$output")" = 49 ]
 	# stats lists them, the first thousand with their metadata
 	run -0 "$FR" stats -F json "$T/m.frec"
 	[ "$(jq .marks_total <<<"$output")" -eq 1005 ]
