@@ -29,6 +29,10 @@ static __always_inline void trace_child(__u32 parent_tid, __u32 child_tid)
 		__u32 s = *slot;
 
 		bpf_map_update_elem(&traces, &child_tid, &s, BPF_ANY);
+	} else {
+		/* a label left on this tid by a task that exited unseen (a
+		 * zombie labelled) is not the new task's */
+		bpf_map_delete_elem(&traces, &child_tid);
 	}
 }
 

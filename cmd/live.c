@@ -62,6 +62,28 @@ static void fail(cJSON *reply, const char *fmt, ...)
 
 /* ---- mark ---- */
 
+/* A client's time for its mark is taken when it is at most this old. */
+#define FR_MARK_TS_SLACK_NS 10000000ULL
+
+/* Is pid a process that runs (not a zombie)? */
+static bool proc_alive(uint32_t pid)
+{
+	char path[64], buf[512], *p;
+	FILE *f;
+	bool alive = false;
+
+	snprintf(path, sizeof(path), "/proc/%u/stat", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	/* pid (comm) state ...: comm may hold anything, the state follows
+	 * the last ')' */
+	if (fgets(buf, sizeof(buf), f) && (p = strrchr(buf, ')')) && p[1] == ' ')
+		alive = p[2] != 'Z' && p[2] != 'X';
+	fclose(f);
+	return alive;
+}
+
 static void do_mark(struct fr_live *l, const struct fr_ctl_req *q, const struct fr_ctl_peer *peer,
 		    cJSON *reply)
 {
@@ -70,6 +92,7 @@ static void do_mark(struct fr_live *l, const struct fr_ctl_req *q, const struct 
 	struct fr_mark *m;
 	char *p;
 	int slot = 0, labelled = 0, err;
+	bool new_slot = false;
 
 	for (unsigned i = 0; i < q->nmeta; i++)
 		meta_len += strlen(q->meta[i].key) + strlen(q->meta[i].value) + 2;
@@ -83,20 +106,31 @@ static void do_mark(struct fr_live *l, const struct fr_ctl_req *q, const struct 
 		return;
 	}
 	if (q->has_trace) {
-		slot = fr_recorder_trace_slot(l->r, q->trace_id, true);
-		if (slot < 0) {
+		/* a slot labels tasks: only a span's begin takes a new one;
+		 * marks are found by the trace id they carry */
+		bool begin = q->pid && !q->end;
+		unsigned had = l->r->ntraces;
+
+		slot = fr_recorder_trace_slot(l->r, q->trace_id, begin);
+		if (slot == -ENOENT) {
+			slot = 0;
+		} else if (slot < 0) {
 			fail(reply, "cannot keep another trace: %s", slot == -ENOSPC ?
-			     "this recorder's table of 4096 trace ids is full" : strerror(-slot));
+			     "this recorder's table of 4096 traces labelled is full" : strerror(-slot));
 			return;
 		}
+		new_slot = l->r->ntraces != had;
 	}
 	m = calloc(1, size);
 	if (!m) {
 		fail(reply, "out of memory");
 		return;
 	}
-	/* the caller's own time of the call when it is plausible */
-	m->h.ts = q->ts && q->ts >= l->r->start_ns && q->ts <= now ? q->ts : now;
+	/* the caller's own time of the call when it is recent: an older one
+	 * (a recorder busy or stopped meanwhile) would land behind events a
+	 * ring file has already written */
+	m->h.ts = q->ts && q->ts <= now && now - q->ts <= FR_MARK_TS_SLACK_NS && q->ts >= l->r->start_ns
+			  ? q->ts : now;
 	m->h.tgid = m->h.tid = q->pid ? q->pid : (uint32_t)peer->pid;
 	m->h.type = FR_EV_MARK;
 	m->h.size = (uint16_t)size;
@@ -141,13 +175,18 @@ static void do_mark(struct fr_live *l, const struct fr_ctl_req *q, const struct 
 		return;
 	}
 	/* the label first: a span that cannot begin leaves no mark */
-	if (m->mflags & FR_MARK_END)
+	if ((m->mflags & FR_MARK_END) && slot)
 		labelled = fr_recorder_unlabel(l->r, (unsigned)slot);
 	if (m->mflags & FR_MARK_BEGIN) {
-		labelled = fr_recorder_label_pid(l->r, q->pid, (unsigned)slot);
+		labelled = proc_alive(q->pid) ? fr_recorder_label_pid(l->r, q->pid, (unsigned)slot)
+					      : -ESRCH;
 		if (labelled < 0) {
 			fail(reply, "cannot label process %u: %s", q->pid, labelled == -ESRCH ?
 			     "it has exited" : strerror(-labelled));
+			if (labelled != -ESRCH)
+				fr_recorder_unlabel(l->r, (unsigned)slot);
+			if (new_slot)
+				fr_recorder_trace_unslot(l->r, (unsigned)slot);
 			free(m);
 			return;
 		}
@@ -313,6 +352,19 @@ static void *snap_writer(void *arg)
 	return NULL;
 }
 
+/* The writer takes no signal: they are the main loop's. */
+static int start_writer(pthread_t *th, struct snap_job *j)
+{
+	sigset_t all, old;
+	int err;
+
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	err = pthread_create(th, NULL, snap_writer, j);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	return err;
+}
+
 /* What the ring holds now, every event up to this moment included, as a
  * capture written to fd (taken over). The events are copied out under the
  * lock; the capture is written by a thread of its own while this one goes
@@ -352,7 +404,7 @@ static int snapshot_to(struct fr_live *l, int fd, struct fr_snapshot_result *res
 	err = fr_capw_open(&j->w, fd);
 	if (err) {
 		fr_capw_close(&j->w);
-	} else if (pthread_create(&th, NULL, snap_writer, j)) {
+	} else if (start_writer(&th, j)) {
 		snap_writer(j);
 		err = j->err;
 	} else {
@@ -574,6 +626,7 @@ int fr_live_fetch(const char *name, int fd, cJSON **reply)
 	*reply = NULL;
 	if (sock < 0)
 		return sock;
+	fr_ctl_set_wait(sock, FR_CTL_SNAPSHOT_WAIT_S);
 	ret = fr_live_request(sock, "snapshot", fd, reply);
 	close(sock);
 	return ret;
@@ -608,6 +661,7 @@ int fr_live_trigger_now(const char *name, const char *output, bool force)
 	}
 	if (!path)
 		path = strdup(output);
+	fr_ctl_set_wait(sock, FR_CTL_SNAPSHOT_WAIT_S);
 	if (fr_live_request(sock, "snapshot", fd, &reply)) {
 		close(fd);
 		unlink(path);
@@ -615,10 +669,14 @@ int fr_live_trigger_now(const char *name, const char *output, bool force)
 	}
 	close(fd);
 	printf("%s\n", path);
-	fr_info("wrote %s: %.0f events, %s on disk", path,
-		cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(reply, "events")),
-		fr_fmt_bytes((uint64_t)cJSON_GetNumberValue(cJSON_GetObjectItemCaseSensitive(reply, "file_bytes")),
-			     b, sizeof(b)));
+	{
+		const cJSON *ev = cJSON_GetObjectItemCaseSensitive(reply, "events");
+		const cJSON *fb = cJSON_GetObjectItemCaseSensitive(reply, "file_bytes");
+
+		fr_info("wrote %s: %.0f events, %s on disk", path, cJSON_IsNumber(ev) ? ev->valuedouble : 0,
+			fr_fmt_bytes(cJSON_IsNumber(fb) && fb->valuedouble >= 0 ? (uint64_t)fb->valuedouble : 0,
+				     b, sizeof(b)));
+	}
 	ret = 0;
 out:
 	cJSON_Delete(hello);

@@ -206,7 +206,7 @@ static int from_stdin(const struct mark_opts *o, int sock)
 	size_t cap = 0, sent = 0, done = 0, taken = 0, refused = 0, lineno = 0;
 	size_t lines[WINDOW];	/* the line of each request awaiting its reply */
 	ssize_t n;
-	bool eof = false;
+	bool eof = false, broken = false;
 	int ret = 0;
 
 	while (!eof || done < sent) {
@@ -232,9 +232,18 @@ static int from_stdin(const struct mark_opts *o, int sock)
 			}
 			ret = fr_ctl_send_json(sock, q, -1);
 			cJSON_Delete(q);
+			if (ret == -EMSGSIZE) {
+				fr_err("line %zu: too large for one message (at most 1 MiB)", lineno);
+				refused++;
+				ret = 0;
+				continue;
+			}
 			if (ret) {
 				fr_err("line %zu: cannot send to the recorder: %s", lineno, strerror(-ret));
-				break;
+				/* what was sent still gets its replies */
+				eof = broken = true;
+				ret = 0;
+				continue;
 			}
 			lines[sent % WINDOW] = lineno;
 			sent++;
@@ -262,7 +271,7 @@ static int from_stdin(const struct mark_opts *o, int sock)
 	fr_ctl_reader_reset(&rd);
 	if (!o->quiet)
 		fr_info("%zu marks taken, %zu refused", taken, refused);
-	return ret || refused || done < sent ? FR_EXIT_ERROR : FR_EXIT_OK;
+	return ret || broken || refused || done < sent ? FR_EXIT_ERROR : FR_EXIT_OK;
 }
 
 int cmd_mark(int argc, char **argv)

@@ -324,6 +324,8 @@ int cmd_record(int argc, char **argv)
 	if (argp_parse(&argp, argc, argv, ARGP_IN_ORDER, NULL, &o))
 		return FR_EXIT_USAGE;
 	fr_verbosity = o.quiet ? FR_QUIET : o.verbose;
+	/* from the start: SIGUSR1 must not kill a recorder still loading */
+	fr_live_catch_usr1();
 	if (!o.output)
 		o.output = default_output();
 	if (!o.name)
@@ -454,7 +456,6 @@ int cmd_record(int argc, char **argv)
 	err = fr_live_open(&live, o.name, "record", &info, o.output);
 	if (err)
 		goto out;
-	fr_live_catch_usr1();
 	if (child.pid) {
 		err = 0;
 		/* labelled before it is followed: no event of it goes unlabelled */

@@ -418,7 +418,9 @@ static void print_text(FILE *out, const cJSON *m, const struct fr_decoder *dec)
 				fprintf(out, " (%s of %s)", cJSON_GetStringValue(get(x, "span")),
 					cJSON_GetStringValue(get(x, "trace")));
 			cJSON_ArrayForEach(kv, get(x, "meta")) {
-				fprintf(out, " %s=", kv->string);
+				fputc(' ', out);
+				fr_render_plain(out, kv->string);
+				fputc('=', out);
 				fr_render_plain(out, cJSON_GetStringValue(kv));
 			}
 			fputc('\n', out);

@@ -866,6 +866,8 @@ int cmd_trigger(int argc, char **argv)
 		list_detectors();
 		return FR_EXIT_OK;
 	}
+	/* from the start: SIGUSR1 must not kill a recorder still loading */
+	fr_live_catch_usr1();
 	fr_verbosity = o.quiet ? FR_QUIET : o.verbose;
 	if (!o.nwhen) {
 		bool psi = access("/proc/pressure/cpu", R_OK) == 0;
@@ -989,7 +991,6 @@ int cmd_trigger(int argc, char **argv)
 	/* a second recorder of the same name stops here */
 	if (fr_live_open(&live, o.name ? o.name : "default", "trigger", &t.info, o.output))
 		goto out;
-	fr_live_catch_usr1();
 	fr_live_start(&live, &t.r, &t.pt, NULL);
 	t.cursor = t.r.ring.head;
 	t.written0 = t.r.ring.written;

@@ -270,22 +270,43 @@ static int parse_mark(const cJSON *j, struct fr_ctl_req *req, char *err, size_t 
 	return 0;
 }
 
+/* \u0000 as an escape: preceded by an even number of backslashes */
+static bool has_escaped_nul(const char *msg, size_t len)
+{
+	const char *p = msg;
+
+	while ((p = memmem(p, len - (size_t)(p - msg), "\\u0000", 6))) {
+		size_t bs = 0;
+
+		while (p - bs > msg && p[-(ptrdiff_t)bs - 1] == '\\')
+			bs++;
+		if (!(bs & 1))
+			return true;
+		p++;
+	}
+	return false;
+}
+
 int fr_ctl_parse(const char *msg, size_t len, struct fr_ctl_req *req, char *err, size_t errlen)
 {
 	static const char *const ops[] = { "hello", "mark", "stats", "snapshot" };
 	const cJSON *op;
+	const char *end = NULL;
 	cJSON *j;
 	int ret = -EINVAL;
 
 	memset(req, 0, sizeof(*req));
 	err[0] = 0;
-	/* JSON would let \u0000 cut a string short without a word */
-	if (memmem(msg, len, "\\u0000", 6))
+	/* a NUL, raw or escaped, would cut a string short without a word */
+	if (memchr(msg, 0, len) || has_escaped_nul(msg, len))
 		return fail(err, errlen, "%s: NUL characters are not accepted", "bad request");
-	j = cJSON_ParseWithLength(msg, len);
-	if (!j || !cJSON_IsObject(j)) {
+	j = cJSON_ParseWithLengthOpts(msg, len, &end, false);
+	if (j && end)
+		while (end < msg + len && (*end == ' ' || *end == '\t' || *end == '\n' || *end == '\r'))
+			end++;
+	if (!j || !cJSON_IsObject(j) || end != msg + len) {
 		cJSON_Delete(j);
-		return fail(err, errlen, "%s: not a JSON object", "bad request");
+		return fail(err, errlen, "%s: not a JSON object (alone)", "bad request");
 	}
 	op = cJSON_GetObjectItemCaseSensitive(j, "op");
 	if (!cJSON_IsString(op)) {

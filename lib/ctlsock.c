@@ -9,6 +9,7 @@
 #include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -106,8 +107,11 @@ int fr_ctl_server_open(struct fr_ctl_server *s, const char *name, fr_ctl_handler
 
 	memset(s, 0, sizeof(*s));
 	s->epfd = s->lfd = s->lockfd = -1;
-	for (unsigned i = 0; i < FR_CTL_MAX_CONNS; i++)
+	s->spare = open("/dev/null", O_RDONLY | O_CLOEXEC);
+	for (unsigned i = 0; i < FR_CTL_MAX_CONNS; i++) {
 		s->conn[i].fd = -1;
+		s->conn[i].passed = -1;
+	}
 	s->handle = handle;
 	s->ctx = ctx;
 	if (!fr_ctl_name_ok(name)) {
@@ -166,6 +170,9 @@ static void drop(struct fr_ctl_server *s, struct fr_ctl_conn *c)
 	epoll_ctl(s->epfd, EPOLL_CTL_DEL, c->fd, NULL);
 	close(c->fd);
 	c->fd = -1;
+	if (c->passed >= 0)
+		close(c->passed);
+	c->passed = -1;
 	fr_ctl_reader_reset(&c->rd);
 	s->nconn--;
 }
@@ -190,6 +197,17 @@ static void accept_all(struct fr_ctl_server *s)
 		int fd = accept4(s->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		unsigned i;
 
+		if (fd < 0 && (errno == EMFILE || errno == ENFILE) && s->spare >= 0) {
+			/* out of descriptors: the client would wait on, and the
+			 * listening socket stay readable for ever; turn it away */
+			close(s->spare);
+			fd = accept4(s->lfd, NULL, NULL, SOCK_CLOEXEC);
+			if (fd >= 0)
+				close(fd);
+			s->spare = open("/dev/null", O_RDONLY | O_CLOEXEC);
+			s->refused++;
+			continue;
+		}
 		if (fd < 0)
 			return;
 		if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &crlen) ||
@@ -219,6 +237,7 @@ static void accept_all(struct fr_ctl_server *s)
 		s->conn[i].peer.pid = cr.pid;
 		s->conn[i].peer.uid = cr.uid;
 		memset(&s->conn[i].rd, 0, sizeof(s->conn[i].rd));
+		s->conn[i].passed = -1;
 		s->nconn++;
 		/* what it sent already is answered now, not at the next wake-up */
 		if (!serve(s, &s->conn[i]))
@@ -230,14 +249,14 @@ static void accept_all(struct fr_ctl_server *s)
 static bool serve(struct fr_ctl_server *s, struct fr_ctl_conn *c)
 {
 	for (int n = 0; n < 256; n++) {	/* then let the recorder breathe */
-		int fd = -1, ret = fr_ctl_recv(c->fd, &c->rd, &fd);
+		/* a descriptor may come with the first bytes of a message
+		 * whose rest comes later: it is kept until the message is in */
+		int ret = fr_ctl_recv(c->fd, &c->rd, &c->passed), fd;
 		struct fr_ctl_req req;
 		char err[256];
 		cJSON *reply;
 
 		if (ret <= 0) {
-			if (fd >= 0)
-				close(fd);
 			if (ret == -EMSGSIZE) {
 				s->bad++;
 				send_error(c->fd, "message too large (at most 1 MiB) or empty");
@@ -245,6 +264,8 @@ static bool serve(struct fr_ctl_server *s, struct fr_ctl_conn *c)
 			return ret == 0;
 		}
 		c->last_ns = fr_boot_ns();
+		fd = c->passed;
+		c->passed = -1;
 		reply = cJSON_CreateObject();
 		if (fr_ctl_parse(c->rd.msg, c->rd.need, &req, err, sizeof(err))) {
 			s->bad++;
@@ -309,7 +330,9 @@ void fr_ctl_server_close(struct fr_ctl_server *s)
 		unlink(s->lock);
 		close(s->lockfd);
 	}
-	s->lfd = s->epfd = s->lockfd = -1;
+	if (s->spare >= 0)
+		close(s->spare);
+	s->lfd = s->epfd = s->lockfd = s->spare = -1;
 }
 
 /* ---- client ---- */
@@ -325,6 +348,9 @@ static int connect_path(const char *path)
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		return -errno;
+	/* a stopped recorder's full backlog must not hang the client:
+	 * connect on a Unix socket waits at most the send timeout */
+	fr_ctl_set_wait(fd, FR_CTL_WAIT_S);
 	if (connect(fd, (struct sockaddr *)&a, sizeof(a))) {
 		int e = errno;
 
@@ -332,6 +358,14 @@ static int connect_path(const char *path)
 		return -e;
 	}
 	return fd;
+}
+
+void fr_ctl_set_wait(int sock, unsigned seconds)
+{
+	struct timeval tv = { .tv_sec = seconds };
+
+	setsockopt(sock, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	setsockopt(sock, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -434,7 +468,10 @@ int fr_ctl_connect(const char *name, char *err, size_t errlen)
 		return -ENAMETOOLONG;
 	}
 	fd = connect_path(path);
-	if (fd == -ENOENT || fd == -ECONNREFUSED)
+	if (fd == -EAGAIN || fd == -ETIMEDOUT)
+		snprintf(err, errlen, "recorder '%s' did not accept the connection in %d s (is it "
+			 "stopped, or stuck?)", name, FR_CTL_WAIT_S);
+	else if (fd == -ENOENT || fd == -ECONNREFUSED)
 		snprintf(err, errlen, "no recorder named '%s' is running (%s %s); start one with "
 			 "flightrec record --name %s", name, path,
 			 fd == -ENOENT ? "does not exist" : "refuses connections: its recorder was killed",
@@ -453,9 +490,18 @@ int fr_ctl_reply(int sock, struct fr_ctl_reader *rd, cJSON **reply, char *err, s
 	int ret;
 
 	*reply = NULL;
-	do
-		ret = fr_ctl_recv(sock, rd, NULL);
-	while (ret == 0);	/* a blocking socket: only on EINTR-like returns */
+	ret = fr_ctl_recv(sock, rd, NULL);
+	if (ret == 0) {
+		/* a blocking socket returns nothing only when its wait ran out */
+		struct timeval tv = { 0 };
+		socklen_t l = sizeof(tv);
+
+		getsockopt(sock, SOL_SOCKET, SO_RCVTIMEO, &tv, &l);
+		snprintf(err, errlen, "the recorder did not answer in %ld s (is it stopped, or stuck?)",
+			 (long)tv.tv_sec);
+		fr_ctl_reader_reset(rd);
+		return -ETIMEDOUT;
+	}
 	if (ret < 0) {
 		snprintf(err, errlen, "%s", ret == -EPIPE ? "the recorder closed the connection "
 			 "(it stopped, or refused the request)" : strerror(-ret));
@@ -486,7 +532,8 @@ int fr_ctl_call(int sock, const cJSON *req, int fd, cJSON **reply, char *err, si
 
 	*reply = NULL;
 	if (ret) {
-		snprintf(err, errlen, "cannot send to the recorder: %s", strerror(-ret));
+		snprintf(err, errlen, "cannot send to the recorder: %s", ret == -EAGAIN ?
+			 "it did not read the request in time (is it stopped, or stuck?)" : strerror(-ret));
 		return ret;
 	}
 	return fr_ctl_reply(sock, &rd, reply, err, errlen);

@@ -10,8 +10,12 @@
 
 #include "control.h"
 
-/* A client that sends nothing for this long is let go. */
+/* A client whose last complete message is this old is let go. */
 #define FR_CTL_IDLE_NS (60ULL * 1000000000ULL)
+/* How long a client waits for the recorder: to connect and for a reply
+ * (a snapshot: FR_CTL_SNAPSHOT_WAIT_S). */
+#define FR_CTL_WAIT_S 30
+#define FR_CTL_SNAPSHOT_WAIT_S 600
 
 struct fr_ctl_peer {
 	pid_t pid;
@@ -26,12 +30,14 @@ typedef void (*fr_ctl_handler)(void *ctx, const struct fr_ctl_req *req, int fd,
 struct fr_ctl_conn {
 	int fd;			/* -1: free */
 	struct fr_ctl_reader rd;
+	int passed;		/* a descriptor come with the message at hand, or -1 */
 	uint64_t last_ns;	/* CLOCK_BOOTTIME of its last message */
 	struct fr_ctl_peer peer;
 };
 
 struct fr_ctl_server {
 	int epfd, lfd, lockfd;
+	int spare;		/* given up to turn a client away when out of descriptors */
 	char path[108], lock[108];
 	char name[FR_CTL_NAME_MAX + 1];
 	struct fr_ctl_conn conn[FR_CTL_MAX_CONNS];
@@ -64,11 +70,14 @@ int fr_ctl_connect(const char *name, char *err, size_t errlen);
 /* The names of the recorders whose socket answers, sorted; *n of them. */
 int fr_ctl_list(char ***names, size_t *n);
 void fr_ctl_list_free(char **names, size_t n);
+/* How long to wait for the recorder's answers on sock. */
+void fr_ctl_set_wait(int sock, unsigned seconds);
 /* Send req (with fd when >= 0) and wait for the answer, into *reply.
  * A reply {"ok": false, "error": ...} is returned as -EPROTO with the
  * error in err. */
 int fr_ctl_call(int sock, const cJSON *req, int fd, cJSON **reply, char *err, size_t errlen);
-/* Wait for one reply (pipelining: several requests, then their replies). */
+/* Wait for one reply (pipelining: several requests, then their replies).
+ * -ETIMEDOUT when the recorder did not answer in time. */
 int fr_ctl_reply(int sock, struct fr_ctl_reader *rd, cJSON **reply, char *err, size_t errlen);
 
 #endif

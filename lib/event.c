@@ -130,6 +130,10 @@ bool fr_mark_valid(const struct fr_mark *m)
 
 	if (!m->name_len || ((need + 7) & ~7ULL) != m->h.size)
 		return false;
+	/* a span's begin or end is a trace's, and not both */
+	if ((m->mflags & (FR_MARK_BEGIN | FR_MARK_END)) &&
+	    (!(m->mflags & FR_MARK_TRACE) || (m->mflags & FR_MARK_BEGIN && m->mflags & FR_MARK_END)))
+		return false;
 	/* the name: no NUL before its last byte, which is one */
 	if (strnlen(p, m->name_len) != m->name_len - 1u)
 		return false;

@@ -551,22 +551,33 @@ int fr_recorder_label_pid(struct fr_recorder *r, uint32_t pid, unsigned slot)
 int fr_recorder_unlabel(struct fr_recorder *r, unsigned slot)
 {
 	int fd = bpf_map__fd(r->skel->maps.traces), n = 0;
-	uint32_t key, next, v;
+	uint32_t key, next, v, *del;
+	size_t max = bpf_map__max_entries(r->skel->maps.traces), k = 0;
 	bool first = true;
 
-	/* deleting the key at hand makes the walk start over: look for the
-	 * next one first */
-	while (!bpf_map_get_next_key(fd, first ? NULL : &key, &next)) {
-		if (!bpf_map_lookup_elem(fd, &next, &v) && v == slot) {
-			bpf_map_delete_elem(fd, &next);
-			n++;
-			first = true;
-			continue;
-		}
+	/* one walk to find them, then the deletes: deleting during the walk
+	 * would make it start over */
+	del = malloc(max * sizeof(*del));
+	if (!del)
+		return -ENOMEM;
+	while (k < max && !bpf_map_get_next_key(fd, first ? NULL : &key, &next)) {
+		if (!bpf_map_lookup_elem(fd, &next, &v) && v == slot)
+			del[k++] = next;
 		key = next;
 		first = false;
 	}
+	for (size_t i = 0; i < k; i++)
+		if (!bpf_map_delete_elem(fd, &del[i]))
+			n++;
+	free(del);
 	return n;
+}
+
+void fr_recorder_trace_unslot(struct fr_recorder *r, unsigned slot)
+{
+	/* only the newest, never handed out: nothing can carry it */
+	if (slot && slot == r->ntraces)
+		__atomic_store_n(&r->ntraces, slot - 1, __ATOMIC_RELEASE);
 }
 
 int fr_recorder_put(struct fr_recorder *r, const void *rec)

@@ -109,6 +109,8 @@ int fr_recorder_track(struct fr_recorder *r, uint32_t tid);
 /* The slot of a trace id, given a new one when create is set. The slot
  * (1 to FR_MAX_TRACES), -ENOENT, -ENOSPC (table full) or -ENOMEM. */
 int fr_recorder_trace_slot(struct fr_recorder *r, const uint8_t id[16], bool create);
+/* Give back the slot just created when nothing was labelled with it. */
+void fr_recorder_trace_unslot(struct fr_recorder *r, unsigned slot);
 /* Label tid's events with slot from now on (its children inherit it). */
 int fr_recorder_label_tid(struct fr_recorder *r, uint32_t tid, unsigned slot);
 /* Label every thread of process pid. The threads labelled, or -ESRCH. */

@@ -8,6 +8,7 @@
 #include "detect.h"
 #include "event.h"
 #include "stats.h"
+#include "utf8.h"
 #include "tidmap.h"
 #include "util.h"
 
@@ -255,7 +256,7 @@ static void add_mark(struct fr_stats *s, const struct fr_mark *m)
 			snprintf(hex + 2 * i, 3, "%02x", m->trace_id[i]);
 		cJSON_AddStringToObject(o, "trace", hex);
 	}
-	if (m->mflags & (FR_MARK_BEGIN | FR_MARK_END))
+	if ((m->mflags & FR_MARK_TRACE) && (m->mflags & (FR_MARK_BEGIN | FR_MARK_END)))
 		cJSON_AddStringToObject(o, "span", m->mflags & FR_MARK_END ? "end" : "begin");
 	meta = cJSON_AddObjectToObject(o, "meta");
 	p = m->data + m->name_len;
@@ -265,6 +266,8 @@ static void add_mark(struct fr_stats *s, const struct fr_mark *m)
 		cJSON_AddStringToObject(meta, p, p + k + 1);
 		p += k + 1 + strlen(p + k + 1) + 1;
 	}
+	/* names and values are any bytes: valid UTF-8 out, like dump's */
+	fr_json_sanitize(o);
 	cJSON_AddItemToArray(s->marks, o);
 }
 

@@ -148,12 +148,19 @@ for c in many:
         turned += 1
 assert turned == 20 - 15, turned   # 16 at once, s among them
 EOF
+	# --stdin: a line too large for a message is refused alone
+	{ echo stdin-a; head -c 1100000 /dev/zero | tr '\0' c; echo; echo stdin-b; } >"$T/lines"
+	run -1 --separate-stderr "$FR" mark --stdin <"$T/lines"
+	[[ "$stderr" == *"line 2: too large for one message"* && "$stderr" == *"2 marks taken, 1 refused"* ]]
 	run -0 "$FR" stats -F json
 	[ "$(jq .control.refused <<<"$output")" -eq 5 ]
 	[ "$(jq '.control.malformed' <<<"$output")" -eq 7 ]	# the 64 KiB mark among them
 	stop_recorder
 	events -t mark "$T/h.frec" >"$T/h.ndjson"
-	[ "$(wc -l <"$T/h.ndjson")" -eq 3 ]
+	[ "$(wc -l <"$T/h.ndjson")" -eq 5 ]
+	# stats' JSON stays valid UTF-8 whatever the marks hold
+	"$FR" stats -F json "$T/h.frec" | python3 -c 'import json, sys; json.loads(sys.stdin.buffer.read().decode("utf-8"))'
+
 	# JSON: every byte kept, the invalid UTF-8 as U+FFFD
 	want=$(printf 'quote" back\\ nl\nx tab\t \xef\xbf\xbd\xef\xbf\xbd end')
 	[ "$(jq -r 'select(.name == "name with \"quotes\"") | .meta.v' "$T/h.ndjson")" = "$want" ]
@@ -161,7 +168,7 @@ EOF
 	[ "$(jq -r 'select(.name == "fits") | .meta.v | length' "$T/h.ndjson")" -eq 61000 ]
 	# text: one line per mark, quotes and control characters escaped
 	run -0 "$FR" dump -t mark "$T/h.frec"
-	[ "${#lines[@]}" -eq 3 ]
+	[ "${#lines[@]}" -eq 5 ]
 	[[ "${lines[0]}" == *'name="name with \"quotes\"" meta.v="quote\" back\\ nl\nx tab\t '* ]]
 	[[ "${lines[0]}" == *' end" meta.k.e-y/1_="x=y"' ]]
 }
@@ -241,6 +248,21 @@ EOF
 	[ "$("$FR" dump -F ndjson --trace-id "$TRACE" "$T/s.frec" | wc -l)" -eq "$labelled" ]
 	run -0 "$FR" stats -F json --trace-id "$TRACE" "$T/s.frec"
 	[ "$(jq '.syscalls.by_name[] | select(.name == "getppid") | .count' <<<"$output")" -eq 500 ]
+	# a process that has exited (a zombie not yet reaped) cannot begin a span
+	start_recorder -e syscalls -o "$T/z.frec"
+	python3 -c 'import os, sys, time
+pid = os.fork()
+if pid == 0:
+    os._exit(0)
+print(pid, flush=True)
+time.sleep(30)' >"$T/z.pid" 3>&- &
+	Z=$!
+	wait_for_line "$T/z.pid" .
+	run -1 --separate-stderr "$FR" mark zombie --trace-id "$OTHER" --pid "$(cat "$T/z.pid")"
+	[[ "$stderr" == *"cannot label process $(cat "$T/z.pid"): it has exited"* ]]
+	kill "$Z"
+	stop_recorder
+	[ -z "$(events -t mark "$T/z.frec")" ]
 	# a process that is gone cannot begin a span
 	run -1 --separate-stderr "$FR" mark x --trace-id "$TRACE" --pid "$A" --name nosuch
 	[[ "$stderr" == *"no recorder named 'nosuch'"* ]]

@@ -100,6 +100,19 @@ static void test_requests(void)
 	   strstr(err, "twice"), "%s", err);
 	ok(parse("{\"op\":\"mark\",\"name\":\"a\\u0000b\"}", &req, err) == -EINVAL && strstr(err, "NUL"),
 	   "%s", err);
+	{
+		static const char raw[] = "{\"op\":\"mark\",\"name\":\"abc\0hidden\"}";
+
+		ok(fr_ctl_parse(raw, sizeof(raw) - 1, &req, err, 256) == -EINVAL && strstr(err, "NUL"),
+		   "a raw NUL inside a string is refused, not cut at: %s", err);
+	}
+	ok(parse("{\"op\":\"hello\"} trailing", &req, err) == -EINVAL && strstr(err, "alone"),
+	   "bytes after the object are refused: %s", err);
+	ok(parse("{\"op\":\"hello\"} \n", &req, err) == 0, "white space after it is not");
+	fr_ctl_req_free(&req);
+	ok(parse("{\"op\":\"mark\",\"name\":\"x\\\\u0000\"}", &req, err) == 0 &&
+	   !strcmp(req.name, "x\\u0000"), "an escaped backslash before u0000 is text, not a NUL");
+	fr_ctl_req_free(&req);
 	ok(parse("{\"op\":\"mark\",\"name\":\"x\",\"trace_id\":\"00000000000000000000000000000000\"}",
 		 &req, err) == -EINVAL && strstr(err, "trace_id"), "%s", err);
 	ok(parse("{\"op\":\"mark\",\"name\":\"x\",\"end\":true}", &req, err) == -EINVAL, "%s", err);

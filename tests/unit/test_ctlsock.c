@@ -21,6 +21,7 @@ struct seen {
 	unsigned nmeta;
 	char meta0[64];
 	pid_t pid;
+	bool had_fd;
 };
 
 static void handler(void *ctx, const struct fr_ctl_req *req, int fd, const struct fr_ctl_peer *peer,
@@ -28,7 +29,7 @@ static void handler(void *ctx, const struct fr_ctl_req *req, int fd, const struc
 {
 	struct seen *s = ctx;
 
-	(void)fd;
+	s->had_fd = fd >= 0;
 	s->calls++;
 	s->op = req->op;
 	s->pid = peer->pid;
@@ -131,6 +132,38 @@ int main(void)
 			cJSON_Delete(reply);
 		}
 		ok(order && seen.calls == 5, "pipelined requests are answered in order");
+	}
+
+	/* a descriptor sent with the first bytes of a message whose rest
+	 * comes later reaches the handler with it */
+	{
+		const char *body = "{\"op\":\"snapshot\"}";
+		uint32_t len = (uint32_t)strlen(body);
+		uint8_t hdr[4] = { len & 0xff, len >> 8, 0, 0 };
+		union {
+			char buf[CMSG_SPACE(sizeof(int))];
+			struct cmsghdr align;
+		} u;
+		struct iovec iov = { hdr, 4 };
+		struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = u.buf,
+				     .msg_controllen = sizeof(u.buf) };
+		struct cmsghdr *cm = CMSG_FIRSTHDR(&mh);
+		struct fr_ctl_reader rd = { 0 };
+		int pass = open("/dev/null", O_WRONLY | O_CLOEXEC);
+
+		cm->cmsg_level = SOL_SOCKET;
+		cm->cmsg_type = SCM_RIGHTS;
+		cm->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(cm), &pass, sizeof(int));
+		ok(sendmsg(sock, &mh, 0) == 4, "a header goes out with a descriptor");
+		fr_ctl_server_service(&srv);
+		ok(write(sock, body, len) == (ssize_t)len, "then the body, later");
+		fr_ctl_server_service(&srv);
+		ret = fr_ctl_reply(sock, &rd, &reply, err, sizeof(err));
+		ok(ret == 0 && seen.op == FR_CTL_SNAPSHOT && seen.had_fd,
+		   "the request reaches the handler with its descriptor");
+		cJSON_Delete(reply);
+		close(pass);
 	}
 
 	/* oversized: refused, and the client let go */
