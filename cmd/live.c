@@ -183,10 +183,13 @@ static void do_mark(struct fr_live *l, const struct fr_ctl_req *q, const struct 
 		if (labelled < 0) {
 			fail(reply, "cannot label process %u: %s", q->pid, labelled == -ESRCH ?
 			     "it has exited" : strerror(-labelled));
-			if (labelled != -ESRCH)
-				fr_recorder_unlabel(l->r, (unsigned)slot);
-			if (new_slot)
+			/* a new trace's partial labels go; an older one's span
+			 * keeps the tasks it had */
+			if (new_slot) {
+				if (labelled != -ESRCH)
+					fr_recorder_unlabel(l->r, (unsigned)slot);
 				fr_recorder_trace_unslot(l->r, (unsigned)slot);
+			}
 			free(m);
 			return;
 		}
