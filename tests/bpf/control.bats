@@ -187,6 +187,13 @@ EOF
 		sort -u)" = "$TRACE" ]
 	[ "$(jq -r 'select(.type == "process_exec" and .filename == "/bin/true")' "$T/t.ndjson" |
 		jq -s length)" -eq 3 ]
+	# and no other process's: an event carries the trace only when it is
+	# about a task of the tree, or switches one in
+	cmdpid=$(jq -s -r '[.[] | select(.type == "process_exec" and (.filename | endswith("frhelper")))][0].pid' "$T/t.ndjson")
+	tree=$( (echo "$cmdpid"; jq -r "select(.type == \"process_fork\") | .child_pid" "$T/t.ndjson") | sort -u | paste -sd,)
+	[ "$(jq -r --argjson tree "[$tree]" 'select(.trace != null) |
+		select((.pid as $p | $tree | index($p)) == null and
+		       (.type != "sched_switch" or ((.next_pid as $n | $tree | index($n)) == null))) | .type' "$T/t.ndjson" | wc -l)" -eq 0 ]
 	# every record was whole (an exec's record is reserved larger than it is)
 	[ "$("$FR" dump --info -F json "$T/t.frec" | jq .end.counters.malformed)" -eq 0 ]
 	# dump and stats --trace-id select them
