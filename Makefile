@@ -3,13 +3,20 @@
 #   make deps       install the Debian packages the build and tests need
 #   make check      run every test (unit, CLI, BPF) and print the totals
 #   make install    install under $(DESTDIR)$(PREFIX)
+#   make dist       flightrec-VERSION.tar.gz, which builds on its own
 
 VERSION   := 0.1.0
 PREFIX    ?= /usr/local
 DESTDIR   ?=
 BINDIR    ?= $(PREFIX)/bin
-MANDIR    ?= $(PREFIX)/share/man
-BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+DATADIR   ?= $(PREFIX)/share
+MANDIR    ?= $(DATADIR)/man
+BASHCOMPDIR ?= $(DATADIR)/bash-completion/completions
+ZSHCOMPDIR ?= $(DATADIR)/zsh/vendor-completions
+FISHCOMPDIR ?= $(DATADIR)/fish/vendor_completions.d
+SYSTEMDUNITDIR ?= $(PREFIX)/lib/systemd/system
+DOCDIR    ?= $(DATADIR)/doc/flightrec
+DISTDIR   ?= .
 
 CC        ?= gcc
 CLANG     ?= clang
@@ -25,7 +32,8 @@ override CFLAGS += -std=gnu11 $(WARN) -D_GNU_SOURCE -DFR_VERSION='"$(VERSION)"' 
 LDLIBS    := -lbpf -lelf -lz -lzstd -lcjson -lm
 
 DEB_PKGS  := make gcc clang llvm libbpf-dev bpftool libelf-dev libcjson-dev libzstd-dev \
-             zlib1g-dev bats pkg-config jq libclang-rt-dev man-db strace prometheus
+             zlib1g-dev bats pkg-config jq libclang-rt-dev man-db strace prometheus \
+             debhelper devscripts lintian fakeroot rpm zsh fish systemd
 # the peers the benchmarks measure against, and their workload
 BENCH_PKGS := linux-perf bpftrace stress-ng
 
@@ -43,7 +51,7 @@ UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
 HELPERS   := $(B)/tests/frhelper $(B)/tests/mkcapture
 
-.PHONY: all deps demo check check-unit fuzz bench install uninstall clean
+.PHONY: all deps demo check check-unit fuzz bench install uninstall dist clean
 .DELETE_ON_ERROR:
 
 all: flightrec
@@ -94,14 +102,14 @@ $(B)/profile.skel.h: $(B)/profile.bpf.o
 $(B)/%.o: %.c $(wildcard lib/*.h cmd/*.h) bpf/flightrec.h
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
-	@$(CC) $(CFLAGS) -c $< -o $@
+	@$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
 $(B)/lib/recorder.o: $(B)/flightrec.skel.h
 $(B)/lib/profile.o: $(B)/profile.skel.h
 
 flightrec: $(CMD_OBJS) $(LIB_OBJS)
 	@echo "  LD      $@"
-	@$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+	@$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
 # the main job on a fresh machine: install what is missing, build, record
 # the whole machine for a few seconds, show the start of it
@@ -117,17 +125,17 @@ demo:
 $(B)/tests/test_%: tests/unit/test_%.c tests/unit/tap.h tests/unit/synth.h $(UNIT_LIB)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
-	@$(CC) $(CFLAGS) -Itests/unit -o $@ $< $(UNIT_LIB) $(LDLIBS)
+	@$(CC) $(CPPFLAGS) $(CFLAGS) -Itests/unit -o $@ $< $(UNIT_LIB) $(LDLIBS)
 
 $(B)/tests/frhelper: tests/helpers/frhelper.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
-	@$(CC) $(CFLAGS) -fno-omit-frame-pointer -pthread -o $@ $<
+	@$(CC) $(CPPFLAGS) $(CFLAGS) -fno-omit-frame-pointer -pthread -o $@ $<
 
 $(B)/tests/mkcapture: tests/helpers/mkcapture.c tests/unit/synth.h $(UNIT_LIB)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
-	@$(CC) $(CFLAGS) -o $@ $< $(UNIT_LIB) $(LDLIBS)
+	@$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< $(UNIT_LIB) $(LDLIBS)
 
 check-unit: $(UNIT_BINS)
 
@@ -138,7 +146,7 @@ BENCH_BINS := $(B)/bench/loop $(B)/bench/storm
 $(B)/bench/%: bench/%.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
-	@$(CC) $(CFLAGS) -o $@ $<
+	@$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $<
 
 # BENCH_QUICK=1: fewer repetitions and shorter runs, to try the scripts
 bench:
@@ -193,14 +201,34 @@ check:
 	@tests/run.sh
 
 install: flightrec
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(BASHCOMPDIR)
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8 $(DESTDIR)$(BASHCOMPDIR) \
+		$(DESTDIR)$(ZSHCOMPDIR) $(DESTDIR)$(FISHCOMPDIR) $(DESTDIR)$(SYSTEMDUNITDIR) \
+		$(DESTDIR)$(DOCDIR)
 	install -m 0755 flightrec $(DESTDIR)$(BINDIR)/flightrec
 	install -m 0644 man/*.8 $(DESTDIR)$(MANDIR)/man8/
 	install -m 0644 completions/flightrec.bash $(DESTDIR)$(BASHCOMPDIR)/flightrec
+	install -m 0644 completions/_flightrec $(DESTDIR)$(ZSHCOMPDIR)/_flightrec
+	install -m 0644 completions/flightrec.fish $(DESTDIR)$(FISHCOMPDIR)/flightrec.fish
+	sed 's|@BINDIR@|$(BINDIR)|g' packaging/systemd/flightrec@.service.in \
+		>$(DESTDIR)$(SYSTEMDUNITDIR)/flightrec@.service
+	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/flightrec@.service
+	install -m 0644 README.md docs/*.md $(DESTDIR)$(DOCDIR)/
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/flightrec $(DESTDIR)$(BASHCOMPDIR)/flightrec
+	rm -f $(DESTDIR)$(ZSHCOMPDIR)/_flightrec $(DESTDIR)$(FISHCOMPDIR)/flightrec.fish
+	rm -f $(DESTDIR)$(SYSTEMDUNITDIR)/flightrec@.service
 	rm -f $(addprefix $(DESTDIR)$(MANDIR)/man8/,$(notdir $(wildcard man/*.8)))
+	rm -f $(addprefix $(DESTDIR)$(DOCDIR)/,README.md $(notdir $(wildcard docs/*.md)))
+	-rmdir $(DESTDIR)$(DOCDIR) 2>/dev/null
+
+# the sources git knows, under flightrec-VERSION/; it builds on its own
+# (make, make check) with no git and no network but Debian's archive
+dist:
+	@command -v git >/dev/null && git rev-parse --git-dir >/dev/null 2>&1 || \
+		{ echo "make dist: needs a git checkout" >&2; exit 1; }
+	git archive --format=tar.gz --prefix=flightrec-$(VERSION)/ -o $(DISTDIR)/flightrec-$(VERSION).tar.gz HEAD
+	@echo "  DIST    $(DISTDIR)/flightrec-$(VERSION).tar.gz"
 
 clean:
-	rm -rf $(B) flightrec
+	rm -rf $(B) flightrec flightrec-*.tar.gz

@@ -23,7 +23,26 @@ setup() {
 		[ -f "$T/root/usr/share/man/man8/$p.8" ]
 	done
 	[ -f "$T/root/usr/share/bash-completion/completions/flightrec" ]
+	[ -f "$T/root/usr/share/zsh/vendor-completions/_flightrec" ]
+	[ -f "$T/root/usr/share/fish/vendor_completions.d/flightrec.fish" ]
+	[ -f "$T/root/usr/share/doc/flightrec/control.md" ]
+	# the unit runs the binary where it was installed
+	grep -q '^ExecStart=/usr/bin/flightrec record' "$T/root/usr/lib/systemd/system/flightrec@.service"
 	"$T/root/usr/bin/flightrec" --help >/dev/null
 	run -0 make -C "$ROOT" --no-print-directory uninstall DESTDIR="$T/root" PREFIX=/usr
 	[ -z "$(find "$T/root" -type f)" ]
+}
+
+@test "make dist: a tarball of the sources that builds on its own" {
+	git -C "$ROOT" rev-parse --git-dir >/dev/null 2>&1 || skip "not a git checkout"
+	run -0 make -C "$ROOT" --no-print-directory dist DISTDIR="$T"
+	v=$("$FR" --version | awk 'NR == 1 { print $2 }')
+	[ -f "$T/flightrec-$v.tar.gz" ]
+	mkdir "$T/x"
+	tar -C "$T/x" -xzf "$T/flightrec-$v.tar.gz"
+	[ -f "$T/x/flightrec-$v/Makefile" ] && [ -f "$T/x/flightrec-$v/packaging/systemd/flightrec@.service.in" ]
+	[ ! -e "$T/x/flightrec-$v/.git" ]
+	run -0 make -C "$T/x/flightrec-$v" --no-print-directory flightrec
+	run -0 "$T/x/flightrec-$v/flightrec" --version
+	[[ "${lines[0]}" == "flightrec $v"* ]]
 }

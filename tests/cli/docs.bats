@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
-# docs.bats: help, man pages and the bash completion name the same commands
-# and options, and the completion works.
+# docs.bats: help, man pages and the bash, zsh and fish completions name the
+# same commands and options, and the completions work.
 
 load ../common
 
@@ -8,16 +8,25 @@ setup() {
 	common_setup
 	ROOT="$BATS_TEST_DIRNAME/../.."
 	COMP="$ROOT/completions/flightrec.bash"
+	ZSH_COMP="$ROOT/completions/_flightrec"
+	FISH_COMP="$ROOT/completions/flightrec.fish"
 }
 
-# long options a command's --help lists (argp's own left out)
+# the commands --help lists
+commands() {
+	"$FR" --help | awk '/^Commands:/ { on = 1; next } on && /^  [a-z]/ { print $1 } on && /^$/ { exit }'
+}
+
+# long options a command's --help lists (argp's own left out): those that
+# start a line, "  -x, --opt" or "      --opt", not the ones the text names
 long_options() {
-	"$FR" "$1" --help | grep -oE -- '--[a-z][a-z-]*' | sort -u |
+	"$FR" "$1" --help | grep -oE -- '^(  -[^ -], |      )--[a-z][a-z-]*' |
+		grep -oE -- '--[a-z][a-z-]*$' | sort -u |
 		grep -vxE -- '--(help|usage|version)'
 }
 
-@test "every command in --help has its place in flightrec(8) and the completion" {
-	cmds=$("$FR" --help | awk '/^Commands:/ { on = 1; next } on && /^  [a-z]/ { print $1 } on && /^$/ { exit }')
+@test "every command in --help has its place in flightrec(8) and the completions" {
+	cmds=$(commands)
 	[ "$(wc -w <<<"$cmds")" -eq 6 ]
 	for c in $cmds; do
 		grep -q "^\.B $c\b\|^\.BR $c\b\|^\.TP.*$c\|\\\\fB$c\\\\fP" "$ROOT/man/flightrec.8" || {
@@ -25,10 +34,19 @@ long_options() {
 			return 1
 		}
 		grep -q "_flightrec_commands=.*\b$c\b" "$COMP"
+		# zsh: "CMD:description" in _flightrec_commands
+		grep -q "^ *'$c:" "$ZSH_COMP" || {
+			echo "the zsh completion lacks $c" >&2
+			return 1
+		}
+		grep -qE -- "-a $c( |\$)" "$FISH_COMP" || {
+			echo "the fish completion lacks $c" >&2
+			return 1
+		}
 	done
 }
 
-@test "every option of record, trigger, dump, stats and mark is in its man page and in the completion" {
+@test "every option of record, trigger, dump, stats and mark is in its man page and in the completions" {
 	for cmd in record trigger dump stats mark; do
 		opts=$(long_options "$cmd")
 		[ -n "$opts" ]
@@ -40,6 +58,15 @@ long_options() {
 			}
 			grep -q -- "$o" "$COMP" || {
 				echo "the completion lacks $cmd $o" >&2
+				return 1
+			}
+			# zsh: a spec of _flightrec_CMD, "--opt=[", "--opt[" or "--opt}"
+			sed -n "/^_flightrec_$cmd()/,/^}/p" "$ZSH_COMP" | grep -qE -- "$o[=[}]" || {
+				echo "the zsh completion lacks $cmd $o" >&2
+				return 1
+			}
+			grep -qE -- "-l ${o#--}( |\$)" "$FISH_COMP" || {
+				echo "the fish completion lacks $cmd $o" >&2
 				return 1
 			}
 		done
@@ -65,7 +92,7 @@ complete_words() {
 		printf "%s\n" "${COMPREPLY[@]}"' _ "$COMP" "$@"
 }
 
-@test "the completion completes commands, options and their values" {
+@test "the bash completion completes commands, options and their values" {
 	bash -n "$COMP"
 	[ "$(complete_words flightrec rec)" = record ]
 	[ "$(complete_words flightrec help du)" = dump ]
@@ -81,12 +108,19 @@ complete_words() {
 	[ "$(complete_words flightrec dump -t sched,ma)" = sched,mark ]
 }
 
-@test "the completion offers the names of the running recorders" {
+# control sockets of two recorders, web and db-1, and files that are not
+# ones
+make_recorders() {
 	mkdir -m 700 "$FLIGHTREC_RUNDIR"
 	python3 -c 'import socket, sys
 for p in sys.argv[1:]: socket.socket(socket.AF_UNIX).bind(p)' \
 		"$FLIGHTREC_RUNDIR/web.sock" "$FLIGHTREC_RUNDIR/db-1.sock"
-	touch "$FLIGHTREC_RUNDIR/web.lock" "$FLIGHTREC_RUNDIR/stray.sock.txt"
+	touch "$FLIGHTREC_RUNDIR/web.lock" "$FLIGHTREC_RUNDIR/stray.sock.txt" \
+		"$FLIGHTREC_RUNDIR/old.sock"
+}
+
+@test "the bash completion offers the names of the running recorders" {
+	make_recorders
 	[ "$(complete_words flightrec mark --name '' | sort | paste -sd' ')" = "db-1 web" ]
 	[ "$(complete_words flightrec dump --live w)" = web ]
 	[ "$(complete_words flightrec stats --name d)" = db-1 ]
@@ -97,7 +131,7 @@ for p in sys.argv[1:]: socket.socket(socket.AF_UNIX).bind(p)' \
 	[ -z "$(complete_words flightrec dump --live web '')" ]
 }
 
-@test "every metric trigger --list prints is in flightrec-trigger(8) and the completion" {
+@test "every metric trigger --list prints is in flightrec-trigger(8) and the completions" {
 	metrics=$("$FR" trigger --list | awk '/^  [a-z]+\.[a-z.0-9]+ \(/ { print $1 }')
 	[ "$(wc -w <<<"$metrics")" -ge 20 ]
 	for m in $metrics; do
@@ -109,5 +143,193 @@ for p in sys.argv[1:]: socket.socket(socket.AF_UNIX).bind(p)' \
 			echo "the completion lacks $m" >&2
 			return 1
 		}
+		grep -q "^ *'$m:" "$ZSH_COMP" || {
+			echo "the zsh completion lacks $m" >&2
+			return 1
+		}
+		grep -q "^ *$m\\\\t" "$FISH_COMP" || {
+			echo "the fish completion lacks $m" >&2
+			return 1
+		}
 	done
+}
+
+# Files to complete in $T/files: a capture, another file, a directory.
+make_files() {
+	mkdir -p "$T/files/sub"
+	touch "$T/files/a.frec" "$T/files/b.txt"
+}
+
+# fish: complete the line $1 (in $T/files), print the candidates one per
+# line, without their descriptions. fish loads a command's completion only
+# when the command is in $PATH. frtestcmd has a completion of its own, for
+# the COMMAND of record and trigger.
+fish_complete() {
+	mkdir -p "$T/bin" "$T/files" "$T/xdg"
+	ln -sf "$(realpath "$FR")" "$T/bin/flightrec"
+	(cd "$T/files" &&
+		XDG_CONFIG_HOME="$T/xdg" XDG_DATA_HOME="$T/xdg" XDG_CACHE_HOME="$T/xdg" \
+			PATH="$T/bin:$PATH" fish -c '
+				set -p fish_complete_path $argv[1]
+				complete -c frtestcmd -l frtest-opt
+				complete -C $argv[2] | string replace -r -- "\t.*" ""' \
+			"$(realpath "$ROOT/completions")" "$1")
+}
+
+# the candidates sorted, on one line
+fish_words() {
+	fish_complete "$1" | sort | paste -sd' '
+}
+
+@test "the fish completion loads and names every command and option" {
+	command -v fish >/dev/null || skip "fish is not installed"
+	run -0 --separate-stderr fish --no-execute "$FISH_COMP"
+	[ -z "$stderr" ]
+	run -0 --separate-stderr fish --no-config -c 'source $argv[1]' "$FISH_COMP"
+	[ -z "$stderr" ]
+	[ "$(fish_words 'flightrec ')" = "$(commands | sort | paste -sd' ')" ]
+	[ "$(fish_words 'flightrec help ')" = "$(commands | sort | paste -sd' ')" ]
+	for cmd in record trigger dump stats mark; do
+		offered=$(fish_complete "flightrec $cmd --")
+		for o in $(long_options "$cmd") --help --usage --version; do
+			grep -qx -- "$o" <<<"$offered" || {
+				echo "fish does not offer $cmd $o" >&2
+				return 1
+			}
+		done
+	done
+}
+
+@test "the fish completion completes option values, captures and COMMAND" {
+	command -v fish >/dev/null || skip "fish is not installed"
+	make_files
+	[ "$(fish_words 'flightrec rec')" = record ]
+	[ "$(fish_words 'flightrec dump --f')" = --format ]
+	[ "$(fish_words 'flightrec record -e ')" = "all block process sched syscalls" ]
+	[ "$(fish_words 'flightrec record -e sched,sys')" = sched,syscalls ]
+	[ "$(fish_words 'flightrec trigger --events=sched,b')" = --events=sched,block ]
+	[ "$(fish_words 'flightrec record --attach ')" = "auto raw_tp tp_btf tracepoint" ]
+	[ "$(fish_words 'flightrec dump -F ')" = "chrome folded json ndjson text" ]
+	[ "$(fish_words 'flightrec stats -F ')" = "json prometheus text" ]
+	[ "$(fish_words 'flightrec dump -t sched,ma')" = sched,mark ]
+	[ "$(fish_words 'flightrec trigger --when runqueue.p9')" = runqueue.p99 ]
+	[ "$(fish_words 'flightrec stats --fail-if runqueue.p9')" = "runqueue.p90 runqueue.p99" ]
+	# captures first, then directories and other files
+	[ "$(fish_complete 'flightrec dump ' | head -n 2 | paste -sd' ')" = "a.frec sub/" ]
+	[ "$(fish_complete 'flightrec stats --baseline ' | head -n 1)" = a.frec ]
+	# one FILE only
+	[ -z "$(fish_complete 'flightrec dump a.frec ')" ]
+	# free text: nothing to offer
+	[ -z "$(fish_complete 'flightrec record -d ')" ]
+	[ -z "$(fish_complete 'flightrec mark --meta ')" ]
+	# COMMAND and its arguments, after "--" or the options
+	[[ " $(fish_words 'flightrec trigger -w events.crash bas') " == *" bash "* ]]
+	[ "$(fish_words 'flightrec record -o x.frec -- frtestcmd --frt')" = --frtest-opt ]
+	[ "$(fish_words 'flightrec record -fo x.frec frtestcmd --frt')" = --frtest-opt ]
+	[ "$(fish_words 'flightrec trigger -- frtestcmd --frt')" = --frtest-opt ]
+}
+
+@test "the fish completion offers the names of the running recorders" {
+	command -v fish >/dev/null || skip "fish is not installed"
+	make_recorders
+	[ "$(fish_words 'flightrec mark --name ')" = "db-1 web" ]
+	[ "$(fish_words 'flightrec mark --name=w')" = --name=web ]
+	[ "$(fish_words 'flightrec dump --live w')" = web ]
+	[ "$(fish_words 'flightrec stats --name d')" = db-1 ]
+	[ "$(fish_words 'flightrec trigger --name ')" = "db-1 web" ]
+	[ "$(fish_words 'flightrec record --name ')" = "db-1 web" ]
+	[ -z "$(fish_complete 'flightrec mark --trace-id ')" ]
+	# after --live NAME or --name NAME, no FILE is offered
+	[ -z "$(fish_complete 'flightrec dump --live web ')" ]
+	[ -z "$(fish_complete 'flightrec stats --name web ')" ]
+}
+
+# zsh: complete the line $1 (in $T/files) in an interactive zsh on a
+# pseudo-terminal, with a compadd that also writes down what it adds;
+# print the candidates, sorted, one per line. frtestcmd has a completion of
+# its own, for the COMMAND of record and trigger.
+zsh_complete() {
+	mkdir -p "$T/files"
+	cat >"$T/zcomp.zsh" <<'ZSH'
+zmodload zsh/zpty || exit 2
+dir=$1 line=$2 out=$3
+zpty z zsh -f -i
+zpty -w z "PS1='' PS2='' fpath=(${(q)dir} \$fpath) OUT=${(q)out}"
+zpty -w z 'autoload -U compinit; compinit -u -D'
+zpty -w z '_frtestcmd() { compadd -- --frtest-opt }; compdef _frtestcmd frtestcmd'
+zpty -w z 'compadd() { if [[ ${@[1,(i)(-|--)]} == *-[OAD]\ * ]]; then builtin compadd "$@"; return; fi; local -a m; builtin compadd -O m "$@"; __matches+=("$m[@]"); builtin compadd "$@" }'
+zpty -w z '_capture() { typeset -ga __matches=(); _main_complete; print -rl -- $__matches >$OUT.tmp; mv $OUT.tmp $OUT }'
+zpty -w z 'zle -C capture complete-word _capture; bindkey "^I" capture'
+zpty -w -n z "$line"$'\t'
+for i in {1..300}; do
+	[[ -e $out ]] && break
+	sleep 0.05
+done
+zpty -d z
+[[ -e $out ]] || { print -u2 "no completion for '$line'"; exit 1 }
+ZSH
+	rm -f "$T/zcomp.out"
+	(cd "$T/files" && zsh -f "$T/zcomp.zsh" "$(realpath "$ROOT/completions")" "$1" "$T/zcomp.out")
+	sort -u "$T/zcomp.out"
+}
+
+zsh_words() {
+	zsh_complete "$1" | paste -sd' '
+}
+
+@test "the zsh completion loads and names every command and option" {
+	command -v zsh >/dev/null || skip "zsh is not installed"
+	zsh -n "$ZSH_COMP"
+	[ "$(head -n 1 "$ZSH_COMP")" = "#compdef flightrec" ]
+	# sourced: defines _flightrec and registers it
+	run -0 --separate-stderr zsh -fc 'autoload -U compinit; compinit -u -D
+		source $1
+		(( $+functions[_flightrec] )) && [[ $_comps[flightrec] == _flightrec ]]' _ "$ZSH_COMP"
+	[ -z "$stderr" ]
+	# from $fpath: compinit finds it by its #compdef line
+	run -0 --separate-stderr zsh -fc 'fpath=($1 $fpath); autoload -U compinit; compinit -u -D
+		[[ $_comps[flightrec] == _flightrec ]] && autoload +X _flightrec' _ "$(realpath "$ROOT/completions")"
+	[ -z "$stderr" ]
+	[ "$(zsh_words 'flightrec ')" = "$(commands | sort | paste -sd' ')" ]
+	[ "$(zsh_words 'flightrec help ')" = "$(commands | sort | paste -sd' ')" ]
+	for cmd in record trigger dump stats mark; do
+		offered=$(zsh_complete "flightrec $cmd --")
+		for o in $(long_options "$cmd") --help --usage --version; do
+			grep -qx -- "$o" <<<"$offered" || {
+				echo "zsh does not offer $cmd $o" >&2
+				return 1
+			}
+		done
+	done
+}
+
+@test "the zsh completion completes option values, captures, COMMAND and recorders" {
+	command -v zsh >/dev/null || skip "zsh is not installed"
+	make_files
+	make_recorders
+	[ "$(zsh_words 'flightrec rec')" = record ]
+	[ "$(zsh_words 'flightrec dump --f')" = --format ]
+	[ "$(zsh_words 'flightrec record -e ')" = "all block process sched syscalls" ]
+	[ "$(zsh_words 'flightrec record -e sched,')" = "all block process syscalls" ]
+	[ "$(zsh_words 'flightrec trigger --events=sched,b')" = block ]
+	[ "$(zsh_words 'flightrec record --attach ')" = "auto raw_tp tp_btf tracepoint" ]
+	[ "$(zsh_words 'flightrec dump -F ')" = "chrome folded json ndjson text" ]
+	[ "$(zsh_words 'flightrec stats -F ')" = "json prometheus text" ]
+	[ "$(zsh_words 'flightrec dump -t sched,ma')" = mark ]
+	[ "$(zsh_words 'flightrec trigger --when runqueue.p9')" = runqueue.p99 ]
+	# captures and directories; other files when nothing else matches
+	[ "$(zsh_words 'flightrec dump ')" = "a.frec sub" ]
+	[ "$(zsh_words 'flightrec stats --baseline ')" = "a.frec sub" ]
+	[ "$(zsh_words 'flightrec dump b')" = b.txt ]
+	# COMMAND and its arguments, after "--" or the options
+	[[ " $(zsh_words 'flightrec trigger -w events.crash bas') " == *" bash "* ]]
+	[ "$(zsh_words 'flightrec record -- frtestcmd --frt')" = --frtest-opt ]
+	[ "$(zsh_words 'flightrec record -fo x.frec frtestcmd --frt')" = --frtest-opt ]
+	# the running recorders
+	[ "$(zsh_words 'flightrec mark --name ')" = "db-1 web" ]
+	[ "$(zsh_words 'flightrec dump --live=w')" = web ]
+	[ "$(zsh_words 'flightrec stats --name d')" = db-1 ]
+	[ "$(zsh_words 'flightrec record --name ')" = "db-1 web" ]
+	# no FILE after --live NAME
+	[[ "$(zsh_words 'flightrec dump --live web ')" != *a.frec* ]]
 }

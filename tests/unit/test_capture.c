@@ -120,7 +120,7 @@ int main(void)
 		ok(!stat(good, &st) && (st.st_mode & 0777) == 0600, "mode 0600");
 	}
 	ok(fr_create_private(good, false) == -EEXIST, "an existing file is not replaced without force");
-	symlink("/tmp/frtest-nonexistent-target", path("link.frec"));
+	ok(!symlink("/tmp/frtest-nonexistent-target", path("link.frec")), "a symlink is made");
 	ok(fr_create_private(path("link.frec"), false) < 0, "a symlink is never written through");
 	ok(access("/tmp/frtest-nonexistent-target", F_OK) != 0, "and its target was not created");
 
