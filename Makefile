@@ -209,7 +209,7 @@ install: flightrec
 	install -m 0644 completions/flightrec.bash $(DESTDIR)$(BASHCOMPDIR)/flightrec
 	install -m 0644 completions/_flightrec $(DESTDIR)$(ZSHCOMPDIR)/_flightrec
 	install -m 0644 completions/flightrec.fish $(DESTDIR)$(FISHCOMPDIR)/flightrec.fish
-	sed 's|@BINDIR@|$(BINDIR)|g' packaging/systemd/flightrec@.service.in \
+	sed 's|/usr/bin/flightrec|$(BINDIR)/flightrec|g' packaging/systemd/flightrec@.service \
 		>$(DESTDIR)$(SYSTEMDUNITDIR)/flightrec@.service
 	chmod 0644 $(DESTDIR)$(SYSTEMDUNITDIR)/flightrec@.service
 	install -m 0644 README.md docs/*.md $(DESTDIR)$(DOCDIR)/

@@ -40,7 +40,7 @@ setup() {
 	[ -f "$T/flightrec-$v.tar.gz" ]
 	mkdir "$T/x"
 	tar -C "$T/x" -xzf "$T/flightrec-$v.tar.gz"
-	[ -f "$T/x/flightrec-$v/Makefile" ] && [ -f "$T/x/flightrec-$v/packaging/systemd/flightrec@.service.in" ]
+	[ -f "$T/x/flightrec-$v/Makefile" ] && [ -f "$T/x/flightrec-$v/packaging/systemd/flightrec@.service" ]
 	[ ! -e "$T/x/flightrec-$v/.git" ]
 	run -0 make -C "$T/x/flightrec-$v" --no-print-directory flightrec
 	run -0 "$T/x/flightrec-$v/flightrec" --version
