@@ -333,3 +333,23 @@ zsh_words() {
 	# no FILE after --live NAME
 	[[ "$(zsh_words 'flightrec dump --live web ')" != *a.frec* ]]
 }
+
+@test "the completions offer no option a command does not have" {
+	for cmd in record trigger dump stats mark; do
+		have=$( (long_options "$cmd"; printf '%s\n' --help --usage --version) | sort -u)
+		for o in $(complete_words flightrec "$cmd" -- | sed 's/=$//' | grep -E -- '^--[a-z]' | sort -u); do
+			grep -qx -- "$o" <<<"$have" || {
+				echo "the bash completion offers $cmd $o, which $cmd --help does not list" >&2
+				return 1
+			}
+		done
+		if command -v fish >/dev/null; then
+			for o in $(fish_complete "flightrec $cmd --" | grep -E -- '^--[a-z]' | sort -u); do
+				grep -qx -- "$o" <<<"$have" || {
+					echo "the fish completion offers $cmd $o, which $cmd --help does not list" >&2
+					return 1
+				}
+			done
+		fi
+	done
+}
