@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 #include <time.h>
 
@@ -156,14 +155,10 @@ static int parse_opt(int key, char *arg, struct argp_state *state)
 		o->info = true;
 		break;
 	case OPT_LIVE:
-		if (!fr_ctl_name_ok(arg))
-			argp_error(state, "bad --live '%s': a recorder name (1 to 64 of A-Z a-z 0-9 _ - .)",
-				   arg);
-		o->live = arg;
+		o->live = fr_opt_recorder(state, "--live", arg);
 		break;
 	case OPT_TRACE_ID:
-		if (fr_trace_id_parse(arg, o->trace_id))
-			argp_error(state, "bad --trace-id '%s': expected 32 hex digits, not all zero", arg);
+		fr_opt_trace_id(state, arg, o->trace_id);
 		o->has_trace = true;
 		break;
 	case 'q':
@@ -553,20 +548,9 @@ int cmd_dump(int argc, char **argv)
 	if (argp_parse(&argp, argc, argv, 0, NULL, &o))
 		return FR_EXIT_USAGE;
 	if (o.live) {
-		/* the recorder writes the snapshot into a file of ours in memory */
-		cJSON *reply;
-
-		live_fd = memfd_create("flightrec-live", MFD_CLOEXEC);
-		if (live_fd < 0) {
-			fr_err("memfd_create: %s", strerror(errno));
+		live_fd = fr_live_fetch_memfd(o.live, live_path, sizeof(live_path));
+		if (live_fd < 0)
 			return FR_EXIT_ERROR;
-		}
-		if (fr_live_fetch(o.live, live_fd, &reply)) {
-			close(live_fd);
-			return FR_EXIT_ERROR;
-		}
-		cJSON_Delete(reply);
-		snprintf(live_path, sizeof(live_path), "/proc/self/fd/%d", live_fd);
 		snprintf(live_label, sizeof(live_label), "recorder %s", o.live);
 		o.file = live_label;
 	}

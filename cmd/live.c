@@ -1,5 +1,6 @@
 /* live.c: what a running recorder answers on its control socket. Runs in
  * the recorder's main loop, between two drains of the BPF ring buffer. */
+#include <argp.h>
 #include <errno.h>
 #include <pthread.h>
 #include <fcntl.h>
@@ -9,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -596,6 +598,37 @@ void fr_live_close(struct fr_live *l)
 	l->on = l->open = false;
 }
 
+/* ---- options ---- */
+
+const char *fr_opt_recorder(struct argp_state *state, const char *opt, const char *arg)
+{
+	if (!fr_ctl_name_ok(arg))
+		argp_error(state, "bad %s '%s': a recorder name (1 to 64 of A-Z a-z 0-9 _ - ., not "
+			   "starting with a dot)", opt, arg);
+	return arg;
+}
+
+void fr_opt_trace_id(struct argp_state *state, const char *arg, uint8_t id[16])
+{
+	if (fr_trace_id_parse(arg, id))
+		argp_error(state, "bad --trace-id '%s': expected 32 hex digits, not all zero "
+			   "(a W3C trace id)", arg);
+}
+
+int fr_env_traceparent(uint8_t id[16])
+{
+	const char *tp = getenv("TRACEPARENT");
+
+	if (!tp || !*tp)
+		return 0;
+	if (fr_traceparent_parse(tp, id)) {
+		fr_err("TRACEPARENT '%.80s' is not a W3C traceparent header "
+		       "(00-<32 hex trace id>-<16 hex parent id>-<2 hex flags>)", tp);
+		return -1;
+	}
+	return 1;
+}
+
 /* ---- clients ---- */
 
 int fr_live_connect(const char *name)
@@ -633,6 +666,24 @@ int fr_live_fetch(const char *name, int fd, cJSON **reply)
 	ret = fr_live_request(sock, "snapshot", fd, reply);
 	close(sock);
 	return ret;
+}
+
+int fr_live_fetch_memfd(const char *name, char *path, size_t len)
+{
+	cJSON *reply;
+	int fd = memfd_create("flightrec-live", MFD_CLOEXEC);
+
+	if (fd < 0) {
+		fr_err("memfd_create: %s", strerror(errno));
+		return -1;
+	}
+	if (fr_live_fetch(name, fd, &reply)) {
+		close(fd);
+		return -1;
+	}
+	cJSON_Delete(reply);
+	snprintf(path, len, "/proc/self/fd/%d", fd);
+	return fd;
 }
 
 int fr_live_trigger_now(const char *name, const char *output, bool force)

@@ -99,9 +99,7 @@ static int parse_opt(int key, char *arg, struct argp_state *state)
 		o->meta[o->nmeta++] = arg;
 		break;
 	case OPT_TRACE_ID:
-		if (fr_trace_id_parse(arg, o->trace_id))
-			argp_error(state, "bad --trace-id '%s': expected 32 hex digits, not all zero "
-				   "(a W3C trace id)", arg);
+		fr_opt_trace_id(state, arg, o->trace_id);
 		o->has_trace = true;
 		break;
 	case 'p':
@@ -113,10 +111,7 @@ static int parse_opt(int key, char *arg, struct argp_state *state)
 		o->end = true;
 		break;
 	case OPT_NAME:
-		if (!fr_ctl_name_ok(arg))
-			argp_error(state, "bad --name '%s': a recorder name (1 to 64 of A-Z a-z 0-9 _ - .)",
-				   arg);
-		o->name = arg;
+		o->name = fr_opt_recorder(state, "--name", arg);
 		break;
 	case OPT_STDIN:
 		o->from_stdin = true;
@@ -285,16 +280,11 @@ int cmd_mark(int argc, char **argv)
 		return FR_EXIT_USAGE;
 	fr_verbosity = o.quiet ? FR_QUIET : FR_NORMAL;
 	if (!o.has_trace) {
-		const char *tp = getenv("TRACEPARENT");
+		int tp = fr_env_traceparent(o.trace_id);
 
-		if (tp && *tp) {
-			if (fr_traceparent_parse(tp, o.trace_id)) {
-				fr_err("TRACEPARENT '%.80s' is not a W3C traceparent header "
-				       "(00-<32 hex trace id>-<16 hex parent id>-<2 hex flags>)", tp);
-				return FR_EXIT_USAGE;
-			}
-			o.has_trace = true;
-		}
+		if (tp < 0)
+			return FR_EXIT_USAGE;
+		o.has_trace = tp;
 	}
 	if (o.end && !o.has_trace) {
 		fr_err("--end ends a trace's span: give --trace-id (or TRACEPARENT)");

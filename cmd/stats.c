@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <unistd.h>
 
 #include "cmd.h"
@@ -200,14 +199,10 @@ static int parse_opt(int key, char *arg, struct argp_state *state)
 		o->baseline = arg;
 		break;
 	case OPT_NAME:
-		if (!fr_ctl_name_ok(arg))
-			argp_error(state, "bad --name '%s': a recorder name (1 to 64 of A-Z a-z 0-9 _ - .)",
-				   arg);
-		o->name = arg;
+		o->name = fr_opt_recorder(state, "--name", arg);
 		break;
 	case OPT_TRACE_ID:
-		if (fr_trace_id_parse(arg, o->trace_id))
-			argp_error(state, "bad --trace-id '%s': expected 32 hex digits, not all zero", arg);
+		fr_opt_trace_id(state, arg, o->trace_id);
 		o->has_trace = true;
 		break;
 	case OPT_FAIL_IF:
@@ -812,19 +807,9 @@ int cmd_stats(int argc, char **argv)
 		return live_stats(&o);
 	if (!o.file) {
 		/* a trace's summary from a snapshot of the live ring */
-		cJSON *reply;
-
-		live_fd = memfd_create("flightrec-live", MFD_CLOEXEC);
-		if (live_fd < 0) {
-			fr_err("memfd_create: %s", strerror(errno));
+		live_fd = fr_live_fetch_memfd(o.name, live_path, sizeof(live_path));
+		if (live_fd < 0)
 			return FR_EXIT_ERROR;
-		}
-		if (fr_live_fetch(o.name, live_fd, &reply)) {
-			close(live_fd);
-			return FR_EXIT_ERROR;
-		}
-		cJSON_Delete(reply);
-		snprintf(live_path, sizeof(live_path), "/proc/self/fd/%d", live_fd);
 		o.file = o.name ? o.name : "the running recorder";
 	}
 	m = summarise(live_fd >= 0 ? live_path : o.file, o.file, UINT32_MAX, &damaged, &dec,

@@ -192,10 +192,7 @@ static int parse_opt(int key, char *arg, struct argp_state *state)
 			argp_error(state, "bad --timeout '%s': expected a duration, e.g. 30s, 1h", arg);
 		break;
 	case OPT_NAME:
-		if (!fr_ctl_name_ok(arg))
-			argp_error(state, "bad --name '%s': 1 to 64 of A-Z a-z 0-9 _ - ., not starting "
-				   "with a dot", arg);
-		o->name = arg;
+		o->name = fr_opt_recorder(state, "--name", arg);
 		break;
 	case OPT_NOW:
 		o->now = true;

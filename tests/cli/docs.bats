@@ -73,15 +73,6 @@ long_options() {
 	done
 }
 
-@test "the man pages render without warnings" {
-	command -v man >/dev/null || skip "man is not installed"
-	for p in "$ROOT"/man/*.8; do
-		run -0 --separate-stderr man --warnings -l "$p"
-		[ -z "$stderr" ]
-		[[ "$output" == *"SYNOPSIS"* && "$output" == *"EXIT STATUS"* ]]
-	done
-}
-
 # complete the words given, print the candidates one per line
 complete_words() {
 	bash -c '
