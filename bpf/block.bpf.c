@@ -19,8 +19,10 @@ struct inflight_val {
 	__u32 tid;
 };
 
+/* LRU: a request whose completion is never seen (a requeue, a probe that
+ * missed it) ages out instead of filling the map for good */
 struct {
-	__uint(type, BPF_MAP_TYPE_HASH);
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
 	__uint(max_entries, 16384);
 	__type(key, struct inflight_key);
 	__type(value, struct inflight_val);
@@ -146,6 +148,8 @@ static __always_inline int on_complete(__u64 rq, __u32 dev, __u64 sector, __u32 
 		bpf_map_delete_elem(&inflight, &k);
 	} else if (filtering()) {
 		return 0;	/* issued before we started, or not ours */
+	} else {
+		count(FR_CNT_INFLIGHT_MISS);
 	}
 	e = reserve(sizeof(*e));
 	if (!e)

@@ -163,7 +163,11 @@ struct fr_mark {
 enum fr_bpf_counter {
 	FR_CNT_DROPPED = 0,	/* BPF ring buffer full: event lost */
 	FR_CNT_TRACK_FULL = 1,	/* follow map full: a descendant not followed */
-	FR_CNT_INFLIGHT_FULL = 2, /* in-flight map full: a latency not measured */
+	FR_CNT_INFLIGHT_FULL = 2, /* in-flight map refused a request: a latency not measured */
+	FR_CNT_TRACE_FULL = 3,	/* traces map full: a child left unlabelled */
+	FR_CNT_INFLIGHT_MISS = 4, /* a completion whose issue was not in the map
+				   * (issued before the start, or let go as the
+				   * oldest when the map was full) */
 	FR_CNT_MAX,
 };
 

@@ -28,7 +28,8 @@ static __always_inline void trace_child(__u32 parent_tid, __u32 child_tid)
 	if (slot) {
 		__u32 s = *slot;
 
-		bpf_map_update_elem(&traces, &child_tid, &s, BPF_ANY);
+		if (bpf_map_update_elem(&traces, &child_tid, &s, BPF_ANY))
+			count(FR_CNT_TRACE_FULL);
 	} else {
 		/* a label left on this tid by a task that exited unseen (a
 		 * zombie labelled) is not the new task's */

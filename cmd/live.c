@@ -215,10 +215,19 @@ static double secs(const struct timeval *tv)
 	return (double)tv->tv_sec + tv->tv_usec / 1e6;
 }
 
+static uint64_t count_exited(const struct fr_proctab *pt)
+{
+	uint64_t n = 0;
+
+	for (uint32_t i = 0; i < pt->len; i++)
+		n += pt->v[i].exit_ts != 0;
+	return n;
+}
+
 static void stats(struct fr_live *l, cJSON *reply)
 {
 	struct fr_recorder *r = l->r;
-	uint64_t now = fr_boot_ns(), by[FR_EV_TYPE_MAX], bpf[3], received, marks, used, over, over_b,
+	uint64_t now = fr_boot_ns(), by[FR_EV_TYPE_MAX], bpf[FR_CNT_MAX], received, marks, used, over, over_b,
 		 records, cap, malformed;
 	uint64_t since = l->prev_ns ? l->prev_ns : r->start_ns;
 	const uint64_t *base = l->prev_ns ? l->prev : NULL;
@@ -272,12 +281,40 @@ static void stats(struct fr_live *l, cJSON *reply)
 	cJSON_AddNumberToObject(o, "rate", total_rate);
 
 	o = cJSON_AddObjectToObject(reply, "lost");
-	cJSON_AddNumberToObject(o, "dropped", (double)bpf[0]);
+	cJSON_AddNumberToObject(o, "dropped", (double)bpf[FR_CNT_DROPPED]);
 	cJSON_AddNumberToObject(o, "overwritten", (double)over);
 	cJSON_AddNumberToObject(o, "overwritten_bytes", (double)over_b);
 	cJSON_AddNumberToObject(o, "malformed", (double)malformed);
-	cJSON_AddNumberToObject(o, "follow_map_full", (double)bpf[1]);
-	cJSON_AddNumberToObject(o, "inflight_map_full", (double)bpf[2]);
+	cJSON_AddNumberToObject(o, "follow_map_full", (double)bpf[FR_CNT_TRACK_FULL]);
+	cJSON_AddNumberToObject(o, "inflight_map_full", (double)bpf[FR_CNT_INFLIGHT_FULL]);
+	cJSON_AddNumberToObject(o, "inflight_unmatched", (double)bpf[FR_CNT_INFLIGHT_MISS]);
+	cJSON_AddNumberToObject(o, "traces_map_full", (double)bpf[FR_CNT_TRACE_FULL]);
+
+	{
+		struct fr_map_fill m[FR_NMAPS];
+
+		fr_recorder_maps(r, m);
+		cJSON_AddItemToObject(reply, "maps", fr_maps_json(m));
+	}
+	/* the bounded tables of this process (the main thread's: this runs
+	 * in it) */
+	if (r->skel)
+		fr_recorder_sweep(r);
+	o = cJSON_AddObjectToObject(reply, "tasks");
+	cJSON_AddNumberToObject(o, "entries", r->tasks.len);
+	cJSON_AddNumberToObject(o, "exited", (double)count_exited(&r->tasks));
+	cJSON_AddNumberToObject(o, "evicted", (double)r->tasks.evicted);
+	cJSON_AddNumberToObject(o, "sweeps", (double)r->sweeps);
+	cJSON_AddNumberToObject(o, "last_sweep_ms", r->sweep_ns / 1e6);
+	if (l->stream) {
+		o = cJSON_AddObjectToObject(reply, "file_tasks");
+		cJSON_AddNumberToObject(o, "entries",
+					(double)__atomic_load_n(&l->stream->pub_tasks, __ATOMIC_RELAXED));
+		cJSON_AddNumberToObject(o, "evicted",
+					(double)__atomic_load_n(&l->stream->pub_tasks_evicted, __ATOMIC_RELAXED));
+	}
+	if (l->more_stats)
+		l->more_stats(l->more_ctx, reply);
 
 	o = cJSON_AddObjectToObject(reply, "ring");
 	cJSON_AddNumberToObject(o, "size", (double)cap);
@@ -388,6 +425,7 @@ static int snapshot_to(struct fr_live *l, int fd, struct fr_snapshot_result *res
 	}
 	fr_recorder_sync(l->r);
 	fr_recorder_read_counters(l->r);
+	fr_recorder_read_maps(l->r);
 	pthread_mutex_lock(&l->r->lock);
 	err = fr_window_collect(l->r, 0, UINT64_MAX, &j->win);
 	j->rc = *l->r;
@@ -397,12 +435,17 @@ static int snapshot_to(struct fr_live *l, int fd, struct fr_snapshot_result *res
 		free(j);
 		return err;
 	}
-	j->pt = l->pt;
-	if (!j->pt) {
-		/* the ring file's writer owns the recorder's table */
-		fr_proctab_scan(&tmp);
-		j->pt = &tmp;
+	/* the recorder's table changes as this thread drains on: the
+	 * writer gets a copy */
+	err = fr_proctab_dup(&tmp, &l->r->tasks);
+	if (err) {
+		fr_proctab_free(&tmp);
+		fr_window_free(&j->win);
+		close(fd);
+		free(j);
+		return err;
 	}
+	j->pt = &tmp;
 	j->info = l->info;
 	j->res = res;
 	j->w.fd = -1;
@@ -419,8 +462,7 @@ static int snapshot_to(struct fr_live *l, int fd, struct fr_snapshot_result *res
 		err = j->err;
 	}
 	fr_window_free(&j->win);
-	if (j->pt == &tmp)
-		fr_proctab_free(&tmp);
+	fr_proctab_free(&tmp);
 	free(j);
 	return err;
 }
@@ -546,15 +588,13 @@ int fr_live_open(struct fr_live *l, const char *name, const char *kind,
 	return 0;
 }
 
-int fr_live_start(struct fr_live *l, struct fr_recorder *r, struct fr_proctab *pt,
-		  const struct fr_stream *stream)
+int fr_live_start(struct fr_live *l, struct fr_recorder *r, const struct fr_stream *stream)
 {
 	struct epoll_event ev = { .events = EPOLLIN, .data.u64 = UINT64_MAX };
 
 	l->r = r;
 	if (!l->open)
 		return 0;
-	l->pt = pt;
 	l->stream = stream;
 	/* the recorder's wait wakes for clients too */
 	if (epoll_ctl(r->rb.epfd, EPOLL_CTL_ADD, fr_ctl_server_fd(&l->srv), &ev)) {

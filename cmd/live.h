@@ -21,7 +21,6 @@ struct fr_live {
 	const char *kind;		/* "record" or "trigger" */
 	char name[FR_CTL_NAME_MAX + 1];
 	struct fr_recorder *r;
-	struct fr_proctab *pt;		/* NULL: another thread owns it */
 	const struct fr_snapshot_info *info;
 	const struct fr_stream *stream;	/* the ring file record writes, or NULL */
 	const char *output;		/* its capture (record), or -o (trigger) */
@@ -30,6 +29,9 @@ struct fr_live {
 	uint64_t prev[FR_EV_TYPE_MAX], cur[FR_EV_TYPE_MAX];
 	uint64_t prev_ns, cur_ns;
 	unsigned snapshots;
+	/* what the command adds to live stats (trigger: its detectors) */
+	void (*more_stats)(void *ctx, cJSON *reply);
+	void *more_ctx;
 };
 
 /* Take the name and listen. -EADDRINUSE (the name is taken) or -EINVAL
@@ -37,10 +39,9 @@ struct fr_live {
  * recorder runs on without a socket (0). */
 int fr_live_open(struct fr_live *l, const char *name, const char *kind,
 		 const struct fr_snapshot_info *info, const char *output);
-/* Serve r: its poll wakes when a client has something. pt is NULL when
- * another thread owns the process table; stream is record's ring file. */
-int fr_live_start(struct fr_live *l, struct fr_recorder *r, struct fr_proctab *pt,
-		  const struct fr_stream *stream);
+/* Serve r: its poll wakes when a client has something; snapshots name
+ * their tasks from r->tasks. stream is record's ring file, or NULL. */
+int fr_live_start(struct fr_live *l, struct fr_recorder *r, const struct fr_stream *stream);
 /* Serve the clients; call after every poll of the recorder. */
 void fr_live_service(struct fr_live *l);
 /* SIGUSR1: write what the ring holds now to a new capture in snap_dir,

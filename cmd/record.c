@@ -284,6 +284,21 @@ static void status_line(struct fr_recorder *r, const struct fr_stream *st, uint6
 	*last_t = now;
 }
 
+static void name_child(struct fr_proctab *pt, const struct fr_child *child, char **command,
+		       const char *cmdline)
+{
+	struct fr_proc *p = fr_proctab_get(pt, child->pid, true);
+	const char *base = strrchr(command[0], '/');
+
+	if (!p)
+		return;
+	p->tgid = child->pid;
+	p->ppid = getpid();
+	snprintf(p->comm, sizeof(p->comm), "%.15s", base ? base + 1 : command[0]);
+	if (!p->cmdline && cmdline)
+		p->cmdline = strdup(cmdline);
+}
+
 static char *default_output(void)
 {
 	static char buf[64];
@@ -410,7 +425,8 @@ int cmd_record(int argc, char **argv)
 		info.command = self;
 	}
 
-	fr_proctab_scan(&pt);	/* names of what runs now, before it can exit */
+	if (o.max_size)
+		fr_proctab_scan(&pt);	/* the ring file's table: names of what runs now */
 
 	/* from here a stop signal ends the recording cleanly, even while the
 	 * probes load; exec resets the handlers in COMMAND */
@@ -419,29 +435,22 @@ int cmd_record(int argc, char **argv)
 	sigaction(SIGHUP, &sa, NULL);
 
 	if (o.command) {
-		struct fr_proc *p;
-
 		err = fr_spawn(o.command, &child);
 		if (err) {
 			fr_err("cannot start %s: %s", o.command[0], strerror(-err));
 			goto out;
-		}
-		/* known even when the process group (fork, exec) is not recorded */
-		p = fr_proctab_get(&pt, child.pid, true);
-		if (p) {
-			const char *base = strrchr(o.command[0], '/');
-
-			p->tgid = child.pid;
-			p->ppid = getpid();
-			snprintf(p->comm, sizeof(p->comm), "%.15s", base ? base + 1 : o.command[0]);
-			if (!p->cmdline && cmdline)
-				p->cmdline = strdup(cmdline);
 		}
 	}
 	err = fr_recorder_start(&r, &cfg);
 	if (err)
 		goto out;
 	started = true;
+	if (child.pid) {
+		/* known even when the process group (fork, exec) is not recorded */
+		name_child(&r.tasks, &child, o.command, cmdline);
+		if (o.max_size)
+			name_child(&pt, &child, o.command, cmdline);
+	}
 	/* a second recorder of the same name stops here */
 	err = fr_live_open(&live, o.name, "record", &info, o.output);
 	if (err)
@@ -482,7 +491,7 @@ int cmd_record(int argc, char **argv)
 		}
 	}
 
-	fr_live_start(&live, &r, streaming ? NULL : &pt, streaming ? &st : NULL);
+	fr_live_start(&live, &r, streaming ? &st : NULL);
 
 	tty = isatty(STDERR_FILENO) && !o.quiet;
 	{
@@ -532,6 +541,7 @@ int cmd_record(int argc, char **argv)
 			break;
 		}
 		fr_live_service(&live);
+		fr_recorder_tend(&r);
 		if (fr_live_usr1) {
 			fr_live_usr1 = 0;
 			if (tty)
@@ -559,7 +569,7 @@ int cmd_record(int argc, char **argv)
 		res.raw_bytes = st.rf.stored_bytes;
 		res.file_bytes = st.rf.file_size;
 	} else {
-		err = fr_snapshot_write(&r, &pt, &info, &w, &res);
+		err = fr_snapshot_write(&r, &r.tasks, &info, &w, &res);
 	}
 	written = true;
 	if (err) {

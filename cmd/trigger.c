@@ -545,7 +545,6 @@ static void on_stop(int sig)
 struct trigger {
 	struct trigger_opts *o;
 	struct fr_recorder r;
-	struct fr_proctab pt;
 	struct fr_sampler s;
 	struct fr_syms *syms;
 	struct armed armed[MAX_EXPRS];
@@ -581,7 +580,7 @@ static uint64_t *cooldown_of(struct trigger *t, const char *det)
 }
 
 /* What the detectors learn from the events moved into the ring since the
- * last look; the process table learns names from them too. */
+ * last look (the recorder's task table learnt their names as they came). */
 static void tap(struct trigger *t)
 {
 	struct fr_ring *ring = &t->r.ring;
@@ -595,12 +594,46 @@ static void tap(struct trigger *t)
 		if (len < sizeof(struct fr_hdr))
 			continue;
 		fr_sampler_event(&t->s, rec, len);
-		fr_proctab_note(&t->pt, rec);
 		t->seen++;
 	}
 	/* every record put in the ring since arming was either seen or
 	 * overwritten before this look */
 	t->skipped = ring->written - t->written0 - t->seen;
+}
+
+/* Live stats: the detectors' per-task state and the symbol caches, with
+ * their bounds and what was let go to keep them. */
+static void detector_stats(void *ctx, cJSON *reply)
+{
+	struct trigger *t = ctx;
+	struct fr_syms_stats ss;
+	cJSON *o = cJSON_AddObjectToObject(reply, "detectors"), *x;
+	size_t procs = 0;
+
+	x = cJSON_AddObjectToObject(o, "runnable");
+	cJSON_AddNumberToObject(x, "entries", (double)t->s.waking.len);
+	cJSON_AddNumberToObject(x, "max", FR_WAKING_MAX);
+	cJSON_AddNumberToObject(x, "forgotten", (double)t->s.waits_forgotten);
+	x = cJSON_AddObjectToObject(o, "cgroup_tasks");
+	cJSON_AddNumberToObject(x, "entries", t->s.cg_sched_n);
+	cJSON_AddNumberToObject(x, "members", (double)t->s.cg_members.len);
+	cJSON_AddNumberToObject(x, "forgotten", (double)t->s.cg_sched_forgotten);
+	for (unsigned i = 0; i < t->nbaselines; i++)
+		procs += t->baselines[i].n;
+	x = cJSON_AddObjectToObject(o, "memory_baselines");
+	cJSON_AddNumberToObject(x, "samples", t->nbaselines);
+	cJSON_AddNumberToObject(x, "max", BASELINES);
+	cJSON_AddNumberToObject(x, "processes", (double)procs);
+	fr_syms_stats(t->syms, &ss);
+	x = cJSON_AddObjectToObject(reply, "symbols");
+	cJSON_AddNumberToObject(x, "processes", (double)ss.procs);
+	cJSON_AddNumberToObject(x, "processes_max", (double)ss.procs_max);
+	cJSON_AddNumberToObject(x, "processes_evicted", (double)ss.procs_evicted);
+	cJSON_AddNumberToObject(x, "files", (double)ss.files);
+	cJSON_AddNumberToObject(x, "files_max", (double)ss.files_max);
+	cJSON_AddNumberToObject(x, "files_dropped", (double)ss.files_dropped);
+	cJSON_AddNumberToObject(x, "symbols", (double)ss.symbols);
+	cJSON_AddNumberToObject(x, "name_bytes", (double)ss.name_bytes);
 }
 
 static void take_baseline(struct trigger *t, uint64_t now)
@@ -680,16 +713,16 @@ static cJSON *finish_context(struct trigger *t, struct firing *f, const struct f
 		f->dstate = NULL;
 	}
 	if (!strcmp(k, "runqueue"))
-		cJSON_AddItemToObject(c, "runqueue", fr_ctx_runqueue(win->recs, win->n, &t->pt, 15));
+		cJSON_AddItemToObject(c, "runqueue", fr_ctx_runqueue(win->recs, win->n, &t->r.tasks, 15));
 	if (!strcmp(k, "io")) {
 		cJSON *dev = fr_devices_json();
 
-		cJSON_AddItemToObject(c, "io", fr_ctx_io(win->recs, win->n, &t->pt, dev, 20));
+		cJSON_AddItemToObject(c, "io", fr_ctx_io(win->recs, win->n, &t->r.tasks, dev, 20));
 		cJSON_Delete(dev);
 	}
 	if (f->is_fatal) {
 		cJSON *x = cJSON_AddObjectToObject(c, "fatal");
-		struct fr_proc *p = fr_proctab_get(&t->pt, f->fatal.tid, false);
+		struct fr_proc *p = fr_proctab_get(&t->r.tasks, f->fatal.tid, false);
 		const char *sig = f->fatal.sig ? fr_signal_name(f->fatal.sig) : NULL;
 
 		cJSON_AddStringToObject(x, "what", f->fatal.sig ? "signal" : "oom_kill");
@@ -759,7 +792,7 @@ static int write_capture(struct trigger *t, struct firing *f, uint64_t now)
 	/* the capture's counters as they are now, drops included */
 	fr_recorder_read_counters(&t->r);
 	if (!err)
-		err = fr_snapshot_write_window(&t->r, &t->pt, &t->info, tj, &win, &w, &res);
+		err = fr_snapshot_write_window(&t->r, &t->r.tasks, &t->info, tj, &win, &w, &res);
 	else
 		fr_capw_close(&w);
 	if (err) {
@@ -847,7 +880,7 @@ int cmd_trigger(int argc, char **argv)
 	struct firing fire = { 0 };
 	bool firing = false, started = false;
 	bool want[64] = { false };
-	uint64_t now, next_sample, deadline = 0, last_status = 0, last_prune;
+	uint64_t now, next_sample, deadline = 0, last_status = 0;
 	int ret = FR_EXIT_ERROR, status = -1, err;
 	char *self = NULL, *cmdline = NULL;
 	cJSON *filters = NULL;
@@ -968,7 +1001,6 @@ int cmd_trigger(int argc, char **argv)
 	t.info.bpf_buffer = cfg.bpf_buffer;
 	t.info.exit_status = -1;
 
-	fr_proctab_scan(&t.pt);
 	t.syms = fr_syms_new();
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
@@ -988,7 +1020,9 @@ int cmd_trigger(int argc, char **argv)
 	/* a second recorder of the same name stops here */
 	if (fr_live_open(&live, o.name ? o.name : "default", "trigger", &t.info, o.output))
 		goto out;
-	fr_live_start(&live, &t.r, &t.pt, NULL);
+	live.more_stats = detector_stats;
+	live.more_ctx = &t;
+	fr_live_start(&live, &t.r, NULL);
 	t.cursor = t.r.ring.head;
 	t.written0 = t.r.ring.written;
 	if (child.pid) {
@@ -1016,7 +1050,6 @@ int cmd_trigger(int argc, char **argv)
 		take_baseline(&t, now);
 	}
 	next_sample = now + 1000000000ULL;
-	last_prune = now;
 	if (o.timeout_ns)
 		deadline = now + o.timeout_ns;
 	{
@@ -1129,12 +1162,7 @@ int cmd_trigger(int argc, char **argv)
 			fr_vlog("--timeout reached");
 			break;
 		}
-		if (now - last_prune > 60000000000ULL) {
-			uint64_t keep = o.pre_ns + o.post_ns + 60000000000ULL;
-
-			fr_proctab_prune(&t.pt, now > keep ? now - keep : 0);
-			last_prune = now;
-		}
+		fr_recorder_tend(&t.r);
 		if (t.tty && now - last_status >= 1000000000ULL) {
 			status_line(&t, firing ? &fire : NULL, now);
 			last_status = now;
@@ -1193,7 +1221,6 @@ out:
 	fr_sampler_free(&t.s);
 	for (unsigned i = 0; i < t.nbaselines; i++)
 		fr_pstats_free(&t.baselines[i]);
-	fr_proctab_free(&t.pt);
 	for (unsigned m = 0; m < 64; m++) {
 		free(hist[m].ts);
 		free(hist[m].v);

@@ -461,6 +461,44 @@ static void task_sched_delta(struct fr_sampler *s, uint32_t tid, uint64_t r, uin
 	s->cg_sched[i][0] = r;
 	s->cg_sched[i][1] = w;
 	s->cg_sched[i][2] = s->epoch;
+	s->cg_sched[i][3] = tid;
+}
+
+/* The tasks not in the cgroup's list this time (gone, or moved out) are
+ * forgotten: the table holds the cgroup's tasks and no more. */
+static void forget_left_tasks(struct fr_sampler *s)
+{
+	uint32_t n = 0;
+
+	for (uint32_t i = 0; i < s->cg_sched_n; i++)
+		if (s->cg_sched[i][2] == s->epoch)
+			n++;
+	if (n == s->cg_sched_n)
+		return;
+	fr_tidmap_free(&s->cg_sched_idx);
+	n = 0;
+	for (uint32_t i = 0; i < s->cg_sched_n; i++) {
+		if (s->cg_sched[i][2] != s->epoch)
+			continue;
+		memcpy(s->cg_sched[n], s->cg_sched[i], sizeof(s->cg_sched[0]));
+		if (fr_tidmap_set(&s->cg_sched_idx, (uint32_t)s->cg_sched[n][3], n)) {
+			/* out of memory: start over, every task new again */
+			fr_tidmap_free(&s->cg_sched_idx);
+			n = 0;
+			break;
+		}
+		n++;
+	}
+	s->cg_sched_forgotten += s->cg_sched_n - n;
+	s->cg_sched_n = n;
+	if (s->cg_sched_cap > 256 && n * 4 < s->cg_sched_cap) {
+		void *v = realloc(s->cg_sched, (s->cg_sched_cap / 2) * sizeof(*s->cg_sched));
+
+		if (v) {
+			s->cg_sched = v;
+			s->cg_sched_cap /= 2;
+		}
+	}
 }
 
 /* Wait share: /proc/schedstat (host) or each task's schedstat (cgroup). */
@@ -473,11 +511,6 @@ static void sample_wait(struct fr_sampler *s)
 		char line[32], path[64], buf[128];
 		uint64_t dr_sum = 0, dw_sum = 0;
 
-		/* tasks come and go: forget them all now and then */
-		if (s->cg_sched_n > 65536) {
-			fr_tidmap_free(&s->cg_sched_idx);
-			s->cg_sched_n = 0;
-		}
 		s->epoch++;
 		while (f && fgets(line, sizeof(line), f)) {
 			unsigned long long r, w;
@@ -494,6 +527,7 @@ static void sample_wait(struct fr_sampler *s)
 		}
 		if (f)
 			fclose(f);
+		forget_left_tasks(s);
 		if (!f) {
 			unset(s, "runqueue.wait");
 		} else if (s->sched_prev_ok) {
@@ -751,6 +785,53 @@ void fr_sampler_sample_events(struct fr_sampler *s)
 	s->fatal_pending = false;
 }
 
+struct oldest {
+	uint32_t newest, cut;
+};
+
+static bool older_than_cut(uint32_t tid, uint32_t v, void *arg)
+{
+	const struct oldest *o = arg;
+
+	(void)tid;
+	/* in wrapping 1.024 us units: how long before the newest */
+	return (uint32_t)(o->newest - v) >= o->cut;
+}
+
+static bool find_newest(uint32_t tid, uint32_t v, void *arg)
+{
+	struct oldest *o = arg;
+
+	(void)tid;
+	if ((int32_t)(v - o->newest) > 0)
+		o->newest = v;
+	return false;
+}
+
+/* Forget the oldest waits until a quarter of the room is free. */
+static void forget_oldest_waits(struct fr_sampler *s)
+{
+	struct oldest o = { 0 };
+	size_t before = s->waking.len;
+
+	if (!before)
+		return;
+	o.newest = 0;
+	{
+		/* any entry as a start, then the newest of all */
+		for (size_t i = 0; i < s->waking.cap; i++)
+			if (s->waking.slots[i]) {
+				o.newest = (uint32_t)s->waking.slots[i];
+				break;
+			}
+	}
+	fr_tidmap_remove_if(&s->waking, find_newest, &o);
+	/* halve the age kept until enough went: at most 32 walks */
+	for (o.cut = 1u << 31; s->waking.len > FR_WAKING_MAX * 3 / 4 && o.cut; o.cut >>= 1)
+		fr_tidmap_remove_if(&s->waking, older_than_cut, &o);
+	s->waits_forgotten += before - s->waking.len;
+}
+
 void fr_sampler_sample(struct fr_sampler *s, uint64_t now)
 {
 	if (s->cgroup)
@@ -773,9 +854,10 @@ void fr_sampler_sample(struct fr_sampler *s, uint64_t now)
 	set(s, "io.p99", (double)fr_hist_quantile(&s->io, 0.99), NULL);
 	memset(&s->rq, 0, sizeof(s->rq));
 	memset(&s->io, 0, sizeof(s->io));
-	/* tasks that never ran again (exited while runnable) must not pile up */
-	if (s->waking.len > 262144)
-		fr_tidmap_free(&s->waking);
+	/* a wait whose end was not recorded (a switch filtered out, an event
+	 * dropped) must not stay for ever: the oldest go first */
+	if (s->waking.len > FR_WAKING_MAX)
+		forget_oldest_waits(s);
 	s->at_ns = now;
 }
 
@@ -811,13 +893,13 @@ void fr_sampler_event(struct fr_sampler *s, const void *rec, uint32_t len)
 		if (fr_switched_out_runnable(e->prev_state))
 			note_runnable(s, h->tid, h->ts);
 		else if (h->tid)
-			fr_tidmap_set(&s->waking, h->tid, 0);
+			fr_tidmap_del(&s->waking, h->tid);
 		if (e->next_tid && fr_tidmap_get(&s->waking, e->next_tid, &w) && w) {
 			uint32_t now = (uint32_t)(h->ts >> 10);
 
 			if (in_cgroup(s, e->next_tid))
 				fr_hist_add(&s->rq, (uint64_t)(uint32_t)(now - w) << 10);
-			fr_tidmap_set(&s->waking, e->next_tid, 0);
+			fr_tidmap_del(&s->waking, e->next_tid);
 		}
 		break;
 	}
@@ -843,6 +925,7 @@ void fr_sampler_event(struct fr_sampler *s, const void *rec, uint32_t len)
 
 		if (len < sizeof(*e))
 			return;
+		fr_tidmap_del(&s->waking, h->tid);
 		sig = e->exit_code & 0x7f;
 		if (!e->group_dead || !fr_signal_is_fatal(sig))
 			break;

@@ -16,6 +16,8 @@
 #include "tidmap.h"
 
 #define FR_HIST_BUCKETS 256
+/* runnable tasks whose wait is being timed, at most */
+#define FR_WAKING_MAX 65536
 
 /* Latencies: four buckets per power of two, so a percentile is within 19%. */
 struct fr_hist {
@@ -66,7 +68,7 @@ struct fr_sampler {
 	bool sched_prev_ok;
 	/* --cgroup: each task's schedstat last time (tid -> index) */
 	struct fr_tidmap cg_sched_idx;
-	uint64_t (*cg_sched)[3];	/* run, wait, epoch */
+	uint64_t (*cg_sched)[4];	/* run, wait, epoch, tid */
 	uint32_t cg_sched_n, cg_sched_cap;
 	uint64_t epoch;
 	double anon_prev;
@@ -77,8 +79,12 @@ struct fr_sampler {
 	double dload;
 	bool dload_ok;
 
+	uint64_t cg_sched_forgotten;	/* tasks that left the cgroup (or exited) */
+
 	/* learnt from events since the last sample */
 	struct fr_tidmap waking;	/* tid -> (ts >> 10) when it became runnable */
+	uint64_t waits_forgotten;	/* runnable tasks dropped, the oldest first, at
+					 * FR_WAKING_MAX (their switch in was not seen) */
 	struct fr_hist rq, io;
 	unsigned ooms, crashes;
 	/* the first of each since the counts were taken */

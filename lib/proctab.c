@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "event.h"
 #include "proctab.h"
@@ -20,6 +21,13 @@ void fr_proctab_free(struct fr_proctab *pt)
 	free(pt->missing);
 	fr_tidmap_free(&pt->idx);
 	memset(pt, 0, sizeof(*pt));
+}
+
+const struct fr_proc *fr_proctab_find(const struct fr_proctab *pt, uint32_t tid)
+{
+	uint32_t i;
+
+	return fr_tidmap_get(&pt->idx, tid, &i) ? &pt->v[i] : NULL;
 }
 
 struct fr_proc *fr_proctab_get(struct fr_proctab *pt, uint32_t tid, bool create)
@@ -260,7 +268,19 @@ static void seen(struct fr_proctab *pt, uint32_t tid, uint64_t ts)
 	}
 }
 
-void fr_proctab_note(struct fr_proctab *pt, const void *rec)
+/* A new task took the tid of one that exited: what was known of the old
+ * one is not the new one's. */
+static void reuse(struct fr_proc *p)
+{
+	uint32_t tid = p->tid;
+
+	free(p->cmdline);
+	free(p->renames);
+	memset(p, 0, sizeof(*p));
+	p->tid = tid;
+}
+
+void fr_proctab_learn(struct fr_proctab *pt, const void *rec)
 {
 	const struct fr_hdr *h = rec;
 	struct fr_proc *p;
@@ -270,6 +290,11 @@ void fr_proctab_note(struct fr_proctab *pt, const void *rec)
 		const struct fr_proc_fork *e = rec;
 
 		p = fr_proctab_get(pt, e->child_tid, true);
+		if (p && p->exit_ts && p->exit_ts <= h->ts) {
+			reuse(p);
+			pt->hot = false;
+			pt->evicted++;
+		}
 		if (p && !p->tgid) {
 			p->dirty = true;
 			p->tgid = e->child_tgid ? e->child_tgid : e->child_tid;
@@ -277,7 +302,6 @@ void fr_proctab_note(struct fr_proctab *pt, const void *rec)
 			memcpy(p->comm, e->child_comm, sizeof(p->comm));
 			p->comm[15] = 0;
 		}
-		seen(pt, e->child_tid, h->ts);
 		break;
 	}
 	case FR_EV_PROC_EXEC: {
@@ -296,6 +320,49 @@ void fr_proctab_note(struct fr_proctab *pt, const void *rec)
 		}
 		break;
 	}
+	case FR_EV_PROC_EXIT:
+		p = fr_proctab_get(pt, h->tid, false);
+		if (p && p->exit_ts < h->ts)
+			p->exit_ts = h->ts;
+		break;
+	}
+}
+
+unsigned fr_rec_tids(const void *rec, uint32_t out[4])
+{
+	const struct fr_hdr *h = rec;
+	unsigned n = 0;
+
+	switch (h->type) {
+	case FR_EV_PROC_FORK:
+		if (h->size >= sizeof(struct fr_proc_fork))
+			out[n++] = ((const struct fr_proc_fork *)rec)->child_tid;
+		break;
+	case FR_EV_SCHED_SWITCH:
+		if (h->size >= sizeof(struct fr_sched_switch))
+			out[n++] = ((const struct fr_sched_switch *)rec)->next_tid;
+		break;
+	case FR_EV_SCHED_WAKEUP:
+	case FR_EV_SCHED_WAKEUP_NEW:
+		if (h->size >= sizeof(struct fr_sched_wakeup))
+			out[n++] = ((const struct fr_sched_wakeup *)rec)->waker_tid;
+		break;
+	}
+	out[n++] = h->tid;
+	if (h->tgid != h->tid)
+		out[n++] = h->tgid;
+	return n;
+}
+
+void fr_proctab_note(struct fr_proctab *pt, const void *rec)
+{
+	const struct fr_hdr *h = rec;
+
+	fr_proctab_learn(pt, rec);
+	switch (h->type) {
+	case FR_EV_PROC_FORK:
+		seen(pt, ((const struct fr_proc_fork *)rec)->child_tid, h->ts);
+		break;
 	case FR_EV_SCHED_SWITCH:
 		seen(pt, ((const struct fr_sched_switch *)rec)->next_tid, h->ts);
 		break;
@@ -405,17 +472,26 @@ int fr_proctab_scan_tid(struct fr_proctab *pt, uint32_t tid)
 	return 0;
 }
 
-int fr_proctab_prune(struct fr_proctab *pt, uint64_t min_ts)
+/* Keep the entries keep() says to keep, in their order; count the others
+ * as evicted. The number forgotten, or -ENOMEM with nothing changed. */
+static long compact(struct fr_proctab *pt, bool (*keep)(const struct fr_proc *p, void *arg), void *arg)
 {
 	struct fr_tidmap idx = { 0 };
 	uint32_t n = 0;
+	bool *k;
+	long gone;
 
+	if (!pt->len)
+		return 0;
+	k = malloc(pt->len * sizeof(*k));
+	if (!k)
+		return -ENOMEM;
 	/* the new index first, so that running out of memory changes nothing */
 	for (uint32_t i = 0; i < pt->len; i++) {
-		const struct fr_proc *p = &pt->v[i];
-
-		if (p->seen && p->last_ts >= min_ts && fr_tidmap_set(&idx, p->tid, n++)) {
+		k[i] = keep(&pt->v[i], arg);
+		if (k[i] && fr_tidmap_set(&idx, pt->v[i].tid, n++)) {
 			fr_tidmap_free(&idx);
+			free(k);
 			return -ENOMEM;
 		}
 	}
@@ -423,18 +499,100 @@ int fr_proctab_prune(struct fr_proctab *pt, uint64_t min_ts)
 	for (uint32_t i = 0; i < pt->len; i++) {
 		struct fr_proc *p = &pt->v[i];
 
-		if (p->seen && p->last_ts >= min_ts) {
+		if (k[i]) {
 			pt->v[n++] = *p;
 		} else {
 			free(p->cmdline);
 			free(p->renames);
 		}
 	}
+	free(k);
+	gone = (long)(pt->len - n);
 	fr_tidmap_free(&pt->idx);
 	pt->idx = idx;
 	pt->len = n;
 	pt->hot = false;
 	pt->miss_tid = 0;
+	pt->evicted += gone;
+	/* a table that emptied gives its memory back */
+	if (pt->cap > 256 && (uint64_t)n * 4 < pt->cap) {
+		uint32_t ncap = pt->cap;
+		struct fr_proc *v;
+
+		while (ncap > 256 && (uint64_t)n * 2 < ncap)
+			ncap /= 2;
+		v = realloc(pt->v, (size_t)ncap * sizeof(*v));
+		if (v) {
+			pt->v = v;
+			pt->cap = ncap;
+		}
+	}
+	return gone;
+}
+
+static bool seen_since(const struct fr_proc *p, void *arg)
+{
+	return p->seen && p->last_ts >= *(const uint64_t *)arg;
+}
+
+int fr_proctab_prune(struct fr_proctab *pt, uint64_t min_ts)
+{
+	long n = compact(pt, seen_since, &min_ts);
+
+	return n < 0 ? (int)n : 0;
+}
+
+static bool task_alive(uint32_t tid)
+{
+	char path[32];
+
+	snprintf(path, sizeof(path), "/proc/%u", tid);
+	return !access(path, F_OK);
+}
+
+static bool marked_or_alive(const struct fr_proc *p, void *arg)
+{
+	if (p->mark == *(const uint32_t *)arg)
+		return true;
+	return !p->exit_ts && task_alive(p->tid);
+}
+
+long fr_proctab_evict_unmarked(struct fr_proctab *pt, uint32_t mark)
+{
+	return compact(pt, marked_or_alive, &mark);
+}
+
+struct fr_proc *fr_proctab_copy_in(struct fr_proctab *dst, const struct fr_proc *src)
+{
+	struct fr_proc *p = fr_proctab_get(dst, src->tid, true);
+
+	if (!p)
+		return NULL;
+	free(p->cmdline);
+	free(p->renames);
+	*p = *src;
+	p->cmdline = NULL;
+	p->renames = NULL;
+	p->nrenames = 0;
+	p->seen = false;
+	p->dirty = true;
+	if (src->cmdline)
+		p->cmdline = strdup(src->cmdline);
+	if (src->nrenames) {
+		p->renames = malloc(src->nrenames * sizeof(*p->renames));
+		if (p->renames) {
+			memcpy(p->renames, src->renames, src->nrenames * sizeof(*p->renames));
+			p->nrenames = src->nrenames;
+		}
+	}
+	return p;
+}
+
+int fr_proctab_dup(struct fr_proctab *dst, const struct fr_proctab *src)
+{
+	for (uint32_t i = 0; i < src->len; i++)
+		if (!fr_proctab_copy_in(dst, &src->v[i]))
+			return -ENOMEM;
 	return 0;
 }
 

@@ -22,6 +22,8 @@ struct fr_proc {
 	bool seen;		/* referenced by an event: kept in the capture */
 	bool dirty;		/* new or changed since last written out */
 	uint64_t last_ts;	/* the newest event that referenced it */
+	uint64_t exit_ts;	/* when it exited (its exit record); 0: alive or unknown */
+	uint32_t mark;		/* a sweep's generation: referenced by a record held */
 	uint32_t nrenames;	/* in time order, so a reader that starts */
 	struct fr_rename *renames; /* mid-capture still knows every name */
 };
@@ -43,6 +45,7 @@ struct fr_proctab {
 	uint32_t hot_tid, hot_idx;
 	bool hot;
 	uint32_t miss_tid;	/* the last tid looked up and not found */
+	uint64_t evicted;	/* entries forgotten: their tasks and events gone */
 };
 
 enum fr_pt_select {
@@ -56,8 +59,25 @@ void fr_proctab_free(struct fr_proctab *pt);
 struct fr_proc *fr_proctab_get(struct fr_proctab *pt, uint32_t tid, bool create);
 /* Add every task in /proc that is not in the table yet. */
 int fr_proctab_scan(struct fr_proctab *pt);
-/* Learn from a fork or exec record; mark the tasks an event names as seen. */
+/* The entry for tid, or NULL. */
+const struct fr_proc *fr_proctab_find(const struct fr_proctab *pt, uint32_t tid);
+/* Learn from a fork, exec or exit record (other records are ignored). A
+ * fork onto the tid of a task that exited starts a new entry. */
+void fr_proctab_learn(struct fr_proctab *pt, const void *rec);
+/* Learn from a record, and mark the tasks it names as seen. */
 void fr_proctab_note(struct fr_proctab *pt, const void *rec);
+/* The tasks a record names (its task, its process, and the other task of a
+ * switch, a wakeup or a fork) into out; how many (0 to 4, with repeats). */
+unsigned fr_rec_tids(const void *rec, uint32_t out[4]);
+/* A copy of src (its names and renames) as dst's entry for src->tid, not
+ * marked seen; NULL on ENOMEM. */
+struct fr_proc *fr_proctab_copy_in(struct fr_proctab *dst, const struct fr_proc *src);
+/* dst (empty) becomes a copy of src. 0 or -ENOMEM. */
+int fr_proctab_dup(struct fr_proctab *dst, const struct fr_proctab *src);
+/* Forget the entries whose mark is not mark and whose task is gone (its
+ * exit was recorded, or /proc no longer has it); counted in evicted. The
+ * number forgotten, or -ENOMEM (then nothing changed). */
+long fr_proctab_evict_unmarked(struct fr_proctab *pt, uint32_t mark);
 /* The name of task p at boot time ts. */
 const char *fr_proc_comm_at(const struct fr_proc *p, uint64_t ts);
 /* Render command-line arguments (NUL-separated, len bytes) as one
@@ -72,7 +92,7 @@ cJSON *fr_proctab_json_chunk(struct fr_proctab *pt, enum fr_pt_select sel, uint3
 			     size_t max_bytes, bool written);
 /* Add task tid (and its process) from /proc. -ENOENT when it is gone. */
 int fr_proctab_scan_tid(struct fr_proctab *pt, uint32_t tid);
-/* Forget the tasks no event since min_ts referenced. */
+/* Forget the tasks no event since min_ts referenced (counted in evicted). */
 int fr_proctab_prune(struct fr_proctab *pt, uint64_t min_ts);
 /* Load from a capture's PROCS array; unknown or bad entries are skipped. */
 int fr_proctab_from_json(struct fr_proctab *pt, const cJSON *arr);

@@ -209,6 +209,9 @@ static void on_record(void *ctx, const void *data, uint32_t len)
 		fr_ring_put(&r->ring, h, h->size);
 		r->received++;
 		r->by_type[h->type < FR_EV_TYPE_MAX ? h->type : 0]++;
+		if (h->type == FR_EV_PROC_FORK || h->type == FR_EV_PROC_EXEC ||
+		    h->type == FR_EV_PROC_EXIT)
+			fr_proctab_learn(&r->tasks, h);
 		/* only syscall records come in batches; any other record may
 		 * have been reserved larger than its size (exec) */
 		if (h->type != FR_EV_SYS_ENTER && h->type != FR_EV_SYS_EXIT)
@@ -343,6 +346,10 @@ int fr_recorder_start(struct fr_recorder *r, const struct fr_record_cfg *cfg)
 		       (unsigned long long)cfg->ring_size, strerror(-err));
 		return err;
 	}
+	/* names of what runs now, before it can exit; what starts later is
+	 * learnt from its fork and exec */
+	fr_proctab_scan(&r->tasks);
+	r->swept_ns = fr_boot_ns();
 
 	r->skel = flightrec_bpf__open();
 	if (!r->skel) {
@@ -650,11 +657,11 @@ int fr_recorder_sync(struct fr_recorder *r)
 	return drain(r);
 }
 
-void fr_recorder_bpf_counters(const struct fr_recorder *r, uint64_t out[3])
+void fr_recorder_bpf_counters(const struct fr_recorder *r, uint64_t out[FR_CNT_MAX])
 {
 	int ncpu = libbpf_num_possible_cpus();
 
-	out[0] = out[1] = out[2] = 0;
+	memset(out, 0, FR_CNT_MAX * sizeof(out[0]));
 	if (!r->skel || ncpu <= 0)
 		return;
 	{
@@ -668,26 +675,152 @@ void fr_recorder_bpf_counters(const struct fr_recorder *r, uint64_t out[3])
 				continue;
 			for (int c = 0; c < ncpu; c++)
 				sum += vals[c];
-			if (k == FR_CNT_DROPPED)
-				out[0] = sum;
-			else if (k == FR_CNT_TRACK_FULL)
-				out[1] = sum;
-			else if (k == FR_CNT_INFLIGHT_FULL)
-				out[2] = sum;
+			out[k] = sum;
 		}
 	}
 }
 
 void fr_recorder_read_counters(struct fr_recorder *r)
 {
-	uint64_t c[3];
+	uint64_t c[FR_CNT_MAX];
 
 	if (!r->skel)
 		return;	/* stopped: the last values read stay */
 	fr_recorder_bpf_counters(r, c);
-	r->dropped = c[0];
-	r->track_full = c[1];
-	r->inflight_full = c[2];
+	r->dropped = c[FR_CNT_DROPPED];
+	r->track_full = c[FR_CNT_TRACK_FULL];
+	r->inflight_full = c[FR_CNT_INFLIGHT_FULL];
+	r->traces_full = c[FR_CNT_TRACE_FULL];
+	r->inflight_miss = c[FR_CNT_INFLIGHT_MISS];
+}
+
+void fr_recorder_read_maps(struct fr_recorder *r)
+{
+	if (r->skel)
+		fr_recorder_maps(r, r->maps);
+}
+
+/* ---- the task table's sweep ---- */
+
+/* At most this often; and only once the ring let records go since the last
+ * one, with a thousand new tasks or ten seconds since then. A sweep walks
+ * the whole ring: about 10 ns a record. */
+#define SWEEP_MIN_NS 1000000000ULL
+#define SWEEP_MAX_NS 10000000000ULL
+#define SWEEP_GROWTH 1024
+
+struct sweep {
+	struct fr_proctab *pt;
+	uint32_t gen;
+	uint32_t last_tid;
+};
+
+static int mark_one(const void *rec, uint32_t len, void *arg)
+{
+	struct sweep *w = arg;
+	uint32_t tids[4];
+	unsigned n;
+
+	if (len < sizeof(struct fr_hdr))
+		return 0;
+	n = fr_rec_tids(rec, tids);
+	for (unsigned i = 0; i < n; i++) {
+		uint32_t idx;
+
+		/* events come in runs of one task */
+		if (!tids[i] || tids[i] == w->last_tid)
+			continue;
+		w->last_tid = tids[i];
+		if (fr_tidmap_get(&w->pt->idx, tids[i], &idx))
+			w->pt->v[idx].mark = w->gen;
+	}
+	return 0;
+}
+
+void fr_recorder_tend(struct fr_recorder *r)
+{
+	uint64_t now = fr_boot_ns();
+
+	if (now - r->swept_ns < SWEEP_MIN_NS || r->ring.overwritten == r->swept_overwritten)
+		return;
+	if (r->tasks.len < r->swept_len + SWEEP_GROWTH && now - r->swept_ns < SWEEP_MAX_NS)
+		return;
+	fr_recorder_sweep(r);
+}
+
+void fr_recorder_sweep(struct fr_recorder *r)
+{
+	uint64_t now, t0 = fr_boot_ns();
+	struct sweep w = { .pt = &r->tasks };
+
+	w.gen = ++r->tasks_gen;
+	/* the ring's only writer is this thread: no lock to read it */
+	fr_ring_foreach(&r->ring, mark_one, &w);
+	fr_proctab_evict_unmarked(&r->tasks, w.gen);
+	now = fr_boot_ns();
+	r->swept_ns = now;
+	r->swept_overwritten = r->ring.overwritten;
+	r->swept_len = r->tasks.len;
+	r->sweeps++;
+	r->sweep_ns = now - t0;
+}
+
+/* ---- the maps that can fill ---- */
+
+static uint64_t map_entries(int fd, size_t key_size, uint64_t max)
+{
+	uint8_t key[32], next[32];
+	uint64_t n = 0;
+
+	if (fd < 0 || key_size > sizeof(key))
+		return 0;
+	/* a walk of a map that changes meanwhile may see an entry twice or
+	 * miss one: a fill, not an inventory */
+	if (bpf_map_get_next_key(fd, NULL, next))
+		return 0;
+	do {
+		n++;
+		memcpy(key, next, key_size);
+	} while (n < max + 1024 && !bpf_map_get_next_key(fd, key, next));
+	return n > max ? max : n;
+}
+
+void fr_recorder_maps(const struct fr_recorder *r, struct fr_map_fill out[FR_NMAPS])
+{
+	uint64_t c[FR_CNT_MAX];
+	const struct bpf_map *maps[FR_NMAPS];
+	static const char *const names[FR_NMAPS] = { "follow", "traces", "inflight" };
+
+	memset(out, 0, FR_NMAPS * sizeof(out[0]));
+	for (unsigned i = 0; i < FR_NMAPS; i++)
+		out[i].name = names[i];
+	if (!r->skel)
+		return;
+	maps[0] = r->skel->maps.track;
+	maps[1] = r->skel->maps.traces;
+	maps[2] = r->skel->maps.inflight;
+	fr_recorder_bpf_counters(r, c);
+	out[0].misses = c[FR_CNT_TRACK_FULL];
+	out[1].misses = c[FR_CNT_TRACE_FULL];
+	out[2].misses = c[FR_CNT_INFLIGHT_FULL] + c[FR_CNT_INFLIGHT_MISS];
+	for (unsigned i = 0; i < FR_NMAPS; i++) {
+		out[i].max = bpf_map__max_entries(maps[i]);
+		out[i].entries = map_entries(bpf_map__fd(maps[i]), bpf_map__key_size(maps[i]), out[i].max);
+	}
+}
+
+cJSON *fr_maps_json(const struct fr_map_fill m[FR_NMAPS])
+{
+	cJSON *o = cJSON_CreateObject();
+
+	for (unsigned i = 0; o && i < FR_NMAPS; i++) {
+		cJSON *e = cJSON_AddObjectToObject(o, m[i].name ? m[i].name : "?");
+
+		cJSON_AddNumberToObject(e, "entries", (double)m[i].entries);
+		cJSON_AddNumberToObject(e, "max", (double)m[i].max);
+		cJSON_AddNumberToObject(e, "misses", (double)m[i].misses);
+	}
+	return o;
 }
 
 void fr_recorder_stop(struct fr_recorder *r)
@@ -701,6 +834,7 @@ void fr_recorder_stop(struct fr_recorder *r)
 	collect_batches(r);
 	r->stop_ns = fr_boot_ns();
 	fr_recorder_read_counters(r);
+	fr_recorder_read_maps(r);
 	r->malformed += r->rb.bad;
 	fr_bpfring_close(&r->rb);
 	r->rb_open = false;
@@ -730,4 +864,5 @@ void fr_recorder_free(struct fr_recorder *r)
 	fr_ring_free(&r->ring);
 	free(r->trace_ids);
 	r->trace_ids = NULL;
+	fr_proctab_free(&r->tasks);
 }

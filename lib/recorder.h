@@ -14,6 +14,7 @@
 
 #include "../bpf/flightrec.h"
 #include "features.h"
+#include "proctab.h"
 #include "bpfring.h"
 #include "ring.h"
 
@@ -52,6 +53,14 @@ struct fr_record_cfg {
 
 struct bpf_link;
 
+/* A BPF map that can fill: its entries now, its size, and the updates it
+ * refused (or, for an LRU map, the requests it could not match). */
+struct fr_map_fill {
+	const char *name;
+	uint64_t entries, max, misses;
+};
+#define FR_NMAPS 3
+
 struct fr_probe_state {
 	const struct fr_probe_def *def;
 	enum fr_attach method;
@@ -82,6 +91,8 @@ struct fr_recorder {
 	uint64_t dropped;	/* BPF ring buffer full (read at detach) */
 	uint64_t track_full;
 	uint64_t inflight_full;	/* block requests whose latency was not measured */
+	uint64_t traces_full;	/* children left unlabelled: the traces map was full */
+	uint64_t inflight_miss;	/* completions whose issue was not in the map */
 	uint64_t start_ns, stop_ns;	/* CLOCK_BOOTTIME */
 	struct fr_features feat;
 	/* held while events move into the ring, so another thread can read
@@ -97,6 +108,17 @@ struct fr_recorder {
 	 * reused, so every label in the ring keeps its meaning */
 	uint8_t (*trace_ids)[16];
 	unsigned ntraces;
+	/* the tasks the ring's events name: learnt from the fork, exec and
+	 * exit records as they come in (the main thread's alone), and swept
+	 * now and then of the tasks that are gone and that no record held
+	 * names any more (fr_recorder_tend) */
+	struct fr_proctab tasks;
+	uint32_t tasks_gen;
+	uint64_t swept_ns, swept_overwritten;
+	uint32_t swept_len;
+	uint64_t sweeps, sweep_ns;	/* how many, and the time the last one took */
+	/* the maps' fill when the counters were last read */
+	struct fr_map_fill maps[FR_NMAPS];
 };
 
 #define FR_MAX_TRACES 4096
@@ -130,11 +152,23 @@ int fr_recorder_sync(struct fr_recorder *r);
 /* Drain, sleep ms, drain: for a caller busy with something else that must
  * not let the BPF ring buffer fill meanwhile. */
 void fr_recorder_idle(struct fr_recorder *r, unsigned ms);
+/* Now and then (at most once a second, when the ring has let records go):
+ * forget the tasks that are gone and that no record in the ring names. The
+ * main loop calls it on every turn; it costs nothing when there is no work. */
+void fr_recorder_tend(struct fr_recorder *r);
+/* The same at once (live stats: exact figures). Main thread only. */
+void fr_recorder_sweep(struct fr_recorder *r);
+/* The fill of the maps that can fill (follow, traces, inflight), read from
+ * the kernel: any thread. */
+void fr_recorder_maps(const struct fr_recorder *r, struct fr_map_fill out[FR_NMAPS]);
+cJSON *fr_maps_json(const struct fr_map_fill m[FR_NMAPS]);
+/* Refresh r->maps (a walk of each map: for a capture, not every second). */
+void fr_recorder_read_maps(struct fr_recorder *r);
 /* Refresh dropped and track_full from the BPF counters. */
 void fr_recorder_read_counters(struct fr_recorder *r);
 /* The same counters, read without changing r (any thread, while the
  * recorder runs): dropped, track_full, inflight_full. */
-void fr_recorder_bpf_counters(const struct fr_recorder *r, uint64_t out[3]);
+void fr_recorder_bpf_counters(const struct fr_recorder *r, uint64_t out[FR_CNT_MAX]);
 /* Drain what is left, read the counters, detach every probe. Idempotent. */
 void fr_recorder_stop(struct fr_recorder *r);
 void fr_recorder_free(struct fr_recorder *r);

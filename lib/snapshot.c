@@ -126,6 +126,10 @@ cJSON *fr_counters_json(const struct fr_counters *k)
 	cJSON_AddNumberToObject(c, "malformed", (double)k->malformed);
 	cJSON_AddNumberToObject(c, "follow_map_full", (double)k->follow_map_full);
 	cJSON_AddNumberToObject(c, "inflight_map_full", (double)k->inflight_map_full);
+	cJSON_AddNumberToObject(c, "inflight_unmatched", (double)k->inflight_unmatched);
+	cJSON_AddNumberToObject(c, "traces_map_full", (double)k->traces_map_full);
+	cJSON_AddNumberToObject(c, "tasks_evicted", (double)k->tasks_evicted);
+	cJSON_AddNumberToObject(c, "tasks_held", (double)k->tasks_held);
 	cJSON_AddNumberToObject(c, "stored", (double)k->stored);
 	cJSON_AddNumberToObject(c, "stored_bytes", (double)k->stored_bytes);
 	cJSON_AddNumberToObject(c, "ring_used_bytes", (double)k->ring_used_bytes);
@@ -149,6 +153,10 @@ static cJSON *end_json(const struct fr_recorder *r, const struct fr_snapshot_inf
 		.malformed = r->malformed + r->ring.too_big,
 		.follow_map_full = r->track_full,
 		.inflight_map_full = r->inflight_full,
+		.inflight_unmatched = r->inflight_miss,
+		.traces_map_full = r->traces_full,
+		.tasks_evicted = r->tasks.evicted,
+		.tasks_held = r->tasks.len,
 		.stored = w->events,
 		.stored_bytes = w->raw_bytes,
 		.ring_used_bytes = fr_ring_used(&r->ring),
@@ -156,6 +164,7 @@ static cJSON *end_json(const struct fr_recorder *r, const struct fr_snapshot_inf
 	cJSON *e = cJSON_CreateObject();
 
 	cJSON_AddItemToObject(e, "counters", fr_counters_json(&k));
+	cJSON_AddItemToObject(e, "maps", fr_maps_json(r->maps));
 	fr_add_traces(e, r);
 	cJSON_AddNumberToObject(e, "stop_ns", (double)r->stop_ns);
 	if (info->exit_status >= 0)
@@ -163,17 +172,60 @@ static cJSON *end_json(const struct fr_recorder *r, const struct fr_snapshot_inf
 	return e;
 }
 
+/* The tasks named in the capture's records, from the recorder's table
+ * (known) or /proc: the entries missing from cap, before it notes rec. */
+static void complete_from(struct fr_proctab *cap, const struct fr_proctab *known, const void *rec)
+{
+	uint32_t tids[4];
+	unsigned n = fr_rec_tids(rec, tids);
+
+	for (unsigned i = 0; i < n; i++) {
+		const struct fr_proc *p;
+
+		if (!tids[i] || (cap->hot && cap->hot_tid == tids[i]) || tids[i] == cap->miss_tid)
+			continue;
+		if (fr_proctab_find(cap, tids[i]))
+			continue;
+		p = fr_proctab_find(known, tids[i]);
+		if (p)
+			fr_proctab_copy_in(cap, p);
+	}
+}
+
+/* What /proc says of the tasks that were named and are known nowhere. */
+static void scan_missing(struct fr_proctab *cap, uint64_t ts)
+{
+	for (uint32_t i = 0; i < cap->nmissing; i++) {
+		struct fr_proc *p;
+
+		if (fr_proctab_scan_tid(cap, cap->missing[i]))
+			continue;
+		p = fr_proctab_get(cap, cap->missing[i], false);
+		if (p) {
+			p->seen = true;
+			p->last_ts = ts;
+		}
+	}
+	cap->nmissing = 0;
+	cap->miss_tid = 0;
+	cap->hot = false;
+}
+
 /* The records base + idx[i], in that (time) order, as a capture: META,
- * TRIGGER when given, EVENTS, the process table (pt, completed from /proc
- * and the records) and END. */
-static int write_records(struct fr_recorder *r, struct fr_proctab *pt,
+ * TRIGGER when given, EVENTS, the process table and END. The table holds
+ * the tasks the records name and no other: what the records say of them
+ * (forks, execs), what the recorder knew (known), what /proc says. */
+static int write_records(struct fr_recorder *r, const struct fr_proctab *known,
 			 const struct fr_snapshot_info *info, const cJSON *trigger,
 			 const uint8_t *base, const uint32_t *idx, size_t n, struct fr_cap_writer *w)
 {
+	struct fr_proctab cap = { 0 };
 	cJSON *j;
 	int ret;
 
-	fr_proctab_scan(pt);
+	cap.missing = calloc(FR_PROCTAB_MISSING, sizeof(*cap.missing));
+	if (!cap.missing)
+		return -ENOMEM;
 	j = fr_meta_json(r, info);
 	ret = j ? fr_capw_json(w, FR_SEG_META, j) : -ENOMEM;
 	cJSON_Delete(j);
@@ -184,13 +236,18 @@ static int write_records(struct fr_recorder *r, struct fr_proctab *pt,
 	for (size_t i = 0; !ret && i < n; i++) {
 		const struct fr_hdr *h = (const void *)(base + idx[i]);
 
-		fr_proctab_note(pt, h);
+		complete_from(&cap, known, h);
+		fr_proctab_note(&cap, h);
+		if (cap.nmissing == FR_PROCTAB_MISSING)
+			scan_missing(&cap, h->ts);
 		ret = fr_capw_event(w, h, h->size);
 	}
 	if (!ret)
+		scan_missing(&cap, n ? ((const struct fr_hdr *)(base + idx[n - 1]))->ts : 0);
+	if (!ret)
 		ret = fr_capw_flush(w);
 	if (!ret) {
-		j = fr_proctab_to_json(pt, true);
+		j = fr_proctab_to_json(&cap, true);
 		ret = j ? fr_capw_json(w, FR_SEG_PROCS, j) : -ENOMEM;
 		cJSON_Delete(j);
 	}
@@ -199,6 +256,7 @@ static int write_records(struct fr_recorder *r, struct fr_proctab *pt,
 		ret = j ? fr_capw_json(w, FR_SEG_END, j) : -ENOMEM;
 		cJSON_Delete(j);
 	}
+	fr_proctab_free(&cap);
 	return ret;
 }
 
@@ -235,7 +293,7 @@ static int index_one(const void *rec, uint32_t len, void *arg)
 	return 0;
 }
 
-int fr_snapshot_write(struct fr_recorder *r, struct fr_proctab *pt,
+int fr_snapshot_write(struct fr_recorder *r, const struct fr_proctab *pt,
 		      const struct fr_snapshot_info *info, struct fr_cap_writer *w,
 		      struct fr_snapshot_result *res)
 {
@@ -326,7 +384,7 @@ void fr_window_free(struct fr_window *win)
 	memset(win, 0, sizeof(*win));
 }
 
-int fr_snapshot_write_window(struct fr_recorder *r, struct fr_proctab *pt,
+int fr_snapshot_write_window(struct fr_recorder *r, const struct fr_proctab *pt,
 			     const struct fr_snapshot_info *info, const cJSON *trigger,
 			     const struct fr_window *win, struct fr_cap_writer *w,
 			     struct fr_snapshot_result *res)

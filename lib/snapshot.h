@@ -21,7 +21,9 @@ struct fr_snapshot_info {
 /* The counters an END (or STATUS) segment carries. */
 struct fr_counters {
 	uint64_t received, dropped, overwritten, overwritten_bytes, malformed;
-	uint64_t follow_map_full, inflight_map_full;
+	uint64_t follow_map_full, inflight_map_full, inflight_unmatched, traces_map_full;
+	uint64_t tasks_evicted;	/* process table entries forgotten while recording */
+	uint64_t tasks_held;	/* ... and held at the end */
 	uint64_t stored, stored_bytes, ring_used_bytes;
 	bool ring_file;		/* the four below are written */
 	uint64_t file_overwritten, file_overwritten_bytes, unwritten, late;
@@ -40,10 +42,11 @@ struct fr_snapshot_result {
 };
 
 /* Sort the recorder's ring by time and write it, with the metadata, the
- * process table (pt, completed from /proc and the events) and the counters,
+ * process table (the tasks the events name, as pt and /proc know them)
+ * and the counters,
  * through w (opened, so the file header is already there), then close w.
  * The recorder must be stopped. */
-int fr_snapshot_write(struct fr_recorder *r, struct fr_proctab *pt,
+int fr_snapshot_write(struct fr_recorder *r, const struct fr_proctab *pt,
 		      const struct fr_snapshot_info *info, struct fr_cap_writer *w,
 		      struct fr_snapshot_result *res);
 
@@ -60,9 +63,10 @@ struct fr_window {
 int fr_window_collect(struct fr_recorder *r, uint64_t from, uint64_t to, struct fr_window *win);
 void fr_window_free(struct fr_window *win);
 /* Write a window as a capture: META, TRIGGER (when not NULL), the events,
- * the process table (pt, completed from /proc and the events) and END,
+ * the process table (the tasks the events name, as pt and /proc know
+ * them) and END,
  * through w (opened), then close w. The recorder keeps running. */
-int fr_snapshot_write_window(struct fr_recorder *r, struct fr_proctab *pt,
+int fr_snapshot_write_window(struct fr_recorder *r, const struct fr_proctab *pt,
 			     const struct fr_snapshot_info *info, const cJSON *trigger,
 			     const struct fr_window *win, struct fr_cap_writer *w,
 			     struct fr_snapshot_result *res);

@@ -127,6 +127,8 @@ static int write_procs(struct fr_stream *s, bool full, uint64_t min_ts)
 
 	if (full)
 		fr_proctab_prune(s->pt, min_ts);
+	__atomic_store_n(&s->pub_tasks, s->pt->len, __ATOMIC_RELAXED);
+	__atomic_store_n(&s->pub_tasks_evicted, s->pt->evicted, __ATOMIC_RELAXED);
 	while (!ret && cursor < s->pt->len) {
 		cJSON *a = fr_proctab_json_chunk(s->pt, sel, &cursor, s->rf.seg_target / 2, true);
 
@@ -184,6 +186,20 @@ static int note_tasks(struct fr_stream *s, uint32_t n)
 	return procs_before(s, n ? ts_of(s, s->order[0]) : UINT64_MAX);
 }
 
+/* The tasks named only by the segments the file's wrap overwrote are
+ * forgotten as soon as it happens: the table holds what the file names. */
+static void forget_overwritten(struct fr_stream *s)
+{
+	uint64_t oldest = fr_rf_oldest_ts(&s->rf);
+
+	if (oldest == s->pruned_oldest || oldest == UINT64_MAX)
+		return;
+	s->pruned_oldest = oldest;
+	fr_proctab_prune(s->pt, oldest);
+	__atomic_store_n(&s->pub_tasks, s->pt->len, __ATOMIC_RELAXED);
+	__atomic_store_n(&s->pub_tasks_evicted, s->pt->evicted, __ATOMIC_RELAXED);
+}
+
 /* Write the records [0, n) of the order as EVENTS segments; *done says
  * how many went out. */
 static int write_events(struct fr_stream *s, uint32_t n, uint32_t *done)
@@ -231,6 +247,7 @@ static int write_events(struct fr_stream *s, uint32_t n, uint32_t *done)
 		i = k;
 		*done = i;
 	}
+	forget_overwritten(s);
 	return 0;
 }
 
@@ -287,18 +304,32 @@ static int flush(struct fr_stream *s, bool final)
 
 static void counters(struct fr_stream *s, struct fr_counters *k)
 {
-	uint64_t bpf[3];
+	uint64_t bpf[FR_CNT_MAX];
 
 	memset(k, 0, sizeof(*k));
-	fr_recorder_bpf_counters(s->r, bpf);
+	if (s->r->skel) {
+		fr_recorder_bpf_counters(s->r, bpf);
+	} else {
+		/* stopped: what was read at the detach */
+		memset(bpf, 0, sizeof(bpf));
+		bpf[FR_CNT_DROPPED] = s->r->dropped;
+		bpf[FR_CNT_TRACK_FULL] = s->r->track_full;
+		bpf[FR_CNT_INFLIGHT_FULL] = s->r->inflight_full;
+		bpf[FR_CNT_INFLIGHT_MISS] = s->r->inflight_miss;
+		bpf[FR_CNT_TRACE_FULL] = s->r->traces_full;
+	}
 	pthread_mutex_lock(&s->r->lock);
 	k->received = s->r->received;
 	k->malformed = s->r->malformed + s->r->ring.too_big;
 	k->ring_used_bytes = fr_ring_used(&s->r->ring);
 	pthread_mutex_unlock(&s->r->lock);
-	k->dropped = bpf[0];
-	k->follow_map_full = bpf[1];
-	k->inflight_map_full = bpf[2];
+	k->dropped = bpf[FR_CNT_DROPPED];
+	k->follow_map_full = bpf[FR_CNT_TRACK_FULL];
+	k->inflight_map_full = bpf[FR_CNT_INFLIGHT_FULL];
+	k->inflight_unmatched = bpf[FR_CNT_INFLIGHT_MISS];
+	k->traces_map_full = bpf[FR_CNT_TRACE_FULL];
+	k->tasks_evicted = __atomic_load_n(&s->pub_tasks_evicted, __ATOMIC_RELAXED);
+	k->tasks_held = __atomic_load_n(&s->pub_tasks, __ATOMIC_RELAXED);
 	k->ring_file = true;
 	k->stored = s->rf.stored;
 	k->stored_bytes = s->rf.stored_bytes;
@@ -345,6 +376,7 @@ static cJSON *end_json(void *ctx)
 		return NULL;
 	counters(c->s, &k);
 	cJSON_AddItemToObject(e, "counters", fr_counters_json(&k));
+	cJSON_AddItemToObject(e, "maps", fr_maps_json(c->s->r->maps));
 	fr_add_traces(e, c->s->r);
 	cJSON_AddNumberToObject(e, "stop_ns", (double)c->s->r->stop_ns);
 	if (c->info->exit_status >= 0)
@@ -458,6 +490,12 @@ int fr_stream_finish(struct fr_stream *s, const struct fr_snapshot_info *info)
 	ret = flush(s, true);
 	if (!ret)
 		ret = write_procs(s, true, fr_rf_oldest_ts(&s->rf));
+	/* what END counts as held: the tasks the file's events still name */
+	if (!ret) {
+		fr_proctab_prune(s->pt, fr_rf_oldest_ts(&s->rf));
+		__atomic_store_n(&s->pub_tasks, s->pt->len, __ATOMIC_RELAXED);
+		__atomic_store_n(&s->pub_tasks_evicted, s->pt->evicted, __ATOMIC_RELAXED);
+	}
 	if (!ret) {
 		struct end_ctx c = { s, info };
 

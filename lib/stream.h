@@ -48,6 +48,8 @@ struct fr_stream {
 	uint64_t retry_ns;
 	int first_err;		/* the first write error of the recording */
 	uint64_t pub_file_bytes, pub_stored;	/* for the status line */
+	uint64_t pub_tasks, pub_tasks_evicted;	/* its process table, for live stats */
+	uint64_t pruned_oldest;	/* the file's oldest event when the table was last pruned */
 };
 
 /* Create the ring file on fd (taken over): header and META. */

@@ -118,6 +118,7 @@ struct fr_syms {
 	struct proc *last;
 	struct elf_file *files[FILE_BUCKETS];
 	size_t nfiles, total_syms, total_names;
+	uint64_t procs_evicted, files_dropped;
 };
 
 static void pool_free(struct pool *p)
@@ -548,6 +549,7 @@ static void file_free(struct elf_file *f)
 
 static void files_reset(struct fr_syms *s)
 {
+	s->files_dropped += s->nfiles;
 	for (unsigned b = 0; b < FILE_BUCKETS; b++) {
 		while (s->files[b]) {
 			struct elf_file *f = s->files[b];
@@ -819,6 +821,8 @@ static struct proc *proc_get(struct fr_syms *s, uint32_t pid)
 	/* maps read a while ago may be another program's now (exec, pid
 	 * reuse), or miss what was mapped since */
 	if (!victim->used || victim->pid != pid || now - victim->loaded_ns > TTL_NS) {
+		if (victim->used && victim->pid != pid)
+			s->procs_evicted++;
 		proc_clear(victim);
 		proc_load(victim, pid);
 		victim->loaded_ns = now;
@@ -908,4 +912,20 @@ void fr_syms_free(struct fr_syms *s)
 		proc_clear(&s->procs[i]);
 	files_reset(s);
 	free(s);
+}
+
+void fr_syms_stats(const struct fr_syms *s, struct fr_syms_stats *st)
+{
+	memset(st, 0, sizeof(*st));
+	if (!s)
+		return;
+	for (unsigned i = 0; i < MAX_PIDS; i++)
+		st->procs += s->procs[i].used;
+	st->procs_max = MAX_PIDS;
+	st->files = s->nfiles;
+	st->files_max = MAX_FILES;
+	st->symbols = s->total_syms + s->nks;
+	st->name_bytes = s->total_names + s->kstr.len;
+	st->procs_evicted = s->procs_evicted;
+	st->files_dropped = s->files_dropped;
 }

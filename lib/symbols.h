@@ -27,4 +27,13 @@ const char *fr_syms_kernel(struct fr_syms *s, uint64_t addr, char *buf, size_t l
  * (/usr/lib/debug/.build-id/) when one is installed. Returns buf. */
 const char *fr_syms_user(struct fr_syms *s, uint32_t pid, uint64_t addr, char *buf, size_t len);
 
+/* What the caches hold, their bounds, and what went to keep them: the
+ * least recently used process first; every file at once when a bound on
+ * files, symbols or names is reached. */
+struct fr_syms_stats {
+	uint64_t procs, procs_max, files, files_max, symbols, name_bytes;
+	uint64_t procs_evicted, files_dropped;
+};
+void fr_syms_stats(const struct fr_syms *s, struct fr_syms_stats *st);
+
 #endif

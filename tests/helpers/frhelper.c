@@ -132,7 +132,7 @@ static void usage(void)
 		"                [--exit CODE | --signal SIG] [--thread-exec SHELL_COMMAND]\n"
 		"                [--spin SECONDS] [--alloc MIB --alloc-seconds SECONDS]\n"
 		"                [--vfork-sleep SECONDS] [--sleep SECONDS] [--print-cpu]\n"
-		"                [--then-wait-fifo PATH --then-getppid N]\n");
+		"                [--then-wait-fifo PATH [--ready-file PATH] --then-getppid N]\n");
 	exit(2);
 }
 
@@ -141,7 +141,7 @@ int main(int argc, char **argv)
 	long forks = 0, threads = 1, exit_code = 0, sig = 0, alloc_mib = 0;
 	double alloc_secs = 1, vfork_secs = 0, sleep_secs = 0;
 	const char *exec_path = "/bin/true", *fifo = NULL, *cgroup = NULL, *name = NULL;
-	const char *fifo2 = NULL;
+	const char *fifo2 = NULL, *ready = NULL;
 	long then_getppid = 0;
 	int print_pid = 0, print_cpu = 0;
 
@@ -159,6 +159,7 @@ int main(int argc, char **argv)
 		else if (!strcmp(a, "--wait-fifo")) fifo = v;
 		else if (!strcmp(a, "--then-wait-fifo")) fifo2 = v;
 		else if (!strcmp(a, "--then-getppid")) then_getppid = atol(v);
+		else if (!strcmp(a, "--ready-file")) ready = v;
 		else if (!strcmp(a, "--cgroup")) cgroup = v;
 		else if (!strcmp(a, "--name")) name = v;
 		else if (!strcmp(a, "--exit")) exit_code = atol(v);
@@ -229,6 +230,14 @@ int main(int argc, char **argv)
 	}
 	if (fifo2) {
 		/* a second phase, once the test has looked at the first */
+		if (ready) {
+			/* the first phase is over: every child reaped */
+			int fd = open(ready, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+
+			if (fd < 0)
+				die(ready);
+			close(fd);
+		}
 		wait_fifo(fifo2);
 		for (long i = 0; i < then_getppid; i++)
 			syscall(SYS_getppid);
