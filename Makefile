@@ -35,7 +35,7 @@ DEB_PKGS  := make gcc clang llvm libbpf-dev bpftool libelf-dev libcjson-dev libz
              zlib1g-dev bats pkg-config jq libclang-rt-dev man-db strace prometheus \
              debhelper devscripts lintian fakeroot rpm zsh fish systemd
 # the peers the benchmarks measure against, and their workload
-BENCH_PKGS := linux-perf bpftrace stress-ng
+BENCH_PKGS := linux-perf bpftrace stress-ng gnuplot-nox
 
 LIB_SRCS  := $(wildcard lib/*.c)
 CMD_SRCS  := $(wildcard cmd/*.c)
@@ -141,7 +141,7 @@ check-unit: $(UNIT_BINS)
 
 # ---- benchmarks: timing lives here, never in make check ----
 
-BENCH_BINS := $(B)/bench/loop $(B)/bench/storm
+BENCH_BINS := $(B)/bench/loop $(B)/bench/storm $(B)/bench/churn
 
 $(B)/bench/%: bench/%.c
 	@mkdir -p $(dir $@)

@@ -29,12 +29,16 @@ for t in perf bpftrace stress-ng jq; do
 done
 
 if [ -n "${BENCH_QUICK:-}" ]; then
-	REPS=3 CALLS=300000 SUSTAIN=5 SAT=2 DUMP_CALLS=500000
+	REPS=3 CALLS=300000 SUSTAIN=5 SAT=2 DUMP_CALLS=500000 SOAK=70
 else
-	REPS=7 CALLS=1000000 SUSTAIN=30 SAT=5 DUMP_CALLS=2500000
+	REPS=7 CALLS=1000000 SUSTAIN=30 SAT=5 DUMP_CALLS=2500000 SOAK=180
 fi
+# the soak's length: SOAK_SECONDS=3600 for the hour run (bench/soak.sh alone
+# does the same and writes its own report)
+SOAK=${SOAK_SECONDS:-$SOAK}
 
 log() { echo "bench: $*" >&2; }
+. bench/common.sh
 
 # median, min and max of the numbers on stdin: "MEDIAN MIN MAX N"
 stats() {
@@ -42,17 +46,6 @@ stats() {
 		if (NR == 0) { print "nan nan nan 0"; exit }
 		m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
 		printf "%.6g %.6g %.6g %d\n", m, v[1], v[NR], NR }'
-}
-
-wait_for() {	# file pattern: bounded wait for a line
-	local i
-	for ((i = 0; i < 600; i++)); do
-		grep -q -- "$2" "$1" 2>/dev/null && return 0
-		sleep 0.05
-	done
-	echo "bench: timed out waiting for '$2' in $1" >&2
-	cat "$1" >&2
-	return 1
 }
 
 # ---- tracers for the per-event overhead ----
@@ -312,6 +305,15 @@ marks() {
 	awk '{ s += $3 } END { print s + 0 }' "$W/marks.raw" >"$W/marks.lost"
 }
 
+# a recorder and an armed trigger left running under process churn: their
+# RSS over time (bench/soak.sh)
+soak() {
+	log "soak: $SOAK s"
+	bash bench/soak.sh "$SOAK" "$W/soak"
+	awk -F, '$2 == "soak-record" { print $1, $3 }' "$W/soak/soak.csv" >"$W/soak-record.summary"
+	awk -F, '$2 == "soak-trigger" { print $1, $3 }' "$W/soak/soak.csv" >"$W/soak-trigger.summary"
+}
+
 if [ -n "${BENCH_ONLY:-}" ]; then
 	for section in $BENCH_ONLY; do
 		"$section"
@@ -333,6 +335,7 @@ rss
 dump_speed
 workload
 marks
+soak
 elapsed=$(($(date +%s) - t0))
 
 # ---- the report ----
@@ -489,6 +492,18 @@ verdict() { awk -v v="$1" -v t="$2" 'BEGIN { print ((v != "" && v + 0 <= t + 0) 
 	echo "process (utime + stime from /proc/PID/stat) over $((SUSTAIN / 2)) s, $n repetitions:"
 	echo "median $med % of one CPU ($min-$max). Target <= 1 %: $(verdict "$med" 1)."
 	echo "Captures written meanwhile (nothing should fire): $(cat "$W/idle.fired")."
+	echo
+	echo "## Left running: memory under process churn"
+	echo
+	echo "\`bash bench/soak.sh $SOAK\` (the hour's run by hand: \`bash bench/soak.sh 3600 bench/soak-1h\`,"
+	echo "its report in [soak-1h/soak.md](soak-1h/soak.md))."
+	echo
+	cat "$W/soak/soak.md"
+	if [ -f "$W/soak/soak.png" ]; then
+		cp "$W/soak/soak.png" bench/soak.png
+		echo
+		echo "![RSS over time](soak.png)"
+	fi
 	echo
 	echo "## What the profiles show"
 	echo

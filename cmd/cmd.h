@@ -42,6 +42,11 @@ struct fr_child {
 	int err_fd;	/* the child's exec errno, or EOF on success */
 };
 int fr_spawn(char **command, struct fr_child *c);
+struct fr_proctab;
+/* Name the child in pt as COMMAND (cmdline: its line), not as the
+ * flightrec it still is until its exec. */
+void fr_name_child(struct fr_proctab *pt, const struct fr_child *child, char **command,
+		   const char *cmdline);
 /* End it: SIGTERM, then SIGKILL after a grace period, recording its last
  * events meanwhile; its wait status in *status. */
 void fr_end_child(struct fr_recorder *r, struct fr_child *c, int *status);

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
@@ -66,6 +67,25 @@ int fr_spawn(char **command, struct fr_child *c)
 
 /* Stopped while COMMAND runs: end it too (SIGTERM, then SIGKILL after a
  * grace period), recording its last events meanwhile. */
+void fr_name_child(struct fr_proctab *pt, const struct fr_child *child, char **command,
+		   const char *cmdline)
+{
+	struct fr_proc *p = fr_proctab_get(pt, child->pid, true);
+	const char *base = strrchr(command[0], '/');
+
+	if (!p)
+		return;
+	p->tgid = child->pid;
+	p->ppid = getpid();
+	snprintf(p->comm, sizeof(p->comm), "%.15s", base ? base + 1 : command[0]);
+	/* the scan may have seen the child before its exec, with flightrec's
+	 * own command line: COMMAND's is the one to keep */
+	if (cmdline) {
+		free(p->cmdline);
+		p->cmdline = strdup(cmdline);
+	}
+}
+
 void fr_end_child(struct fr_recorder *r, struct fr_child *c, int *status)
 {
 	uint64_t kill_at = fr_boot_ns() + 2000000000ULL;

@@ -112,16 +112,18 @@ static void do_mark(struct fr_live *l, const struct fr_ctl_req *q, const struct 
 		 * marks are found by the trace id they carry */
 		bool begin = q->pid && !q->end;
 		unsigned had = l->r->ntraces;
+		uint64_t recycled = l->r->traces_recycled;
 
 		slot = fr_recorder_trace_slot(l->r, q->trace_id, begin);
 		if (slot == -ENOENT) {
 			slot = 0;
 		} else if (slot < 0) {
 			fail(reply, "cannot keep another trace: %s", slot == -ENOSPC ?
-			     "this recorder's table of 4096 traces labelled is full" : strerror(-slot));
+			     "the 4096 traces this recorder labels are all still in use (by a task, or "
+			     "by events it holds); end some spans with mark --end" : strerror(-slot));
 			return;
 		}
-		new_slot = l->r->ntraces != had;
+		new_slot = l->r->ntraces != had || l->r->traces_recycled != recycled;
 	}
 	m = calloc(1, size);
 	if (!m) {
@@ -298,9 +300,12 @@ static void stats(struct fr_live *l, cJSON *reply)
 	}
 	/* the bounded tables of this process (the main thread's: this runs
 	 * in it) */
-	if (r->skel)
+	/* exact figures when the ring moved since the last sweep, yet no
+	 * more than four sweeps a second however often stats is asked */
+	if (r->skel && r->ring.head != r->swept_head && now - r->swept_ns >= 250000000ULL)
 		fr_recorder_sweep(r);
 	o = cJSON_AddObjectToObject(reply, "tasks");
+	cJSON_AddBoolToObject(o, "exact", r->ring.head == r->swept_head);
 	cJSON_AddNumberToObject(o, "entries", r->tasks.len);
 	cJSON_AddNumberToObject(o, "exited", (double)count_exited(&r->tasks));
 	cJSON_AddNumberToObject(o, "evicted", (double)r->tasks.evicted);
@@ -313,6 +318,11 @@ static void stats(struct fr_live *l, cJSON *reply)
 		cJSON_AddNumberToObject(o, "evicted",
 					(double)__atomic_load_n(&l->stream->pub_tasks_evicted, __ATOMIC_RELAXED));
 	}
+	o = cJSON_AddObjectToObject(reply, "trace_table");
+	cJSON_AddNumberToObject(o, "slots", r->ntraces);
+	cJSON_AddNumberToObject(o, "max", FR_MAX_TRACES);
+	cJSON_AddNumberToObject(o, "recycled", (double)r->traces_recycled);
+	cJSON_AddNumberToObject(o, "refused", (double)r->traces_refused);
 	if (l->more_stats)
 		l->more_stats(l->more_ctx, reply);
 
@@ -381,6 +391,7 @@ struct snap_job {
 	struct fr_window win;
 	struct fr_cap_writer w;
 	struct fr_snapshot_result *res;
+	uint8_t (*traces)[16];
 	int err;
 	int done;
 };
@@ -430,7 +441,18 @@ static int snapshot_to(struct fr_live *l, int fd, struct fr_snapshot_result *res
 	err = fr_window_collect(l->r, 0, UINT64_MAX, &j->win);
 	j->rc = *l->r;
 	pthread_mutex_unlock(&l->r->lock);
+	/* a slot may be reused while the writer runs: it gets its own table */
+	if (!err && j->rc.trace_ids) {
+		j->traces = malloc(FR_MAX_TRACES * 16);
+		if (j->traces)
+			memcpy(j->traces, l->r->trace_ids, FR_MAX_TRACES * 16);
+		else
+			err = -ENOMEM;
+		j->rc.trace_ids = j->traces;
+	}
 	if (err) {
+		fr_window_free(&j->win);
+		free(j->traces);
 		close(fd);
 		free(j);
 		return err;
@@ -441,6 +463,7 @@ static int snapshot_to(struct fr_live *l, int fd, struct fr_snapshot_result *res
 	if (err) {
 		fr_proctab_free(&tmp);
 		fr_window_free(&j->win);
+		free(j->traces);
 		close(fd);
 		free(j);
 		return err;
@@ -463,6 +486,7 @@ static int snapshot_to(struct fr_live *l, int fd, struct fr_snapshot_result *res
 	}
 	fr_window_free(&j->win);
 	fr_proctab_free(&tmp);
+	free(j->traces);
 	free(j);
 	return err;
 }

@@ -284,21 +284,6 @@ static void status_line(struct fr_recorder *r, const struct fr_stream *st, uint6
 	*last_t = now;
 }
 
-static void name_child(struct fr_proctab *pt, const struct fr_child *child, char **command,
-		       const char *cmdline)
-{
-	struct fr_proc *p = fr_proctab_get(pt, child->pid, true);
-	const char *base = strrchr(command[0], '/');
-
-	if (!p)
-		return;
-	p->tgid = child->pid;
-	p->ppid = getpid();
-	snprintf(p->comm, sizeof(p->comm), "%.15s", base ? base + 1 : command[0]);
-	if (!p->cmdline && cmdline)
-		p->cmdline = strdup(cmdline);
-}
-
 static char *default_output(void)
 {
 	static char buf[64];
@@ -447,9 +432,9 @@ int cmd_record(int argc, char **argv)
 	started = true;
 	if (child.pid) {
 		/* known even when the process group (fork, exec) is not recorded */
-		name_child(&r.tasks, &child, o.command, cmdline);
+		fr_name_child(&r.tasks, &child, o.command, cmdline);
 		if (o.max_size)
-			name_child(&pt, &child, o.command, cmdline);
+			fr_name_child(&pt, &child, o.command, cmdline);
 	}
 	/* a second recorder of the same name stops here */
 	err = fr_live_open(&live, o.name, "record", &info, o.output);

@@ -1020,6 +1020,8 @@ int cmd_trigger(int argc, char **argv)
 	/* a second recorder of the same name stops here */
 	if (fr_live_open(&live, o.name ? o.name : "default", "trigger", &t.info, o.output))
 		goto out;
+	if (child.pid)
+		fr_name_child(&t.r.tasks, &child, o.command, cmdline);
 	live.more_stats = detector_stats;
 	live.more_ctx = &t;
 	fr_live_start(&live, &t.r, NULL);

@@ -316,6 +316,9 @@ void fr_proctab_learn(struct fr_proctab *pt, const void *rec)
 			if (!p->cmdline && e->args_len)
 				p->cmdline = fr_args_to_line(e->data + e->filename_len, e->args_len);
 			add_rename(p, h->ts, e->comm);
+			/* a thread that execs takes the leader's tid, whose exit
+			 * was just recorded: the process lives on */
+			p->exit_ts = 0;
 			p->dirty = true;
 		}
 		break;
@@ -535,11 +538,43 @@ static bool seen_since(const struct fr_proc *p, void *arg)
 	return p->seen && p->last_ts >= *(const uint64_t *)arg;
 }
 
+void fr_proctab_scan_missing(struct fr_proctab *pt, uint64_t ts)
+{
+	for (uint32_t i = 0; i < pt->nmissing; i++) {
+		struct fr_proc *p;
+
+		if (fr_proctab_scan_tid(pt, pt->missing[i]))
+			continue;
+		p = fr_proctab_get(pt, pt->missing[i], false);
+		if (p) {
+			p->seen = p->dirty = true;
+			p->last_ts = ts;
+		}
+	}
+	pt->nmissing = 0;
+	pt->miss_tid = 0;
+	pt->hot = false;
+}
+
 int fr_proctab_prune(struct fr_proctab *pt, uint64_t min_ts)
 {
 	long n = compact(pt, seen_since, &min_ts);
 
 	return n < 0 ? (int)n : 0;
+}
+
+static bool task_alive(uint32_t tid);
+
+static bool seen_since_or_alive(const struct fr_proc *p, void *arg)
+{
+	if (p->seen && p->last_ts >= *(const uint64_t *)arg)
+		return true;
+	return !p->exit_ts && task_alive(p->tid);
+}
+
+long fr_proctab_forget(struct fr_proctab *pt, uint64_t min_ts)
+{
+	return compact(pt, seen_since_or_alive, &min_ts);
 }
 
 static bool task_alive(uint32_t tid)

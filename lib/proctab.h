@@ -92,6 +92,13 @@ cJSON *fr_proctab_json_chunk(struct fr_proctab *pt, enum fr_pt_select sel, uint3
 			     size_t max_bytes, bool written);
 /* Add task tid (and its process) from /proc. -ENOENT when it is gone. */
 int fr_proctab_scan_tid(struct fr_proctab *pt, uint32_t tid);
+/* Forget the tasks no event since min_ts referenced and that are gone
+ * (exited, or no longer in /proc); counted in evicted. The number
+ * forgotten, or -ENOMEM. */
+long fr_proctab_forget(struct fr_proctab *pt, uint64_t min_ts);
+/* Look up in /proc the tasks of the missing list, mark them seen at ts,
+ * and empty the list. */
+void fr_proctab_scan_missing(struct fr_proctab *pt, uint64_t ts);
 /* Forget the tasks no event since min_ts referenced (counted in evicted). */
 int fr_proctab_prune(struct fr_proctab *pt, uint64_t min_ts);
 /* Load from a capture's PROCS array; unknown or bad entries are skipped. */

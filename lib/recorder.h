@@ -104,17 +104,25 @@ struct fr_recorder {
 	/* records moved into the ring by type (0: unknown), marks included */
 	uint64_t by_type[FR_EV_TYPE_MAX];
 	uint64_t marks;		/* marks put in the ring */
-	/* trace labels: slot s (h.flags) is trace_ids[s - 1]; slots are never
-	 * reused, so every label in the ring keeps its meaning */
+	/* trace labels: slot s (h.flags) is trace_ids[s - 1]. Once all are
+	 * taken, a new trace reuses the slot labelled longest ago that no
+	 * task carries and no record held (ring, ring file) refers to, so
+	 * every label in a capture keeps its meaning. */
 	uint8_t (*trace_ids)[16];
 	unsigned ntraces;
+	uint64_t *trace_used_ns;	/* by slot: when it was last asked for */
+	uint64_t traces_recycled, traces_refused;
+	/* with a ring file (its writer sets them): by slot, the newest record
+	 * taken into it that carries the slot, and the file's oldest record */
+	uint64_t *trace_file_ts;
+	uint64_t file_oldest_ts;
 	/* the tasks the ring's events name: learnt from the fork, exec and
 	 * exit records as they come in (the main thread's alone), and swept
 	 * now and then of the tasks that are gone and that no record held
 	 * names any more (fr_recorder_tend) */
 	struct fr_proctab tasks;
 	uint32_t tasks_gen;
-	uint64_t swept_ns, swept_overwritten;
+	uint64_t swept_ns, swept_overwritten, swept_head;
 	uint32_t swept_len;
 	uint64_t sweeps, sweep_ns;	/* how many, and the time the last one took */
 	/* the maps' fill when the counters were last read */

@@ -130,6 +130,8 @@ cJSON *fr_counters_json(const struct fr_counters *k)
 	cJSON_AddNumberToObject(c, "traces_map_full", (double)k->traces_map_full);
 	cJSON_AddNumberToObject(c, "tasks_evicted", (double)k->tasks_evicted);
 	cJSON_AddNumberToObject(c, "tasks_held", (double)k->tasks_held);
+	cJSON_AddNumberToObject(c, "traces_recycled", (double)k->traces_recycled);
+	cJSON_AddNumberToObject(c, "traces_refused", (double)k->traces_refused);
 	cJSON_AddNumberToObject(c, "stored", (double)k->stored);
 	cJSON_AddNumberToObject(c, "stored_bytes", (double)k->stored_bytes);
 	cJSON_AddNumberToObject(c, "ring_used_bytes", (double)k->ring_used_bytes);
@@ -157,6 +159,8 @@ static cJSON *end_json(const struct fr_recorder *r, const struct fr_snapshot_inf
 		.traces_map_full = r->traces_full,
 		.tasks_evicted = r->tasks.evicted,
 		.tasks_held = r->tasks.len,
+		.traces_recycled = r->traces_recycled,
+		.traces_refused = r->traces_refused,
 		.stored = w->events,
 		.stored_bytes = w->raw_bytes,
 		.ring_used_bytes = fr_ring_used(&r->ring),
@@ -192,25 +196,6 @@ static void complete_from(struct fr_proctab *cap, const struct fr_proctab *known
 	}
 }
 
-/* What /proc says of the tasks that were named and are known nowhere. */
-static void scan_missing(struct fr_proctab *cap, uint64_t ts)
-{
-	for (uint32_t i = 0; i < cap->nmissing; i++) {
-		struct fr_proc *p;
-
-		if (fr_proctab_scan_tid(cap, cap->missing[i]))
-			continue;
-		p = fr_proctab_get(cap, cap->missing[i], false);
-		if (p) {
-			p->seen = true;
-			p->last_ts = ts;
-		}
-	}
-	cap->nmissing = 0;
-	cap->miss_tid = 0;
-	cap->hot = false;
-}
-
 /* The records base + idx[i], in that (time) order, as a capture: META,
  * TRIGGER when given, EVENTS, the process table and END. The table holds
  * the tasks the records name and no other: what the records say of them
@@ -239,11 +224,11 @@ static int write_records(struct fr_recorder *r, const struct fr_proctab *known,
 		complete_from(&cap, known, h);
 		fr_proctab_note(&cap, h);
 		if (cap.nmissing == FR_PROCTAB_MISSING)
-			scan_missing(&cap, h->ts);
+			fr_proctab_scan_missing(&cap, h->ts);
 		ret = fr_capw_event(w, h, h->size);
 	}
 	if (!ret)
-		scan_missing(&cap, n ? ((const struct fr_hdr *)(base + idx[n - 1]))->ts : 0);
+		fr_proctab_scan_missing(&cap, n ? ((const struct fr_hdr *)(base + idx[n - 1]))->ts : 0);
 	if (!ret)
 		ret = fr_capw_flush(w);
 	if (!ret) {

@@ -24,6 +24,7 @@ struct fr_counters {
 	uint64_t follow_map_full, inflight_map_full, inflight_unmatched, traces_map_full;
 	uint64_t tasks_evicted;	/* process table entries forgotten while recording */
 	uint64_t tasks_held;	/* ... and held at the end */
+	uint64_t traces_recycled, traces_refused;	/* trace slots reused; new traces refused */
 	uint64_t stored, stored_bytes, ring_used_bytes;
 	bool ring_file;		/* the four below are written */
 	uint64_t file_overwritten, file_overwritten_bytes, unwritten, late;

@@ -51,8 +51,11 @@ int fr_stream_open(struct fr_stream *s, int fd, const char *path, uint64_t max_s
 	s->stage = malloc(s->stage_cap);
 	if (!pt->missing)
 		pt->missing = calloc(FR_PROCTAB_MISSING, sizeof(*pt->missing));
-	if (!s->batch || !s->spare || !s->stage || !pt->missing)
+	s->slot_ts = calloc(FR_MAX_TRACES + 1, sizeof(*s->slot_ts));
+	if (!s->batch || !s->spare || !s->stage || !pt->missing || !s->slot_ts)
 		return -ENOMEM;
+	/* the recorder reuses no trace slot that this file may still hold */
+	r->trace_file_ts = s->slot_ts;
 	/* records the ring holds from before the file existed are not lost */
 	s->cur_pos = r->ring.tail;
 	s->cur_rec = r->ring.written - r->ring.records;
@@ -88,6 +91,12 @@ static bool take(struct fr_stream *s, uint64_t *drained)
 		}
 		s->cur_pos = fr_ring_get(ring, s->cur_pos, s->batch + s->batch_len,
 					 s->batch_cap - s->batch_len, &len);
+		{
+			const struct fr_hdr *h = (const void *)(s->batch + s->batch_len);
+
+			if (h->flags && h->flags <= FR_MAX_TRACES && h->ts > s->slot_ts[h->flags])
+				__atomic_store_n(&s->slot_ts[h->flags], h->ts, __ATOMIC_RELAXED);
+		}
 		s->cur_rec++;
 		s->batch_len += len;
 		s->batch_n++;
@@ -170,19 +179,7 @@ static int note_tasks(struct fr_stream *s, uint32_t n)
 
 	for (uint32_t i = 0; i < n; i++)
 		fr_proctab_note(pt, s->batch + s->order[i]);
-	for (uint32_t i = 0; i < pt->nmissing; i++) {
-		struct fr_proc *p;
-
-		if (fr_proctab_scan_tid(pt, pt->missing[i]))
-			continue;
-		p = fr_proctab_get(pt, pt->missing[i], false);
-		if (p) {
-			p->seen = p->dirty = true;
-			p->last_ts = last;
-		}
-	}
-	pt->nmissing = 0;
-	pt->miss_tid = 0;
+	fr_proctab_scan_missing(pt, last);
 	return procs_before(s, n ? ts_of(s, s->order[0]) : UINT64_MAX);
 }
 
@@ -192,10 +189,13 @@ static void forget_overwritten(struct fr_stream *s)
 {
 	uint64_t oldest = fr_rf_oldest_ts(&s->rf);
 
+	__atomic_store_n(&s->r->file_oldest_ts, oldest, __ATOMIC_RELEASE);
 	if (oldest == s->pruned_oldest || oldest == UINT64_MAX)
 		return;
 	s->pruned_oldest = oldest;
-	fr_proctab_prune(s->pt, oldest);
+	/* a quiet task that still runs is kept: it may be named again by
+	 * the records held back, or exit before /proc could be asked */
+	fr_proctab_forget(s->pt, oldest);
 	__atomic_store_n(&s->pub_tasks, s->pt->len, __ATOMIC_RELAXED);
 	__atomic_store_n(&s->pub_tasks_evicted, s->pt->evicted, __ATOMIC_RELAXED);
 }
@@ -330,6 +330,8 @@ static void counters(struct fr_stream *s, struct fr_counters *k)
 	k->traces_map_full = bpf[FR_CNT_TRACE_FULL];
 	k->tasks_evicted = __atomic_load_n(&s->pub_tasks_evicted, __ATOMIC_RELAXED);
 	k->tasks_held = __atomic_load_n(&s->pub_tasks, __ATOMIC_RELAXED);
+	k->traces_recycled = s->r->traces_recycled;
+	k->traces_refused = s->r->traces_refused;
 	k->ring_file = true;
 	k->stored = s->rf.stored;
 	k->stored_bytes = s->rf.stored_bytes;
@@ -351,7 +353,10 @@ static cJSON *status_json(void *ctx)
 		return NULL;
 	counters(s, &k);
 	cJSON_AddItemToObject(o, "counters", fr_counters_json(&k));
+	/* a trace slot may be given anew meanwhile (under the lock) */
+	pthread_mutex_lock(&s->r->lock);
 	fr_add_traces(o, s->r);
+	pthread_mutex_unlock(&s->r->lock);
 	cJSON_AddNumberToObject(o, "ts", (double)fr_boot_ns());
 	return o;
 }
@@ -476,8 +481,12 @@ static void release(struct fr_stream *s)
 	free(s->spare);
 	free(s->stage);
 	free(s->order);
+	if (s->r && s->r->trace_file_ts == s->slot_ts)
+		s->r->trace_file_ts = NULL;
+	free(s->slot_ts);
 	s->batch = s->spare = s->stage = NULL;
 	s->order = NULL;
+	s->slot_ts = NULL;
 	pthread_cond_destroy(&s->cv);
 	pthread_mutex_destroy(&s->mu);
 }

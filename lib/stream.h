@@ -50,6 +50,7 @@ struct fr_stream {
 	uint64_t pub_file_bytes, pub_stored;	/* for the status line */
 	uint64_t pub_tasks, pub_tasks_evicted;	/* its process table, for live stats */
 	uint64_t pruned_oldest;	/* the file's oldest event when the table was last pruned */
+	uint64_t *slot_ts;	/* by trace slot: the newest record taken that carries it */
 };
 
 /* Create the ring file on fd (taken over): header and META. */

@@ -1,5 +1,6 @@
 /* tidmap.c: an open-addressing hash from a 32-bit id to a 32-bit value. */
 #include <errno.h>
+#include <stdint.h>
 #include <stdlib.h>
 
 #include "tidmap.h"
@@ -59,20 +60,29 @@ int fr_tidmap_set(struct fr_tidmap *m, uint32_t key, uint32_t value)
 	return 0;
 }
 
-bool fr_tidmap_get(const struct fr_tidmap *m, uint32_t key, uint32_t *value)
+/* The slot holding key, or SIZE_MAX. */
+static size_t find(const struct fr_tidmap *m, uint32_t key)
 {
 	uint64_t k = (uint64_t)key + 1;
 
 	if (!m->cap)
-		return false;
+		return SIZE_MAX;
 	for (size_t i = slot_of(key, m->cap);; i = (i + 1) & (m->cap - 1)) {
 		if (!m->slots[i])
-			return false;
-		if ((m->slots[i] >> 32) == k) {
-			*value = (uint32_t)m->slots[i];
-			return true;
-		}
+			return SIZE_MAX;
+		if ((m->slots[i] >> 32) == k)
+			return i;
 	}
+}
+
+bool fr_tidmap_get(const struct fr_tidmap *m, uint32_t key, uint32_t *value)
+{
+	size_t i = find(m, key);
+
+	if (i == SIZE_MAX)
+		return false;
+	*value = (uint32_t)m->slots[i];
+	return true;
 }
 
 /* Linear probing: after emptying slot i, move back every later entry of the
@@ -115,19 +125,13 @@ static void maybe_shrink(struct fr_tidmap *m)
 
 bool fr_tidmap_del(struct fr_tidmap *m, uint32_t key)
 {
-	uint64_t k = (uint64_t)key + 1;
+	size_t i = find(m, key);
 
-	if (!m->cap)
+	if (i == SIZE_MAX)
 		return false;
-	for (size_t i = slot_of(key, m->cap);; i = (i + 1) & (m->cap - 1)) {
-		if (!m->slots[i])
-			return false;
-		if ((m->slots[i] >> 32) == k) {
-			remove_at(m, i);
-			maybe_shrink(m);
-			return true;
-		}
-	}
+	remove_at(m, i);
+	maybe_shrink(m);
+	return true;
 }
 
 size_t fr_tidmap_remove_if(struct fr_tidmap *m, bool (*cb)(uint32_t key, uint32_t value, void *arg),

@@ -18,6 +18,19 @@ exited_tids() {
 	events "$1" | jq -r 'select(.type == "process_exit") | .tid' | sort -u
 }
 
+# Live stats once the recorder swept its table after the ring last moved
+# (nothing records meanwhile: the command's tree is idle).
+live_stats_exact() {
+	local i
+	for ((i = 0; i < 100; i++)); do
+		"$FR" stats -F json >"$T/live.json"
+		[ "$(jq '.tasks.exact' "$T/live.json")" = true ] && return 0
+		sleep 0.3
+	done
+	echo "the recorder's table was never swept after the ring last moved" >&2
+	return 1
+}
+
 # Run a helper that forks 20,000 children of /bin/true (each exits at
 # once), then waits on $T/go with $T/ready made: under record with $@.
 churn_under_record() {
@@ -39,7 +52,7 @@ churn_under_record() {
 
 @test "a ring that wrapped past 20,000 exited processes holds table entries for exactly the tasks whose events it still holds, each named" {
 	churn_under_record -e process,sched --buffer 1M -o "$T/m.frec"
-	"$FR" stats -F json >"$T/live.json"
+	live_stats_exact
 	"$FR" trigger --now -o "$T/snap.frec"
 	echo >"$T/go"
 	wait "$REC"
@@ -144,4 +157,36 @@ churn_under_record() {
 	[ "$(jq '.detectors.runnable.max' "$T/live.json")" -eq 65536 ]
 	[ "$(jq '.detectors.memory_baselines.samples <= .detectors.memory_baselines.max' "$T/live.json")" = true ]
 	[ "$(jq '.symbols.processes <= .symbols.processes_max' "$T/live.json")" = true ]
+}
+
+@test "a full trace table: a new span reuses the slot labelled longest ago that nothing holds any more" {
+	mkfifo "$T/go"
+	# a task to label, that makes no event until it is told to
+	"$HELPER" --ready-file "$T/ready" --then-wait-fifo "$T/go" --then-getppid 100 &
+	S=$!
+	start_recorder -e syscalls --buffer 256K -o "$T/t.frec"
+	# 4300 spans begun and ended on it, more than the 4096 slots: the marks
+	# that carried the first slots age out of the small ring meanwhile
+	for ((i = 1; i <= 4300; i++)); do
+		printf '{"name":"b","trace_id":"%032x","pid":%d}\n{"name":"e","trace_id":"%032x","end":true}\n' \
+			"$i" "$S" "$i"
+	done | "$FR" mark --stdin >"$T/marks.out"
+	last=$(printf '%032x' 4301)
+	"$FR" mark go --trace-id "$last" --pid "$S"
+	echo >"$T/go"
+	wait "$S"
+	"$FR" stats -F json >"$T/live.json"
+	stop_recorder
+
+	jq -c '.trace_table' "$T/live.json" >&3
+	[ "$(jq '.trace_table.slots' "$T/live.json")" -eq 4096 ]
+	[ "$(jq '.trace_table.recycled' "$T/live.json")" -ge 205 ]
+	[ "$(jq '.trace_table.refused' "$T/live.json")" -eq 0 ]
+	# the last trace labels the task's 100 calls, and nothing else carries it
+	[ "$(events -t sys_exit --trace-id "$last" "$T/t.frec" | jq -r 'select(.syscall == "getppid") | .tid' | wc -l)" -eq 100 ]
+	[ "$(events "$T/t.frec" | jq -r "select(.trace == \"$last\" and .pid != $S) | .type" | wc -l)" -eq 0 ]
+	# every mark's slot still means its own trace
+	[ "$(events -t mark "$T/t.frec" | jq -r 'select(.trace != null) | .trace' | wc -l)" -gt 0 ]
+	"$FR" dump --info -F json "$T/t.frec" >"$T/info.json"
+	[ "$(jq '.end.counters.traces_recycled' "$T/info.json")" -ge 205 ]
 }

@@ -185,6 +185,34 @@ static void test_proctab(void)
 	fr_proctab_evict_unmarked(&pt, 8);
 	ok(fr_proctab_find(&pt, (uint32_t)getpid()) != NULL, "a live task with no record is kept");
 
+	/* a thread's exec takes over the leader that exited: alive again */
+	fork_rec(&f, 199999, T0, T0 + 180, "leader");
+	fr_proctab_learn(&pt, &f);
+	exit_rec(&x, 200000, T0 + 180);
+	fr_proctab_learn(&pt, &x);
+	ok(fr_proctab_find(&pt, T0 + 180)->exit_ts == 200000, "the leader's exit is noted");
+	exec_rec(&ex, 200001, T0 + 180, "again", "again");
+	fr_proctab_learn(&pt, &ex);
+	ok(fr_proctab_find(&pt, T0 + 180)->exit_ts == 0, "an exec onto an exited leader's tid: not exited");
+
+	/* forget (a ring file's writer): named since min_ts, or still running */
+	{
+		struct fr_proc *q = fr_proctab_get(&pt, T0 + 160, true);
+		long n;
+
+		q->seen = true;
+		q->last_ts = 500;
+		q = fr_proctab_get(&pt, T0 + 170, true);
+		q->seen = true;
+		q->last_ts = 300;
+		q = fr_proctab_get(&pt, (uint32_t)getpid(), false);
+		q->seen = false;
+		n = fr_proctab_forget(&pt, 400);
+		ok(n > 0 && fr_proctab_find(&pt, T0 + 160) && fr_proctab_find(&pt, (uint32_t)getpid()) &&
+		   !fr_proctab_find(&pt, T0 + 170),
+		   "forget keeps what was named since, and a live task never named; drops the gone");
+	}
+
 	/* the tasks a record names */
 	{
 		struct fr_sched_switch sw = { .h = { 1, 10, 11, FR_EV_SCHED_SWITCH, sizeof(sw), 0, 0 },
