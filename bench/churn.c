@@ -1,6 +1,7 @@
 /* churn.c: the soak's workload: for a given time, start short-lived
  * processes (fork and exec of /bin/true, reaped at once), start and join
- * threads, and make system calls, each paced to its own rate. Writes the
+ * threads, and make system calls, each paced to its own rate, and, when
+ * asked, let a child crash now and then. Writes the
  * counts so far to --progress once a second and prints them at the end. */
 #include <errno.h>
 #include <pthread.h>
@@ -9,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -65,7 +67,8 @@ static void *syscall_loop(void *arg)
 
 int main(int argc, char **argv)
 {
-	double seconds = 60, procs_rate = 300, threads_rate = 100, sys_rate = 20000;
+	double seconds = 60, procs_rate = 300, threads_rate = 100, sys_rate = 20000, crash_every = 0;
+	unsigned long long crashes = 0;
 	const char *progress = NULL;
 	unsigned long long procs = 0, threads = 0, spawn_failed = 0;
 	struct pace sp;
@@ -82,11 +85,13 @@ int main(int argc, char **argv)
 			threads_rate = atof(argv[i + 1]);
 		else if (!strcmp(argv[i], "--syscalls-per-s"))
 			sys_rate = atof(argv[i + 1]);
+		else if (!strcmp(argv[i], "--crash-every"))
+			crash_every = atof(argv[i + 1]);
 		else if (!strcmp(argv[i], "--progress"))
 			progress = argv[i + 1];
 		else {
 			fprintf(stderr, "usage: churn [--seconds S] [--procs-per-s R] [--threads-per-s R] "
-				"[--syscalls-per-s R] [--progress FILE]\n");
+				"[--syscalls-per-s R] [--crash-every S] [--progress FILE]\n");
 			return 2;
 		}
 	}
@@ -115,6 +120,23 @@ int main(int argc, char **argv)
 			while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
 				;
 		}
+		/* now and then a child killed by SIGSEGV: something for an armed
+		 * trigger to fire on */
+		if (crash_every > 0 && t >= (crashes + 1) * crash_every) {
+			pid_t pid = fork();
+
+			if (pid == 0) {
+				struct rlimit rl = { 0, 0 };
+
+				setrlimit(RLIMIT_CORE, &rl);
+				raise(SIGSEGV);
+				_exit(1);
+			}
+			if (pid > 0)
+				while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+					;
+			crashes++;
+		}
 		while (threads < t * threads_rate && !stop) {
 			pthread_t th;
 
@@ -142,7 +164,7 @@ int main(int argc, char **argv)
 	stop = 1;
 	if (sys_rate > 0)
 		pthread_join(st, NULL);
-	printf("procs %llu threads %llu syscalls %llu spawn_failed %llu seconds %.1f\n", procs, threads,
-	       syscalls_made, spawn_failed, now_s() - t0);
+	printf("procs %llu threads %llu syscalls %llu spawn_failed %llu crashes %llu seconds %.1f\n", procs,
+	       threads, syscalls_made, spawn_failed, crashes, now_s() - t0);
 	return 0;
 }

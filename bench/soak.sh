@@ -15,6 +15,7 @@ cd "$(dirname "$0")/.."
 SECONDS_TOTAL=${1:-180}
 OUTDIR=${2:-bench/soak}
 PROCS_PER_S=${SOAK_PROCS_PER_S:-300}
+CRASH_EVERY=${SOAK_CRASH_EVERY:-120}	# a crash for the trigger to fire on
 FR=$PWD/flightrec
 CHURN=$PWD/build/bench/churn
 INTERVAL=10
@@ -48,7 +49,7 @@ wait_for "$W/rec.log" "flightrec: recording"
 wait_for "$W/trig.log" "armed"
 
 "$CHURN" --seconds "$SECONDS_TOTAL" --procs-per-s "$PROCS_PER_S" --threads-per-s 100 \
-	--syscalls-per-s 20000 --progress "$W/progress" >"$W/churn.out" &
+	--syscalls-per-s 20000 --crash-every "$CRASH_EVERY" --progress "$W/progress" >"$W/churn.out" &
 CH=$!
 t0=$(date +%s)
 hz=$(getconf CLK_TCK)
@@ -80,7 +81,7 @@ wait "$CH"
 el=$(($(date +%s) - t0))
 sample soak-record "$REC" "$el" >>"$OUTDIR/soak.csv"
 sample soak-trigger "$TRIG" "$el" >>"$OUTDIR/soak.csv"
-read -r _ procs _ threads _ syscalls _ failed _ secs <"$W/churn.out"
+read -r _ procs _ threads _ syscalls _ failed _ crashes _ secs <"$W/churn.out"
 kill -INT "$REC" "$TRIG"
 wait "$REC" || true
 wait "$TRIG" || true
@@ -88,11 +89,13 @@ fired=$(grep -c ' fired: ' "$W/trig.out" || true)
 
 # ---- the report ----
 {
-	echo "Workload (\`build/bench/churn --seconds $SECONDS_TOTAL --procs-per-s $PROCS_PER_S --threads-per-s 100 --syscalls-per-s 20000\`):"
+	echo "Workload (\`build/bench/churn --seconds $SECONDS_TOTAL --procs-per-s $PROCS_PER_S --threads-per-s 100 --syscalls-per-s 20000 --crash-every $CRASH_EVERY\`):"
 	echo "$procs processes started (fork and exec of /bin/true, reaped at once), $threads threads"
-	echo "started and joined, $syscalls getppid calls, in ${secs}s; the machine's own activity beside it."
+	echo "started and joined, $syscalls getppid calls and $crashes children killed by SIGSEGV, in ${secs}s;"
+	echo "the machine's own activity beside it."
 	echo "Recorders: \`flightrec ${REC_CMD[*]/$W\//}\` and \`flightrec ${TRIG_CMD[*]/$W\//}\`"
-	echo "(whole machine, default groups; captures written by the trigger meanwhile: $fired)."
+	echo "(whole machine, default groups and detectors; captures the trigger wrote, one per crash"
+	echo "outside its 60 s cooldown: $fired)."
 	echo "Sampled every ${INTERVAL}s: RSS (VmRSS), CPU (utime + stime), and live stats."
 	echo
 	for name in soak-record soak-trigger; do
@@ -141,7 +144,7 @@ set ylabel "RSS (MiB)"
 set y2label "processes started (thousands)"
 set y2tics
 set ytics nomirror
-set key left top
+set key right center
 set grid
 plot "< grep soak-record $OUTDIR/soak.csv" using 1:(\$3/1024) with linespoints title "record --max-size 16M (-b 32M)", \
      "< grep soak-trigger $OUTDIR/soak.csv" using 1:(\$3/1024) with linespoints title "trigger (-b 16M)", \

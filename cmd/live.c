@@ -484,9 +484,9 @@ static int snapshot_to(struct fr_live *l, int fd, struct fr_snapshot_result *res
 		pthread_join(th, NULL);
 		err = j->err;
 	}
-	fr_window_free(&j->win);
 	fr_proctab_free(&tmp);
 	free(j->traces);
+	fr_window_free(&j->win);	/* last: it gives the heap's free memory back */
 	free(j);
 	return err;
 }

@@ -3,6 +3,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <malloc.h>
+#include <sys/mman.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -339,7 +341,13 @@ int fr_window_collect(struct fr_recorder *r, uint64_t from, uint64_t to, struct 
 
 	memset(win, 0, sizeof(*win));
 	c.cap = fr_ring_used(&r->ring);
-	win->buf = malloc(c.cap ? c.cap : 8);
+	/* as large as the ring: mapped, so that its pages go back to the
+	 * system when the capture is written, not to the heap, where a
+	 * recorder left running would keep them */
+	win->buf_cap = c.cap ? c.cap : 8;
+	win->buf = mmap(NULL, win->buf_cap, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (win->buf == MAP_FAILED)
+		win->buf = NULL;
 	win->idx = malloc((r->ring.records ? r->ring.records : 1) * sizeof(*win->idx));
 	if (!win->buf || !win->idx) {
 		fr_window_free(win);
@@ -363,10 +371,14 @@ int fr_window_collect(struct fr_recorder *r, uint64_t from, uint64_t to, struct 
 
 void fr_window_free(struct fr_window *win)
 {
-	free(win->buf);
+	if (win->buf)
+		munmap(win->buf, win->buf_cap);
 	free(win->idx);
 	free(win->recs);
 	memset(win, 0, sizeof(*win));
+	/* and what writing it took from the heap (indexes, JSON, the
+	 * process table's copy): a firing leaves no lasting peak */
+	malloc_trim(0);
 }
 
 int fr_snapshot_write_window(struct fr_recorder *r, const struct fr_proctab *pt,

@@ -56,7 +56,7 @@ int fr_snapshot_write(struct fr_recorder *r, const struct fr_proctab *pt,
  * ring. recs[i] points at each record in buf. */
 struct fr_window {
 	uint8_t *buf;
-	size_t len;
+	size_t len, buf_cap;
 	uint32_t *idx;
 	const uint8_t **recs;
 	size_t n;
