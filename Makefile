@@ -28,7 +28,7 @@ BTF_VMLINUX ?= /sys/kernel/btf/vmlinux
 B         := build
 CFLAGS    ?= -O2 -g
 WARN      := -Wall -Wextra -Werror
-override CFLAGS += -std=gnu11 $(WARN) -D_GNU_SOURCE -DFR_VERSION='"$(VERSION)"' -I$(B) -Ibpf
+override CFLAGS += -std=gnu11 $(WARN) -D_GNU_SOURCE -DFR_VERSION='"$(VERSION)"' -I$(B) -Ibpf -Ilib
 LDLIBS    := -lbpf -lelf -lz -lzstd -lcjson -lm
 
 DEB_PKGS  := make gcc clang llvm libbpf-dev bpftool libelf-dev libcjson-dev libzstd-dev \
@@ -37,7 +37,8 @@ DEB_PKGS  := make gcc clang llvm libbpf-dev bpftool libelf-dev libcjson-dev libz
 # the peers the benchmarks measure against, and their workload
 BENCH_PKGS := linux-perf bpftrace stress-ng gnuplot-nox
 
-LIB_SRCS  := $(wildcard lib/*.c)
+LIB_SRCS  := $(wildcard lib/*/*.c lib/*/*/*.c)
+LIB_HDRS  := $(wildcard lib/*/*.h lib/*/*/*.h)
 CMD_SRCS  := $(wildcard cmd/*.c)
 # the recorder's object is flightrec.bpf.c with the group sources it includes;
 # the profiler is an object of its own, loaded only by trigger
@@ -46,7 +47,7 @@ LIB_OBJS  := $(LIB_SRCS:%.c=$(B)/%.o)
 CMD_OBJS  := $(CMD_SRCS:%.c=$(B)/%.o)
 
 # the unit tests link the library without BPF, so they build and run anywhere
-UNIT_LIB  := $(filter-out $(B)/lib/recorder.o $(B)/lib/snapshot.o $(B)/lib/features.o $(B)/lib/stream.o $(B)/lib/profile.o,$(LIB_OBJS))
+UNIT_LIB  := $(filter-out $(B)/lib/record/recorder.o $(B)/lib/record/snapshot.o $(B)/lib/record/features.o $(B)/lib/record/stream.o $(B)/lib/record/profile.o,$(LIB_OBJS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
 HELPERS   := $(B)/tests/frhelper $(B)/tests/mkcapture
@@ -99,13 +100,13 @@ $(B)/profile.skel.h: $(B)/profile.bpf.o
 	@echo "  SKEL    $@"
 	@$(BPFTOOL) gen skeleton $< name profile_bpf > $@
 
-$(B)/%.o: %.c $(wildcard lib/*.h cmd/*.h) bpf/flightrec.h
+$(B)/%.o: %.c $(LIB_HDRS) $(wildcard cmd/*.h) bpf/flightrec.h
 	@mkdir -p $(dir $@)
 	@echo "  CC      $<"
 	@$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
-$(B)/lib/recorder.o: $(B)/flightrec.skel.h
-$(B)/lib/profile.o: $(B)/profile.skel.h
+$(B)/lib/record/recorder.o: $(B)/flightrec.skel.h
+$(B)/lib/record/profile.o: $(B)/profile.skel.h
 
 flightrec: $(CMD_OBJS) $(LIB_OBJS)
 	@echo "  LD      $@"
@@ -158,25 +159,24 @@ bench:
 # the --when expression parser ----
 FUZZ_SECONDS ?= 60
 FUZZ_CFLAGS := -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer \
-	       -std=gnu11 -D_GNU_SOURCE -DFR_VERSION='"$(VERSION)"' -Ibpf -Wall -Wextra -Werror
-FUZZ_LIB_SRCS := lib/capture.c lib/event.c lib/export.c lib/log.c lib/proctab.c lib/render.c \
-		 lib/syscalls_x86_64.c lib/tidmap.c lib/utf8.c lib/util.c
+	       -std=gnu11 -D_GNU_SOURCE -DFR_VERSION='"$(VERSION)"' -Ibpf -Ilib -Wall -Wextra -Werror
+FUZZ_LIB_SRCS := $(wildcard lib/capture/*.c lib/base/*.c) lib/report/export.c lib/report/render.c
 
-$(B)/fuzz/fuzz_capture: tests/fuzz/fuzz_capture.c $(FUZZ_LIB_SRCS) $(wildcard lib/*.h)
+$(B)/fuzz/fuzz_capture: tests/fuzz/fuzz_capture.c $(FUZZ_LIB_SRCS) $(LIB_HDRS)
 	@mkdir -p $(dir $@)
 	@echo "  FUZZ    $@"
 	@$(CLANG) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_LIB_SRCS) $(LDLIBS)
 
-FUZZ_EXPR_SRCS := lib/expr.c lib/metric_defs.c lib/util.c
+FUZZ_EXPR_SRCS := lib/detect/expr.c lib/detect/metric_defs.c lib/base/util.c
 
-$(B)/fuzz/fuzz_expr: tests/fuzz/fuzz_expr.c $(FUZZ_EXPR_SRCS) $(wildcard lib/*.h)
+$(B)/fuzz/fuzz_expr: tests/fuzz/fuzz_expr.c $(FUZZ_EXPR_SRCS) $(LIB_HDRS)
 	@mkdir -p $(dir $@)
 	@echo "  FUZZ    $@"
 	@$(CLANG) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_EXPR_SRCS)
 
-FUZZ_CONTROL_SRCS := lib/control.c
+FUZZ_CONTROL_SRCS := lib/control/control.c
 
-$(B)/fuzz/fuzz_control: tests/fuzz/fuzz_control.c $(FUZZ_CONTROL_SRCS) $(wildcard lib/*.h)
+$(B)/fuzz/fuzz_control: tests/fuzz/fuzz_control.c $(FUZZ_CONTROL_SRCS) $(LIB_HDRS)
 	@mkdir -p $(dir $@)
 	@echo "  FUZZ    $@"
 	@$(CLANG) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_CONTROL_SRCS) -lcjson

@@ -27,7 +27,7 @@
 #define ENOMEM 12
 #endif
 
-/* Must match struct prof_key in lib/profile.c (its size is checked there). */
+/* Must match struct prof_key in lib/record/profile.c (its size is checked there). */
 struct fr_prof_key {
 	__u32 tgid;
 	__s32 kstack;	/* stack id, or -errno */

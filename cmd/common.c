@@ -10,10 +10,10 @@
 #include <unistd.h>
 
 #include "cmd.h"
-#include "../lib/log.h"
-#include "../lib/proctab.h"
-#include "../lib/recorder.h"
-#include "../lib/util.h"
+#include "base/log.h"
+#include "capture/proctab.h"
+#include "record/recorder.h"
+#include "base/util.h"
 
 /* argv as one line a shell would split back into the same words */
 char *fr_join_args(int argc, char **argv)

@@ -10,13 +10,13 @@
 
 #include "cmd.h"
 #include "live.h"
-#include "../lib/capture.h"
-#include "../lib/control.h"
-#include "../lib/event.h"
-#include "../lib/export.h"
-#include "../lib/log.h"
-#include "../lib/render.h"
-#include "../lib/util.h"
+#include "capture/capture.h"
+#include "control/control.h"
+#include "capture/event.h"
+#include "report/export.h"
+#include "base/log.h"
+#include "report/render.h"
+#include "base/util.h"
 
 enum dump_format { FMT_TEXT, FMT_JSON, FMT_NDJSON, FMT_CHROME, FMT_FOLDED };
 

@@ -17,10 +17,10 @@
 #include <unistd.h>
 
 #include "live.h"
-#include "../lib/event.h"
-#include "../lib/log.h"
-#include "../lib/stream.h"
-#include "../lib/util.h"
+#include "capture/event.h"
+#include "base/log.h"
+#include "record/stream.h"
+#include "base/util.h"
 
 volatile sig_atomic_t fr_live_usr1;
 

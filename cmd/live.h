@@ -7,10 +7,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "../lib/ctlsock.h"
-#include "../lib/proctab.h"
-#include "../lib/recorder.h"
-#include "../lib/snapshot.h"
+#include "control/ctlsock.h"
+#include "capture/proctab.h"
+#include "record/recorder.h"
+#include "record/snapshot.h"
 
 struct fr_stream;
 

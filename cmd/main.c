@@ -13,9 +13,9 @@
 #include <zstd.h>
 
 #include "cmd.h"
-#include "../lib/features.h"
-#include "../lib/log.h"
-#include "../lib/util.h"
+#include "record/features.h"
+#include "base/log.h"
+#include "base/util.h"
 
 #ifndef FR_VERSION
 #define FR_VERSION "0.0.0"

@@ -9,9 +9,9 @@
 
 #include "cmd.h"
 #include "live.h"
-#include "../lib/control.h"
-#include "../lib/log.h"
-#include "../lib/util.h"
+#include "control/control.h"
+#include "base/log.h"
+#include "base/util.h"
 
 /* requests sent ahead of their replies with --stdin */
 #define WINDOW 64

@@ -16,15 +16,15 @@
 
 #include "cmd.h"
 #include "live.h"
-#include "../lib/control.h"
-#include "../lib/event.h"
-#include "../lib/log.h"
-#include "../lib/proctab.h"
-#include "../lib/recorder.h"
-#include "../lib/ringfile.h"
-#include "../lib/snapshot.h"
-#include "../lib/stream.h"
-#include "../lib/util.h"
+#include "control/control.h"
+#include "capture/event.h"
+#include "base/log.h"
+#include "capture/proctab.h"
+#include "record/recorder.h"
+#include "capture/ringfile.h"
+#include "record/snapshot.h"
+#include "record/stream.h"
+#include "base/util.h"
 
 struct record_opts {
 	unsigned groups;

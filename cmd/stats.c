@@ -13,13 +13,13 @@
 
 #include "cmd.h"
 #include "live.h"
-#include "../lib/capture.h"
-#include "../lib/control.h"
-#include "../lib/event.h"
-#include "../lib/log.h"
-#include "../lib/render.h"
-#include "../lib/stats.h"
-#include "../lib/util.h"
+#include "capture/capture.h"
+#include "control/control.h"
+#include "capture/event.h"
+#include "base/log.h"
+#include "report/render.h"
+#include "report/stats.h"
+#include "base/util.h"
 
 enum stats_format { SF_TEXT, SF_JSON, SF_PROM };
 

@@ -17,17 +17,17 @@
 
 #include "cmd.h"
 #include "live.h"
-#include "../lib/context.h"
-#include "../lib/detect.h"
-#include "../lib/event.h"
-#include "../lib/expr.h"
-#include "../lib/log.h"
-#include "../lib/profile.h"
-#include "../lib/proctab.h"
-#include "../lib/recorder.h"
-#include "../lib/snapshot.h"
-#include "../lib/symbols.h"
-#include "../lib/util.h"
+#include "detect/context.h"
+#include "detect/detect.h"
+#include "capture/event.h"
+#include "detect/expr.h"
+#include "base/log.h"
+#include "record/profile.h"
+#include "capture/proctab.h"
+#include "record/recorder.h"
+#include "record/snapshot.h"
+#include "record/symbols.h"
+#include "base/util.h"
 
 #define MAX_EXPRS 32
 #define BASELINES 13	/* a minute of them, one every 5 s */

@@ -10,10 +10,10 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "../../lib/capture.h"
-#include "../../lib/log.h"
-#include "../../lib/export.h"
-#include "../../lib/render.h"
+#include "capture/capture.h"
+#include "base/log.h"
+#include "report/export.h"
+#include "report/render.h"
 
 static FILE *sink;
 

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../lib/control.h"
+#include "control/control.h"
 
 static void check(const char *msg, size_t len)
 {

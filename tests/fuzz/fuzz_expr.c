@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../lib/expr.h"
+#include "detect/expr.h"
 
 static bool near(double a, double b)
 {

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../lib/util.h"
+#include "base/util.h"
 #include "../unit/synth.h"
 
 int main(int argc, char **argv)

@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../lib/capture.h"
-#include "../../lib/event.h"
-#include "../../lib/ringfile.h"
+#include "capture/capture.h"
+#include "capture/event.h"
+#include "capture/ringfile.h"
 
 #define SYNTH_PID 4242
 #define SYNTH_T0 1000000000000ULL	/* boot ns of the first event */

@@ -11,7 +11,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "../../lib/bpfring.h"
+#include "record/bpfring.h"
 #include "tap.h"
 
 #define SIZE 4096u	/* one page: the smallest real ring */

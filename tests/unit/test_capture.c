@@ -8,9 +8,9 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "../../lib/capture.h"
-#include "../../lib/log.h"
-#include "../../lib/util.h"
+#include "capture/capture.h"
+#include "base/log.h"
+#include "base/util.h"
 #include "synth.h"
 #include "tap.h"
 

@@ -7,7 +7,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "../../lib/control.h"
+#include "control/control.h"
 #include "tap.h"
 
 static int parse(const char *s, struct fr_ctl_req *req, char *err)

@@ -11,7 +11,7 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "../../lib/ctlsock.h"
+#include "control/ctlsock.h"
 #include "tap.h"
 
 struct seen {

@@ -6,9 +6,9 @@
 #include <string.h>
 
 #include "tap.h"
-#include "../../lib/context.h"
-#include "../../lib/detect.h"
-#include "../../lib/event.h"
+#include "detect/context.h"
+#include "detect/detect.h"
+#include "capture/event.h"
 
 static struct fr_sched_switch sw(uint64_t ts, uint16_t cpu, uint32_t prev, uint32_t state,
 				 uint32_t next)

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../lib/expr.h"
+#include "detect/expr.h"
 #include "tap.h"
 
 /* 41 digits: one more than a number may have */

@@ -2,9 +2,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../lib/event.h"
-#include "../../lib/proctab.h"
-#include "../../lib/util.h"
+#include "capture/event.h"
+#include "capture/proctab.h"
+#include "base/util.h"
 #include "tap.h"
 
 int main(void)

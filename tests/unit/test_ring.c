@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../lib/ring.h"
+#include "record/ring.h"
 #include "tap.h"
 
 struct collect {

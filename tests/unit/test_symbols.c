@@ -15,7 +15,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "../../lib/symbols.h"
+#include "record/symbols.h"
 #include "tap.h"
 
 #define NVARIANTS 120

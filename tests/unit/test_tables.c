@@ -6,9 +6,9 @@
 #include <unistd.h>
 
 #include "tap.h"
-#include "../../lib/event.h"
-#include "../../lib/proctab.h"
-#include "../../lib/tidmap.h"
+#include "capture/event.h"
+#include "capture/proctab.h"
+#include "base/tidmap.h"
 
 static bool odd_key(uint32_t key, uint32_t value, void *arg)
 {

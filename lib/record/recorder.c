@@ -1,0 +1,952 @@
+/* recorder.c: load, attach, consume. */
+#include <bpf/bpf.h>
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+#include <linux/perf_event.h>
+#include <stdlib.h>
+#include <sys/epoll.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "capture/event.h"
+#include "base/log.h"
+#include "record/recorder.h"
+#include "base/util.h"
+#include "flightrec.skel.h"
+
+const struct fr_probe_def fr_probe_defs[] = {
+	{ "sched_switch", "sched", FR_GROUP_SCHED, 4, 8 },
+	{ "sched_wakeup", "sched", FR_GROUP_SCHED, 2, 8 },
+	{ "sched_wakeup_new", "sched", FR_GROUP_SCHED, 2, 8 },
+	{ "sched_process_fork", "sched", FR_GROUP_PROCESS, 3, 8 },
+	{ "sched_process_exec", "sched", FR_GROUP_PROCESS, 4, 8 },
+	{ "sched_process_exit", "sched", FR_GROUP_PROCESS, 2, 8 },
+	{ "sys_enter", "raw_syscalls", FR_GROUP_SYSCALLS, 3, 3 },
+	{ "sys_exit", "raw_syscalls", FR_GROUP_SYSCALLS, 3, 3 },
+	/* before Linux 5.11 issue also passed the request queue first */
+	{ "block_rq_issue", "block", FR_GROUP_BLOCK, 2, 2 },
+	{ "block_rq_complete", "block", FR_GROUP_BLOCK, 4, 4 },
+	/* classic form only: its fields are stable across kernel versions */
+	{ "mark_victim", "oom", FR_GROUP_PROCESS, 0, 99 },
+};
+#define PROBE_SYS_ENTER 6
+#define PROBE_SYS_EXIT 7
+#define PROBE_BLOCK_ISSUE 8
+#define PROBE_BLOCK_COMPLETE 9
+_Static_assert(sizeof(fr_probe_defs) / sizeof(fr_probe_defs[0]) == 11, "probe indexes");
+const unsigned fr_nprobes = FR_ARRAY_SIZE(fr_probe_defs);
+
+static const char *const attach_names[] = { "tp_btf", "raw_tp", "tracepoint", "none" };
+static const char *const prog_suffix[] = { "_btf", "_raw", "_tp" };
+
+const char *fr_attach_name(enum fr_attach a)
+{
+	return a <= FR_ATTACH_NONE ? attach_names[a] : "?";
+}
+
+int fr_attach_parse(const char *s)
+{
+	if (!strcmp(s, "auto"))
+		return FR_ATTACH_TP_BTF;
+	for (int i = 0; i < FR_ATTACH_NONE; i++)
+		if (!strcmp(s, attach_names[i]))
+			return i;
+	return -1;
+}
+
+static void detach_all(struct fr_recorder *r);
+static void on_record(void *ctx, const void *data, uint32_t len);
+static int drain(struct fr_recorder *r);
+
+/* The timer that sends each CPU's batch of syscall records when nothing
+ * else has (it fills, grows 10 ms old when a record joins it, or the CPU
+ * goes idle): the most the last records of a task that then runs on
+ * without a syscall or a switch wait. It wakes idle CPUs too, so it is
+ * kept slow. */
+#define FLUSH_PERIOD_NS 100000000ULL
+
+static void stop_batching(struct fr_recorder *r)
+{
+	bpf_link__destroy(r->flush_idle_link);
+	r->flush_idle_link = NULL;
+	for (unsigned i = 0; i < r->nflush; i++)
+		bpf_link__destroy(r->flush_links[i]);
+	free(r->flush_links);
+	r->flush_links = NULL;
+	r->nflush = 0;
+}
+
+/* Batch syscall records when a flush can run on every CPU; otherwise each
+ * record goes to the ring buffer on its own, as the other probes' do. */
+static void start_batching(struct fr_recorder *r)
+{
+	struct bpf_program *prog = r->skel->progs.flush_batch;
+	int ncpu = libbpf_num_possible_cpus();
+	const char *why = NULL;
+
+	if (bpf_program__fd(prog) < 0 || ncpu <= 0)
+		return;
+	{
+		const char *env = getenv("FLIGHTREC_SYSCALL_BATCH");
+
+		if (env && !strcmp(env, "0")) {
+			fr_vlog("syscall records go to the ring buffer one by one: "
+				"FLIGHTREC_SYSCALL_BATCH=0");
+			return;
+		}
+	}
+	/* and as a CPU goes idle */
+	{
+		struct bpf_program *idle = bpf_program__fd(r->skel->progs.flush_idle_btf) >= 0
+						   ? r->skel->progs.flush_idle_btf
+						   : r->skel->progs.flush_idle_raw;
+
+		r->flush_idle_link = bpf_program__attach(idle);
+		if (!r->flush_idle_link) {
+			fr_vlog("syscall records go to the ring buffer one by one: cannot "
+				"attach to sched_switch (%s)", strerror(errno));
+			return;
+		}
+	}
+	r->flush_links = calloc(ncpu, sizeof(*r->flush_links));
+	if (!r->flush_links)
+		return;
+	for (int c = 0; c < ncpu && !why; c++) {
+		struct bpf_link *link;
+		int fd = fr_perf_sw_open(PERF_COUNT_SW_CPU_CLOCK, FLUSH_PERIOD_NS, false, c);
+
+		if (fd < 0) {
+			if (errno == ENODEV)
+				continue;	/* offline */
+			why = strerror(errno);
+			break;
+		}
+		link = bpf_program__attach_perf_event(prog, fd);
+		if (!link) {
+			why = strerror(errno);
+			close(fd);
+			break;
+		}
+		r->flush_links[r->nflush++] = link;
+	}
+	if (why || !r->nflush) {
+		fr_vlog("syscall records go to the ring buffer one by one: cannot flush batches on "
+			"every CPU (%s)", why ? why : "no CPU online");
+		stop_batching(r);
+		return;
+	}
+	r->skel->bss->use_batches = true;
+	r->batching = true;
+	fr_vlog("syscall records batched per CPU: sent when full, 10 ms old, or the CPU "
+		"idle, and every %llu ms", FLUSH_PERIOD_NS / 1000000);
+}
+
+/* After the probes are detached: what the batches still hold. A program
+ * that started before the detach may still be finishing a record, or a
+ * flush sending one to the ring buffer: wait for them, drain what the
+ * flushes sent, then take the rest. */
+static void collect_batches(struct fr_recorder *r)
+{
+	int ncpu = libbpf_num_possible_cpus();
+	size_t stride = (sizeof(struct fr_batch) + 7) & ~(size_t)7;
+	uint8_t *vals;
+	uint32_t zero = 0;
+	bool busy = true;
+
+	if (!r->batching || ncpu <= 0 || !(vals = malloc(stride * ncpu)))
+		return;
+	/* a detach does not wait for programs already running */
+	usleep(5000);
+	for (int tries = 0; busy && tries < 100; tries++) {
+		busy = false;
+		if (bpf_map__lookup_elem(r->skel->maps.batches, &zero, sizeof(zero), vals,
+					 stride * ncpu, 0))
+			goto out;
+		for (int c = 0; c < ncpu; c++)
+			busy |= ((struct fr_batch *)(vals + c * stride))->busy != 0;
+		if (busy)
+			usleep(1000);
+	}
+	drain(r);
+	if (!bpf_map__lookup_elem(r->skel->maps.batches, &zero, sizeof(zero), vals,
+				  stride * ncpu, 0)) {
+		for (int c = 0; c < ncpu; c++) {
+			const struct fr_batch *b = (const void *)(vals + c * stride);
+
+			if (b->len && b->len <= FR_BATCH_BYTES)
+				on_record(r, b->data, b->len);
+		}
+	}
+out:
+	free(vals);
+	r->batching = false;
+}
+
+static int libbpf_log(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (level == LIBBPF_DEBUG && fr_verbosity < FR_DEBUG)
+		return 0;
+	if (fr_verbosity < FR_VERBOSE)
+		return 0;
+	return vfprintf(stderr, fmt, ap);
+}
+
+static void on_record(void *ctx, const void *data, uint32_t len)
+{
+	struct fr_recorder *r = ctx;
+
+	for (uint32_t off = 0; off < len;) {
+		const struct fr_hdr *h = (const void *)((const uint8_t *)data + off);
+
+		if (len - off < sizeof(*h) || h->size > len - off || h->size < sizeof(*h) || (h->size & 7)) {
+			r->malformed++;
+			return;
+		}
+		fr_ring_put(&r->ring, h, h->size);
+		r->received++;
+		r->by_type[h->type < FR_EV_TYPE_MAX ? h->type : 0]++;
+		if (h->type == FR_EV_PROC_FORK || h->type == FR_EV_PROC_EXEC ||
+		    h->type == FR_EV_PROC_EXIT)
+			fr_proctab_learn(&r->tasks, h);
+		/* only syscall records come in batches; any other record may
+		 * have been reserved larger than its size (exec) */
+		if (h->type != FR_EV_SYS_ENTER && h->type != FR_EV_SYS_EXIT)
+			return;
+		off += h->size;
+	}
+}
+
+static struct bpf_program *prog_for(struct fr_recorder *r, const struct fr_probe_def *d,
+				    enum fr_attach m)
+{
+	char name[64];
+
+	snprintf(name, sizeof(name), "%s%s", d->name, prog_suffix[m]);
+	return bpf_object__find_program_by_name(r->skel->obj, name);
+}
+
+/* The BTF prototype of tracepoint name: its number of arguments (the
+ * context pointer included), and the type name of argument i in *ti when
+ * asked. -1 when the kernel's BTF does not describe it. */
+static int tp_args(const struct btf *btf, const char *name, int i, const char **ti)
+{
+	const struct btf_type *t;
+	const struct btf_param *p;
+	char buf[128];
+	int id;
+
+	snprintf(buf, sizeof(buf), "btf_trace_%s", name);
+	id = btf__find_by_name_kind(btf, buf, BTF_KIND_TYPEDEF);
+	if (id <= 0)
+		return -1;
+	t = btf__type_by_id(btf, btf__type_by_id(btf, id)->type);
+	if (!t || !btf_is_ptr(t))
+		return -1;
+	t = btf__type_by_id(btf, t->type);
+	if (!t || !btf_is_func_proto(t))
+		return -1;
+	p = btf_params(t);
+	if (ti)
+		*ti = i < btf_vlen(t) ? btf__name_by_offset(btf, btf__type_by_id(btf, p[i].type)->name_off)
+				      : NULL;
+	return btf_vlen(t);
+}
+
+/* Can probe d be attached with method m on this kernel? */
+static bool method_ok(struct fr_recorder *r, const struct btf *btf, const char *events,
+		      const struct fr_probe_def *d, enum fr_attach m)
+{
+	char path[256];
+	bool in_btf = false;
+
+	if (btf) {
+		int n = tp_args(btf, d->name, 0, NULL);
+
+		in_btf = n > 0;
+		/* arguments not where the program expects them: only the
+		 * classic tracepoint, whose fields are named, can be used */
+		if (in_btf && (n < d->nargs_min || n > d->nargs_max) && m != FR_ATTACH_TRACEPOINT)
+			return false;
+	}
+	switch (m) {
+	case FR_ATTACH_TP_BTF:
+		return r->feat.tp_btf == FR_YES && in_btf;
+	case FR_ATTACH_RAW_TP:
+		if (r->feat.raw_tp != FR_YES)
+			return false;
+		if (in_btf)
+			return true;
+		/* without BTF, tracefs tells whether it exists */
+		__attribute__((fallthrough));
+	case FR_ATTACH_TRACEPOINT:
+		if (!events || (m == FR_ATTACH_TRACEPOINT && r->feat.tracepoint != FR_YES))
+			return false;
+		snprintf(path, sizeof(path), "%s/%s/%s/id", events, d->category, d->name);
+		return access(path, F_OK) == 0;
+	default:
+		return false;
+	}
+}
+
+static void set_knobs(struct fr_recorder *r, const struct fr_record_cfg *cfg)
+{
+	struct flightrec_bpf__rodata *ro = r->skel->rodata;
+
+	ro->self_tgid = getpid();
+	ro->filter_tgid = cfg->filter_tgid;
+	ro->filter_follow = cfg->follow;
+	if (cfg->comm[0]) {
+		ro->filter_comm_on = true;
+		memcpy((char *)ro->filter_comm, cfg->comm, sizeof(ro->filter_comm));
+	}
+	ro->filter_cgroup_id = cfg->cgroup_id;
+	ro->filter_cgroup_level = cfg->cgroup_level;
+	/* wake the reader once a quarter full, then once per step of new
+	 * data: 64 KiB, or an eighth of a small buffer (the mark must stay a
+	 * step below the size, which the data waiting never reaches) */
+	ro->wake_shift = 16;
+	while (ro->wake_shift > 3 && (1ULL << ro->wake_shift) > cfg->bpf_buffer / 8)
+		ro->wake_shift--;
+	ro->wakeup_bytes = cfg->bpf_buffer / 4;
+	ro->emit_fork = !!(cfg->groups & FR_GROUP_PROCESS);
+	ro->emit_exit = !!(cfg->groups & FR_GROUP_PROCESS);
+}
+
+int fr_recorder_start(struct fr_recorder *r, const struct fr_record_cfg *cfg)
+{
+	const struct btf *btf = NULL;
+	const char *events = NULL;
+	struct bpf_program *p;
+	int err;
+
+	memset(r, 0, sizeof(*r));
+	pthread_mutex_init(&r->lock, NULL);
+	libbpf_set_print(libbpf_log);
+	fr_features_probe(&r->feat);
+	if (r->feat.ringbuf == FR_UNKNOWN || r->feat.raw_tp == FR_UNKNOWN) {
+		fr_err("cannot use BPF: %s; needs root or CAP_BPF+CAP_PERFMON",
+		       strerror(EPERM));
+		return -EPERM;
+	}
+	if (r->feat.ringbuf != FR_YES) {
+		fr_err("this kernel has no BPF ring buffer (Linux 5.8 or later is needed)");
+		return -EOPNOTSUPP;
+	}
+	if (r->feat.btf != FR_YES) {
+		fr_err("this kernel exposes no BTF (/sys/kernel/btf/vmlinux); flightrec needs CONFIG_DEBUG_INFO_BTF=y");
+		return -EOPNOTSUPP;
+	}
+	err = fr_ring_init(&r->ring, cfg->ring_size);
+	if (err) {
+		fr_err("cannot allocate a %llu-byte ring: %s",
+		       (unsigned long long)cfg->ring_size, strerror(-err));
+		return err;
+	}
+	/* names of what runs now, before it can exit; what starts later is
+	 * learnt from its fork and exec */
+	fr_proctab_scan(&r->tasks);
+	r->swept_ns = fr_boot_ns();
+
+	r->skel = flightrec_bpf__open();
+	if (!r->skel) {
+		err = -errno;
+		fr_err("cannot open the BPF object: %s", strerror(errno));
+		goto fail;
+	}
+	set_knobs(r, cfg);
+	bpf_map__set_max_entries(r->skel->maps.events, cfg->bpf_buffer);
+
+	btf = fr_vmlinux_btf();
+	/* tracefs is only needed for classic tracepoints, or to check a raw
+	 * tracepoint exists on a kernel without BTF */
+	if (cfg->prefer == FR_ATTACH_TRACEPOINT || r->feat.tp_btf != FR_YES || !btf)
+		events = fr_tracefs_events(true);
+
+	bpf_object__for_each_program(p, r->skel->obj)
+		bpf_program__set_autoload(p, false);
+	for (unsigned i = 0; i < fr_nprobes; i++) {
+		const struct fr_probe_def *d = &fr_probe_defs[i];
+		struct fr_probe_state *ps = &r->probes[i];
+		bool needed = d->group & cfg->groups;
+
+		/* fork and exit follow a command's tree (record -- COMMAND)
+		 * and pass trace labels on, which may come at any time */
+		if (!strcmp(d->name, "sched_process_fork") || !strcmp(d->name, "sched_process_exit"))
+			needed = true;
+		ps->def = d;
+		ps->method = FR_ATTACH_NONE;
+		if (!needed) {
+			ps->why = "not asked for";
+			continue;
+		}
+		for (int m = cfg->prefer; m < FR_ATTACH_NONE; m++) {
+			/* a probe with only the classic form needs tracefs */
+			if (m == FR_ATTACH_TRACEPOINT && !events && prog_for(r, d, m))
+				events = fr_tracefs_events(true);
+			if (method_ok(r, btf, events, d, m) && prog_for(r, d, m)) {
+				ps->method = m;
+				break;
+			}
+		}
+		if (ps->method == FR_ATTACH_NONE) {
+			ps->why = "the kernel has no such tracepoint (or no way to attach to it)";
+			fr_warn("probe %s: not available on this kernel; skipped", d->name);
+			continue;
+		}
+		bpf_program__set_autoload(prog_for(r, d, ps->method), true);
+	}
+	{
+		/* block requests: keyed by address when both sides see it; the
+		 * completion's error type changed from errno to blk_status_t */
+		const struct fr_probe_state *is = &r->probes[PROBE_BLOCK_ISSUE];
+		const struct fr_probe_state *co = &r->probes[PROBE_BLOCK_COMPLETE];
+		const char *errtype = NULL;
+
+		r->skel->rodata->block_key_rq =
+			(is->method == FR_ATTACH_TP_BTF || is->method == FR_ATTACH_RAW_TP) &&
+			(co->method == FR_ATTACH_TP_BTF || co->method == FR_ATTACH_RAW_TP);
+		if (btf)
+			tp_args(btf, "block_rq_complete", 2, &errtype);
+		r->skel->rodata->block_error_is_status = !errtype || !strcmp(errtype, "blk_status_t");
+	}
+	/* the syscall programs batch their records when a perf event can
+	 * flush the batches on every CPU (see start_batching) */
+	if ((r->probes[PROBE_SYS_ENTER].method != FR_ATTACH_NONE ||
+	     r->probes[PROBE_SYS_EXIT].method != FR_ATTACH_NONE) && r->feat.perf_event == FR_YES &&
+	    (r->feat.tp_btf == FR_YES || r->feat.raw_tp == FR_YES)) {
+		bpf_program__set_autoload(r->skel->progs.flush_batch, true);
+		bpf_program__set_autoload(r->feat.tp_btf == FR_YES ? r->skel->progs.flush_idle_btf
+								   : r->skel->progs.flush_idle_raw, true);
+	}
+
+	/* libbpf reads its own copy to load: do not hold two */
+	btf = NULL;
+	fr_vmlinux_btf_release();
+
+	err = flightrec_bpf__load(r->skel);
+	if (err) {
+		fr_err("cannot load the BPF programs: %s%s", strerror(-err),
+		       err == -EPERM ? "; needs root or CAP_BPF+CAP_PERFMON"
+				     : " (run with -vv for the verifier log)");
+		goto fail;
+	}
+	/* events can arrive as soon as the first probe is attached */
+	r->start_ns = fr_boot_ns();
+	for (unsigned i = 0; i < fr_nprobes; i++) {
+		struct fr_probe_state *ps = &r->probes[i];
+		struct bpf_program *prog;
+		struct bpf_link *link;
+
+		if (ps->method == FR_ATTACH_NONE)
+			continue;
+		prog = prog_for(r, ps->def, ps->method);
+		link = bpf_program__attach(prog);
+		if (!link) {
+			fr_warn("probe %s: cannot attach with %s: %s; skipped", ps->def->name,
+				fr_attach_name(ps->method), strerror(errno));
+			ps->why = "attach failed";
+			ps->method = FR_ATTACH_NONE;
+			continue;
+		}
+		ps->link = link;
+		ps->attached = true;
+		r->nattached++;
+		fr_vlog("probe %-20s attached with %s", ps->def->name, fr_attach_name(ps->method));
+	}
+	if (!r->nattached) {
+		fr_err("no probe could be attached; nothing to record");
+		err = -ENOENT;
+		goto fail;
+	}
+	start_batching(r);
+	err = fr_bpfring_open(&r->rb, bpf_map__fd(r->skel->maps.events),
+			      bpf_map__max_entries(r->skel->maps.events));
+	if (err) {
+		fr_err("cannot read the BPF ring buffer: %s", strerror(-err));
+		goto fail;
+	}
+	r->rb_open = true;
+	return 0;
+fail:
+	fr_recorder_free(r);
+	return err;
+}
+
+struct slot_walk {
+	uint8_t *used;		/* FR_MAX_TRACES + 1 flags */
+};
+
+static int slot_one(const void *rec, uint32_t len, void *arg)
+{
+	const struct fr_hdr *h = rec;
+	struct slot_walk *w = arg;
+
+	if (len >= sizeof(*h) && h->flags && h->flags <= FR_MAX_TRACES)
+		w->used[h->flags] = 1;
+	return 0;
+}
+
+/* A slot no task carries, no record of the ring holds and, with a ring
+ * file, none of its records either: the one labelled longest ago. 0 when
+ * every slot is still in use. */
+static unsigned reclaim_slot(struct fr_recorder *r)
+{
+	uint8_t used[FR_MAX_TRACES + 1] = { 0 };
+	struct slot_walk w = { used };
+	int fd = bpf_map__fd(r->skel->maps.traces);
+	uint32_t key, next, v;
+	bool first = true;
+	size_t k = 0, max = bpf_map__max_entries(r->skel->maps.traces);
+	uint64_t oldest = __atomic_load_n(&r->file_oldest_ts, __ATOMIC_ACQUIRE);
+	unsigned best = 0;
+
+	/* what the BPF buffer and the syscall batches still hold belongs in
+	 * the ring before it is looked at */
+	fr_recorder_sync(r);
+	for (;;) {
+		if (bpf_map_get_next_key(fd, first ? NULL : &key, &next))
+			break;	/* the end of the map */
+		/* a key deleted under the walk starts it over: a walk that
+		 * never ends proves nothing, and no slot is taken */
+		if (++k > 4 * max)
+			return 0;
+		if (!bpf_map_lookup_elem(fd, &next, &v) && v && v <= FR_MAX_TRACES)
+			used[v] = 1;
+		key = next;
+		first = false;
+	}
+	fr_ring_foreach(&r->ring, slot_one, &w);
+	for (unsigned s = 1; s <= FR_MAX_TRACES; s++) {
+		if (used[s])
+			continue;
+		/* a ring file may still hold records that carry it */
+		if (r->trace_file_ts) {
+			uint64_t t = __atomic_load_n(&r->trace_file_ts[s], __ATOMIC_RELAXED);
+
+			if (t && t >= oldest)
+				continue;
+		}
+		if (!best || r->trace_used_ns[s] < r->trace_used_ns[best])
+			best = s;
+	}
+	return best;
+}
+
+int fr_recorder_trace_slot(struct fr_recorder *r, const uint8_t id[16], bool create)
+{
+	unsigned n = __atomic_load_n(&r->ntraces, __ATOMIC_ACQUIRE);
+
+	for (unsigned i = 0; i < n; i++)
+		if (!memcmp(r->trace_ids[i], id, 16)) {
+			r->trace_used_ns[i + 1] = fr_boot_ns();
+			return (int)i + 1;
+		}
+	if (!create)
+		return -ENOENT;
+	if (!r->trace_ids)
+		r->trace_ids = calloc(FR_MAX_TRACES, 16);
+	if (!r->trace_used_ns)
+		r->trace_used_ns = calloc(FR_MAX_TRACES + 1, sizeof(*r->trace_used_ns));
+	if (!r->trace_ids || !r->trace_used_ns)
+		return -ENOMEM;
+	if (n == FR_MAX_TRACES) {
+		/* full: the oldest slot nothing refers to any more is reused */
+		unsigned s = r->skel ? reclaim_slot(r) : 0;
+
+		if (!s) {
+			r->traces_refused++;
+			return -ENOSPC;
+		}
+		/* the ring file's writer reads the table under the lock */
+		pthread_mutex_lock(&r->lock);
+		memcpy(r->trace_ids[s - 1], id, 16);
+		pthread_mutex_unlock(&r->lock);
+		r->trace_used_ns[s] = fr_boot_ns();
+		r->traces_recycled++;
+		return (int)s;
+	}
+	memcpy(r->trace_ids[n], id, 16);
+	r->trace_used_ns[n + 1] = fr_boot_ns();
+	/* readers in other threads see the entry before the count */
+	__atomic_store_n(&r->ntraces, n + 1, __ATOMIC_RELEASE);
+	return (int)n + 1;
+}
+
+cJSON *fr_recorder_traces_json(const struct fr_recorder *r)
+{
+	unsigned n = __atomic_load_n(&r->ntraces, __ATOMIC_ACQUIRE);
+	cJSON *o;
+
+	if (!n)
+		return NULL;
+	o = cJSON_CreateObject();
+	for (unsigned i = 0; o && i < n; i++) {
+		char key[16], hex[33];
+
+		snprintf(key, sizeof(key), "%u", i + 1);
+		for (int b = 0; b < 16; b++)
+			snprintf(hex + 2 * b, 3, "%02x", r->trace_ids[i][b]);
+		cJSON_AddStringToObject(o, key, hex);
+	}
+	return o;
+}
+
+int fr_recorder_label_tid(struct fr_recorder *r, uint32_t tid, unsigned slot)
+{
+	uint32_t v = slot;
+
+	if (bpf_map__update_elem(r->skel->maps.traces, &tid, sizeof(tid), &v, sizeof(v), BPF_ANY))
+		return -errno;
+	r->skel->bss->traces_on = 1;
+	return 0;
+}
+
+int fr_recorder_label_pid(struct fr_recorder *r, uint32_t pid, unsigned slot)
+{
+	char path[64];
+	struct dirent *de;
+	DIR *d;
+	int n = 0, err = 0;
+
+	snprintf(path, sizeof(path), "/proc/%u/task", pid);
+	d = opendir(path);
+	if (!d)
+		return -ESRCH;
+	while ((de = readdir(d))) {
+		unsigned long tid;
+		char *end;
+
+		errno = 0;
+		tid = strtoul(de->d_name, &end, 10);
+		if (*end || !tid || errno || tid > UINT32_MAX)
+			continue;
+		err = fr_recorder_label_tid(r, (uint32_t)tid, slot);
+		if (err)
+			break;
+		n++;
+	}
+	closedir(d);
+	return err ? err : n ? n : -ESRCH;
+}
+
+int fr_recorder_unlabel(struct fr_recorder *r, unsigned slot)
+{
+	int fd = bpf_map__fd(r->skel->maps.traces), n = 0;
+	uint32_t key, next, v, *del;
+	size_t max = bpf_map__max_entries(r->skel->maps.traces), k = 0;
+	bool first = true;
+
+	/* one walk to find them, then the deletes: deleting during the walk
+	 * would make it start over */
+	del = malloc(max * sizeof(*del));
+	if (!del)
+		return -ENOMEM;
+	while (k < max && !bpf_map_get_next_key(fd, first ? NULL : &key, &next)) {
+		if (!bpf_map_lookup_elem(fd, &next, &v) && v == slot)
+			del[k++] = next;
+		key = next;
+		first = false;
+	}
+	for (size_t i = 0; i < k; i++)
+		if (!bpf_map_delete_elem(fd, &del[i]))
+			n++;
+	free(del);
+	return n;
+}
+
+void fr_recorder_trace_unslot(struct fr_recorder *r, unsigned slot)
+{
+	/* only the newest, never handed out: nothing can carry it */
+	if (slot && slot == r->ntraces && r->ntraces < FR_MAX_TRACES)
+		__atomic_store_n(&r->ntraces, slot - 1, __ATOMIC_RELEASE);
+	/* a slot given anew: the first to be taken again */
+	else if (slot && slot <= FR_MAX_TRACES && r->trace_used_ns)
+		r->trace_used_ns[slot] = 0;
+}
+
+int fr_recorder_put(struct fr_recorder *r, const void *rec)
+{
+	const struct fr_hdr *h = rec;
+	int err;
+
+	pthread_mutex_lock(&r->lock);
+	err = fr_ring_put(&r->ring, rec, h->size);
+	if (!err) {
+		r->marks++;
+		r->by_type[h->type < FR_EV_TYPE_MAX ? h->type : 0]++;
+	}
+	pthread_mutex_unlock(&r->lock);
+	return err;
+}
+
+int fr_recorder_track(struct fr_recorder *r, uint32_t tid)
+{
+	uint32_t flags = FR_TRACK_FOLLOW;
+
+	if (bpf_map__update_elem(r->skel->maps.track, &tid, sizeof(tid), &flags,
+				 sizeof(flags), BPF_ANY))
+		return -errno;
+	return 0;
+}
+
+static int drain(struct fr_recorder *r)
+{
+	int n;
+
+	pthread_mutex_lock(&r->lock);
+	r->drained_ns = fr_boot_ns();
+	n = (int)fr_bpfring_consume(&r->rb, on_record, r);
+	pthread_mutex_unlock(&r->lock);
+	return n;
+}
+
+int fr_recorder_poll(struct fr_recorder *r, int timeout_ms)
+{
+	struct epoll_event ev;
+
+	/* producers submit without waking us until the buffer fills, so this
+	 * mostly times out: drain on every tick (no syscall when empty) */
+	if (epoll_wait(r->rb.epfd, &ev, 1, timeout_ms) < 0 && errno != EINTR)
+		return -errno;
+	return drain(r);
+}
+
+void fr_recorder_idle(struct fr_recorder *r, unsigned ms)
+{
+	struct timespec ts = { 0, (long)ms * 1000000L };
+
+	drain(r);
+	nanosleep(&ts, NULL);
+	drain(r);
+}
+
+int fr_recorder_sync(struct fr_recorder *r)
+{
+	if (r->batching) {
+		/* every CPU's flush fires within a period: a little over one
+		 * and what was batched before now is in the ring buffer;
+		 * meanwhile the ring buffer is drained as usual */
+		uint64_t until = fr_boot_ns() + FLUSH_PERIOD_NS + 10000000ULL;
+
+		while (fr_boot_ns() < until)
+			fr_recorder_idle(r, 5);
+	}
+	return drain(r);
+}
+
+void fr_recorder_bpf_counters(const struct fr_recorder *r, uint64_t out[FR_CNT_MAX])
+{
+	int ncpu = libbpf_num_possible_cpus();
+
+	memset(out, 0, FR_CNT_MAX * sizeof(out[0]));
+	if (!r->skel || ncpu <= 0)
+		return;
+	{
+		uint64_t vals[ncpu];
+
+		for (uint32_t k = 0; k < FR_CNT_MAX; k++) {
+			uint64_t sum = 0;
+
+			if (bpf_map__lookup_elem(r->skel->maps.counters, &k, sizeof(k), vals,
+						 sizeof(vals), 0))
+				continue;
+			for (int c = 0; c < ncpu; c++)
+				sum += vals[c];
+			out[k] = sum;
+		}
+	}
+}
+
+void fr_recorder_read_counters(struct fr_recorder *r)
+{
+	uint64_t c[FR_CNT_MAX];
+
+	if (!r->skel)
+		return;	/* stopped: the last values read stay */
+	fr_recorder_bpf_counters(r, c);
+	r->dropped = c[FR_CNT_DROPPED];
+	r->track_full = c[FR_CNT_TRACK_FULL];
+	r->inflight_full = c[FR_CNT_INFLIGHT_FULL];
+	r->traces_full = c[FR_CNT_TRACE_FULL];
+	r->inflight_miss = c[FR_CNT_INFLIGHT_MISS];
+}
+
+void fr_recorder_read_maps(struct fr_recorder *r)
+{
+	if (r->skel)
+		fr_recorder_maps(r, r->maps);
+}
+
+/* ---- the task table's sweep ---- */
+
+/* At most this often; and only once the ring let records go since the last
+ * one, with a thousand new tasks or ten seconds since then. A sweep walks
+ * the whole ring: about 10 ns a record. */
+#define SWEEP_MIN_NS 1000000000ULL
+#define SWEEP_MAX_NS 10000000000ULL
+#define SWEEP_GROWTH 1024
+
+struct sweep {
+	struct fr_proctab *pt;
+	uint32_t gen;
+	uint32_t last_tid;
+};
+
+static int mark_one(const void *rec, uint32_t len, void *arg)
+{
+	struct sweep *w = arg;
+	uint32_t tids[4];
+	unsigned n;
+
+	if (len < sizeof(struct fr_hdr))
+		return 0;
+	n = fr_rec_tids(rec, tids);
+	for (unsigned i = 0; i < n; i++) {
+		uint32_t idx;
+
+		/* events come in runs of one task */
+		if (!tids[i] || tids[i] == w->last_tid)
+			continue;
+		w->last_tid = tids[i];
+		if (fr_tidmap_get(&w->pt->idx, tids[i], &idx))
+			w->pt->v[idx].mark = w->gen;
+	}
+	return 0;
+}
+
+void fr_recorder_tend(struct fr_recorder *r)
+{
+	uint64_t now = fr_boot_ns();
+
+	if (now - r->swept_ns < SWEEP_MIN_NS || r->ring.overwritten == r->swept_overwritten)
+		return;
+	if (r->tasks.len < r->swept_len + SWEEP_GROWTH && now - r->swept_ns < SWEEP_MAX_NS)
+		return;
+	fr_recorder_sweep(r);
+}
+
+void fr_recorder_sweep(struct fr_recorder *r)
+{
+	uint64_t now, t0 = fr_boot_ns();
+	struct sweep w = { .pt = &r->tasks };
+
+	w.gen = ++r->tasks_gen;
+	/* the ring's only writer is this thread: no lock to read it */
+	fr_ring_foreach(&r->ring, mark_one, &w);
+	fr_proctab_evict_unmarked(&r->tasks, w.gen);
+	now = fr_boot_ns();
+	r->swept_ns = now;
+	r->swept_overwritten = r->ring.overwritten;
+	r->swept_head = r->ring.head;
+	r->swept_len = r->tasks.len;
+	r->sweeps++;
+	r->sweep_ns = now - t0;
+}
+
+/* ---- the maps that can fill ---- */
+
+static uint64_t map_entries(int fd, size_t key_size, uint64_t max)
+{
+	uint8_t key[32], next[32];
+	uint64_t n = 0;
+
+	if (fd < 0 || key_size > sizeof(key))
+		return 0;
+	/* a walk of a map that changes meanwhile may see an entry twice or
+	 * miss one: a fill, not an inventory */
+	if (bpf_map_get_next_key(fd, NULL, next))
+		return 0;
+	do {
+		n++;
+		memcpy(key, next, key_size);
+	} while (n < max + 1024 && !bpf_map_get_next_key(fd, key, next));
+	return n > max ? max : n;
+}
+
+void fr_recorder_maps(const struct fr_recorder *r, struct fr_map_fill out[FR_NMAPS])
+{
+	uint64_t c[FR_CNT_MAX];
+	const struct bpf_map *maps[FR_NMAPS];
+	static const char *const names[FR_NMAPS] = { "follow", "traces", "inflight" };
+
+	memset(out, 0, FR_NMAPS * sizeof(out[0]));
+	for (unsigned i = 0; i < FR_NMAPS; i++)
+		out[i].name = names[i];
+	if (!r->skel)
+		return;
+	maps[0] = r->skel->maps.track;
+	maps[1] = r->skel->maps.traces;
+	maps[2] = r->skel->maps.inflight;
+	fr_recorder_bpf_counters(r, c);
+	out[0].misses = c[FR_CNT_TRACK_FULL];
+	out[1].misses = c[FR_CNT_TRACE_FULL];
+	out[2].misses = c[FR_CNT_INFLIGHT_FULL] + c[FR_CNT_INFLIGHT_MISS];
+	for (unsigned i = 0; i < FR_NMAPS; i++) {
+		out[i].max = bpf_map__max_entries(maps[i]);
+		out[i].entries = map_entries(bpf_map__fd(maps[i]), bpf_map__key_size(maps[i]), out[i].max);
+	}
+}
+
+cJSON *fr_maps_json(const struct fr_map_fill m[FR_NMAPS])
+{
+	cJSON *o = cJSON_CreateObject();
+
+	for (unsigned i = 0; o && i < FR_NMAPS; i++) {
+		cJSON *e = cJSON_AddObjectToObject(o, m[i].name ? m[i].name : "?");
+
+		cJSON_AddNumberToObject(e, "entries", (double)m[i].entries);
+		cJSON_AddNumberToObject(e, "max", (double)m[i].max);
+		cJSON_AddNumberToObject(e, "misses", (double)m[i].misses);
+	}
+	return o;
+}
+
+void fr_recorder_stop(struct fr_recorder *r)
+{
+	if (!r->skel)
+		return;
+	/* detach first so the drain below is final, then collect what is left */
+	detach_all(r);
+	if (r->rb_open)
+		drain(r);
+	collect_batches(r);
+	r->stop_ns = fr_boot_ns();
+	fr_recorder_read_counters(r);
+	fr_recorder_read_maps(r);
+	r->malformed += r->rb.bad;
+	fr_bpfring_close(&r->rb);
+	r->rb_open = false;
+	flightrec_bpf__destroy(r->skel);
+	r->skel = NULL;
+}
+
+static void detach_all(struct fr_recorder *r)
+{
+	for (unsigned i = 0; i < fr_nprobes; i++) {
+		bpf_link__destroy(r->probes[i].link);
+		r->probes[i].link = NULL;
+	}
+	stop_batching(r);
+}
+
+void fr_recorder_free(struct fr_recorder *r)
+{
+	fr_vmlinux_btf_release();	/* held when starting failed early */
+	detach_all(r);
+	if (r->rb_open)
+		fr_bpfring_close(&r->rb);
+	r->rb_open = false;
+	if (r->skel)
+		flightrec_bpf__destroy(r->skel);
+	r->skel = NULL;
+	fr_ring_free(&r->ring);
+	free(r->trace_ids);
+	r->trace_ids = NULL;
+	free(r->trace_used_ns);
+	r->trace_used_ns = NULL;
+	fr_proctab_free(&r->tasks);
+}

@@ -1,0 +1,401 @@
+/* export.c: Chrome trace events and collapsed stacks; see export.h. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "detect/detect.h"
+#include "capture/event.h"
+#include "report/export.h"
+
+/* pseudo-processes above any real pid (PID_MAX_LIMIT is 4194304) */
+#define CPU_PID 4194305
+#define BLOCK_PID 4194306
+#define EVENTS_PID 4194307
+#define MAX_CPUS 1024
+
+/* NUL-terminated strings: names built here, or checked by the decoder */
+static void str(FILE *out, const char *s)
+{
+	s = s ? s : "";
+	fr_json_str(out, s, strlen(s));
+}
+
+static void sep(struct fr_chrome *c)
+{
+	fputs(c->any ? ",\n" : "\n", c->out);
+	c->any = true;
+}
+
+static void ts(struct fr_chrome *c, uint64_t ns)
+{
+	uint64_t d = ns > c->base ? ns - c->base : 0;
+
+	fprintf(c->out, "%llu.%03llu", (unsigned long long)(d / 1000), (unsigned long long)(d % 1000));
+}
+
+/* An instant event, left open after its time for the caller to close
+ * (or to add args to). scope: t (thread), g (global). */
+static void instant(struct fr_chrome *c, const char *scope, const char *cat, const char *name,
+		    uint32_t pid, uint32_t tid, uint64_t t)
+{
+	sep(c);
+	fprintf(c->out, "{\"ph\":\"i\",\"s\":\"%s\",\"cat\":\"%s\",\"name\":", scope, cat);
+	str(c->out, name);
+	fprintf(c->out, ",\"pid\":%u,\"tid\":%u,\"ts\":", pid, tid);
+	ts(c, t);
+}
+
+static void meta_name(struct fr_chrome *c, const char *what, uint32_t pid, uint32_t tid,
+		      const char *name)
+{
+	sep(c);
+	fprintf(c->out, "{\"ph\":\"M\",\"name\":\"%s\",\"pid\":%u,\"tid\":%u,\"args\":{\"name\":", what,
+		pid, tid);
+	str(c->out, name);
+	fputs("}}", c->out);
+}
+
+static void name_thread(struct fr_chrome *c, uint32_t pid, uint32_t tid, const char *comm)
+{
+	uint32_t v;
+
+	if (!fr_tidmap_get(&c->procs, pid, &v)) {
+		fr_tidmap_set(&c->procs, pid, 1);
+		meta_name(c, "process_name", pid, pid, comm);
+	}
+	if (!fr_tidmap_get(&c->named, tid, &v)) {
+		fr_tidmap_set(&c->named, tid, 1);
+		meta_name(c, "thread_name", pid, tid, comm);
+	}
+}
+
+void fr_chrome_begin(struct fr_chrome *c, FILE *out, uint64_t base, const struct fr_decoder *d,
+		     const cJSON *trigger)
+{
+	memset(c, 0, sizeof(*c));
+	c->out = out;
+	c->base = base;
+	c->cpu = calloc(MAX_CPUS, sizeof(*c->cpu));
+	fputs("{\"displayTimeUnit\":\"ns\",\"traceEvents\":[", out);
+	meta_name(c, "process_name", CPU_PID, 0, "CPUs");
+	meta_name(c, "process_name", BLOCK_PID, 0, "Block I/O");
+	meta_name(c, "process_name", EVENTS_PID, 0, "flightrec");
+	if (cJSON_IsObject(trigger)) {
+		const cJSON *at = cJSON_GetObjectItemCaseSensitive(trigger, "time_ns");
+		const cJSON *det = cJSON_GetObjectItemCaseSensitive(trigger, "detector");
+		const cJSON *cond = cJSON_GetObjectItemCaseSensitive(trigger, "condition");
+		const cJSON *val = cJSON_GetObjectItemCaseSensitive(trigger, "value_text");
+		char name[160];
+
+		if (cJSON_IsNumber(at) && at->valuedouble > 0 && at->valuedouble < 1.8e19) {
+			snprintf(name, sizeof(name), "%s fired",
+				 cJSON_IsString(det) ? det->valuestring : "trigger");
+			meta_name(c, "thread_name", EVENTS_PID, 1, "trigger");
+			sep(c);
+			fputs("{\"ph\":\"i\",\"s\":\"g\",\"cat\":\"trigger\",\"name\":", out);
+			str(out, name);
+			fprintf(out, ",\"pid\":%u,\"tid\":1,\"ts\":", EVENTS_PID);
+			ts(c, (uint64_t)at->valuedouble);
+			fputs(",\"args\":{\"condition\":", out);
+			str(out, cJSON_IsString(cond) ? cond->valuestring : "");
+			fputs(",\"value\":", out);
+			str(out, cJSON_IsString(val) ? val->valuestring : "");
+			fputs("}}", out);
+		}
+	}
+	(void)d;
+}
+
+static const struct fr_field *field(const struct fr_view *v, const char *key)
+{
+	for (unsigned i = 0; i < v->n; i++)
+		if (!strcmp(v->f[i].key, key))
+			return &v->f[i];
+	return NULL;
+}
+
+static void slice_end(struct fr_chrome *c, uint32_t pid, uint32_t tid, uint64_t at)
+{
+	sep(c);
+	fprintf(c->out, "{\"ph\":\"E\",\"pid\":%u,\"tid\":%u,\"ts\":", pid, tid);
+	ts(c, at);
+	fputc('}', c->out);
+}
+
+static void note_wait(struct fr_chrome *c, uint32_t tid, uint64_t at)
+{
+	uint32_t i;
+
+	if (!tid)
+		return;
+	if (fr_tidmap_get(&c->waiting, tid, &i)) {
+		if (!c->waits[i])
+			c->waits[i] = at;
+		return;
+	}
+	if (c->nwaits == c->capwaits) {
+		uint32_t cap = c->capwaits ? c->capwaits * 2 : 1024;
+		uint64_t *w = realloc(c->waits, cap * sizeof(*w));
+
+		if (!w)
+			return;
+		c->waits = w;
+		c->capwaits = cap;
+	}
+	if (fr_tidmap_set(&c->waiting, tid, c->nwaits))
+		return;
+	c->waits[c->nwaits++] = at;
+}
+
+void fr_chrome_event(struct fr_chrome *c, struct fr_decoder *d, const struct fr_view *v)
+{
+	const struct fr_hdr *h = v->h;
+	FILE *out = c->out;
+	uint32_t x, pid = v->tgid ? v->tgid : v->tid;
+
+	(void)d;
+	if (h->ts > c->last)
+		c->last = h->ts;
+	if (v->tid && h->type != FR_EV_BLOCK_COMPLETE && h->type != FR_EV_BLOCK_ISSUE)
+		name_thread(c, pid, v->tid, v->comm);
+	/* a task doing something runs: a wakeup seen meanwhile (of a task
+	 * already running) started no wait */
+	if ((h->type == FR_EV_SYS_ENTER || h->type == FR_EV_SYS_EXIT || h->type == FR_EV_PROC_EXEC ||
+	     h->type == FR_EV_PROC_FORK || h->type == FR_EV_PROC_EXIT || h->type == FR_EV_SCHED_SWITCH) &&
+	    fr_tidmap_get(&c->waiting, v->tid, &x))
+		c->waits[x] = 0;
+	switch (h->type) {
+	case FR_EV_SYS_ENTER: {
+		const struct fr_field *f = field(v, "syscall");
+
+		/* an entry with no exit before it (the exit was lost) */
+		if (fr_tidmap_get(&c->insys, v->tid, &x) && x)
+			slice_end(c, x, v->tid, h->ts);
+		sep(c);
+		fputs("{\"ph\":\"B\",\"cat\":\"syscall\",\"name\":", out);
+		fr_json_str(out, f ? f->s : "?", f ? strnlen(f->s, f->slen) : 1);
+		fprintf(out, ",\"pid\":%u,\"tid\":%u,\"ts\":", pid, v->tid);
+		ts(c, h->ts);
+		fputc('}', out);
+		fr_tidmap_set(&c->insys, v->tid, pid);
+		break;
+	}
+	case FR_EV_SYS_EXIT: {
+		const struct fr_field *r = field(v, "ret");
+
+		/* a call entered before the capture began has no slice */
+		if (!fr_tidmap_get(&c->insys, v->tid, &x) || !x)
+			break;
+		sep(c);
+		fprintf(out, "{\"ph\":\"E\",\"pid\":%u,\"tid\":%u,\"ts\":", x, v->tid);
+		ts(c, h->ts);
+		fprintf(out, ",\"args\":{\"ret\":%lld}}", r ? (long long)r->i : 0LL);
+		fr_tidmap_set(&c->insys, v->tid, 0);
+		break;
+	}
+	case FR_EV_SCHED_WAKEUP:
+	case FR_EV_SCHED_WAKEUP_NEW:
+		note_wait(c, v->tid, h->ts);
+		break;
+	case FR_EV_SCHED_SWITCH: {
+		const struct fr_sched_switch *e = (const void *)h;
+		const struct fr_field *np = field(v, "next_pid");
+		uint32_t ntgid = np ? (uint32_t)np->u : e->next_tgid;
+		unsigned cpu = h->cpu;
+
+		if (cpu >= MAX_CPUS || !c->cpu)
+			break;
+		/* who ran on this CPU until now */
+		if (c->cpu[cpu].tid && c->cpu[cpu].since && c->cpu[cpu].tid == v->tid) {
+			if (!fr_tidmap_get(&c->named, 0x80000000u | cpu, &x)) {
+				char n[32];
+
+				fr_tidmap_set(&c->named, 0x80000000u | cpu, 1);
+				snprintf(n, sizeof(n), "CPU %u", cpu);
+				meta_name(c, "thread_name", CPU_PID, cpu, n);
+			}
+			sep(c);
+			fputs("{\"ph\":\"X\",\"cat\":\"oncpu\",\"name\":", out);
+			str(out, c->cpu[cpu].comm);
+			fprintf(out, ",\"pid\":%u,\"tid\":%u,\"ts\":", CPU_PID, cpu);
+			ts(c, c->cpu[cpu].since);
+			fprintf(out, ",\"dur\":");
+			{
+				uint64_t dd = h->ts - c->cpu[cpu].since;
+
+				fprintf(out, "%llu.%03llu", (unsigned long long)(dd / 1000),
+					(unsigned long long)(dd % 1000));
+			}
+			fprintf(out, ",\"args\":{\"pid\":%u,\"tid\":%u}}", c->cpu[cpu].tgid, c->cpu[cpu].tid);
+		}
+		if (fr_switched_out_runnable(e->prev_state))
+			note_wait(c, v->tid, h->ts);
+		c->cpu[cpu].tid = e->next_tid;
+		c->cpu[cpu].tgid = ntgid;
+		c->cpu[cpu].since = e->next_tid ? h->ts : 0;
+		memcpy(c->cpu[cpu].comm, e->next_comm, 15);
+		c->cpu[cpu].comm[15] = 0;
+		/* the task switched in waited on the run queue until now */
+		if (e->next_tid && fr_tidmap_get(&c->waiting, e->next_tid, &x) && c->waits[x]) {
+			uint64_t from = c->waits[x], dd = h->ts >= from ? h->ts - from : 0;
+
+			name_thread(c, ntgid ? ntgid : e->next_tid, e->next_tid, c->cpu[cpu].comm);
+			sep(c);
+			fprintf(out, "{\"ph\":\"X\",\"cat\":\"runqueue\",\"name\":\"runnable (waiting for a CPU)\","
+				"\"pid\":%u,\"tid\":%u,\"ts\":", ntgid ? ntgid : e->next_tid, e->next_tid);
+			ts(c, from);
+			fprintf(out, ",\"dur\":%llu.%03llu}", (unsigned long long)(dd / 1000),
+				(unsigned long long)(dd % 1000));
+			c->waits[x] = 0;
+		}
+		break;
+	}
+	case FR_EV_BLOCK_COMPLETE: {
+		const struct fr_block_rq *e = (const void *)h;
+		const struct fr_field *dev = field(v, "dev");
+		char id[64], name[96];
+
+		/* issue and completion both from the completion, which carries
+		 * the latency: every slice is whole */
+		if (!e->latency_ns || e->latency_ns > h->ts)
+			break;
+		snprintf(id, sizeof(id), "%u-%llu-%llu", e->dev, (unsigned long long)e->sector,
+			 (unsigned long long)h->ts);
+		snprintf(name, sizeof(name), "%s %s %u bytes",
+			 dev ? dev->s : "?", e->op == FR_BLK_READ ? "read" : e->op == FR_BLK_WRITE ? "write" : "other",
+			 e->bytes);
+		sep(c);
+		fputs("{\"ph\":\"b\",\"cat\":\"block\",\"name\":", out);
+		str(out, name);
+		fprintf(out, ",\"id\":\"%s\",\"pid\":%u,\"tid\":0,\"ts\":", id, BLOCK_PID);
+		ts(c, h->ts - e->latency_ns);
+		fprintf(out, ",\"args\":{\"pid\":%u,\"comm\":", v->tgid);
+		str(out, v->comm);
+		fputs("}}", out);
+		sep(c);
+		fputs("{\"ph\":\"e\",\"cat\":\"block\",\"name\":", out);
+		str(out, name);
+		fprintf(out, ",\"id\":\"%s\",\"pid\":%u,\"tid\":0,\"ts\":", id, BLOCK_PID);
+		ts(c, h->ts);
+		fputc('}', out);
+		break;
+	}
+	case FR_EV_PROC_FORK:
+	case FR_EV_PROC_EXEC:
+	case FR_EV_PROC_EXIT:
+	case FR_EV_OOM_KILL:
+		instant(c, "t", "process", v->type, pid, v->tid, h->ts);
+		fputc('}', out);
+		break;
+	case FR_EV_MARK: {
+		/* a global instant, named after the mark, its metadata as args */
+		const struct fr_mark *m = (const void *)h;
+		const char *p = m->data + m->name_len;
+
+		instant(c, "g", "mark", m->data, pid, v->tid, h->ts);
+		fputs(",\"args\":{", out);
+		for (unsigned i = 0; i < m->nmeta; i++) {
+			size_t k = strlen(p);
+
+			if (i)
+				fputc(',', out);
+			str(out, p);
+			fputc(':', out);
+			str(out, p + k + 1);
+			p += k + 1 + strlen(p + k + 1) + 1;
+		}
+		fputs("}}", out);
+		break;
+	}
+	}
+}
+
+void fr_chrome_end(struct fr_chrome *c)
+{
+	/* syscalls still open: closed at the last event */
+	for (size_t i = 0; c->insys.slots && i < c->insys.cap; i++) {
+		uint64_t s = c->insys.slots[i];
+		uint32_t tid = (uint32_t)((s >> 32) - 1), pid = (uint32_t)s;
+
+		if (s && pid)
+			slice_end(c, pid, tid, c->last);
+	}
+	for (unsigned cpu = 0; c->cpu && cpu < MAX_CPUS; cpu++)
+		if (c->cpu[cpu].tid && c->cpu[cpu].since && c->last > c->cpu[cpu].since) {
+			uint64_t dd = c->last - c->cpu[cpu].since;
+
+			sep(c);
+			fputs("{\"ph\":\"X\",\"cat\":\"oncpu\",\"name\":", c->out);
+			str(c->out, c->cpu[cpu].comm);
+			fprintf(c->out, ",\"pid\":%u,\"tid\":%u,\"ts\":", CPU_PID, cpu);
+			ts(c, c->cpu[cpu].since);
+			fprintf(c->out, ",\"dur\":%llu.%03llu}", (unsigned long long)(dd / 1000),
+				(unsigned long long)(dd % 1000));
+		}
+	fputs("\n]}\n", c->out);
+	fr_tidmap_free(&c->named);
+	fr_tidmap_free(&c->procs);
+	fr_tidmap_free(&c->insys);
+	fr_tidmap_free(&c->waiting);
+	free(c->waits);
+	free(c->cpu);
+}
+
+/* ---- collapsed stacks ---- */
+
+/* "func+0x1a (file)" -> "func"; hex -> "[unknown]"; no ';' or spaces */
+static void frame(FILE *out, const char *f, const char *suffix)
+{
+	size_t n;
+
+	if (!f || !strncmp(f, "0x", 2) || !*f) {
+		fprintf(out, ";[unknown]%s", suffix);
+		return;
+	}
+	n = strcspn(f, "+ ");
+	fputc(';', out);
+	for (size_t i = 0; i < n && i < 256; i++) {
+		unsigned char ch = f[i];
+
+		fputc(ch == ';' || ch < 0x20 || ch == 0x7f ? '_' : ch, out);
+	}
+	fputs(suffix, out);
+}
+
+static void frames_root_first(FILE *out, const cJSON *arr, const char *suffix)
+{
+	int n = cJSON_IsArray(arr) ? cJSON_GetArraySize(arr) : 0;
+
+	/* leaf first in the capture: walk backwards (bounded: a stack has at
+	 * most a few hundred frames) */
+	for (int i = n > 512 ? 511 : n - 1; i >= 0; i--) {
+		const cJSON *f = cJSON_GetArrayItem(arr, i);
+
+		frame(out, cJSON_IsString(f) ? f->valuestring : NULL, suffix);
+	}
+}
+
+long fr_folded_write(FILE *out, const cJSON *trigger)
+{
+	const cJSON *ctx = cJSON_GetObjectItemCaseSensitive(trigger, "context");
+	const cJSON *p = cJSON_GetObjectItemCaseSensitive(ctx, "profile");
+	const cJSON *stacks = cJSON_GetObjectItemCaseSensitive(p, "stacks"), *s;
+	long n = 0;
+
+	if (!cJSON_IsArray(stacks))
+		return -1;
+	cJSON_ArrayForEach(s, stacks) {
+		const cJSON *comm = cJSON_GetObjectItemCaseSensitive(s, "comm");
+		const cJSON *count = cJSON_GetObjectItemCaseSensitive(s, "count");
+		const char *cm = cJSON_IsString(comm) ? comm->valuestring : "?";
+
+		if (!cJSON_IsNumber(count) || count->valuedouble < 1 || count->valuedouble > 1e15)
+			continue;
+		for (size_t i = 0; cm[i] && i < 16; i++)
+			fputc(cm[i] == ';' || cm[i] == ' ' || (unsigned char)cm[i] < 0x20 ? '_' : cm[i], out);
+		frames_root_first(out, cJSON_GetObjectItemCaseSensitive(s, "user"), "");
+		frames_root_first(out, cJSON_GetObjectItemCaseSensitive(s, "kernel"), "_[k]");
+		fprintf(out, " %.0f\n", count->valuedouble);
+		n++;
+	}
+	return n;
+}

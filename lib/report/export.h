@@ -1,0 +1,43 @@
+/* export.h: dump's formats for other tools: Chrome trace-event JSON (the
+ * Perfetto UI, chrome://tracing) and collapsed stacks (flamegraph.pl,
+ * speedscope, inferno). */
+#ifndef FR_EXPORT_H
+#define FR_EXPORT_H
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+
+#include "report/render.h"
+#include "base/tidmap.h"
+
+/* Chrome trace events, streamed: one track per thread grouped by process
+ * (system calls as slices, run-queue waits as slices inside them), one
+ * track per CPU (who ran), block requests as async slices, the trigger
+ * firing as an instant event. Memory per thread and CPU, not per event. */
+struct fr_chrome {
+	FILE *out;
+	uint64_t base;		/* ts 0 of the trace, boot ns */
+	uint64_t last;
+	bool any;
+	struct fr_tidmap named;	/* tids whose names went out */
+	struct fr_tidmap procs;	/* pids whose names went out */
+	struct fr_tidmap insys;	/* tid -> 1 inside a syscall slice */
+	struct fr_tidmap waiting; /* tid -> index into waits */
+	uint64_t *waits;	/* runnable since */
+	uint32_t nwaits, capwaits;
+	struct { uint32_t tid, tgid; uint64_t since; char comm[16]; } *cpu;
+	unsigned ncpu;
+};
+
+void fr_chrome_begin(struct fr_chrome *c, FILE *out, uint64_t base, const struct fr_decoder *d,
+		     const cJSON *trigger);
+void fr_chrome_event(struct fr_chrome *c, struct fr_decoder *d, const struct fr_view *v);
+/* Close what is still open at the last event, end the document. */
+void fr_chrome_end(struct fr_chrome *c);
+
+/* The profile samples of a trigger record as collapsed stacks: one line
+ * "comm;root;...;leaf count" per stack (kernel frames suffixed _[k]).
+ * Returns the number of stacks written, or -1 when there is no profile. */
+long fr_folded_write(FILE *out, const cJSON *trigger);
+
+#endif

@@ -1,0 +1,754 @@
+/* stats.c: the summary of a capture's events; see stats.h. */
+#include <errno.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "detect/detect.h"
+#include "capture/event.h"
+#include "report/stats.h"
+#include "base/utf8.h"
+#include "base/tidmap.h"
+#include "base/util.h"
+
+#define MAX_CPUS 1024
+#define MAX_SYSCALLS 1024	/* ids above are counted as "other" */
+#define MAX_DEVS 64
+
+enum { OFF_R, OFF_S, OFF_D, OFF_OTHER, OFF_N };
+static const char *const off_names[OFF_N] = { "runnable", "sleeping", "dstate", "other" };
+
+struct task {
+	uint32_t tid, tgid;
+	char comm[16];
+	uint64_t wait_from;	/* runnable since; 0: not waiting */
+	uint64_t off_since;	/* switched out at; 0: unknown or running */
+	uint8_t off_state;
+	uint64_t enter_ts;	/* pending sys_enter */
+	int32_t enter_id;
+};
+
+struct proc {
+	uint32_t tgid;
+	char comm[16];
+	uint64_t oncpu, switches, preempted, off[OFF_N];
+	uint64_t syscalls, errors;
+	struct fr_hist *rq;	/* allocated on the first wait */
+};
+
+struct sysc {
+	uint64_t count, errors, total;
+	struct fr_hist h;
+};
+
+struct dev {
+	uint32_t dev;
+	uint64_t requests, bytes, rbytes, wbytes, errors;
+	struct fr_hist h;
+};
+
+struct fr_stats {
+	uint64_t first_ts, last_ts, events;
+	uint64_t by_type[FR_EV_TYPE_MAX + 1];
+	struct fr_tidmap tidx, pidx;
+	struct task *tasks;
+	uint32_t ntasks, capt;
+	struct proc *procs;
+	uint32_t nprocs, capp;
+	struct { uint32_t tid; uint64_t since; } cpu[MAX_CPUS];
+	struct fr_hist rq;
+	uint64_t off[OFF_N];
+	struct sysc *sys;	/* MAX_SYSCALLS + 1 */
+	cJSON *marks;		/* the first MAX_MARKS, in time order */
+	uint64_t nmarks;
+	uint64_t sys_unpaired;
+	struct dev devs[MAX_DEVS];
+	unsigned ndevs;
+	uint64_t oom_kills, crashes;
+};
+
+struct fr_stats *fr_stats_new(void)
+{
+	struct fr_stats *s = calloc(1, sizeof(*s));
+
+	if (s && !(s->sys = calloc(MAX_SYSCALLS + 1, sizeof(*s->sys)))) {
+		free(s);
+		return NULL;
+	}
+	return s;
+}
+
+void fr_stats_free(struct fr_stats *s)
+{
+	if (!s)
+		return;
+	for (uint32_t i = 0; i < s->nprocs; i++)
+		free(s->procs[i].rq);
+	free(s->procs);
+	free(s->tasks);
+	free(s->sys);
+	cJSON_Delete(s->marks);
+	fr_tidmap_free(&s->tidx);
+	fr_tidmap_free(&s->pidx);
+	free(s);
+}
+
+static struct task *task(struct fr_stats *s, uint32_t tid, uint32_t tgid)
+{
+	uint32_t i;
+	struct task *t;
+
+	if (!tid)
+		return NULL;
+	if (fr_tidmap_get(&s->tidx, tid, &i)) {
+		t = &s->tasks[i];
+		if (!t->tgid && tgid)
+			t->tgid = tgid;
+		return t;
+	}
+	if (s->ntasks == s->capt) {
+		uint32_t cap = s->capt ? s->capt * 2 : 1024;
+		void *v = realloc(s->tasks, cap * sizeof(*s->tasks));
+
+		if (!v)
+			return NULL;
+		s->tasks = v;
+		s->capt = cap;
+	}
+	if (fr_tidmap_set(&s->tidx, tid, s->ntasks))
+		return NULL;
+	t = &s->tasks[s->ntasks++];
+	memset(t, 0, sizeof(*t));
+	t->tid = tid;
+	t->tgid = tgid;
+	return t;
+}
+
+/* The process of a task; tasks whose tgid is not known yet count under
+ * their tid until the end, when the process table is consulted. */
+static struct proc *proc(struct fr_stats *s, const struct task *t)
+{
+	uint32_t key = t->tgid ? t->tgid : t->tid, i;
+	struct proc *p;
+
+	if (fr_tidmap_get(&s->pidx, key, &i))
+		return &s->procs[i];
+	if (s->nprocs == s->capp) {
+		uint32_t cap = s->capp ? s->capp * 2 : 256;
+		void *v = realloc(s->procs, cap * sizeof(*s->procs));
+
+		if (!v)
+			return NULL;
+		s->procs = v;
+		s->capp = cap;
+	}
+	if (fr_tidmap_set(&s->pidx, key, s->nprocs))
+		return NULL;
+	p = &s->procs[s->nprocs++];
+	memset(p, 0, sizeof(*p));
+	p->tgid = key;
+	return p;
+}
+
+static void set_comm(char *dst, const char *src)
+{
+	memcpy(dst, src, 15);
+	dst[15] = 0;
+}
+
+static uint8_t off_state(uint32_t st)
+{
+	if (fr_switched_out_runnable(st))
+		return OFF_R;
+	if ((st & 0x402) == 0x402)
+		return OFF_OTHER;	/* TASK_IDLE: not load */
+	if (st & 0x2)
+		return OFF_D;
+	if (st & 0x1)
+		return OFF_S;
+	return OFF_OTHER;
+}
+
+static void on_switch(struct fr_stats *s, const struct fr_sched_switch *e)
+{
+	uint64_t ts = e->h.ts;
+	uint16_t c = e->h.cpu;
+	struct task *prev = task(s, e->h.tid, e->h.tgid), *next;
+	struct proc *p;
+
+	if (prev) {
+		set_comm(prev->comm, e->prev_comm);
+		p = proc(s, prev);
+		if (p) {
+			p->switches++;
+			if (fr_switched_out_runnable(e->prev_state))
+				p->preempted++;
+			/* its time on this CPU since it was switched in */
+			if (c < MAX_CPUS && s->cpu[c].tid == prev->tid && s->cpu[c].since &&
+			    ts >= s->cpu[c].since)
+				p->oncpu += ts - s->cpu[c].since;
+		}
+		prev->off_since = ts;
+		prev->off_state = off_state(e->prev_state);
+		/* it was running: a wakeup seen meanwhile started no wait */
+		prev->wait_from = prev->off_state == OFF_R ? ts : 0;
+	}
+	if (c < MAX_CPUS) {
+		s->cpu[c].tid = e->next_tid;
+		s->cpu[c].since = ts;
+	}
+	next = task(s, e->next_tid, e->next_tgid);
+	if (!next)
+		return;
+	set_comm(next->comm, e->next_comm);
+	p = proc(s, next);
+	if (next->off_since && ts >= next->off_since) {
+		uint64_t d = ts - next->off_since;
+
+		s->off[next->off_state] += d;
+		if (p)
+			p->off[next->off_state] += d;
+	}
+	next->off_since = 0;
+	if (next->wait_from && ts >= next->wait_from) {
+		uint64_t d = ts - next->wait_from;
+
+		fr_hist_add(&s->rq, d);
+		if (p && (p->rq || (p->rq = calloc(1, sizeof(*p->rq)))))
+			fr_hist_add(p->rq, d);
+	}
+	next->wait_from = 0;
+}
+
+static struct dev *dev(struct fr_stats *s, uint32_t d)
+{
+	for (unsigned i = 0; i < s->ndevs; i++)
+		if (s->devs[i].dev == d)
+			return &s->devs[i];
+	if (s->ndevs == MAX_DEVS)
+		return NULL;
+	memset(&s->devs[s->ndevs], 0, sizeof(s->devs[0]));
+	s->devs[s->ndevs].dev = d;
+	return &s->devs[s->ndevs++];
+}
+
+#define MAX_MARKS 1000
+
+static void add_mark(struct fr_stats *s, const struct fr_mark *m)
+{
+	cJSON *o, *meta;
+	const char *p;
+	char hex[33];
+
+	if (s->nmarks++ >= MAX_MARKS)
+		return;
+	if (!s->marks && !(s->marks = cJSON_CreateArray()))
+		return;
+	o = cJSON_CreateObject();
+	if (!o)
+		return;
+	cJSON_AddNumberToObject(o, "ts_ns", (double)m->h.ts);
+	cJSON_AddStringToObject(o, "name", m->data);
+	cJSON_AddNumberToObject(o, "pid", m->h.tgid);
+	if (m->mflags & FR_MARK_TRACE) {
+		for (int i = 0; i < 16; i++)
+			snprintf(hex + 2 * i, 3, "%02x", m->trace_id[i]);
+		cJSON_AddStringToObject(o, "trace", hex);
+	}
+	if ((m->mflags & FR_MARK_TRACE) && (m->mflags & (FR_MARK_BEGIN | FR_MARK_END)))
+		cJSON_AddStringToObject(o, "span", m->mflags & FR_MARK_END ? "end" : "begin");
+	meta = cJSON_AddObjectToObject(o, "meta");
+	p = m->data + m->name_len;
+	for (unsigned i = 0; i < m->nmeta; i++) {
+		size_t k = strlen(p);
+
+		cJSON_AddStringToObject(meta, p, p + k + 1);
+		p += k + 1 + strlen(p + k + 1) + 1;
+	}
+	/* names and values are any bytes: valid UTF-8 out, like dump's */
+	fr_json_sanitize(o);
+	cJSON_AddItemToArray(s->marks, o);
+}
+
+void fr_stats_add(struct fr_stats *s, const void *rec, uint32_t len)
+{
+	const struct fr_hdr *h = rec;
+	struct task *t;
+
+	if (len < sizeof(*h))	/* the reader hands over valid records only */
+		return;
+	if (!s->events++)
+		s->first_ts = h->ts;
+	if (h->ts > s->last_ts)
+		s->last_ts = h->ts;
+	s->by_type[h->type < FR_EV_TYPE_MAX ? h->type : FR_EV_TYPE_MAX]++;
+	switch (h->type) {
+	case FR_EV_MARK:
+		add_mark(s, rec);
+		break;
+	case FR_EV_SCHED_SWITCH:
+		on_switch(s, rec);
+		break;
+	case FR_EV_SCHED_WAKEUP:
+	case FR_EV_SCHED_WAKEUP_NEW: {
+		const struct fr_sched_wakeup *e = rec;
+
+		if ((t = task(s, h->tid, h->tgid))) {
+			set_comm(t->comm, e->comm);
+			if (!t->wait_from)
+				t->wait_from = h->ts;
+		}
+		break;
+	}
+	case FR_EV_SYS_ENTER: {
+		const struct fr_sys_enter *e = rec;
+
+		if ((t = task(s, h->tid, h->tgid))) {
+			t->enter_ts = h->ts;
+			t->enter_id = e->id;
+		}
+		break;
+	}
+	case FR_EV_SYS_EXIT: {
+		const struct fr_sys_exit *e = rec;
+		struct sysc *c = &s->sys[e->id >= 0 && e->id < MAX_SYSCALLS ? e->id : MAX_SYSCALLS];
+		bool err = e->ret < 0 && e->ret >= -4095;
+		struct proc *p;
+
+		c->count++;
+		c->errors += err;
+		t = task(s, h->tid, h->tgid);
+		if (t && (p = proc(s, t))) {
+			p->syscalls++;
+			p->errors += err;
+		}
+		if (t && t->enter_ts && t->enter_id == e->id && t->enter_ts <= h->ts) {
+			c->total += h->ts - t->enter_ts;
+			fr_hist_add(&c->h, h->ts - t->enter_ts);
+		} else {
+			s->sys_unpaired++;	/* its entry is before the capture */
+		}
+		if (t)
+			t->enter_ts = 0;
+		break;
+	}
+	case FR_EV_BLOCK_COMPLETE: {
+		const struct fr_block_rq *e = rec;
+		struct dev *d = dev(s, e->dev);
+
+		if (!d)
+			break;
+		d->requests++;
+		d->bytes += e->bytes;
+		if (e->op == FR_BLK_READ)
+			d->rbytes += e->bytes;
+		else if (e->op == FR_BLK_WRITE)
+			d->wbytes += e->bytes;
+		d->errors += e->error != 0;
+		if (e->latency_ns)
+			fr_hist_add(&d->h, e->latency_ns);
+		break;
+	}
+	case FR_EV_PROC_EXIT: {
+		const struct fr_proc_exit *e = rec;
+		uint16_t c = h->cpu;
+
+		if (e->group_dead && fr_signal_is_fatal(e->exit_code & 0x7f))
+			s->crashes++;
+		/* the exiting task runs until here; its last switch out may not
+		 * be recorded (record -- COMMAND stops following it now) */
+		if (c < MAX_CPUS && s->cpu[c].tid == h->tid && s->cpu[c].since && h->ts >= s->cpu[c].since &&
+		    (t = task(s, h->tid, h->tgid))) {
+			struct proc *p = proc(s, t);
+
+			if (p)
+				p->oncpu += h->ts - s->cpu[c].since;
+			s->cpu[c].since = h->ts;
+		}
+		break;
+	}
+	case FR_EV_OOM_KILL:
+		s->oom_kills++;
+		break;
+	}
+}
+
+/* ---- the model ---- */
+
+static cJSON *hist_json(const struct fr_hist *h, bool buckets)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	cJSON_AddNumberToObject(o, "count", (double)h->n);
+	cJSON_AddNumberToObject(o, "total_ns", (double)h->sum);
+	cJSON_AddNumberToObject(o, "p50_ns", (double)fr_hist_quantile(h, 0.50));
+	cJSON_AddNumberToObject(o, "p90_ns", (double)fr_hist_quantile(h, 0.90));
+	cJSON_AddNumberToObject(o, "p99_ns", (double)fr_hist_quantile(h, 0.99));
+	cJSON_AddNumberToObject(o, "max_ns", (double)h->max);
+	if (buckets) {
+		/* log2: [2^k, 2^(k+1)) ns, the empty ones left out */
+		cJSON *a = cJSON_AddArrayToObject(o, "log2_histogram");
+		uint64_t lg[65] = { 0 };
+
+		for (unsigned b = 0; b < FR_HIST_BUCKETS; b++) {
+			unsigned k = b < 4 ? (b > 1 ? 1u : 0u) : (b + 4) / 4;
+
+			lg[k < 64 ? k : 64] += h->b[b];
+		}
+		for (unsigned k = 0; k < 64; k++) {
+			cJSON *x;
+
+			if (!lg[k])
+				continue;
+			x = cJSON_CreateObject();
+			cJSON_AddNumberToObject(x, "from_ns", k ? ldexp(1, (int)k) : 0);
+			cJSON_AddNumberToObject(x, "to_ns", ldexp(1, (int)k + 1));
+			cJSON_AddNumberToObject(x, "count", (double)lg[k]);
+			cJSON_AddItemToArray(a, x);
+		}
+	}
+	return o;
+}
+
+static const char *dev_name(const cJSON *devices, uint32_t d, char *buf, size_t len)
+{
+	const cJSON *n;
+
+	snprintf(buf, len, "%u:%u", d >> 20, d & 0xfffff);
+	n = cJSON_GetObjectItemCaseSensitive(devices, buf);
+	if (cJSON_IsString(n) && n->valuestring)
+		snprintf(buf, len, "%s", n->valuestring);
+	return buf;
+}
+
+static int by_oncpu(const void *a, const void *b)
+{
+	const struct proc *x = *(struct proc *const *)a, *y = *(struct proc *const *)b;
+
+	return x->oncpu < y->oncpu ? 1 : x->oncpu > y->oncpu ? -1 : (x->tgid > y->tgid) - (x->tgid < y->tgid);
+}
+
+static int by_total(const void *a, const void *b)
+{
+	const struct sysc *x = *(struct sysc *const *)a, *y = *(struct sysc *const *)b;
+
+	if (x->total != y->total)
+		return x->total < y->total ? 1 : -1;
+	return x->count < y->count ? 1 : x->count > y->count ? -1 : 0;
+}
+
+/* Tasks counted under their tid (the tgid was not in the events) move to
+ * their process, now that the process table can say which it is. */
+static void merge_threads(struct fr_stats *s, struct fr_proctab *pt)
+{
+	for (uint32_t i = 0; i < s->nprocs; i++) {
+		struct proc *p = &s->procs[i];
+		struct fr_proc *fp = fr_proctab_get(pt, p->tgid, false);
+		uint32_t j;
+
+		if (!fp || !fp->tgid || fp->tgid == p->tgid)
+			continue;
+		if (!fr_tidmap_get(&s->pidx, fp->tgid, &j)) {
+			p->tgid = fp->tgid;	/* the only row of its process */
+			continue;
+		}
+		{
+			struct proc *q = &s->procs[j];
+
+			q->oncpu += p->oncpu;
+			q->switches += p->switches;
+			q->preempted += p->preempted;
+			for (int k = 0; k < OFF_N; k++)
+				q->off[k] += p->off[k];
+			q->syscalls += p->syscalls;
+			q->errors += p->errors;
+			if (p->rq) {
+				if (!q->rq)
+					q->rq = calloc(1, sizeof(*q->rq));
+				if (q->rq) {
+					for (int b = 0; b < FR_HIST_BUCKETS; b++)
+						q->rq->b[b] += p->rq->b[b];
+					q->rq->n += p->rq->n;
+					q->rq->sum += p->rq->sum;
+					if (p->rq->max > q->rq->max)
+						q->rq->max = p->rq->max;
+				}
+			}
+			memset(p, 0, sizeof(*p) - sizeof(p->rq));
+			free(p->rq);
+			p->rq = NULL;
+			p->tgid = q->tgid;
+		}
+	}
+}
+
+cJSON *fr_stats_model(struct fr_stats *s, const struct fr_capture *cap, struct fr_proctab *pt,
+		      unsigned top)
+{
+	cJSON *m = cJSON_CreateObject(), *o, *a;
+	const cJSON *meta = cap ? cap->meta : NULL;
+	const cJSON *devices = cJSON_GetObjectItemCaseSensitive(meta, "devices");
+	const char *arch = NULL;
+	double dur = s->last_ts > s->first_ts ? (double)(s->last_ts - s->first_ts) : 0;
+	struct proc **pv;
+	struct sysc **sv;
+	uint64_t sys_count = 0, sys_err = 0, cpu_total = 0;
+
+	{
+		const cJSON *host = cJSON_GetObjectItemCaseSensitive(meta, "host");
+		const cJSON *x = cJSON_GetObjectItemCaseSensitive(host, "arch");
+
+		arch = cJSON_IsString(x) ? x->valuestring : NULL;
+	}
+	/* CPU time of the tasks still running at the end */
+	for (unsigned c = 0; c < MAX_CPUS; c++) {
+		uint32_t i;
+
+		if (s->cpu[c].tid && s->cpu[c].since && s->last_ts >= s->cpu[c].since &&
+		    fr_tidmap_get(&s->tidx, s->cpu[c].tid, &i)) {
+			struct proc *p = proc(s, &s->tasks[i]);
+
+			if (p)
+				p->oncpu += s->last_ts - s->cpu[c].since;
+			s->cpu[c].since = 0;
+		}
+	}
+	merge_threads(s, pt);
+
+	cJSON_AddNumberToObject(m, "schema", FR_STATS_SCHEMA);
+	o = cJSON_AddObjectToObject(m, "time");
+	cJSON_AddNumberToObject(o, "first_ns", (double)s->first_ts);
+	cJSON_AddNumberToObject(o, "last_ns", (double)s->last_ts);
+	cJSON_AddNumberToObject(o, "duration_ns", dur);
+
+	o = cJSON_AddObjectToObject(m, "events");
+	cJSON_AddNumberToObject(o, "total", (double)s->events);
+	a = cJSON_AddObjectToObject(o, "by_type");
+	for (unsigned t = 1; t < FR_EV_TYPE_MAX; t++)
+		if (s->by_type[t])
+			cJSON_AddNumberToObject(a, fr_type_info(t)->name, (double)s->by_type[t]);
+	if (s->by_type[FR_EV_TYPE_MAX])
+		cJSON_AddNumberToObject(a, "unknown", (double)s->by_type[FR_EV_TYPE_MAX]);
+	cJSON_AddNumberToObject(o, "crashes", (double)s->crashes);
+	cJSON_AddNumberToObject(o, "oom_kills", (double)s->oom_kills);
+
+	/* what was lost, from the counters the recorder wrote */
+	o = cJSON_AddObjectToObject(m, "loss");
+	{
+		const cJSON *e = cap ? (cap->end ? cap->end : cap->status) : NULL;
+		const cJSON *k = cJSON_GetObjectItemCaseSensitive(e, "counters");
+		static const char *const keys[] = { "dropped", "overwritten", "file_overwritten",
+						    "unwritten", "malformed" };
+
+		for (unsigned i = 0; i < FR_ARRAY_SIZE(keys); i++) {
+			const cJSON *x = cJSON_GetObjectItemCaseSensitive(k, keys[i]);
+
+			cJSON_AddNumberToObject(o, keys[i], cJSON_IsNumber(x) ? x->valuedouble : 0);
+		}
+		cJSON_AddBoolToObject(o, "counters_known", k != NULL);
+		cJSON_AddBoolToObject(o, "complete", cap && cap->end && !cap->problems);
+	}
+	if (cap && cap->trigger)
+		cJSON_AddItemToObject(m, "trigger", cJSON_Duplicate(cap->trigger, true));
+
+	/* per-process CPU */
+	pv = malloc((s->nprocs ? s->nprocs : 1) * sizeof(*pv));
+	o = cJSON_AddObjectToObject(m, "cpu");
+	if (pv) {
+		uint32_t n = 0;
+
+		for (uint32_t i = 0; i < s->nprocs; i++) {
+			if (!s->procs[i].tgid || !(s->procs[i].oncpu || s->procs[i].switches ||
+						  s->procs[i].syscalls))
+				continue;
+			cpu_total += s->procs[i].oncpu;
+			pv[n++] = &s->procs[i];
+		}
+		qsort(pv, n, sizeof(*pv), by_oncpu);
+		cJSON_AddNumberToObject(o, "total_ns", (double)cpu_total);
+		cJSON_AddNumberToObject(o, "processes_seen", n);
+		a = cJSON_AddArrayToObject(o, "processes");
+		for (uint32_t i = 0; i < n && i < top; i++) {
+			struct proc *p = pv[i];
+			struct fr_proc *fp = fr_proctab_get(pt, p->tgid, false);
+			cJSON *x = cJSON_CreateObject(), *off;
+			const char *comm = fp ? fr_proc_comm_at(fp, s->last_ts) : NULL;
+			uint32_t ti;
+
+			if ((!comm || !*comm) && fr_tidmap_get(&s->tidx, p->tgid, &ti))
+				comm = s->tasks[ti].comm;
+			cJSON_AddNumberToObject(x, "pid", p->tgid);
+			cJSON_AddStringToObject(x, "comm", comm && *comm ? comm : "?");
+			cJSON_AddNumberToObject(x, "oncpu_ns", (double)p->oncpu);
+			cJSON_AddNumberToObject(x, "cpu_percent", dur > 0 ? round(1000.0 * p->oncpu / dur) / 10 : 0);
+			cJSON_AddNumberToObject(x, "switches", (double)p->switches);
+			cJSON_AddNumberToObject(x, "involuntary", (double)p->preempted);
+			cJSON_AddNumberToObject(x, "syscalls", (double)p->syscalls);
+			cJSON_AddNumberToObject(x, "syscall_errors", (double)p->errors);
+			off = cJSON_AddObjectToObject(x, "offcpu_ns");
+			for (int k = 0; k < OFF_N; k++)
+				cJSON_AddNumberToObject(off, off_names[k], (double)p->off[k]);
+			if (p->rq)
+				cJSON_AddItemToObject(x, "runqueue", hist_json(p->rq, true));
+			cJSON_AddItemToArray(a, x);
+		}
+		free(pv);
+	}
+
+	cJSON_AddItemToObject(m, "runqueue", hist_json(&s->rq, true));
+	o = cJSON_AddObjectToObject(m, "offcpu");
+	for (int k = 0; k < OFF_N; k++)
+		cJSON_AddNumberToObject(o, off_names[k], (double)s->off[k]);
+
+	/* syscalls by total time */
+	sv = malloc((MAX_SYSCALLS + 1) * sizeof(*sv));
+	o = cJSON_AddObjectToObject(m, "syscalls");
+	if (sv) {
+		unsigned n = 0;
+
+		for (unsigned i = 0; i <= MAX_SYSCALLS; i++)
+			if (s->sys[i].count) {
+				sys_count += s->sys[i].count;
+				sys_err += s->sys[i].errors;
+				sv[n++] = &s->sys[i];
+			}
+		qsort(sv, n, sizeof(*sv), by_total);
+		cJSON_AddNumberToObject(o, "count", (double)sys_count);
+		cJSON_AddNumberToObject(o, "errors", (double)sys_err);
+		cJSON_AddNumberToObject(o, "unpaired", (double)s->sys_unpaired);
+		a = cJSON_AddArrayToObject(o, "by_name");
+		for (unsigned i = 0; i < n && i < top; i++) {
+			long id = sv[i] - s->sys;
+			const char *name = id < MAX_SYSCALLS ? fr_syscall_name(arch, id) : "other";
+			char buf[32];
+			cJSON *x = hist_json(&sv[i]->h, false);
+
+			if (!name) {
+				snprintf(buf, sizeof(buf), "syscall_%ld", id);
+				name = buf;
+			}
+			cJSON_AddStringToObject(x, "name", name);
+			/* every call, the timed ones in the percentiles */
+			cJSON_AddNumberToObject(x, "calls", (double)sv[i]->count);
+			cJSON_AddNumberToObject(x, "errors", (double)sv[i]->errors);
+			cJSON_AddItemToArray(a, x);
+		}
+		free(sv);
+	}
+
+	o = cJSON_AddObjectToObject(m, "block");
+	a = cJSON_AddArrayToObject(o, "devices");
+	for (unsigned i = 0; i < s->ndevs; i++) {
+		const struct dev *d = &s->devs[i];
+		cJSON *x = hist_json(&d->h, true);
+		char buf[64];
+
+		cJSON_AddStringToObject(x, "dev", dev_name(devices, d->dev, buf, sizeof(buf)));
+		cJSON_AddNumberToObject(x, "requests", (double)d->requests);
+		cJSON_AddNumberToObject(x, "bytes", (double)d->bytes);
+		cJSON_AddNumberToObject(x, "read_bytes", (double)d->rbytes);
+		cJSON_AddNumberToObject(x, "write_bytes", (double)d->wbytes);
+		cJSON_AddNumberToObject(x, "errors", (double)d->errors);
+		cJSON_AddNumberToObject(x, "iops", dur > 0 ? round(d->requests / (dur / 1e9) * 10) / 10 : 0);
+		cJSON_AddItemToArray(a, x);
+	}
+	/* marks: the first ones, with their time; how many in all */
+	if (s->marks) {
+		cJSON_AddItemToObject(m, "marks", s->marks);
+		s->marks = NULL;
+	} else {
+		cJSON_AddArrayToObject(m, "marks");
+	}
+	cJSON_AddNumberToObject(m, "marks_total", (double)s->nmarks);
+	return m;
+}
+
+/* ---- lookups for the baseline comparison ---- */
+
+static const cJSON *find_named(const cJSON *arr, const char *key, const char *name, size_t len)
+{
+	const cJSON *x;
+
+	cJSON_ArrayForEach(x, arr) {
+		const cJSON *n = cJSON_GetObjectItemCaseSensitive(x, key);
+
+		if (cJSON_IsString(n) && strlen(n->valuestring) == len && !memcmp(n->valuestring, name, len))
+			return x;
+	}
+	return NULL;
+}
+
+static int num(const cJSON *o, const char *key, double *v)
+{
+	const cJSON *x = cJSON_GetObjectItemCaseSensitive(o, key);
+
+	if (!cJSON_IsNumber(x))
+		return -ENOENT;
+	*v = x->valuedouble;
+	return 0;
+}
+
+/* "p99" -> "p99_ns", "count" -> "count", ... */
+static int stat_of(const cJSON *o, const char *field, double *v)
+{
+	char key[48];
+
+	if (!strcmp(field, "p50") || !strcmp(field, "p90") || !strcmp(field, "p99") ||
+	    !strcmp(field, "max") || !strcmp(field, "total")) {
+		snprintf(key, sizeof(key), "%s_ns", field);
+		return num(o, key, v);
+	}
+	return num(o, field, v);
+}
+
+int fr_stats_lookup(const cJSON *m, const char *path, double *v)
+{
+	const char *dot = strchr(path, '.'), *last = strrchr(path, '.');
+	size_t head = dot ? (size_t)(dot - path) : strlen(path);
+
+	if (!dot)
+		return -ENOENT;
+	if (head == 8 && !strncmp(path, "runqueue", 8))
+		return stat_of(cJSON_GetObjectItemCaseSensitive(m, "runqueue"), dot + 1, v);
+	if (head == 6 && !strncmp(path, "offcpu", 6))
+		return num(cJSON_GetObjectItemCaseSensitive(m, "offcpu"), dot + 1, v);
+	if (head == 6 && !strncmp(path, "events", 6)) {
+		const cJSON *e = cJSON_GetObjectItemCaseSensitive(m, "events");
+
+		if (!num(e, dot + 1, v))
+			return 0;
+		if (num(cJSON_GetObjectItemCaseSensitive(e, "by_type"), dot + 1, v))
+			*v = 0;	/* a type with no event */
+		return fr_type_by_name(dot + 1, strlen(dot + 1)) || !strcmp(dot + 1, "total") ? 0 : -ENOENT;
+	}
+	if (head == 4 && !strncmp(path, "loss", 4))
+		return num(cJSON_GetObjectItemCaseSensitive(m, "loss"), dot + 1, v);
+	if (head == 3 && !strncmp(path, "cpu", 3) && !strcmp(dot + 1, "total"))
+		return num(cJSON_GetObjectItemCaseSensitive(m, "cpu"), "total_ns", v);
+	if (head == 8 && !strncmp(path, "syscalls", 8)) {
+		const cJSON *sc = cJSON_GetObjectItemCaseSensitive(m, "syscalls"), *x;
+
+		if (last == dot)	/* syscalls.count, syscalls.errors */
+			return num(sc, dot + 1, v);
+		x = find_named(cJSON_GetObjectItemCaseSensitive(sc, "by_name"), "name", dot + 1,
+			       (size_t)(last - dot - 1));
+		if (!x) {
+			/* a syscall nobody made: 0 calls, no latency */
+			*v = 0;
+			return !strcmp(last + 1, "count") || !strcmp(last + 1, "calls") ||
+			       !strcmp(last + 1, "errors") ? 0 : -ENOENT;
+		}
+		if (!strcmp(last + 1, "count"))
+			return num(x, "calls", v);
+		return stat_of(x, last + 1, v);
+	}
+	if (head == 5 && !strncmp(path, "block", 5) && last != dot) {
+		const cJSON *x = find_named(cJSON_GetObjectItemCaseSensitive(
+						   cJSON_GetObjectItemCaseSensitive(m, "block"), "devices"),
+					   "dev", dot + 1, (size_t)(last - dot - 1));
+
+		return x ? stat_of(x, last + 1, v) : -ENOENT;
+	}
+	return -ENOENT;
+}
