@@ -18,7 +18,7 @@
 #include "cmd.h"
 #include "live.h"
 #include "detect/context.h"
-#include "detect/detect.h"
+#include "detect/sampler.h"
 #include "capture/event.h"
 #include "detect/expr.h"
 #include "base/log.h"

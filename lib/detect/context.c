@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "detect/context.h"
-#include "detect/detect.h"
+#include "detect/sampler.h"
 #include "capture/event.h"
 #include "base/tidmap.h"
 #include "base/util.h"

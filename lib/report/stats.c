@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "detect/detect.h"
+#include "detect/sampler.h"
 #include "capture/event.h"
 #include "report/stats.h"
 #include "base/utf8.h"

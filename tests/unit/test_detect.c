@@ -7,7 +7,7 @@
 
 #include "tap.h"
 #include "detect/context.h"
-#include "detect/detect.h"
+#include "detect/sampler.h"
 #include "capture/event.h"
 
 static struct fr_sched_switch sw(uint64_t ts, uint16_t cpu, uint32_t prev, uint32_t state,

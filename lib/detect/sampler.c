@@ -10,7 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "detect/detect.h"
+#include "detect/sampler.h"
 #include "capture/event.h"
 #include "base/log.h"
 #include "base/util.h"
