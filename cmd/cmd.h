@@ -32,27 +32,6 @@ int cmd_trigger(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_mark(int argc, char **argv);
 
-struct fr_recorder;
-
-/* record/trigger -- COMMAND: the child, held before exec until the probes
- * are attached. */
-struct fr_child {
-	pid_t pid;
-	int go_fd;	/* closing it lets the child exec */
-	int err_fd;	/* the child's exec errno, or EOF on success */
-};
-int fr_spawn(char **command, struct fr_child *c);
-struct fr_proctab;
-/* Name the child in pt as COMMAND (cmdline: its line), not as the
- * flightrec it still is until its exec. */
-void fr_name_child(struct fr_proctab *pt, const struct fr_child *child, char **command,
-		   const char *cmdline);
-/* End it: SIGTERM, then SIGKILL after a grace period, recording its last
- * events meanwhile; its wait status in *status. */
-void fr_end_child(struct fr_recorder *r, struct fr_child *c, int *status);
-/* argv as one line a shell would split back into the same words. */
-char *fr_join_args(int argc, char **argv);
-
 /* argv[0] for a subcommand's messages: "flightrec record". */
 const char *fr_cmd_progname(const char *name);
 /* Print the feature report of --version. */

@@ -16,6 +16,7 @@
 
 #include "cmd.h"
 #include "live.h"
+#include "session.h"
 #include "control/control.h"
 #include "capture/event.h"
 #include "base/log.h"
@@ -27,51 +28,41 @@
 #include "base/util.h"
 
 struct record_opts {
-	unsigned groups;
-	uint64_t buffer;
+	struct fr_session_opts session;	/* -e -b --attach --name -v -q -p --comm --cgroup COMMAND */
 	uint64_t max_size;
 	const char *output;
 	bool force;
-	uint32_t pid;
-	const char *comm;
-	const char *cgroup;
 	uint64_t duration_ns;
-	int attach;
-	char **command;		/* NULL-terminated, or NULL */
-	int verbose;
-	bool quiet;
-	const char *name;
 	uint8_t trace_id[16];
 	bool has_trace;
 };
 
-enum { OPT_COMM = 0x100, OPT_CGROUP, OPT_ATTACH, OPT_MAX_SIZE, OPT_NAME, OPT_TRACE_ID };
+enum { OPT_MAX_SIZE = 0x100, OPT_TRACE_ID };
 
 static const struct argp_option options[] = {
-	{ "events", 'e', "GROUPS", 0, "Probe groups to record, comma-separated: sched, process, "
-	  "syscalls, block, or all (default: all)", 0 },
-	{ "buffer", 'b', "SIZE", 0, "Size of the in-memory ring, with K, M or G (default: 64M); "
-	  "the oldest events are overwritten when it is full", 0 },
 	{ "output", 'o', "FILE", 0, "Write the capture to FILE (default: flightrec-DATE-TIME.frec)", 0 },
 	{ "max-size", OPT_MAX_SIZE, "SIZE", 0, "Write FILE as it records, as a ring file of at most "
 	  "SIZE bytes (K, M, G; at least 1M) whose oldest events are overwritten; it is at most "
 	  "a second behind, and readable even after the recorder is killed", 0 },
 	{ "force", 'f', NULL, 0, "Replace FILE if it exists", 0 },
-	{ "pid", 'p', "PID", 0, "Record only this process and its threads", 1 },
-	{ "comm", OPT_COMM, "NAME", 0, "Record only tasks whose name (comm) is NAME", 1 },
-	{ "cgroup", OPT_CGROUP, "PATH", 0, "Record only tasks in this cgroup v2 directory or below it "
-	  "(absolute, or relative to the cgroup2 mount)", 1 },
 	{ "duration", 'd', "DURATION", 0, "Stop after DURATION (e.g. 10s, 500ms, 2m)", 2 },
-	{ "attach", OPT_ATTACH, "METHOD", 0, "Preferred attach method: auto, tp_btf, raw_tp or "
-	  "tracepoint; worse ones are tried when it is not available (default: auto)", 2 },
-	{ "name", OPT_NAME, "NAME", 0, "Name of this recorder on its control socket, for mark, stats, "
-	  "dump --live and trigger --now (default: default)", 2 },
 	{ "trace-id", OPT_TRACE_ID, "ID", 0, "Label every event of COMMAND's process tree with this "
 	  "trace id (32 hex digits; default: the one of $TRACEPARENT)", 2 },
-	{ "verbose", 'v', NULL, 0, "Say which attach method each probe uses; twice for libbpf logs", 3 },
-	{ "quiet", 'q', NULL, 0, "Print nothing but errors", 3 },
-	{ NULL, 'h', NULL, OPTION_HIDDEN, "Give this help list", 3 },
 	{ 0 },
+};
+
+static const struct fr_session_help help = {
+	.events = { "Probe groups to record, comma-separated: sched, process, syscalls, block, or "
+		    "all (default: all)", 0 },
+	.buffer = { "Size of the in-memory ring, with K, M or G (default: 64M); the oldest events "
+		    "are overwritten when it is full", 0 },
+	.attach = { "Preferred attach method: auto, tp_btf, raw_tp or tracepoint; worse ones are "
+		    "tried when it is not available (default: auto)", 2 },
+	.name = { "Name of this recorder on its control socket, for mark, stats, dump --live and "
+		  "trigger --now (default: default)", 2 },
+	.verbose = { "Say which attach method each probe uses; twice for libbpf logs", 3 },
+	.quiet = { "Print nothing but errors", 3 },
+	.buffer_example = "64M",
 };
 
 static const char doc[] =
@@ -95,19 +86,10 @@ static const char doc[] =
 static int parse_opt(int key, char *arg, struct argp_state *state)
 {
 	struct record_opts *o = state->input;
-	const char *bad;
-	size_t badlen;
-	uint64_t v;
 
 	switch (key) {
-	case 'e':
-		if (fr_groups_parse(arg, &o->groups, &bad, &badlen))
-			argp_error(state, "unknown probe group '%.*s' in -e (groups: sched, process, syscalls, block, all)",
-				   (int)badlen, bad);
-		break;
-	case 'b':
-		if (fr_parse_size(arg, &o->buffer) || o->buffer < (64u << 10) || o->buffer > (4ULL << 30))
-			argp_error(state, "bad --buffer '%s': give a size from 64K to 4G, e.g. 64M", arg);
+	case ARGP_KEY_INIT:
+		state->child_inputs[0] = state->child_inputs[1] = &o->session;
 		break;
 	case OPT_MAX_SIZE:
 		if (fr_parse_size(arg, &o->max_size) || o->max_size < FR_RINGFILE_MIN ||
@@ -122,53 +104,16 @@ static int parse_opt(int key, char *arg, struct argp_state *state)
 	case 'f':
 		o->force = true;
 		break;
-	case 'p':
-		if (fr_parse_u64(arg, 1, 4194304, &v))
-			argp_error(state, "bad --pid '%s': expected a process id", arg);
-		o->pid = v;
-		break;
-	case OPT_COMM:
-		if (!*arg)
-			argp_error(state, "empty --comm name");
-		o->comm = arg;
-		break;
-	case OPT_CGROUP:
-		o->cgroup = arg;
-		break;
 	case 'd':
 		if (fr_parse_duration(arg, &o->duration_ns) || !o->duration_ns)
 			argp_error(state, "bad --duration '%s': expected e.g. 10s, 500ms, 2m", arg);
-		break;
-	case OPT_ATTACH:
-		o->attach = fr_attach_parse(arg);
-		if (o->attach < 0)
-			argp_error(state, "bad --attach '%s': expected auto, tp_btf, raw_tp or tracepoint", arg);
-		break;
-	case 'v':
-		o->verbose++;
-		break;
-	case 'h':
-		argp_state_help(state, stdout, ARGP_HELP_STD_HELP);
-		break;
-	case 'q':
-		o->quiet = true;
-		break;
-	case OPT_NAME:
-		o->name = fr_opt_recorder(state, "--name", arg);
 		break;
 	case OPT_TRACE_ID:
 		fr_opt_trace_id(state, arg, o->trace_id);
 		o->has_trace = true;
 		break;
-	case ARGP_KEY_ARG:
-		/* the first non-option starts COMMAND; the rest is its own */
-		o->command = &state->argv[state->next - 1];
-		state->next = state->argc;
-		break;
 	case ARGP_KEY_END:
-		if (o->command && o->pid)
-			argp_error(state, "-p and COMMAND cannot be combined: COMMAND selects its own processes");
-		if (o->has_trace && !o->command)
+		if (o->has_trace && !o->session.command)
 			argp_error(state, "--trace-id labels a COMMAND's events; to label a running "
 				   "process, use flightrec mark --trace-id ID --pid PID");
 		break;
@@ -176,17 +121,6 @@ static int parse_opt(int key, char *arg, struct argp_state *state)
 		return ARGP_ERR_UNKNOWN;
 	}
 	return 0;
-}
-
-static const struct argp argp = { options, parse_opt, "[-- COMMAND [ARG...]]", doc, NULL, NULL, NULL };
-
-static volatile sig_atomic_t stop_signal;
-
-static void on_stop(int sig)
-{
-	stop_signal = sig;
-	/* a second Ctrl-C kills at once; the kernel then detaches every probe */
-	signal(sig, SIG_DFL);
 }
 
 /* --cgroup: the cgroup v2 id and depth of PATH. */
@@ -295,324 +229,293 @@ static char *default_output(void)
 	return buf;
 }
 
-int cmd_record(int argc, char **argv)
-{
-	struct record_opts o = { .groups = FR_GROUPS_DEFAULT, .buffer = 64ULL << 20,
-				 .attach = FR_ATTACH_TP_BTF };
-	struct fr_record_cfg cfg = { 0 };
-	struct fr_recorder r;
-	struct fr_proctab pt = { 0 };
-	struct fr_snapshot_info info = { 0 };
-	struct fr_snapshot_result res = { 0 };
-	struct fr_child child = { .pid = 0, .go_fd = -1, .err_fd = -1 };
-	struct sigaction sa = { .sa_handler = on_stop };
-	char *cmdline = NULL, *self = NULL;
-	uint64_t deadline = 0, last_n = 0, last_t;
-	int fd = -1, ret = FR_EXIT_ERROR, err, status = -1;
-	bool tty, started = false, written = false;
-	struct fr_cap_writer w = { .fd = -1 };
+/* One recording: its options, session, output and what it wrote. */
+struct record {
+	struct record_opts o;
+	struct fr_session s;
+	struct fr_record_cfg cfg;
+	struct fr_snapshot_info info;
+	struct fr_snapshot_result res;
+	struct fr_proctab pt;		/* the ring file's table */
+	struct fr_cap_writer w;		/* the capture, without --max-size */
+	int fd;				/* the ring file, until the stream owns it */
 	struct fr_stream st;
-	bool streaming = false;
-	struct fr_live live = { 0 };
-	cJSON *filters;
+	bool created, streaming, written;
+	int status;			/* COMMAND's wait status, or -1 */
+};
 
-	if (argp_parse(&argp, argc, argv, ARGP_IN_ORDER, NULL, &o))
-		return FR_EXIT_USAGE;
-	fr_verbosity = o.quiet ? FR_QUIET : o.verbose;
-	/* from the start: SIGUSR1 must not kill a recorder still loading */
-	fr_live_catch_usr1();
-	if (!o.output)
-		o.output = default_output();
-	if (!o.name)
-		o.name = "default";
-	if (o.command && !o.has_trace) {
-		int tp = fr_env_traceparent(o.trace_id);
+/* What the options ask of the recorder; checked before anything starts. */
+static int configure(struct record *x)
+{
+	struct record_opts *o = &x->o;
+	struct fr_record_cfg *cfg = &x->cfg;
+
+	if (!o->output)
+		o->output = default_output();
+	if (!o->session.name)
+		o->session.name = "default";
+	if (o->session.command && !o->has_trace) {
+		int tp = fr_env_traceparent(o->trace_id);
 
 		if (tp < 0)
 			return FR_EXIT_USAGE;
-		o.has_trace = tp;
+		o->has_trace = tp;
 	}
+	cfg->groups = o->session.groups;
+	cfg->prefer = o->session.attach;
+	cfg->filter_tgid = o->session.pid;
+	cfg->follow = o->session.command != NULL;
+	cfg->cgroup_level = -1;
+	cfg->ring_size = o->session.buffer;
+	cfg->bpf_buffer = 8u << 20;
+	if (o->session.comm) {
+		if (strlen(o->session.comm) > 15)
+			fr_warn("--comm: task names are at most 15 characters; matching '%.15s'",
+				o->session.comm);
+		snprintf(cfg->comm, sizeof(cfg->comm), "%s", o->session.comm);
+	}
+	if (o->session.cgroup && resolve_cgroup(o->session.cgroup, &cfg->cgroup_id, &cfg->cgroup_level))
+		return FR_EXIT_ERROR;
+	if (o->session.pid && kill(o->session.pid, 0) && errno == ESRCH) {
+		fr_err("--pid %u: no such process", o->session.pid);
+		return FR_EXIT_ERROR;
+	}
+	return 0;
+}
 
-	cfg.groups = o.groups;
-	cfg.prefer = o.attach;
-	cfg.filter_tgid = o.pid;
-	cfg.follow = o.command != NULL;
-	cfg.cgroup_level = -1;
-	cfg.ring_size = o.buffer;
-	cfg.bpf_buffer = 8u << 20;
-	if (o.comm) {
-		if (strlen(o.comm) > 15)
-			fr_warn("--comm: task names are at most 15 characters; matching '%.15s'", o.comm);
-		snprintf(cfg.comm, sizeof(cfg.comm), "%s", o.comm);
-	}
-	if (o.cgroup && resolve_cgroup(o.cgroup, &cfg.cgroup_id, &cfg.cgroup_level))
-		return FR_EXIT_ERROR;
-	if (o.pid && kill(o.pid, 0) && errno == ESRCH) {
-		fr_err("--pid %u: no such process", o.pid);
-		return FR_EXIT_ERROR;
-	}
+/* Fail on the output file before recording anything; its header goes out
+ * now, so even a recorder killed later leaves a readable file. */
+static int open_output(struct record *x)
+{
+	const char *out = x->o.output;
+	int err;
 
-	/* fail on the output file before recording anything; its header goes
-	 * out now, so even a recorder killed later leaves a readable file */
-	fd = fr_create_private(o.output, o.force);
-	if (fd < 0) {
-		fr_err("cannot create %s: %s%s", o.output, strerror(-fd),
-		       fd == -EEXIST ? " (use --force to replace it)" :
-		       fd == -ELOOP ? " (it is a symbolic link; flightrec never writes through one; "
-				      "--force replaces the link itself)" : "");
+	x->fd = fr_create_private(out, x->o.force);
+	if (x->fd < 0) {
+		fr_err("cannot create %s: %s%s", out, strerror(-x->fd),
+		       x->fd == -EEXIST ? " (use --force to replace it)" :
+		       x->fd == -ELOOP ? " (it is a symbolic link; flightrec never writes through one; "
+					 "--force replaces the link itself)" : "");
 		return FR_EXIT_ERROR;
 	}
-	if (o.max_size) {
+	x->created = true;
+	if (x->o.max_size) {
 		/* the ring file's META needs the probes: header now, the rest
 		 * once they are attached */
-		err = fr_cap_write_header(fd, 0, 0);
+		err = fr_cap_write_header(x->fd, 0, 0);
 	} else {
-		err = fr_capw_open(&w, fd);
-		fd = -1;	/* the writer owns it */
+		err = fr_capw_open(&x->w, x->fd);
+		x->fd = -1;	/* the writer owns it */
 	}
 	if (err) {
-		fr_err("cannot write %s: %s", o.output, strerror(-err));
-		fr_capw_close(&w);
-		if (fd >= 0)
-			close(fd);
-		unlink(o.output);
+		fr_err("cannot write %s: %s", out, strerror(-err));
 		return FR_EXIT_ERROR;
 	}
+	return 0;
+}
 
-	filters = cJSON_CreateObject();
-	if (o.pid)
-		cJSON_AddNumberToObject(filters, "pid", o.pid);
-	if (o.comm)
-		cJSON_AddStringToObject(filters, "comm", cfg.comm);
-	if (o.cgroup)
-		cJSON_AddStringToObject(filters, "cgroup", o.cgroup);
-	if (o.command) {
-		int n = 0;
+/* The capture's META: the filters, the probe groups, how it was run. */
+static void describe(struct record *x)
+{
+	struct fr_session_opts *so = &x->o.session;
+	cJSON *filters = x->s.filters;
 
-		while (o.command[n])
-			n++;
-		cmdline = fr_join_args(n, o.command);
-		cJSON_AddStringToObject(filters, "command", cmdline ? cmdline : "");
-	}
-	info.filters = filters;
-	info.groups = o.groups;
-	info.bpf_buffer = cfg.bpf_buffer;
-	info.exit_status = -1;
-	info.max_size = o.max_size;
-	{
-		/* argv[0] is "flightrec record": one word for the shell, two here */
-		char *args = fr_join_args(argc - 1, argv + 1);
+	if (so->pid)
+		cJSON_AddNumberToObject(filters, "pid", so->pid);
+	if (so->comm)
+		cJSON_AddStringToObject(filters, "comm", x->cfg.comm);
+	if (so->cgroup)
+		cJSON_AddStringToObject(filters, "cgroup", so->cgroup);
+	x->info.filters = filters;
+	x->info.groups = so->groups;
+	x->info.bpf_buffer = x->cfg.bpf_buffer;
+	x->info.exit_status = -1;
+	x->info.max_size = x->o.max_size;
+	x->info.command = x->s.self;
+}
 
-		if (asprintf(&self, "flightrec record%s%s", args && *args ? " " : "",
-			     args ? args : "") < 0)
-			self = NULL;
-		free(args);
-		info.command = self;
-	}
+/* Probes attached: follow COMMAND (labelled first: no event of it goes
+ * unlabelled), and with --max-size start writing the ring file. */
+static int start(struct record *x)
+{
+	struct fr_session *s = &x->s;
+	cJSON *meta;
+	int err;
 
-	if (o.max_size)
-		fr_proctab_scan(&pt);	/* the ring file's table: names of what runs now */
-
-	/* from here a stop signal ends the recording cleanly, even while the
-	 * probes load; exec resets the handlers in COMMAND */
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
-
-	if (o.command) {
-		err = fr_spawn(o.command, &child);
-		if (err) {
-			fr_err("cannot start %s: %s", o.command[0], strerror(-err));
-			goto out;
-		}
-	}
-	err = fr_recorder_start(&r, &cfg);
-	if (err)
-		goto out;
-	started = true;
-	if (child.pid) {
-		/* known even when the process group (fork, exec) is not recorded */
-		fr_name_child(&r.tasks, &child, o.command, cmdline);
-		if (o.max_size)
-			fr_name_child(&pt, &child, o.command, cmdline);
-	}
-	/* a second recorder of the same name stops here */
-	err = fr_live_open(&live, o.name, "record", &info, o.output);
-	if (err)
-		goto out;
-	if (child.pid) {
+	if (s->child.pid) {
+		if (x->o.max_size)
+			fr_session_name_child(s, &x->pt);
 		err = 0;
-		/* labelled before it is followed: no event of it goes unlabelled */
-		if (o.has_trace) {
-			int slot = fr_recorder_trace_slot(&r, o.trace_id, true);
+		if (x->o.has_trace) {
+			int slot = fr_recorder_trace_slot(&s->r, x->o.trace_id, true);
 
-			err = slot < 0 ? slot : fr_recorder_label_tid(&r, child.pid, (unsigned)slot);
+			err = slot < 0 ? slot : fr_recorder_label_tid(&s->r, s->child.pid, (unsigned)slot);
 		}
 		if (!err)
-			err = fr_recorder_track(&r, child.pid);
+			err = fr_recorder_track(&s->r, s->child.pid);
 		if (err) {
-			fr_err("cannot follow %s: %s", o.command[0], strerror(-err));
-			goto out;
+			fr_err("cannot follow %s: %s", x->o.session.command[0], strerror(-err));
+			return err;
 		}
 	}
-
-	if (o.max_size) {
-		cJSON *meta = fr_meta_json(&r, &info);
-
-		err = -ENOMEM;
-		if (meta) {
-			err = fr_stream_open(&st, fd, o.output, o.max_size, meta, &r, &pt);
-			fd = -1;	/* the stream owns it, even when it failed */
-			streaming = true;
-		}
-		cJSON_Delete(meta);
-		if (!err)
-			err = fr_stream_start(&st);
-		if (err) {
-			fr_err("cannot write %s: %s%s", o.output, strerror(-err),
-			       err == -ENOSPC ? " (or --max-size is too small for the metadata and "
-						"four segments)" : "");
-			goto out;
-		}
+	if (!x->o.max_size)
+		return 0;
+	meta = fr_meta_json(&s->r, &x->info);
+	err = -ENOMEM;
+	if (meta) {
+		err = fr_stream_open(&x->st, x->fd, x->o.output, x->o.max_size, meta, &s->r, &x->pt);
+		x->fd = -1;	/* the stream owns it, even when it failed */
+		x->streaming = true;
 	}
+	cJSON_Delete(meta);
+	if (!err)
+		err = fr_stream_start(&x->st);
+	if (err)
+		fr_err("cannot write %s: %s%s", x->o.output, strerror(-err),
+		       err == -ENOSPC ? " (or --max-size is too small for the metadata and "
+					"four segments)" : "");
+	return err;
+}
 
-	fr_live_start(&live, &r, streaming ? &st : NULL);
+/* Until a stop signal, --duration, COMMAND's exit or -p's. */
+static void run(struct record *x)
+{
+	struct fr_session *s = &x->s;
+	uint64_t deadline = x->o.duration_ns ? fr_boot_ns() + x->o.duration_ns : 0;
+	uint64_t last_n = 0, last_t = fr_boot_ns();
+	int err;
 
-	tty = isatty(STDERR_FILENO) && !o.quiet;
-	{
-		char b[16];
-
-		fr_vlog("recording %s into a %s ring; %u probes attached", cmdline ? cmdline : "the machine",
-			fr_fmt_bytes(o.buffer, b, sizeof(b)), r.nattached);
-	}
-	if (child.pid) {
-		int e;
-		ssize_t n;
-
-		close(child.go_fd);
-		child.go_fd = -1;
-		n = read(child.err_fd, &e, sizeof(e));
-		if (n == sizeof(e)) {
-			fr_err("cannot run %s: %s", o.command[0], strerror(e));
-			waitpid(child.pid, NULL, 0);
-			child.pid = 0;
-			ret = 127;
-			goto out;
-		}
-	}
-	if (o.duration_ns)
-		deadline = fr_boot_ns() + o.duration_ns;
-	last_t = fr_boot_ns();
-
-	while (!stop_signal) {
-		err = fr_recorder_poll(&r, 100);
+	while (!fr_stop_signal) {
+		err = fr_session_poll(s, 100);
 		if (err < 0) {
 			fr_err("reading events from the BPF ring buffer failed: %s; stopping, "
 			       "the capture holds what was read until now", strerror(-err));
 			break;
 		}
-		if (child.pid) {
-			pid_t w = waitpid(child.pid, &status, WNOHANG);
-
-			if (w == child.pid) {
-				child.pid = 0;
-				break;
-			}
-		}
+		if (fr_session_child_exited(s, &x->status))
+			break;
 		if (deadline && fr_boot_ns() >= deadline)
 			break;
-		if (o.pid && kill(o.pid, 0) && errno == ESRCH) {
-			fr_vlog("process %u has exited; stopping", o.pid);
+		if (x->o.session.pid && kill(x->o.session.pid, 0) && errno == ESRCH) {
+			fr_vlog("process %u has exited; stopping", x->o.session.pid);
 			break;
 		}
-		fr_live_service(&live);
-		fr_recorder_tend(&r);
-		if (fr_live_usr1) {
-			fr_live_usr1 = 0;
-			if (tty)
-				status_line(&r, NULL, &last_n, &last_t, true);
-			fr_live_snapshot_signal(&live);
-		}
-		if (tty)
-			status_line(&r, streaming ? &st : NULL, &last_n, &last_t, false);
+		fr_recorder_tend(&s->r);
+		if (s->tty)
+			status_line(&s->r, x->streaming ? &x->st : NULL, &last_n, &last_t, false);
 	}
-	fr_live_close(&live);
-	if (tty)
-		status_line(&r, NULL, &last_n, &last_t, true);
-	if (child.pid)
-		fr_end_child(&r, &child, &status);
-	if (streaming)
-		fr_stream_pause(&st);
-	fr_recorder_stop(&r);
+	fr_live_close(&s->live);
+	if (s->tty)
+		status_line(&s->r, NULL, &last_n, &last_t, true);
+	if (s->child.pid)
+		fr_session_end_child(s, &x->status);
+	if (x->streaming)
+		fr_stream_pause(&x->st);
+	fr_recorder_stop(&s->r);
+}
 
-	if (o.command && status >= 0)
-		info.exit_status = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-	if (streaming) {
-		err = fr_stream_finish(&st, &info);
-		streaming = false;
-		res.events = st.rf.stored;
-		res.raw_bytes = st.rf.stored_bytes;
-		res.file_bytes = st.rf.file_size;
+/* Write the capture (or finish the ring file) and say what it holds. */
+static int finish(struct record *x)
+{
+	struct fr_recorder *r = &x->s.r;
+	char b1[16], b2[16];
+	double secs;
+	int err;
+
+	if (x->o.session.command && x->status >= 0)
+		x->info.exit_status = fr_exit_status(x->status);
+	if (x->streaming) {
+		err = fr_stream_finish(&x->st, &x->info);
+		x->streaming = false;
+		x->res.events = x->st.rf.stored;
+		x->res.raw_bytes = x->st.rf.stored_bytes;
+		x->res.file_bytes = x->st.rf.file_size;
 	} else {
-		err = fr_snapshot_write(&r, &r.tasks, &info, &w, &res);
+		err = fr_snapshot_write(r, &r->tasks, &x->info, &x->w, &x->res);
 	}
-	written = true;
+	x->written = true;
 	if (err) {
-		fr_err("cannot write %s: %s%s", o.output, strerror(-err),
+		fr_err("cannot write %s: %s%s", x->o.output, strerror(-err),
 		       err == -ENOSPC ? " (the file holds what was written before the disk filled)" : "");
-		goto out;
+		return FR_EXIT_ERROR;
 	}
-	{
-		char b1[16], b2[16];
-		double secs = (r.stop_ns - r.start_ns) / 1e9;
-
-		if (o.max_size) {
-			fr_info("recorded %llu events in %.1fs; %llu dropped (BPF buffer full)",
-				(unsigned long long)r.received, secs, (unsigned long long)r.dropped);
-			fr_info("wrote %s: %llu events, %s raw, %s on disk; %llu overwritten (file full), "
-				"%llu never written", o.output, (unsigned long long)res.events,
-				fr_fmt_bytes(res.raw_bytes, b1, sizeof(b1)),
-				fr_fmt_bytes(res.file_bytes, b2, sizeof(b2)),
-				(unsigned long long)st.rf.overwritten, (unsigned long long)st.unwritten);
-		} else {
-			fr_info("recorded %llu events in %.1fs; %llu dropped (BPF buffer full), %llu overwritten (ring full)",
-				(unsigned long long)r.received, secs, (unsigned long long)r.dropped,
-				(unsigned long long)r.ring.overwritten);
-			fr_info("wrote %s: %llu events, %s raw, %s on disk", o.output,
-				(unsigned long long)res.events, fr_fmt_bytes(res.raw_bytes, b1, sizeof(b1)),
-				fr_fmt_bytes(res.file_bytes, b2, sizeof(b2)));
-		}
+	secs = (r->stop_ns - r->start_ns) / 1e9;
+	if (x->o.max_size) {
+		fr_info("recorded %llu events in %.1fs; %llu dropped (BPF buffer full)",
+			(unsigned long long)r->received, secs, (unsigned long long)r->dropped);
+		fr_info("wrote %s: %llu events, %s raw, %s on disk; %llu overwritten (file full), "
+			"%llu never written", x->o.output, (unsigned long long)x->res.events,
+			fr_fmt_bytes(x->res.raw_bytes, b1, sizeof(b1)),
+			fr_fmt_bytes(x->res.file_bytes, b2, sizeof(b2)),
+			(unsigned long long)x->st.rf.overwritten, (unsigned long long)x->st.unwritten);
+	} else {
+		fr_info("recorded %llu events in %.1fs; %llu dropped (BPF buffer full), %llu overwritten (ring full)",
+			(unsigned long long)r->received, secs, (unsigned long long)r->dropped,
+			(unsigned long long)r->ring.overwritten);
+		fr_info("wrote %s: %llu events, %s raw, %s on disk", x->o.output,
+			(unsigned long long)x->res.events, fr_fmt_bytes(x->res.raw_bytes, b1, sizeof(b1)),
+			fr_fmt_bytes(x->res.file_bytes, b2, sizeof(b2)));
 	}
-	if (r.track_full)
+	if (r->track_full)
 		fr_warn("%llu descendants of the command could not be followed (follow map full)",
-			(unsigned long long)r.track_full);
-	ret = o.command ? info.exit_status : FR_EXIT_OK;
-	if (ret < 0)
-		ret = FR_EXIT_ERROR;
-out:
-	fr_live_close(&live);
-	if (child.pid) {
-		kill(child.pid, SIGKILL);
-		waitpid(child.pid, NULL, 0);
-	}
-	if (child.go_fd >= 0)
-		close(child.go_fd);
-	if (child.err_fd >= 0)
-		close(child.err_fd);
-	if (streaming)
-		fr_stream_abort(&st);
-	if (started)
-		fr_recorder_free(&r);
-	if (!written) {
+			(unsigned long long)r->track_full);
+	if (!x->o.session.command)
+		return FR_EXIT_OK;
+	return x->info.exit_status >= 0 ? x->info.exit_status : FR_EXIT_ERROR;
+}
+
+static void cleanup(struct record *x)
+{
+	fr_live_close(&x->s.live);
+	if (x->streaming)
+		fr_stream_abort(&x->st);
+	if (!x->written) {
 		/* nothing was recorded: leave no empty capture behind */
-		fr_capw_close(&w);
-		if (fd >= 0)
-			close(fd);
-		unlink(o.output);
+		fr_capw_close(&x->w);
+		if (x->fd >= 0)
+			close(x->fd);
+		if (x->created)
+			unlink(x->o.output);
 	}
-	free(self);
-	cJSON_Delete(filters);
-	fr_proctab_free(&pt);
-	free(cmdline);
+	fr_session_free(&x->s);
+	fr_proctab_free(&x->pt);
+}
+
+int cmd_record(int argc, char **argv)
+{
+	static struct record x;
+	struct argp_child children[] = { fr_session_argp(&help), fr_filter_argp(1), { 0 } };
+	struct argp argp = { options, parse_opt, "[-- COMMAND [ARG...]]", doc, children, NULL, NULL };
+	int ret;
+
+	memset(&x, 0, sizeof(x));
+	x.o.session = (struct fr_session_opts){ .groups = FR_GROUPS_DEFAULT, .buffer = 64ULL << 20,
+						.attach = FR_ATTACH_TP_BTF };
+	x.w.fd = x.fd = -1;
+	x.status = -1;
+	if (argp_parse(&argp, argc, argv, ARGP_IN_ORDER, NULL, &x.o))
+		return FR_EXIT_USAGE;
+	fr_session_init(&x.s, &x.o.session, "record", argc, argv);
+	ret = configure(&x);
+	if (!ret)
+		ret = open_output(&x);
+	if (ret)
+		goto out;
+	describe(&x);
+	if (x.o.max_size)
+		fr_proctab_scan(&x.pt);	/* the ring file's table: names of what runs now */
+	fr_session_catch_stop();
+	ret = FR_EXIT_ERROR;
+	if (fr_session_start(&x.s, &x.cfg, &x.info, x.o.output) || start(&x))
+		goto out;
+	fr_vlog("recording %s into a %s ring; %u probes attached",
+		x.s.cmdline ? x.s.cmdline : "the machine",
+		fr_fmt_bytes(x.o.session.buffer, (char[16]){ 0 }, 16), x.s.r.nattached);
+	if ((ret = fr_session_go(&x.s, x.streaming ? &x.st : NULL)))
+		goto out;
+	run(&x);
+	ret = finish(&x);
+out:
+	cleanup(&x);
 	return ret;
 }

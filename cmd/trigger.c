@@ -1,7 +1,8 @@
 /* trigger.c: flightrec trigger: keep a small ring of recent kernel
  * activity, watch detectors once a second (and fatal events as they come),
  * and when one fires, write a capture of the window around it with the
- * context that explains that kind of anomaly. */
+ * context that explains that kind of anomaly. The detectors and their
+ * evaluation are in lib/detect; this is the command around them. */
 #include <argp.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -17,20 +18,18 @@
 
 #include "cmd.h"
 #include "live.h"
-#include "detect/context.h"
-#include "detect/sampler.h"
-#include "capture/event.h"
-#include "detect/expr.h"
+#include "session.h"
 #include "base/log.h"
-#include "record/profile.h"
+#include "base/util.h"
+#include "capture/event.h"
 #include "capture/proctab.h"
+#include "detect/engine.h"
+#include "record/profile.h"
 #include "record/recorder.h"
 #include "record/snapshot.h"
 #include "record/symbols.h"
-#include "base/util.h"
 
-#define MAX_EXPRS 32
-#define BASELINES 13	/* a minute of them, one every 5 s */
+#define MAX_EXPRS FR_ENGINE_MAX_EXPRS
 #define FR_EXIT_NOT_FIRED 3
 
 /* Armed when no --when is given: signs that something is badly wrong, not
@@ -48,6 +47,7 @@ static const char *const default_when[] = {
 };
 
 struct trigger_opts {
+	struct fr_session_opts session;	/* -e -b --attach --name -v -q COMMAND */
 	const char *when_src[MAX_EXPRS];
 	struct fr_expr when[MAX_EXPRS];
 	unsigned nwhen;
@@ -56,22 +56,12 @@ struct trigger_opts {
 	const char *output;
 	uint64_t count;
 	bool force;
-	unsigned groups;
-	bool groups_set;
-	uint64_t buffer;
 	const char *cgroup;
-	int attach;
-	char **command;
-	int verbose;
-	bool quiet;
-	const char *name;
 	bool now;
-	const char *recorder_opt;	/* an option --now has no use for */
 	bool output_set;
 };
 
-enum { OPT_LIST = 0x100, OPT_PRE, OPT_POST, OPT_COOLDOWN, OPT_TIMEOUT, OPT_CGROUP, OPT_ATTACH,
-       OPT_NAME, OPT_NOW };
+enum { OPT_LIST = 0x100, OPT_PRE, OPT_POST, OPT_COOLDOWN, OPT_TIMEOUT, OPT_CGROUP, OPT_NOW };
 
 static const struct argp_option options[] = {
 	{ "when", 'w', "EXPR", 0, "Fire when EXPR holds; repeatable, any one fires (default: a "
@@ -92,21 +82,22 @@ static const struct argp_option options[] = {
 	{ "cgroup", OPT_CGROUP, "PATH", 0, "Watch this cgroup instead of the host (cpu, dstate, "
 	  "runqueue, memburst, events): a directory under a cgroup mount, or a path relative to "
 	  "them; the ring still records the whole machine", 2 },
-	{ "events", 'e', "GROUPS", 0, "Probe groups in the ring: sched, process, syscalls, block, all "
-	  "(default: sched,process,block, plus what the detectors need)", 3 },
-	{ "buffer", 'b', "SIZE", 0, "Size of the in-memory ring (default: 32M)", 3 },
-	{ "attach", OPT_ATTACH, "METHOD", 0, "Preferred attach method: auto, tp_btf, raw_tp or "
-	  "tracepoint (default: auto)", 3 },
-	{ "name", OPT_NAME, "NAME", 0, "Name of this recorder on its control socket (default: "
-	  "default); with --now, the recorder to ask (default: the only one running)", 3 },
 	{ "now", OPT_NOW, NULL, 0, "Do not arm detectors: ask the running recorder --name for a "
 	  "capture of its ring now, written to -o FILE (default: flightrec-NAME-DATE-TIME.frec), "
-	  "and print its path", 0 },
-	{ "verbose", 'v', NULL, 0, "Say more: probes, samples; twice for libbpf logs", 4 },
-	{ "quiet", 'q', NULL, 0, "No status line, no messages but errors (the capture lines still go "
-	  "to stdout)", 4 },
-	{ NULL, 'h', NULL, OPTION_HIDDEN, "Give this help list", 4 },
+	  "and print its path", 3 },
 	{ 0 },
+};
+
+static const struct fr_session_help help = {
+	.events = { "Probe groups in the ring: sched, process, syscalls, block, all "
+		    "(default: sched,process,block, plus what the detectors need)", 3 },
+	.buffer = { "Size of the in-memory ring (default: 32M)", 3 },
+	.attach = { "Preferred attach method: auto, tp_btf, raw_tp or tracepoint (default: auto)", 3 },
+	.name = { "Name of this recorder on its control socket (default: default); with --now, "
+		  "the recorder to ask (default: the only one running)", 3 },
+	.verbose = { "Say more: probes, samples; twice for libbpf logs", 4 },
+	.quiet = { "No status line, no messages but errors (the capture lines still go to stdout)", 4 },
+	.buffer_example = "32M",
 };
 
 static const char doc[] =
@@ -151,13 +142,15 @@ static int check_pattern(const char *p)
 static int parse_opt(int key, char *arg, struct argp_state *state)
 {
 	struct trigger_opts *o = state->input;
+	const char **ro = &o->session.recorder_opt;
 	struct fr_expr_error err;
-	const char *bad;
-	size_t badlen;
 
 	switch (key) {
+	case ARGP_KEY_INIT:
+		state->child_inputs[0] = &o->session;
+		break;
 	case 'w':
-		o->recorder_opt = "--when";
+		*ro = "--when";
 		if (o->nwhen == MAX_EXPRS)
 			argp_error(state, "too many --when (at most %d)", MAX_EXPRS);
 		if (fr_expr_parse(arg, &o->when[o->nwhen], &err)) {
@@ -168,31 +161,28 @@ static int parse_opt(int key, char *arg, struct argp_state *state)
 		o->when_src[o->nwhen++] = arg;
 		break;
 	case OPT_LIST:
-		o->recorder_opt = "--list";
+		*ro = "--list";
 		o->list = true;
 		break;
 	case OPT_PRE:
-		o->recorder_opt = "--pre";
+		*ro = "--pre";
 		if (fr_parse_duration(arg, &o->pre_ns) || o->pre_ns > 3600ULL * 1000000000ULL)
 			argp_error(state, "bad --pre '%s': expected a duration up to 1h, e.g. 10s", arg);
 		break;
 	case OPT_POST:
-		o->recorder_opt = "--post";
+		*ro = "--post";
 		if (fr_parse_duration(arg, &o->post_ns) || o->post_ns > 3600ULL * 1000000000ULL)
 			argp_error(state, "bad --post '%s': expected a duration up to 1h, e.g. 5s", arg);
 		break;
 	case OPT_COOLDOWN:
-		o->recorder_opt = "--cooldown";
+		*ro = "--cooldown";
 		if (fr_parse_duration(arg, &o->cooldown_ns))
 			argp_error(state, "bad --cooldown '%s': expected a duration, e.g. 60s, 5m", arg);
 		break;
 	case OPT_TIMEOUT:
-		o->recorder_opt = "--timeout";
+		*ro = "--timeout";
 		if (fr_parse_duration(arg, &o->timeout_ns) || !o->timeout_ns)
 			argp_error(state, "bad --timeout '%s': expected a duration, e.g. 30s, 1h", arg);
-		break;
-	case OPT_NAME:
-		o->name = fr_opt_recorder(state, "--name", arg);
 		break;
 	case OPT_NOW:
 		o->now = true;
@@ -210,53 +200,22 @@ static int parse_opt(int key, char *arg, struct argp_state *state)
 		o->force = true;
 		break;
 	case 'c':
-		o->recorder_opt = "--count";
+		*ro = "--count";
 		if (fr_parse_u64(arg, 0, 1000000, &o->count))
 			argp_error(state, "bad --count '%s': expected a number of captures, 0 for no limit", arg);
 		break;
 	case OPT_CGROUP:
-		o->recorder_opt = "--cgroup";
+		*ro = "--cgroup";
 		if (!*arg)
 			argp_error(state, "empty --cgroup");
 		o->cgroup = arg;
 		break;
-	case 'e':
-		o->recorder_opt = "-e";
-		if (fr_groups_parse(arg, &o->groups, &bad, &badlen))
-			argp_error(state, "unknown probe group '%.*s' in -e (groups: sched, process, syscalls, block, all)",
-				   (int)badlen, bad);
-		o->groups_set = true;
-		break;
-	case 'b':
-		o->recorder_opt = "--buffer";
-		if (fr_parse_size(arg, &o->buffer) || o->buffer < (64u << 10) || o->buffer > (4ULL << 30))
-			argp_error(state, "bad --buffer '%s': give a size from 64K to 4G, e.g. 32M", arg);
-		break;
-	case OPT_ATTACH:
-		o->recorder_opt = "--attach";
-		o->attach = fr_attach_parse(arg);
-		if (o->attach < 0)
-			argp_error(state, "bad --attach '%s': expected auto, tp_btf, raw_tp or tracepoint", arg);
-		break;
-	case 'v':
-		o->verbose++;
-		break;
-	case 'q':
-		o->quiet = true;
-		break;
-	case 'h':
-		argp_state_help(state, stdout, ARGP_HELP_STD_HELP);
-		break;
-	case ARGP_KEY_ARG:
-		o->command = &state->argv[state->next - 1];
-		state->next = state->argc;
-		break;
 	case ARGP_KEY_END:
-		if (o->now && (o->recorder_opt || o->command))
+		if (o->now && (*ro || o->session.command))
 			argp_error(state, "%s applies to a recorder that trigger starts, not to --now "
 				   "(which only takes --name, -o, -f, -q, -v)",
-				   o->command ? "COMMAND" : o->recorder_opt);
-		if (o->command && o->timeout_ns)
+				   o->session.command ? "COMMAND" : *ro);
+		if (o->session.command && o->timeout_ns)
 			argp_error(state, "--timeout and COMMAND cannot be combined: the command's run is the time limit");
 		break;
 	default:
@@ -264,8 +223,6 @@ static int parse_opt(int key, char *arg, struct argp_state *state)
 	}
 	return 0;
 }
-
-static const struct argp argp = { options, parse_opt, "[-- COMMAND [ARG...]]", doc, NULL, NULL, NULL };
 
 static const char *kind_unit(enum fr_kind k)
 {
@@ -280,29 +237,21 @@ static const char *kind_unit(enum fr_kind k)
 
 static void list_detectors(void)
 {
-	const char *det = "";
-
 	printf("EXPR:  METRIC OP VALUE[UNIT] [for DURATION]\n"
 	       "    |  METRIC rises VALUE[UNIT] in DURATION [for DURATION]\n"
 	       "       joined with 'and'; OP is >, >=, < or <=; a bare count metric means > 0\n\n"
 	       "Detectors and their metrics:\n");
-	for (unsigned i = 0; i < fr_nmetrics; i++) {
-		const struct fr_metric_def *m = &fr_metric_defs[i];
+	for (unsigned d = 0; d < FR_DET_COUNT; d++) {
+		printf("\n%s\n", fr_detectors[d]->name);
+		for (const enum fr_metric *p = fr_detectors[d]->metrics; *p != FR_M_NONE; p++) {
+			const struct fr_metric_def *m = &fr_metric_defs[*p];
 
-		if (strcmp(det, m->detector)) {
-			det = m->detector;
-			printf("\n%s\n", det);
+			printf("  %s (%s)\n      %s\n", m->name, kind_unit(m->kind), m->help);
 		}
-		printf("  %s (%s)\n      %s\n", m->name, kind_unit(m->kind), m->help);
 	}
-	printf("\nContext written on firing:\n"
-	       "  cpu       CPU profile with kernel and user stacks (post-window); top CPU users\n"
-	       "  dstate    kernel stack and wait channel of every D-state task\n"
-	       "  runqueue  who waited on the run queue, how long, and who ran instead\n"
-	       "  memburst  top growers of resident memory; page-fault stacks (post-window)\n"
-	       "  io        requests by process and device with their latencies\n"
-	       "  psi       the context of cpu, memburst or io, for the resource under pressure\n"
-	       "  events    the crashed or OOM-killed process, and the ring around it\n");
+	printf("\nContext written on firing:\n");
+	for (unsigned d = 0; d < FR_DET_COUNT; d++)
+		printf("  %-10s%s\n", fr_detectors[d]->name, fr_detectors[d]->context_help);
 	printf("\nDefault set (armed when no --when is given):\n");
 	for (unsigned i = 0; i < FR_ARRAY_SIZE(default_when); i++)
 		printf("  --when '%s'\n", default_when[i]);
@@ -310,135 +259,72 @@ static void list_detectors(void)
 	       "          -o flightrec-%%t-%%d.frec\n");
 }
 
-/* ---- evaluation ---- */
+/* ---- the trigger ---- */
 
-struct history {
-	uint64_t *ts;
-	double *v;
-	bool *ok;
-	unsigned cap, head, n;
+static const struct fr_profiler profiler = { fr_profile_start, fr_profile_finish, fr_profile_abort };
+
+struct trigger {
+	struct trigger_opts *o;
+	struct fr_session s;
+	struct fr_engine e;
+	struct fr_record_cfg cfg;
+	struct fr_syms *syms;
+	struct fr_firing fire;
+	bool firing;
+	uint64_t cursor;	/* the next ring position the detectors look at */
+	struct fr_snapshot_info info;
+	uint64_t written0, seen;	/* ring records put before arming, and looked at */
+	uint64_t skipped;	/* ring records gone before the detectors saw them */
+	bool skipped_warned;
+	unsigned captures;
+	int errors;
+	int status;		/* COMMAND's wait status, or -1 */
 };
 
-struct cond_state {
-	uint64_t since;		/* when it started holding; 0: not holding */
-	double value;		/* what it compared, for the report */
-};
-
-struct armed {
-	struct fr_expr *e;
-	struct cond_state st[FR_EXPR_MAX_CONDS];
-	const char *detector;
-};
-
-struct firing {
-	struct armed *a;
-	unsigned cond;		/* the condition reported (the first) */
-	uint64_t at;		/* boot ns */
-	double value;
-	char detail[48];
-	struct fr_fatal fatal;
-	bool is_fatal;
-	/* context being collected */
-	struct fr_profile *prof;
-	struct fr_pstats ps_before;
-	bool have_before;
-	cJSON *dstate;
-	cJSON *values;
-};
-
-static struct history hist[64];
-
-static void hist_push(unsigned m, uint64_t ts, double v, bool ok)
+/* What the detectors learn from the events moved into the ring since the
+ * last look (the recorder's task table learnt their names as they came). */
+static void tap(struct trigger *t)
 {
-	struct history *h = &hist[m];
+	struct fr_ring *ring = &t->s.r.ring;
 
-	if (!h->cap)
-		return;
-	h->ts[h->head] = ts;
-	h->v[h->head] = v;
-	h->ok[h->head] = ok;
-	h->head = (h->head + 1) % h->cap;
-	if (h->n < h->cap)
-		h->n++;
-}
+	if (t->cursor < ring->tail)
+		t->cursor = ring->tail;
+	while (t->cursor < ring->head) {
+		uint32_t len;
+		const void *rec = fr_ring_at(ring, &t->cursor, &len);
 
-/* The newest sample taken at or before t (within half a second of it). */
-static bool hist_at(unsigned m, uint64_t t, double *v)
-{
-	struct history *h = &hist[m];
-
-	for (unsigned k = 0; k < h->n; k++) {
-		unsigned i = (h->head + h->cap - 1 - k) % h->cap;
-
-		if (h->ts[i] <= t + 500000000ULL) {
-			/* none near t (sampling was held up): no comparison */
-			if (h->ts[i] + 500000000ULL < t)
-				return false;
-			*v = h->v[i];
-			return h->ok[i];
-		}
+		if (len < sizeof(struct fr_hdr))
+			continue;
+		fr_sampler_event(&t->e.s, rec, len);
+		t->seen++;
 	}
-	return false;
+	/* every record put in the ring since arming was either seen or
+	 * overwritten before this look */
+	t->skipped = ring->written - t->written0 - t->seen;
 }
 
-static bool cond_now(const struct fr_sampler *s, const struct fr_cond *c, uint64_t now, double *shown)
+/* Live stats: the detectors' per-task state and the symbol caches, with
+ * their bounds and what was let go to keep them. */
+static void detector_stats(void *ctx, cJSON *reply)
 {
-	unsigned m = fr_metric_index(c->metric);
-	double then;
+	struct trigger *t = ctx;
+	struct fr_syms_stats ss;
+	cJSON *x;
 
-	if (!s->valid[m])
-		return false;
-	if (!c->rise) {
-		*shown = s->value[m];
-		return fr_cmp_holds(c->cmp, s->value[m], c->threshold);
-	}
-	if (now < c->window_ns || !hist_at(m, now - c->window_ns, &then))
-		return false;
-	*shown = s->value[m] - then;
-	return *shown >= c->threshold;
+	fr_sampler_stats(&t->e.s, cJSON_AddObjectToObject(reply, "detectors"));
+	fr_syms_stats(t->syms, &ss);
+	x = cJSON_AddObjectToObject(reply, "symbols");
+	cJSON_AddNumberToObject(x, "processes", (double)ss.procs);
+	cJSON_AddNumberToObject(x, "processes_max", (double)ss.procs_max);
+	cJSON_AddNumberToObject(x, "processes_evicted", (double)ss.procs_evicted);
+	cJSON_AddNumberToObject(x, "files", (double)ss.files);
+	cJSON_AddNumberToObject(x, "files_max", (double)ss.files_max);
+	cJSON_AddNumberToObject(x, "files_dropped", (double)ss.files_dropped);
+	cJSON_AddNumberToObject(x, "symbols", (double)ss.symbols);
+	cJSON_AddNumberToObject(x, "name_bytes", (double)ss.name_bytes);
 }
 
-/* Update every condition; true when all of a's hold long enough. */
-static bool evaluate(struct armed *a, const struct fr_sampler *s, uint64_t now)
-{
-	bool all = true;
-
-	for (unsigned i = 0; i < a->e->n; i++) {
-		const struct fr_cond *c = &a->e->conds[i];
-		struct cond_state *st = &a->st[i];
-		double v = 0;
-
-		if (cond_now(s, c, now, &v)) {
-			if (!st->since)
-				st->since = now;
-			st->value = v;
-			if (now - st->since < c->for_ns)
-				all = false;
-		} else {
-			st->since = 0;
-			st->value = v;
-			all = false;
-		}
-	}
-	return all;
-}
-
-/* ---- the capture ---- */
-
-static const char *context_kind(const struct firing *f)
-{
-	const char *m = f->a->e->conds[f->cond].metric->name;
-
-	if (!strncmp(m, "psi.cpu", 7))
-		return "cpu";
-	if (!strncmp(m, "psi.memory", 10))
-		return "memburst";
-	if (!strncmp(m, "psi.io", 6))
-		return "io";
-	return f->a->detector;
-}
-
-static char *expand(const char *pat, const struct firing *f, unsigned n)
+static char *expand(const char *pat, const struct fr_firing *f, unsigned n)
 {
 	char buf[4096], *o = buf, *end = buf + sizeof(buf) - 1;
 
@@ -459,7 +345,7 @@ static char *expand(const char *pat, const struct firing *f, unsigned n)
 			break;
 		}
 		case 'd':
-			snprintf(tmp, sizeof(tmp), "%s", f->a->detector);
+			snprintf(tmp, sizeof(tmp), "%s", fr_firing_detector(f));
 			break;
 		case 'n':
 			snprintf(tmp, sizeof(tmp), "%u", n);
@@ -481,276 +367,9 @@ static char *expand(const char *pat, const struct firing *f, unsigned n)
 	return strdup(buf);
 }
 
-/* Create the capture file: the expanded name, or with -2, -3... before
- * the extension when it exists (unless --force). */
-
-static cJSON *trigger_json(const struct firing *f, const struct trigger_opts *o, unsigned n)
-{
-	const struct fr_cond *c = &f->a->e->conds[f->cond];
-	cJSON *t = cJSON_CreateObject(), *conds;
-	char buf[256];
-
-	cJSON_AddStringToObject(t, "detector", f->a->detector);
-	cJSON_AddStringToObject(t, "metric", c->metric->name);
-	cJSON_AddNumberToObject(t, "value", f->value);
-	cJSON_AddStringToObject(t, "value_text", fr_fmt_value(c->metric->kind, f->value, buf, sizeof(buf)));
-	cJSON_AddNumberToObject(t, "threshold", c->threshold);
-	cJSON_AddStringToObject(t, "condition", fr_cond_format(c, buf, sizeof(buf)));
-	cJSON_AddStringToObject(t, "when", f->a->e->text);
-	if (f->detail[0])
-		cJSON_AddStringToObject(t, "detail", f->detail);
-	cJSON_AddNumberToObject(t, "time_ns", (double)f->at);
-	cJSON_AddNumberToObject(t, "pre_ns", (double)o->pre_ns);
-	cJSON_AddNumberToObject(t, "post_ns", (double)o->post_ns);
-	cJSON_AddNumberToObject(t, "capture", n);
-	if (o->cgroup)
-		cJSON_AddStringToObject(t, "cgroup", o->cgroup);
-	conds = cJSON_AddArrayToObject(t, "conditions");
-	for (unsigned i = 0; i < f->a->e->n; i++) {
-		const struct fr_cond *ci = &f->a->e->conds[i];
-		cJSON *x = cJSON_CreateObject();
-
-		cJSON_AddStringToObject(x, "condition", fr_cond_format(ci, buf, sizeof(buf)));
-		cJSON_AddStringToObject(x, "metric", ci->metric->name);
-		cJSON_AddNumberToObject(x, "value", f->a->st[i].value);
-		cJSON_AddStringToObject(x, "value_text",
-					fr_fmt_value(ci->metric->kind, f->a->st[i].value, buf, sizeof(buf)));
-		cJSON_AddItemToArray(conds, x);
-	}
-	if (f->values)
-		cJSON_AddItemToObject(t, "values", cJSON_Duplicate(f->values, true));
-	return t;
-}
-
-static cJSON *values_json(const struct fr_sampler *s)
-{
-	cJSON *v = cJSON_CreateObject();
-
-	for (unsigned i = 0; i < fr_nmetrics; i++)
-		if (s->want[i] && s->valid[i])
-			cJSON_AddNumberToObject(v, fr_metric_defs[i].name, s->value[i]);
-	return v;
-}
-
-/* ---- the loop ---- */
-
-static volatile sig_atomic_t stop_signal;
-
-static void on_stop(int sig)
-{
-	stop_signal = sig;
-	signal(sig, SIG_DFL);
-}
-
-struct trigger {
-	struct trigger_opts *o;
-	struct fr_recorder r;
-	struct fr_sampler s;
-	struct fr_syms *syms;
-	struct armed armed[MAX_EXPRS];
-	unsigned narmed;
-	struct { const char *name; uint64_t until; } cool[16];
-	unsigned ncool;
-	uint64_t cursor;	/* the next ring position the detectors look at */
-	struct fr_snapshot_info info;
-	/* memburst: resident memory every 5 s, for the growth over at least
-	 * baseline_age (the longest rise window, 10 s at least) */
-	struct fr_pstats baselines[BASELINES];
-	unsigned nbaselines;
-	uint64_t next_baseline, baseline_age;
-	bool want_baseline;
-	uint64_t written0, seen;	/* ring records put before arming, and looked at */
-	uint64_t skipped;	/* ring records gone before the detectors saw them */
-	bool skipped_warned;
-	unsigned captures;
-	bool tty;
-	int errors;
-};
-
-static uint64_t *cooldown_of(struct trigger *t, const char *det)
-{
-	for (unsigned i = 0; i < t->ncool; i++)
-		if (!strcmp(t->cool[i].name, det))
-			return &t->cool[i].until;
-	if (t->ncool == FR_ARRAY_SIZE(t->cool))
-		return &t->cool[0].until;
-	t->cool[t->ncool].name = det;
-	t->cool[t->ncool].until = 0;
-	return &t->cool[t->ncool++].until;
-}
-
-/* What the detectors learn from the events moved into the ring since the
- * last look (the recorder's task table learnt their names as they came). */
-static void tap(struct trigger *t)
-{
-	struct fr_ring *ring = &t->r.ring;
-
-	if (t->cursor < ring->tail)
-		t->cursor = ring->tail;
-	while (t->cursor < ring->head) {
-		uint32_t len;
-		const void *rec = fr_ring_at(ring, &t->cursor, &len);
-
-		if (len < sizeof(struct fr_hdr))
-			continue;
-		fr_sampler_event(&t->s, rec, len);
-		t->seen++;
-	}
-	/* every record put in the ring since arming was either seen or
-	 * overwritten before this look */
-	t->skipped = ring->written - t->written0 - t->seen;
-}
-
-/* Live stats: the detectors' per-task state and the symbol caches, with
- * their bounds and what was let go to keep them. */
-static void detector_stats(void *ctx, cJSON *reply)
-{
-	struct trigger *t = ctx;
-	struct fr_syms_stats ss;
-	cJSON *o = cJSON_AddObjectToObject(reply, "detectors"), *x;
-	size_t procs = 0;
-
-	x = cJSON_AddObjectToObject(o, "runnable");
-	cJSON_AddNumberToObject(x, "entries", (double)t->s.waking.len);
-	cJSON_AddNumberToObject(x, "max", FR_WAKING_MAX);
-	cJSON_AddNumberToObject(x, "forgotten", (double)t->s.waits_forgotten);
-	x = cJSON_AddObjectToObject(o, "cgroup_tasks");
-	cJSON_AddNumberToObject(x, "entries", t->s.cg_sched_n);
-	cJSON_AddNumberToObject(x, "members", (double)t->s.cg_members.len);
-	cJSON_AddNumberToObject(x, "forgotten", (double)t->s.cg_sched_forgotten);
-	for (unsigned i = 0; i < t->nbaselines; i++)
-		procs += t->baselines[i].n;
-	x = cJSON_AddObjectToObject(o, "memory_baselines");
-	cJSON_AddNumberToObject(x, "samples", t->nbaselines);
-	cJSON_AddNumberToObject(x, "max", BASELINES);
-	cJSON_AddNumberToObject(x, "processes", (double)procs);
-	fr_syms_stats(t->syms, &ss);
-	x = cJSON_AddObjectToObject(reply, "symbols");
-	cJSON_AddNumberToObject(x, "processes", (double)ss.procs);
-	cJSON_AddNumberToObject(x, "processes_max", (double)ss.procs_max);
-	cJSON_AddNumberToObject(x, "processes_evicted", (double)ss.procs_evicted);
-	cJSON_AddNumberToObject(x, "files", (double)ss.files);
-	cJSON_AddNumberToObject(x, "files_max", (double)ss.files_max);
-	cJSON_AddNumberToObject(x, "files_dropped", (double)ss.files_dropped);
-	cJSON_AddNumberToObject(x, "symbols", (double)ss.symbols);
-	cJSON_AddNumberToObject(x, "name_bytes", (double)ss.name_bytes);
-}
-
-static void take_baseline(struct trigger *t, uint64_t now)
-{
-	if (t->nbaselines == BASELINES) {
-		fr_pstats_free(&t->baselines[0]);
-		memmove(t->baselines, t->baselines + 1, (BASELINES - 1) * sizeof(t->baselines[0]));
-		t->nbaselines--;
-	}
-	/* a failed read is tried again at the next turn */
-	if (!fr_pstats_read(&t->baselines[t->nbaselines]))
-		t->nbaselines++;
-	t->next_baseline = now + 5000000000ULL;
-}
-
-/* The newest baseline at least baseline_age old, else the oldest. */
-static const struct fr_pstats *baseline(const struct trigger *t, uint64_t now)
-{
-	for (unsigned i = t->nbaselines; i-- > 0;)
-		if (t->baselines[i].at_ns + t->baseline_age <= now)
-			return &t->baselines[i];
-	return t->nbaselines ? &t->baselines[0] : NULL;
-}
-
-static void start_context(struct trigger *t, struct firing *f)
-{
-	const char *k = context_kind(f);
-
-	f->values = values_json(&t->s);
-	if (!t->o->post_ns)
-		k = "";	/* no post-window: nothing to profile or compare */
-	if (!strcmp(k, "cpu")) {
-		f->have_before = !fr_pstats_read(&f->ps_before);
-		if (fr_profile_start(&f->prof, FR_PROFILE_CPU, 99, getpid()))
-			fr_warn("the capture will have no CPU profile");
-	} else if (!strcmp(k, "memburst")) {
-		if (fr_profile_start(&f->prof, FR_PROFILE_FAULTS, 16, getpid()))
-			fr_warn("the capture will have no page-fault stacks");
-	} else if (!strcmp(k, "dstate")) {
-		f->dstate = fr_ctx_dstate(256);
-	}
-}
-
-static cJSON *finish_context(struct trigger *t, struct firing *f, const struct fr_window *win)
-{
-	const char *k = context_kind(f);
-	cJSON *c = cJSON_CreateObject();
-
-	cJSON_AddStringToObject(c, "kind", k);
-	if (f->prof) {
-		cJSON *p = fr_profile_finish(f->prof, t->syms, 200);
-
-		f->prof = NULL;
-		if (p)
-			cJSON_AddItemToObject(c, "profile", p);
-	}
-	if (!strcmp(k, "cpu") && f->have_before) {
-		struct fr_pstats now;
-
-		if (!fr_pstats_read(&now)) {
-			cJSON_AddItemToObject(c, "top_cpu", fr_ctx_top_cpu(&f->ps_before, &now, 15));
-			fr_pstats_free(&now);
-		}
-	}
-	if (!strcmp(k, "memburst")) {
-		struct fr_pstats now;
-		const struct fr_pstats *base = baseline(t, f->at);
-
-		if (base && !fr_pstats_read(&now)) {
-			cJSON_AddItemToObject(c, "top_growers", fr_ctx_top_growers(base, &now, 15));
-			cJSON_AddNumberToObject(c, "growth_since_ns", (double)(now.at_ns - base->at_ns));
-			fr_pstats_free(&now);
-		}
-	}
-	if (!strcmp(k, "dstate")) {
-		cJSON_AddItemToObject(c, "dstate", f->dstate ? f->dstate : cJSON_CreateArray());
-		f->dstate = NULL;
-	}
-	if (!strcmp(k, "runqueue"))
-		cJSON_AddItemToObject(c, "runqueue", fr_ctx_runqueue(win->recs, win->n, &t->r.tasks, 15));
-	if (!strcmp(k, "io")) {
-		cJSON *dev = fr_devices_json();
-
-		cJSON_AddItemToObject(c, "io", fr_ctx_io(win->recs, win->n, &t->r.tasks, dev, 20));
-		cJSON_Delete(dev);
-	}
-	if (f->is_fatal) {
-		cJSON *x = cJSON_AddObjectToObject(c, "fatal");
-		struct fr_proc *p = fr_proctab_get(&t->r.tasks, f->fatal.tid, false);
-		const char *sig = f->fatal.sig ? fr_signal_name(f->fatal.sig) : NULL;
-
-		cJSON_AddStringToObject(x, "what", f->fatal.sig ? "signal" : "oom_kill");
-		cJSON_AddNumberToObject(x, "pid", f->fatal.pid ? f->fatal.pid : (p ? p->tgid : 0));
-		cJSON_AddNumberToObject(x, "tid", f->fatal.tid);
-		cJSON_AddStringToObject(x, "comm", f->fatal.comm[0] ? f->fatal.comm :
-					p ? fr_proc_comm_at(p, f->fatal.ts) : "?");
-		if (f->fatal.sig)
-			cJSON_AddStringToObject(x, "signal", sig ? sig : "?");
-		cJSON_AddNumberToObject(x, "time_ns", (double)f->fatal.ts);
-	}
-	return c;
-}
-
-static void drop_context(struct firing *f)
-{
-	if (f->prof)
-		fr_profile_abort(f->prof);
-	f->prof = NULL;
-	fr_pstats_free(&f->ps_before);
-	cJSON_Delete(f->dstate);
-	cJSON_Delete(f->values);
-	f->dstate = f->values = NULL;
-}
-
 /* Write the capture of firing f, the window ending at the end of its
  * post-window or at now, whichever comes first (a stop cuts it short). */
-static int write_capture(struct trigger *t, struct firing *f, uint64_t now)
+static int write_capture(struct trigger *t, struct fr_firing *f, uint64_t now)
 {
 	struct trigger_opts *o = t->o;
 	struct fr_window win;
@@ -764,16 +383,16 @@ static int write_capture(struct trigger *t, struct firing *f, uint64_t now)
 	unsigned n = t->captures + 1;
 
 	/* what is still in the BPF buffer, or batched, belongs in the window */
-	fr_recorder_sync(&t->r);
+	fr_recorder_sync(&t->s.r);
 	tap(t);
-	err = fr_window_collect(&t->r, from, to, &win);
+	err = fr_window_collect(&t->s.r, from, to, &win);
 	if (err) {
 		fr_err("cannot gather the capture's events: %s", strerror(-err));
-		drop_context(f);
+		fr_firing_drop(f);
 		return err;
 	}
-	ctx = finish_context(t, f, &win);
-	tj = trigger_json(f, o, n);
+	ctx = fr_engine_context(&t->e, f, win.recs, win.n);
+	tj = fr_firing_json(f, o->pre_ns, o->post_ns, n, o->cgroup);
 	/* what the window really is: the ring may not have held all of
 	 * the pre-window, and a stop cuts the post-window short */
 	cJSON_AddNumberToObject(tj, "window_start_ns",
@@ -790,9 +409,9 @@ static int write_capture(struct trigger *t, struct firing *f, uint64_t now)
 	}
 	err = fr_capw_open(&w, fd);
 	/* the capture's counters as they are now, drops included */
-	fr_recorder_read_counters(&t->r);
+	fr_recorder_read_counters(&t->s.r);
 	if (!err)
-		err = fr_snapshot_write_window(&t->r, &t->r.tasks, &t->info, tj, &win, &w, &res);
+		err = fr_snapshot_write_window(&t->s.r, &t->s.r.tasks, &t->info, tj, &win, &w, &res);
 	else
 		fr_capw_close(&w);
 	if (err) {
@@ -807,10 +426,10 @@ static int write_capture(struct trigger *t, struct firing *f, uint64_t now)
 
 		localtime_r(&tt, &tm);
 		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
-		if (t->tty)
+		if (t->s.tty)
 			fputs("\r\033[K", stderr);
 		printf("%s %s fired: %s = %s (%s)%s%s%s -> %s, %s, %llu events\n", when,
-		       f->a->detector, c->metric->name, fr_fmt_value(c->metric->kind, f->value, b2, sizeof(b2)),
+		       fr_firing_detector(f), c->metric->name, fr_fmt_value(c->metric->kind, f->value, b2, sizeof(b2)),
 		       fr_cond_format(c, b3, sizeof(b3)), f->detail[0] ? " [" : "", f->detail,
 		       f->detail[0] ? "]" : "", path, fr_fmt_bytes(res.file_bytes, b1, sizeof(b1)),
 		       (unsigned long long)res.events);
@@ -818,7 +437,7 @@ static int write_capture(struct trigger *t, struct firing *f, uint64_t now)
 	}
 	t->captures++;
 out:
-	drop_context(f);
+	fr_firing_drop(f);
 	cJSON_Delete(tj);
 	fr_window_free(&win);
 	free(name);
@@ -826,7 +445,7 @@ out:
 	return err;
 }
 
-static void status_line(struct trigger *t, const struct firing *f, uint64_t now)
+static void status_line(struct trigger *t, const struct fr_firing *f, uint64_t now)
 {
 	struct winsize ws;
 	char line[512], b[64];
@@ -840,24 +459,24 @@ static void status_line(struct trigger *t, const struct firing *f, uint64_t now)
 		uint64_t end = f->at + t->o->post_ns;
 
 		len = snprintf(line, sizeof(line), "%s fired; recording the post-window, %.0fs left",
-			       f->a->detector, end > now ? (end - now) / 1e9 : 0.0);
+			       fr_firing_detector(f), end > now ? (end - now) / 1e9 : 0.0);
 	} else {
 		len = snprintf(line, sizeof(line), "armed:");
-		for (unsigned i = 0; i < t->narmed && len < (int)sizeof(line); i++) {
-			for (unsigned j = 0; j < t->armed[i].e->n && len < (int)sizeof(line); j++) {
-				const struct fr_cond *c = &t->armed[i].e->conds[j];
-				unsigned m = fr_metric_index(c->metric);
+		for (unsigned i = 0; i < t->e.narmed && len < (int)sizeof(line); i++) {
+			for (unsigned j = 0; j < t->e.armed[i].e->n && len < (int)sizeof(line); j++) {
+				const struct fr_cond *c = &t->e.armed[i].e->conds[j];
+				enum fr_metric m = fr_metric_id(c->metric);
 				char cs[128];
 
-				if (!t->s.valid[m] && !c->rise)
+				if (!t->e.s.valid[m] && !c->rise)
 					snprintf(b, sizeof(b), "-");
 				else
-					fr_fmt_value(c->metric->kind, c->rise ? t->armed[i].st[j].value :
-						     t->s.value[m], b, sizeof(b));
+					fr_fmt_value(c->metric->kind, c->rise ? t->e.armed[i].st[j].value :
+						     t->e.s.value[m], b, sizeof(b));
 				fr_cond_format(c, cs, sizeof(cs));
 				len += snprintf(line + len, sizeof(line) - len, " %s %s [%s]%s",
 						c->metric->name, b, cs + strlen(c->metric->name) + 1,
-						j + 1 < t->armed[i].e->n ? " and" : " |");
+						j + 1 < t->e.armed[i].e->n ? " and" : " |");
 			}
 		}
 		if (len > 0 && len < (int)sizeof(line) && line[len - 1] == '|')
@@ -867,369 +486,254 @@ static void status_line(struct trigger *t, const struct firing *f, uint64_t now)
 	fprintf(stderr, "\r\033[K%s", line);
 }
 
-int cmd_trigger(int argc, char **argv)
+/* The expressions to arm: --when, else the built-in set (those a detector
+ * of this kernel can run). The engine checks what each reads. */
+static int arm(struct trigger *t)
 {
-	struct trigger_opts o = { .pre_ns = 10000000000ULL, .post_ns = 5000000000ULL,
-				  .cooldown_ns = 60000000000ULL, .count = 1, .buffer = 32ULL << 20,
-				  .groups = FR_GROUP_SCHED | FR_GROUP_PROCESS | FR_GROUP_BLOCK,
-				  .output = "flightrec-%t-%d.frec", .attach = FR_ATTACH_TP_BTF };
-	static struct trigger t;
-	struct fr_record_cfg cfg = { 0 };
-	struct fr_child child = { .pid = 0, .go_fd = -1, .err_fd = -1 };
-	struct sigaction sa = { .sa_handler = on_stop };
-	struct firing fire = { 0 };
-	bool firing = false, started = false;
-	bool want[64] = { false };
-	uint64_t now, next_sample, deadline = 0, last_status = 0;
-	int ret = FR_EXIT_ERROR, status = -1, err;
-	char *self = NULL, *cmdline = NULL;
-	cJSON *filters = NULL;
-	static struct fr_live live;
+	struct trigger_opts *o = t->o;
+	int err;
 
-	if (argp_parse(&argp, argc, argv, ARGP_IN_ORDER, NULL, &o))
-		return FR_EXIT_USAGE;
-	if (o.now) {
-		fr_verbosity = o.quiet ? FR_QUIET : o.verbose;
-		return fr_live_trigger_now(o.name, o.output_set ? o.output : NULL, o.force);
-	}
-	if (o.list) {
-		list_detectors();
-		return FR_EXIT_OK;
-	}
-	/* from the start: SIGUSR1 must not kill a recorder still loading */
-	fr_live_catch_usr1();
-	fr_verbosity = o.quiet ? FR_QUIET : o.verbose;
-	if (!o.nwhen) {
-		bool psi = access("/proc/pressure/cpu", R_OK) == 0;
-
+	if (!o->nwhen) {
 		for (unsigned i = 0; i < FR_ARRAY_SIZE(default_when); i++) {
 			struct fr_expr_error e;
+			const char *why;
 
-			if (!psi && !strncmp(default_when[i], "psi.", 4)) {
-				fr_vlog("no /proc/pressure on this kernel: not arming '%s'", default_when[i]);
-				continue;
-			}
-			if (fr_expr_parse(default_when[i], &o.when[o.nwhen], &e)) {
+			if (fr_expr_parse(default_when[i], &o->when[o->nwhen], &e)) {
 				fr_err("built-in detector '%s' does not parse: %s", default_when[i], e.msg);
 				return FR_EXIT_ERROR;
 			}
-			o.when_src[o.nwhen++] = default_when[i];
-		}
-	}
-	memset(&t, 0, sizeof(t));
-	memset(hist, 0, sizeof(hist));
-	t.o = &o;
-	for (unsigned i = 0; i < o.nwhen; i++) {
-		struct armed *a = &t.armed[t.narmed++];
-
-		a->e = &o.when[i];
-		a->detector = a->e->conds[0].metric->detector;
-		for (unsigned j = 0; j < a->e->n; j++) {
-			const struct fr_cond *c = &a->e->conds[j];
-			unsigned m = fr_metric_index(c->metric);
-
-			want[m] = true;
-			if (c->rise && !strncmp(c->metric->name, "memburst.", 9) &&
-			    c->window_ns > t.baseline_age)
-				t.baseline_age = c->window_ns;
-			if (c->rise) {
-				unsigned cap = (unsigned)(c->window_ns / 1000000000ULL) + 3;
-
-				/* samples are a second apart */
-				if (c->window_ns > 3600ULL * 1000000000ULL || c->window_ns < 1000000000ULL) {
-					fr_err("--when '%s': a rise is measured over 1s to 1h", o.when_src[i]);
-					return FR_EXIT_USAGE;
-				}
-				if (cap > hist[m].cap) {
-					free(hist[m].ts);
-					free(hist[m].v);
-					free(hist[m].ok);
-					hist[m] = (struct history){ .cap = cap };
-					hist[m].ts = calloc(cap, sizeof(*hist[m].ts));
-					hist[m].v = calloc(cap, sizeof(*hist[m].v));
-					hist[m].ok = calloc(cap, sizeof(*hist[m].ok));
-					if (!hist[m].ts || !hist[m].v || !hist[m].ok) {
-						fr_err("out of memory");
-						return FR_EXIT_ERROR;
-					}
-				}
+			why = fr_detector_unavailable(fr_metric_detector(
+				fr_metric_id(o->when[o->nwhen].conds[0].metric)));
+			if (why) {
+				fr_vlog("%s: not arming '%s'", why, default_when[i]);
+				continue;
 			}
+			o->when_src[o->nwhen++] = default_when[i];
 		}
 	}
-	if (t.baseline_age < 10000000000ULL)
-		t.baseline_age = 10000000000ULL;
-	if (t.baseline_age > (BASELINES - 1) * 5000000000ULL)
-		t.baseline_age = (BASELINES - 1) * 5000000000ULL;
-	err = fr_sampler_init(&t.s, want, o.cgroup);
+	err = fr_engine_init(&t->e, o->when, o->when_src, o->nwhen, o->cgroup, o->post_ns > 0);
 	if (err)
-		return FR_EXIT_ERROR;
+		return err == -EINVAL ? FR_EXIT_USAGE : FR_EXIT_ERROR;
+	return 0;
+}
 
-	cfg.groups = o.groups | fr_sampler_groups(&t.s);
-	if (!o.groups_set)
-		cfg.groups |= FR_GROUP_SCHED | FR_GROUP_PROCESS | FR_GROUP_BLOCK;
-	cfg.prefer = o.attach;
-	cfg.cgroup_level = -1;
-	cfg.ring_size = o.buffer;
+/* The ring: what the options and the detectors need. */
+static void configure(struct trigger *t)
+{
+	struct trigger_opts *o = t->o;
+	struct fr_record_cfg *cfg = &t->cfg;
+
+	cfg->groups = o->session.groups | fr_sampler_groups(&t->e.s);
+	if (!o->session.groups_set)
+		cfg->groups |= FR_GROUP_SCHED | FR_GROUP_PROCESS | FR_GROUP_BLOCK;
+	cfg->prefer = o->session.attach;
+	cfg->cgroup_level = -1;
+	cfg->ring_size = o->session.buffer;
 	/* the BPF buffer: a quarter of the ring at most, so that one drain
 	 * cannot overwrite what the detectors have not looked at yet */
-	cfg.bpf_buffer = 4u << 20;
-	while (cfg.bpf_buffer > 16384 && cfg.bpf_buffer > o.buffer / 4)
-		cfg.bpf_buffer /= 2;
-	t.tty = isatty(STDERR_FILENO) && !o.quiet;
+	cfg->bpf_buffer = 4u << 20;
+	while (cfg->bpf_buffer > 16384 && cfg->bpf_buffer > o->session.buffer / 4)
+		cfg->bpf_buffer /= 2;
+	if (o->cgroup)
+		cJSON_AddStringToObject(t->s.filters, "cgroup", o->cgroup);
+	t->info.command = t->s.self;
+	t->info.filters = t->s.filters;
+	t->info.groups = cfg->groups;
+	t->info.bpf_buffer = cfg->bpf_buffer;
+	t->info.exit_status = -1;
+	t->syms = fr_syms_new();
+	t->e.env.syms = t->syms;
+	t->e.env.profiler = &profiler;
+	t->e.env.devices = fr_devices_json;
+}
 
-	filters = cJSON_CreateObject();
-	if (o.cgroup)
-		cJSON_AddStringToObject(filters, "cgroup", o.cgroup);
-	if (o.command) {
-		int n = 0;
+/* Probes attached: the detectors start from the ring's head, and live
+ * stats show their state. */
+static void start(struct trigger *t)
+{
+	t->s.live.more_stats = detector_stats;
+	t->s.live.more_ctx = t;
+	t->e.env.tasks = &t->s.r.tasks;
+	t->cursor = t->s.r.ring.head;
+	t->written0 = t->s.r.ring.written;
+}
 
-		while (o.command[n])
-			n++;
-		cmdline = fr_join_args(n, o.command);
-		cJSON_AddStringToObject(filters, "command", cmdline ? cmdline : "");
-	}
-	{
-		char *args = fr_join_args(argc - 1, argv + 1);
+/* The first readings: rates and shares need two. */
+static void first_readings(struct trigger *t)
+{
+	uint64_t now = fr_boot_ns();
+	char b[16];
 
-		if (asprintf(&self, "flightrec trigger%s%s", args && *args ? " " : "", args ? args : "") < 0)
-			self = NULL;
-		free(args);
-	}
-	t.info.command = self;
-	t.info.filters = filters;
-	t.info.groups = cfg.groups;
-	t.info.bpf_buffer = cfg.bpf_buffer;
-	t.info.exit_status = -1;
+	fr_sampler_sample(&t->e.s, now);
+	fr_sampler_sample_events(&t->e.s);
+	fr_info("armed %u detector expression%s%s; ring %s, %u probes; Ctrl-C to stop",
+		t->o->nwhen, t->o->nwhen == 1 ? "" : "s", t->o->cgroup ? " on the cgroup" : "",
+		fr_fmt_bytes(t->o->session.buffer, b, sizeof(b)), t->s.r.nattached);
+	for (unsigned i = 0; i < t->o->nwhen; i++)
+		fr_vlog("  --when '%s'", t->o->when[i].text);
+}
 
-	t.syms = fr_syms_new();
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGHUP, &sa, NULL);
+/* A firing's post-window is over (or cut short): write its capture, and
+ * the detector rests. true when enough captures were written. */
+static bool captured(struct trigger *t, uint64_t now)
+{
+	if (write_capture(t, &t->fire, now))
+		t->errors++;
+	fr_engine_rearm(&t->e, &t->fire, fr_boot_ns() + t->o->cooldown_ns);
+	t->firing = false;
+	return t->o->count && t->captures >= t->o->count;
+}
 
-	if (o.command) {
-		err = fr_spawn(o.command, &child);
-		if (err) {
-			fr_err("cannot start %s: %s", o.command[0], strerror(-err));
-			goto out;
-		}
-	}
-	err = fr_recorder_start(&t.r, &cfg);
-	if (err)
-		goto out;
-	started = true;
-	/* a second recorder of the same name stops here */
-	if (fr_live_open(&live, o.name ? o.name : "default", "trigger", &t.info, o.output))
-		goto out;
-	if (child.pid)
-		fr_name_child(&t.r.tasks, &child, o.command, cmdline);
-	live.more_stats = detector_stats;
-	live.more_ctx = &t;
-	fr_live_start(&live, &t.r, NULL);
-	t.cursor = t.r.ring.head;
-	t.written0 = t.r.ring.written;
-	if (child.pid) {
-		int e;
+/* Watch until enough captures, a stop, --timeout or COMMAND's exit. */
+static void watch(struct trigger *t)
+{
+	struct trigger_opts *o = t->o;
+	uint64_t now = fr_boot_ns(), next_sample = now + 1000000000ULL, last_status = 0;
+	uint64_t deadline = o->timeout_ns ? now + o->timeout_ns : 0;
+	int err;
 
-		close(child.go_fd);
-		child.go_fd = -1;
-		if (read(child.err_fd, &e, sizeof(e)) == sizeof(e)) {
-			fr_err("cannot run %s: %s", o.command[0], strerror(e));
-			waitpid(child.pid, NULL, 0);
-			child.pid = 0;
-			ret = 127;
-			goto out;
-		}
-	}
-	now = fr_boot_ns();
-	/* first readings: rates and shares need two */
-	fr_sampler_sample(&t.s, now);
-	fr_sampler_sample_events(&t.s);
-	if (want[fr_metric_index(fr_metric_find("memburst.anon", 13))] ||
-	    want[fr_metric_index(fr_metric_find("memburst.rate", 13))] ||
-	    want[fr_metric_index(fr_metric_find("psi.memory.some", 15))] ||
-	    want[fr_metric_index(fr_metric_find("psi.memory.full", 15))]) {
-		t.want_baseline = true;
-		take_baseline(&t, now);
-	}
-	next_sample = now + 1000000000ULL;
-	if (o.timeout_ns)
-		deadline = now + o.timeout_ns;
-	{
-		char b[16];
-
-		fr_info("armed %u detector expression%s%s; ring %s, %u probes; Ctrl-C to stop",
-			o.nwhen, o.nwhen == 1 ? "" : "s", o.cgroup ? " on the cgroup" : "",
-			fr_fmt_bytes(o.buffer, b, sizeof(b)), t.r.nattached);
-		for (unsigned i = 0; i < o.nwhen; i++)
-			fr_vlog("  --when '%s'", o.when[i].text);
-	}
-
-	for (;;) {
+	while (!fr_stop_signal) {
 		bool sampled = false, last_round = false;
 
-		if (stop_signal)
-			break;
-		err = fr_recorder_poll(&t.r, 100);
+		err = fr_session_poll(&t->s, 100);
 		if (err < 0) {
 			fr_err("reading events from the BPF ring buffer failed: %s", strerror(-err));
-			t.errors++;
+			t->errors++;
 			break;
 		}
-		tap(&t);
-		fr_live_service(&live);
-		if (fr_live_usr1) {
-			fr_live_usr1 = 0;
-			if (t.tty)
-				fputs("\r\033[K", stderr);
-			fr_live_snapshot_signal(&live);	/* a failure is reported, and armed on */
-		}
+		tap(t);
 		now = fr_boot_ns();
-		if (child.pid && waitpid(child.pid, &status, WNOHANG) == child.pid) {
+		if (fr_session_child_exited(&t->s, &t->status)) {
 			/* its last events (its own crash among them) are still
 			 * looked at, and a post-window under way is cut short */
-			child.pid = 0;
-			fr_recorder_poll(&t.r, 0);
-			tap(&t);
+			fr_recorder_poll(&t->s.r, 0);
+			tap(t);
 			last_round = true;
 		}
 		if (now >= next_sample) {
-			fr_sampler_sample(&t.s, now);
-			for (unsigned m = 0; m < fr_nmetrics; m++)
-				hist_push(m, now, t.s.value[m], t.s.valid[m]);
+			fr_engine_sample(&t->e, now);
 			next_sample += 1000000000ULL;
 			if (next_sample <= now)
 				next_sample = now + 1000000000ULL;
 			sampled = true;
 		}
 		/* OOM kills and crashes during a capture are kept for after it */
-		if (!firing && (sampled || t.s.fatal_pending || last_round)) {
-			fr_sampler_sample_events(&t.s);
+		if (!t->firing && (sampled || t->e.s.fatal_pending || last_round)) {
+			fr_sampler_sample_events(&t->e.s);
 			sampled = true;
 		}
-		if (t.want_baseline && now >= t.next_baseline && !firing)
-			take_baseline(&t, now);
-		if (sampled) {
-			bool picked = firing;
-
-			/* every expression, so that 'for' timers stay true to the
-			 * samples even while a capture is being made */
-			for (unsigned i = 0; i < t.narmed; i++) {
-				struct armed *a = &t.armed[i];
-				uint64_t *cool = cooldown_of(&t, a->detector);
-				unsigned m;
-
-				if (!evaluate(a, &t.s, now) || now < *cool || picked)
-					continue;
-				picked = true;
-				memset(&fire, 0, sizeof(fire));
-				fire.a = a;
-				fire.cond = 0;
-				fire.at = now;
-				fire.value = a->st[0].value;
-				m = fr_metric_index(a->e->conds[0].metric);
-				snprintf(fire.detail, sizeof(fire.detail), "%s", t.s.detail[m]);
-				if (!strcmp(a->detector, "events")) {
-					fire.is_fatal = true;
-					fire.fatal = strcmp(a->e->conds[0].metric->name, "events.oom")
-						     ? t.s.first_crash : t.s.first_oom;
-					if (fire.fatal.ts && fire.fatal.ts < now)
-						fire.at = fire.fatal.ts;
-				}
-				start_context(&t, &fire);
-				firing = true;
-				fr_vlog("%s fired; recording %.1fs more", a->detector, o.post_ns / 1e9);
-			}
+		fr_engine_tick(&t->e, now, t->firing);
+		if (sampled && fr_engine_evaluate(&t->e, now, t->firing, &t->fire)) {
+			t->firing = true;
+			fr_vlog("%s fired; recording %.1fs more", fr_firing_detector(&t->fire),
+				o->post_ns / 1e9);
 		}
-		if (firing && (now >= fire.at + o.post_ns || last_round)) {
-			if (write_capture(&t, &fire, now))
-				t.errors++;
-			*cooldown_of(&t, fire.a->detector) = fr_boot_ns() + o.cooldown_ns;
-			/* a condition must hold anew, from samples after the capture */
-			for (unsigned i = 0; i < t.narmed; i++)
-				for (unsigned j = 0; j < t.armed[i].e->n; j++)
-					t.armed[i].st[j].since = 0;
-			firing = false;
-			if (o.count && t.captures >= o.count)
-				break;
-		}
+		if (t->firing && (now >= t->fire.at + o->post_ns || last_round) && captured(t, now))
+			break;
 		if (last_round)
 			break;
-		if (t.skipped && !t.skipped_warned) {
+		if (t->skipped && !t->skipped_warned) {
 			fr_warn("the ring is too small for this event rate: %llu events went by before the "
 				"detectors saw them; give a larger --buffer",
-				(unsigned long long)t.skipped);
-			t.skipped_warned = true;
+				(unsigned long long)t->skipped);
+			t->skipped_warned = true;
 		}
-		if (deadline && now >= deadline && !firing) {
+		if (deadline && now >= deadline && !t->firing) {
 			fr_vlog("--timeout reached");
 			break;
 		}
-		fr_recorder_tend(&t.r);
-		if (t.tty && now - last_status >= 1000000000ULL) {
-			status_line(&t, firing ? &fire : NULL, now);
+		fr_recorder_tend(&t->s.r);
+		if (t->s.tty && now - last_status >= 1000000000ULL) {
+			status_line(t, t->firing ? &t->fire : NULL, now);
 			last_status = now;
 		}
 	}
-	if (t.tty)
-		fputs("\r\033[K", stderr);
-	fr_live_close(&live);
-	/* stopped during a post-window: what was gathered is still worth having */
-	if (firing) {
-		fr_info("stopping: writing the capture with a shortened post-window");
-		if (write_capture(&t, &fire, fr_boot_ns()))
-			t.errors++;
-		firing = false;
-	}
-	if (child.pid && !stop_signal) {
-		/* enough captures: the command runs on, unwatched, until it
-		 * exits or we are stopped */
-		fr_recorder_stop(&t.r);
-		while (!stop_signal) {
-			pid_t w = waitpid(child.pid, &status, 0);
+}
 
-			if (w == child.pid || (w < 0 && errno != EINTR)) {
-				child.pid = 0;
+/* Stopped: a post-window under way is written short; with enough
+ * captures, COMMAND runs on, unwatched, until it exits or we are stopped.
+ * The exit status. */
+static int wind_down(struct trigger *t)
+{
+	struct fr_session *s = &t->s;
+
+	if (s->tty)
+		fputs("\r\033[K", stderr);
+	fr_live_close(&s->live);
+	/* stopped during a post-window: what was gathered is still worth having */
+	if (t->firing) {
+		fr_info("stopping: writing the capture with a shortened post-window");
+		if (write_capture(t, &t->fire, fr_boot_ns()))
+			t->errors++;
+		t->firing = false;
+	}
+	if (s->child.pid && !fr_stop_signal) {
+		fr_recorder_stop(&s->r);
+		while (!fr_stop_signal) {
+			pid_t w = waitpid(s->child.pid, &t->status, 0);
+
+			if (w == s->child.pid || (w < 0 && errno != EINTR)) {
+				s->child.pid = 0;
 				break;
 			}
 		}
 	}
-	if (child.pid)
-		fr_end_child(&t.r, &child, &status);
-	if (o.command && status >= 0)
-		ret = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
-	else if (t.errors)
-		ret = FR_EXIT_ERROR;
-	else
-		ret = t.captures ? FR_EXIT_OK : FR_EXIT_NOT_FIRED;
-	if (!t.captures && !t.errors)
+	if (s->child.pid)
+		fr_session_end_child(s, &t->status);
+	if (!t->captures && !t->errors)
 		fr_info("nothing fired");
+	if (t->o->session.command && t->status >= 0)
+		return fr_exit_status(t->status);
+	if (t->errors)
+		return FR_EXIT_ERROR;
+	return t->captures ? FR_EXIT_OK : FR_EXIT_NOT_FIRED;
+}
+
+int cmd_trigger(int argc, char **argv)
+{
+	static struct trigger_opts o;
+	static struct trigger t;
+	struct argp_child children[] = { fr_session_argp(&help), { 0 } };
+	struct argp argp = { options, parse_opt, "[-- COMMAND [ARG...]]", doc, children, NULL, NULL };
+	int ret;
+
+	o = (struct trigger_opts){ .pre_ns = 10000000000ULL, .post_ns = 5000000000ULL,
+				   .cooldown_ns = 60000000000ULL, .count = 1,
+				   .output = "flightrec-%t-%d.frec" };
+	o.session = (struct fr_session_opts){ .groups = FR_GROUP_SCHED | FR_GROUP_PROCESS | FR_GROUP_BLOCK,
+					      .buffer = 32ULL << 20, .attach = FR_ATTACH_TP_BTF };
+	if (argp_parse(&argp, argc, argv, ARGP_IN_ORDER, NULL, &o))
+		return FR_EXIT_USAGE;
+	if (o.now) {
+		fr_verbosity = o.session.quiet ? FR_QUIET : o.session.verbose;
+		return fr_live_trigger_now(o.session.name, o.output_set ? o.output : NULL, o.force);
+	}
+	if (o.list) {
+		list_detectors();
+		return FR_EXIT_OK;
+	}
+	memset(&t, 0, sizeof(t));
+	t.o = &o;
+	t.status = -1;
+	fr_session_init(&t.s, &o.session, "trigger", argc, argv);
+	if ((ret = arm(&t)))
+		goto out;
+	configure(&t);
+	fr_session_catch_stop();
+	ret = FR_EXIT_ERROR;
+	if (fr_session_start(&t.s, &t.cfg, &t.info, o.output))
+		goto out;
+	start(&t);
+	if ((ret = fr_session_go(&t.s, NULL)))
+		goto out;
+	first_readings(&t);
+	watch(&t);
+	ret = wind_down(&t);
 out:
-	fr_live_close(&live);
-	if (firing)
-		drop_context(&fire);
-	if (child.pid) {
-		kill(child.pid, SIGKILL);
-		waitpid(child.pid, NULL, 0);
-	}
-	if (child.go_fd >= 0)
-		close(child.go_fd);
-	if (child.err_fd >= 0)
-		close(child.err_fd);
-	if (started) {
-		fr_recorder_stop(&t.r);
-		fr_recorder_free(&t.r);
-	}
+	if (t.firing)
+		fr_firing_drop(&t.fire);
+	fr_session_free(&t.s);
 	fr_syms_free(t.syms);
-	fr_sampler_free(&t.s);
-	for (unsigned i = 0; i < t.nbaselines; i++)
-		fr_pstats_free(&t.baselines[i]);
-	for (unsigned m = 0; m < 64; m++) {
-		free(hist[m].ts);
-		free(hist[m].v);
-		free(hist[m].ok);
-	}
-	cJSON_Delete(filters);
-	free(self);
-	free(cmdline);
+	fr_engine_free(&t.e);
 	return ret;
 }

@@ -8,8 +8,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "analysis/hist.h"
+#include "analysis/runq.h"
+#include "analysis/sched.h"
 #include "detect/context.h"
-#include "detect/sampler.h"
 #include "capture/event.h"
 #include "base/tidmap.h"
 #include "base/util.h"
@@ -21,9 +23,6 @@ struct tally {
 	char comm[16];
 	uint64_t waits, wait_ns, max_wait_ns;
 	uint64_t oncpu_ns, interfere_ns;
-	/* run-queue state */
-	uint64_t wait_from;	/* 0: not waiting */
-	int wait_cpu;
 };
 
 struct tallies {
@@ -51,7 +50,6 @@ static struct tally *tally(struct tallies *t, uint32_t tid)
 		return NULL;
 	memset(&t->v[t->n], 0, sizeof(t->v[0]));
 	t->v[t->n].tid = tid;
-	t->v[t->n].wait_cpu = -1;
 	return &t->v[t->n++];
 }
 
@@ -105,134 +103,92 @@ static int by_interfere(const void *a, const void *b)
 	return x->interfere_ns < y->interfere_ns ? 1 : x->interfere_ns > y->interfere_ns ? -1 : 0;
 }
 
-#define MAX_CPUS 1024
+#define MAX_CPUS FR_RUNQ_CPUS
 
-/* Per CPU: who runs since when, and how many tasks wait for it. The time a
- * task runs while others wait on the same CPU is what it cost them. */
+/* Per CPU: who runs since when. The time a task runs while others wait
+ * for the same CPU (the tracker counts them) is what it cost them. */
 struct cpu_state {
 	uint32_t running;
-	uint64_t since;		/* last change of running or of nwait */
-	uint32_t nwait;
+	uint64_t since;		/* last change of running or of the waiting */
 };
 
-static void cpu_advance(struct tallies *t, struct cpu_state *c, uint64_t ts)
+struct rq_walk {
+	struct tallies t;
+	struct cpu_state *cpus;
+	struct fr_runq q;
+};
+
+static void cpu_advance(struct rq_walk *w, unsigned cpu, uint64_t ts)
 {
+	struct cpu_state *c = &w->cpus[cpu];
+
 	if (c->since && ts > c->since && c->running) {
-		struct tally *x = tally(t, c->running);
+		struct tally *x = tally(&w->t, c->running);
 
 		if (x) {
 			x->oncpu_ns += ts - c->since;
-			if (c->nwait)
+			if (fr_runq_waiting(&w->q, cpu))
 				x->interfere_ns += ts - c->since;
 		}
 	}
 	c->since = ts;
 }
 
-static void start_wait(struct tallies *t, struct cpu_state *cpus, struct tally *x, int cpu,
-		       uint64_t ts)
+static void before_wait_change(void *arg, unsigned cpu, uint64_t ts)
 {
-	if (x->wait_from || cpu < 0 || cpu >= MAX_CPUS)
-		return;
-	cpu_advance(t, &cpus[cpu], ts);
-	x->wait_from = ts;
-	x->wait_cpu = cpu;
-	cpus[cpu].nwait++;
+	cpu_advance(arg, cpu, ts);
 }
 
-static void end_wait(struct tallies *t, struct cpu_state *cpus, struct tally *x, uint64_t ts)
+static void name_from(struct tally *x, uint32_t tgid, const char *comm)
 {
-	uint64_t w;
-
-	if (!x->wait_from)
+	if (!x)
 		return;
-	w = ts > x->wait_from ? ts - x->wait_from : 0;
-	x->waits++;
-	x->wait_ns += w;
-	if (w > x->max_wait_ns)
-		x->max_wait_ns = w;
-	x->wait_from = 0;
-	if (x->wait_cpu >= 0 && x->wait_cpu < MAX_CPUS) {
-		struct cpu_state *c = &cpus[x->wait_cpu];
-
-		cpu_advance(t, c, ts);
-		if (c->nwait)
-			c->nwait--;
-	}
-	x->wait_cpu = -1;
+	if (!x->tgid)
+		x->tgid = tgid;
+	set_comm(x, comm);
 }
 
-cJSON *fr_ctx_runqueue(const uint8_t *const *recs, size_t n, struct fr_proctab *pt, unsigned top)
+/* One sched event: the tracker times the waits, the CPUs who ran. */
+static void rq_step(struct rq_walk *w, const struct fr_hdr *h)
 {
-	struct tallies t = { 0 };
-	struct cpu_state *cpus = calloc(MAX_CPUS, sizeof(*cpus));
-	struct tally **order = NULL;
-	cJSON *o = NULL, *waiters, *inter;
-	uint64_t last = 0;
+	struct fr_runq_end end;
+	struct tally *x;
 
-	if (!cpus)
-		return NULL;
-	for (size_t i = 0; i < n; i++) {
-		const struct fr_hdr *h = (const void *)recs[i];
-		struct tally *x;
+	if (h->type == FR_EV_SCHED_WAKEUP || h->type == FR_EV_SCHED_WAKEUP_NEW) {
+		const struct fr_sched_wakeup *e = (const void *)h;
 
-		last = h->ts;
-		if (h->type == FR_EV_SCHED_WAKEUP || h->type == FR_EV_SCHED_WAKEUP_NEW) {
-			const struct fr_sched_wakeup *e = (const void *)h;
+		if (h->tid)
+			name_from(tally(&w->t, h->tid), h->tgid, e->comm);
+		fr_runq_event(&w->q, h, sizeof(*e), NULL);
+	} else if (h->type == FR_EV_SCHED_SWITCH && h->cpu < MAX_CPUS) {
+		const struct fr_sched_switch *e = (const void *)h;
 
-			if (!h->tid || !(x = tally(&t, h->tid)))
-				continue;
-			if (!x->tgid)
-				x->tgid = h->tgid;
-			set_comm(x, e->comm);
-			start_wait(&t, cpus, x, e->target_cpu, h->ts);
-		} else if (h->type == FR_EV_SCHED_SWITCH) {
-			const struct fr_sched_switch *e = (const void *)h;
-			struct cpu_state *c = h->cpu < MAX_CPUS ? &cpus[h->cpu] : NULL;
-
-			if (!c)
-				continue;
-			cpu_advance(&t, c, h->ts);
-			if (h->tid && (x = tally(&t, h->tid))) {
-				if (!x->tgid)
-					x->tgid = h->tgid;
-				set_comm(x, e->prev_comm);
-				/* it was running: a wakeup seen meanwhile started no wait */
-				if (x->wait_from) {
-					if (x->wait_cpu >= 0 && x->wait_cpu < MAX_CPUS && cpus[x->wait_cpu].nwait) {
-						cpu_advance(&t, &cpus[x->wait_cpu], h->ts);
-						cpus[x->wait_cpu].nwait--;
-					}
-					x->wait_from = 0;
-					x->wait_cpu = -1;
-				}
-				if (fr_switched_out_runnable(e->prev_state))	/* preempted */
-					start_wait(&t, cpus, x, h->cpu, h->ts);
-			}
-			c->running = e->next_tid;
-			if (e->next_tid && (x = tally(&t, e->next_tid))) {
-				if (!x->tgid)
-					x->tgid = e->next_tgid;
-				set_comm(x, e->next_comm);
-				end_wait(&t, cpus, x, h->ts);
-			}
+		cpu_advance(w, h->cpu, h->ts);
+		if (h->tid)
+			name_from(tally(&w->t, h->tid), h->tgid, e->prev_comm);
+		if (e->next_tid)
+			name_from(tally(&w->t, e->next_tid), e->next_tgid, e->next_comm);
+		if (fr_runq_event(&w->q, h, sizeof(*e), &end) && (x = tally(&w->t, end.tid))) {
+			x->waits++;
+			x->wait_ns += end.wait_ns;
+			if (end.wait_ns > x->max_wait_ns)
+				x->max_wait_ns = end.wait_ns;
 		}
+		w->cpus[h->cpu].running = e->next_tid;
+	} else if (h->type == FR_EV_PROC_EXIT) {
+		fr_runq_event(&w->q, h, sizeof(struct fr_proc_exit), NULL);
 	}
-	/* time up to the end of the window counts too */
-	for (unsigned c = 0; c < MAX_CPUS; c++)
-		if (cpus[c].since)
-			cpu_advance(&t, &cpus[c], last);
-	o = cJSON_CreateObject();
-	order = malloc((t.n ? t.n : 1) * sizeof(*order));
-	if (!o || !order)
-		goto out;
-	for (size_t i = 0; i < t.n; i++) {
-		order[i] = &t.v[i];
-		name_task(order[i], pt, last);
-	}
+}
+
+static cJSON *rq_json(struct tally **order, size_t n, unsigned top)
+{
+	cJSON *o = cJSON_CreateObject(), *waiters, *inter;
+
+	if (!o)
+		return NULL;
 	waiters = cJSON_AddArrayToObject(o, "waiters");
-	qsort(order, t.n, sizeof(*order), by_wait);
-	for (size_t i = 0; i < t.n && i < top && order[i]->wait_ns; i++) {
+	qsort(order, n, sizeof(*order), by_wait);
+	for (size_t i = 0; i < n && i < top && order[i]->wait_ns; i++) {
 		cJSON *w = task_json(order[i]);
 
 		cJSON_AddNumberToObject(w, "waits", (double)order[i]->waits);
@@ -241,18 +197,51 @@ cJSON *fr_ctx_runqueue(const uint8_t *const *recs, size_t n, struct fr_proctab *
 		cJSON_AddItemToArray(waiters, w);
 	}
 	inter = cJSON_AddArrayToObject(o, "interferers");
-	qsort(order, t.n, sizeof(*order), by_interfere);
-	for (size_t i = 0; i < t.n && i < top && order[i]->interfere_ns; i++) {
+	qsort(order, n, sizeof(*order), by_interfere);
+	for (size_t i = 0; i < n && i < top && order[i]->interfere_ns; i++) {
 		cJSON *w = task_json(order[i]);
 
 		cJSON_AddNumberToObject(w, "oncpu_ns", (double)order[i]->oncpu_ns);
 		cJSON_AddNumberToObject(w, "while_others_waited_ns", (double)order[i]->interfere_ns);
 		cJSON_AddItemToArray(inter, w);
 	}
-out:
+	return o;
+}
+
+cJSON *fr_ctx_runqueue(const uint8_t *const *recs, size_t n, struct fr_proctab *pt, unsigned top)
+{
+	struct rq_walk w = { .cpus = calloc(MAX_CPUS, sizeof(struct cpu_state)) };
+	struct tally **order = NULL;
+	cJSON *o = NULL;
+	uint64_t last = 0;
+
+	if (!w.cpus)
+		return NULL;
+	fr_runq_init(&w.q, 0);
+	w.q.before = before_wait_change;
+	w.q.arg = &w;
+	for (size_t i = 0; i < n; i++) {
+		const struct fr_hdr *h = (const void *)recs[i];
+
+		last = h->ts;
+		rq_step(&w, h);
+	}
+	/* time up to the end of the window counts too */
+	for (unsigned c = 0; c < MAX_CPUS; c++)
+		if (w.cpus[c].since)
+			cpu_advance(&w, c, last);
+	order = malloc((w.t.n ? w.t.n : 1) * sizeof(*order));
+	if (order) {
+		for (size_t i = 0; i < w.t.n; i++) {
+			order[i] = &w.t.v[i];
+			name_task(order[i], pt, last);
+		}
+		o = rq_json(order, w.t.n, top);
+	}
 	free(order);
-	free(cpus);
-	tallies_free(&t);
+	free(w.cpus);
+	fr_runq_free(&w.q);
+	tallies_free(&w.t);
 	return o;
 }
 

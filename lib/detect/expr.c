@@ -306,15 +306,16 @@ static const struct fr_metric_def *suggest(const char *name, size_t len)
 	const char *dot = memchr(name, '.', len);
 	size_t plen = dot ? (size_t)(dot - name) : len;
 
-	for (unsigned i = 0; i < fr_nmetrics; i++) {
+	for (unsigned i = 0; i < FR_M_COUNT; i++) {
 		const struct fr_metric_def *m = &fr_metric_defs[i];
 		unsigned d = distance(name, len, m->name);
+		const char *mdot = strchr(m->name, '.');
 
 		if (d < bd) {
 			bd = d;
 			best = m;
 		}
-		if (word_is(name, plen, m->detector) && d < sd) {
+		if (mdot && (size_t)(mdot - m->name) == plen && !memcmp(name, m->name, plen) && d < sd) {
 			sd = d;
 			same = m;
 		}

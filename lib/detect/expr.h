@@ -17,25 +17,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-enum fr_kind {
-	FR_KIND_PERCENT,	/* 0-100; unit "%" (may be omitted) */
-	FR_KIND_TIME,		/* ns; units ns, us, ms, s */
-	FR_KIND_BYTES,		/* bytes; units B, KB, MB, GB, TB (powers of 1024; KiB... too) */
-	FR_KIND_RATE,		/* bytes/s; units B/s, KB/s, MB/s, GB/s (KiB/s... too) */
-	FR_KIND_COUNT,		/* a plain number; no unit */
-};
-
-struct fr_metric_def {
-	const char *name;	/* "cpu.sys" */
-	const char *detector;	/* "cpu" */
-	enum fr_kind kind;
-	const char *help;	/* one line for trigger --list */
-};
-
-extern const struct fr_metric_def fr_metric_defs[];
-extern const unsigned fr_nmetrics;
-/* The metric named by the len bytes at name, or NULL. */
-const struct fr_metric_def *fr_metric_find(const char *name, size_t len);
+#include "detect/metrics.h"
 
 enum fr_cmp { FR_CMP_GT, FR_CMP_GE, FR_CMP_LT, FR_CMP_LE };
 

@@ -18,27 +18,25 @@
 #include "base/util.h"
 #include "flightrec.skel.h"
 
-const struct fr_probe_def fr_probe_defs[] = {
-	{ "sched_switch", "sched", FR_GROUP_SCHED, 4, 8 },
-	{ "sched_wakeup", "sched", FR_GROUP_SCHED, 2, 8 },
-	{ "sched_wakeup_new", "sched", FR_GROUP_SCHED, 2, 8 },
-	{ "sched_process_fork", "sched", FR_GROUP_PROCESS, 3, 8 },
-	{ "sched_process_exec", "sched", FR_GROUP_PROCESS, 4, 8 },
-	{ "sched_process_exit", "sched", FR_GROUP_PROCESS, 2, 8 },
-	{ "sys_enter", "raw_syscalls", FR_GROUP_SYSCALLS, 3, 3 },
-	{ "sys_exit", "raw_syscalls", FR_GROUP_SYSCALLS, 3, 3 },
+const struct fr_probe_def fr_probe_defs[FR_PROBE_COUNT] = {
+	[FR_PROBE_SCHED_SWITCH] = { "sched_switch", "sched", FR_GROUP_SCHED, 4, 8, false },
+	[FR_PROBE_SCHED_WAKEUP] = { "sched_wakeup", "sched", FR_GROUP_SCHED, 2, 8, false },
+	[FR_PROBE_SCHED_WAKEUP_NEW] = { "sched_wakeup_new", "sched", FR_GROUP_SCHED, 2, 8, false },
+	/* fork and exit follow a command's tree (record -- COMMAND) and pass
+	 * trace labels on, which may come at any time */
+	[FR_PROBE_PROCESS_FORK] = { "sched_process_fork", "sched", FR_GROUP_PROCESS, 3, 8, true },
+	[FR_PROBE_PROCESS_EXEC] = { "sched_process_exec", "sched", FR_GROUP_PROCESS, 4, 8, false },
+	[FR_PROBE_PROCESS_EXIT] = { "sched_process_exit", "sched", FR_GROUP_PROCESS, 2, 8, true },
+	[FR_PROBE_SYS_ENTER] = { "sys_enter", "raw_syscalls", FR_GROUP_SYSCALLS, 3, 3, false },
+	[FR_PROBE_SYS_EXIT] = { "sys_exit", "raw_syscalls", FR_GROUP_SYSCALLS, 3, 3, false },
 	/* before Linux 5.11 issue also passed the request queue first */
-	{ "block_rq_issue", "block", FR_GROUP_BLOCK, 2, 2 },
-	{ "block_rq_complete", "block", FR_GROUP_BLOCK, 4, 4 },
+	[FR_PROBE_BLOCK_ISSUE] = { "block_rq_issue", "block", FR_GROUP_BLOCK, 2, 2, false },
+	[FR_PROBE_BLOCK_COMPLETE] = { "block_rq_complete", "block", FR_GROUP_BLOCK, 4, 4, false },
 	/* classic form only: its fields are stable across kernel versions */
-	{ "mark_victim", "oom", FR_GROUP_PROCESS, 0, 99 },
+	[FR_PROBE_OOM_VICTIM] = { "mark_victim", "oom", FR_GROUP_PROCESS, 0, 99, false },
 };
-#define PROBE_SYS_ENTER 6
-#define PROBE_SYS_EXIT 7
-#define PROBE_BLOCK_ISSUE 8
-#define PROBE_BLOCK_COMPLETE 9
-_Static_assert(sizeof(fr_probe_defs) / sizeof(fr_probe_defs[0]) == 11, "probe indexes");
-const unsigned fr_nprobes = FR_ARRAY_SIZE(fr_probe_defs);
+const unsigned fr_nprobes = FR_PROBE_COUNT;
+
 
 static const char *const attach_names[] = { "tp_btf", "raw_tp", "tracepoint", "none" };
 static const char *const prog_suffix[] = { "_btf", "_raw", "_tp" };
@@ -316,16 +314,9 @@ static void set_knobs(struct fr_recorder *r, const struct fr_record_cfg *cfg)
 	ro->emit_exit = !!(cfg->groups & FR_GROUP_PROCESS);
 }
 
-int fr_recorder_start(struct fr_recorder *r, const struct fr_record_cfg *cfg)
+/* Can this kernel, with these privileges, run the recorder at all? */
+static int check_kernel(struct fr_recorder *r)
 {
-	const struct btf *btf = NULL;
-	const char *events = NULL;
-	struct bpf_program *p;
-	int err;
-
-	memset(r, 0, sizeof(*r));
-	pthread_mutex_init(&r->lock, NULL);
-	libbpf_set_print(libbpf_log);
 	fr_features_probe(&r->feat);
 	if (r->feat.ringbuf == FR_UNKNOWN || r->feat.raw_tp == FR_UNKNOWN) {
 		fr_err("cannot use BPF: %s; needs root or CAP_BPF+CAP_PERFMON",
@@ -340,6 +331,109 @@ int fr_recorder_start(struct fr_recorder *r, const struct fr_record_cfg *cfg)
 		fr_err("this kernel exposes no BTF (/sys/kernel/btf/vmlinux); flightrec needs CONFIG_DEBUG_INFO_BTF=y");
 		return -EOPNOTSUPP;
 	}
+	return 0;
+}
+
+/* For each probe the groups need (or that is always on), the best attach
+ * method this kernel has, from cfg->prefer down; its program is loaded. */
+static void choose_methods(struct fr_recorder *r, const struct fr_record_cfg *cfg,
+			   const struct btf *btf, const char **events)
+{
+	for (unsigned i = 0; i < FR_PROBE_COUNT; i++) {
+		const struct fr_probe_def *d = &fr_probe_defs[i];
+		struct fr_probe_state *ps = &r->probes[i];
+
+		ps->def = d;
+		ps->method = FR_ATTACH_NONE;
+		if (!(d->group & cfg->groups) && !d->always) {
+			ps->why = "not asked for";
+			continue;
+		}
+		for (int m = cfg->prefer; m < FR_ATTACH_NONE; m++) {
+			/* a probe with only the classic form needs tracefs */
+			if (m == FR_ATTACH_TRACEPOINT && !*events && prog_for(r, d, m))
+				*events = fr_tracefs_events(true);
+			if (method_ok(r, btf, *events, d, m) && prog_for(r, d, m)) {
+				ps->method = m;
+				break;
+			}
+		}
+		if (ps->method == FR_ATTACH_NONE) {
+			ps->why = "the kernel has no such tracepoint (or no way to attach to it)";
+			fr_warn("probe %s: not available on this kernel; skipped", d->name);
+			continue;
+		}
+		bpf_program__set_autoload(prog_for(r, d, ps->method), true);
+	}
+}
+
+/* What the programs must know of the kernel they run on. */
+static void kernel_knobs(struct fr_recorder *r, const struct btf *btf)
+{
+	/* block requests: keyed by address when both sides see it; the
+	 * completion's error type changed from errno to blk_status_t */
+	const struct fr_probe_state *is = &r->probes[FR_PROBE_BLOCK_ISSUE];
+	const struct fr_probe_state *co = &r->probes[FR_PROBE_BLOCK_COMPLETE];
+	const char *errtype = NULL;
+
+	r->skel->rodata->block_key_rq =
+		(is->method == FR_ATTACH_TP_BTF || is->method == FR_ATTACH_RAW_TP) &&
+		(co->method == FR_ATTACH_TP_BTF || co->method == FR_ATTACH_RAW_TP);
+	if (btf)
+		tp_args(btf, "block_rq_complete", 2, &errtype);
+	r->skel->rodata->block_error_is_status = !errtype || !strcmp(errtype, "blk_status_t");
+	/* the syscall programs batch their records when a perf event can
+	 * flush the batches on every CPU (see start_batching) */
+	if ((r->probes[FR_PROBE_SYS_ENTER].method != FR_ATTACH_NONE ||
+	     r->probes[FR_PROBE_SYS_EXIT].method != FR_ATTACH_NONE) && r->feat.perf_event == FR_YES &&
+	    (r->feat.tp_btf == FR_YES || r->feat.raw_tp == FR_YES)) {
+		bpf_program__set_autoload(r->skel->progs.flush_batch, true);
+		bpf_program__set_autoload(r->feat.tp_btf == FR_YES ? r->skel->progs.flush_idle_btf
+								   : r->skel->progs.flush_idle_raw, true);
+	}
+}
+
+/* Attach every chosen probe; one that fails is skipped with a warning. */
+static int attach_all(struct fr_recorder *r)
+{
+	for (unsigned i = 0; i < FR_PROBE_COUNT; i++) {
+		struct fr_probe_state *ps = &r->probes[i];
+		struct bpf_link *link;
+
+		if (ps->method == FR_ATTACH_NONE)
+			continue;
+		link = bpf_program__attach(prog_for(r, ps->def, ps->method));
+		if (!link) {
+			fr_warn("probe %s: cannot attach with %s: %s; skipped", ps->def->name,
+				fr_attach_name(ps->method), strerror(errno));
+			ps->why = "attach failed";
+			ps->method = FR_ATTACH_NONE;
+			continue;
+		}
+		ps->link = link;
+		ps->attached = true;
+		r->nattached++;
+		fr_vlog("probe %-20s attached with %s", ps->def->name, fr_attach_name(ps->method));
+	}
+	if (!r->nattached) {
+		fr_err("no probe could be attached; nothing to record");
+		return -ENOENT;
+	}
+	return 0;
+}
+
+int fr_recorder_start(struct fr_recorder *r, const struct fr_record_cfg *cfg)
+{
+	const struct btf *btf = NULL;
+	const char *events = NULL;
+	struct bpf_program *p;
+	int err;
+
+	memset(r, 0, sizeof(*r));
+	pthread_mutex_init(&r->lock, NULL);
+	libbpf_set_print(libbpf_log);
+	if ((err = check_kernel(r)))
+		return err;
 	err = fr_ring_init(&r->ring, cfg->ring_size);
 	if (err) {
 		fr_err("cannot allocate a %llu-byte ring: %s",
@@ -365,64 +459,10 @@ int fr_recorder_start(struct fr_recorder *r, const struct fr_record_cfg *cfg)
 	 * tracepoint exists on a kernel without BTF */
 	if (cfg->prefer == FR_ATTACH_TRACEPOINT || r->feat.tp_btf != FR_YES || !btf)
 		events = fr_tracefs_events(true);
-
 	bpf_object__for_each_program(p, r->skel->obj)
 		bpf_program__set_autoload(p, false);
-	for (unsigned i = 0; i < fr_nprobes; i++) {
-		const struct fr_probe_def *d = &fr_probe_defs[i];
-		struct fr_probe_state *ps = &r->probes[i];
-		bool needed = d->group & cfg->groups;
-
-		/* fork and exit follow a command's tree (record -- COMMAND)
-		 * and pass trace labels on, which may come at any time */
-		if (!strcmp(d->name, "sched_process_fork") || !strcmp(d->name, "sched_process_exit"))
-			needed = true;
-		ps->def = d;
-		ps->method = FR_ATTACH_NONE;
-		if (!needed) {
-			ps->why = "not asked for";
-			continue;
-		}
-		for (int m = cfg->prefer; m < FR_ATTACH_NONE; m++) {
-			/* a probe with only the classic form needs tracefs */
-			if (m == FR_ATTACH_TRACEPOINT && !events && prog_for(r, d, m))
-				events = fr_tracefs_events(true);
-			if (method_ok(r, btf, events, d, m) && prog_for(r, d, m)) {
-				ps->method = m;
-				break;
-			}
-		}
-		if (ps->method == FR_ATTACH_NONE) {
-			ps->why = "the kernel has no such tracepoint (or no way to attach to it)";
-			fr_warn("probe %s: not available on this kernel; skipped", d->name);
-			continue;
-		}
-		bpf_program__set_autoload(prog_for(r, d, ps->method), true);
-	}
-	{
-		/* block requests: keyed by address when both sides see it; the
-		 * completion's error type changed from errno to blk_status_t */
-		const struct fr_probe_state *is = &r->probes[PROBE_BLOCK_ISSUE];
-		const struct fr_probe_state *co = &r->probes[PROBE_BLOCK_COMPLETE];
-		const char *errtype = NULL;
-
-		r->skel->rodata->block_key_rq =
-			(is->method == FR_ATTACH_TP_BTF || is->method == FR_ATTACH_RAW_TP) &&
-			(co->method == FR_ATTACH_TP_BTF || co->method == FR_ATTACH_RAW_TP);
-		if (btf)
-			tp_args(btf, "block_rq_complete", 2, &errtype);
-		r->skel->rodata->block_error_is_status = !errtype || !strcmp(errtype, "blk_status_t");
-	}
-	/* the syscall programs batch their records when a perf event can
-	 * flush the batches on every CPU (see start_batching) */
-	if ((r->probes[PROBE_SYS_ENTER].method != FR_ATTACH_NONE ||
-	     r->probes[PROBE_SYS_EXIT].method != FR_ATTACH_NONE) && r->feat.perf_event == FR_YES &&
-	    (r->feat.tp_btf == FR_YES || r->feat.raw_tp == FR_YES)) {
-		bpf_program__set_autoload(r->skel->progs.flush_batch, true);
-		bpf_program__set_autoload(r->feat.tp_btf == FR_YES ? r->skel->progs.flush_idle_btf
-								   : r->skel->progs.flush_idle_raw, true);
-	}
-
+	choose_methods(r, cfg, btf, &events);
+	kernel_knobs(r, btf);
 	/* libbpf reads its own copy to load: do not hold two */
 	btf = NULL;
 	fr_vmlinux_btf_release();
@@ -436,32 +476,8 @@ int fr_recorder_start(struct fr_recorder *r, const struct fr_record_cfg *cfg)
 	}
 	/* events can arrive as soon as the first probe is attached */
 	r->start_ns = fr_boot_ns();
-	for (unsigned i = 0; i < fr_nprobes; i++) {
-		struct fr_probe_state *ps = &r->probes[i];
-		struct bpf_program *prog;
-		struct bpf_link *link;
-
-		if (ps->method == FR_ATTACH_NONE)
-			continue;
-		prog = prog_for(r, ps->def, ps->method);
-		link = bpf_program__attach(prog);
-		if (!link) {
-			fr_warn("probe %s: cannot attach with %s: %s; skipped", ps->def->name,
-				fr_attach_name(ps->method), strerror(errno));
-			ps->why = "attach failed";
-			ps->method = FR_ATTACH_NONE;
-			continue;
-		}
-		ps->link = link;
-		ps->attached = true;
-		r->nattached++;
-		fr_vlog("probe %-20s attached with %s", ps->def->name, fr_attach_name(ps->method));
-	}
-	if (!r->nattached) {
-		fr_err("no probe could be attached; nothing to record");
-		err = -ENOENT;
+	if ((err = attach_all(r)))
 		goto fail;
-	}
 	start_batching(r);
 	err = fr_bpfring_open(&r->rb, bpf_map__fd(r->skel->maps.events),
 			      bpf_map__max_entries(r->skel->maps.events));

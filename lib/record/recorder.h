@@ -28,6 +28,22 @@ const char *fr_attach_name(enum fr_attach a);
 /* "auto" maps to tp_btf, the best; -1 when unknown. */
 int fr_attach_parse(const char *s);
 
+/* The probes, one program each (in three attach forms, bpf/). */
+enum fr_probe {
+	FR_PROBE_SCHED_SWITCH,
+	FR_PROBE_SCHED_WAKEUP,
+	FR_PROBE_SCHED_WAKEUP_NEW,
+	FR_PROBE_PROCESS_FORK,
+	FR_PROBE_PROCESS_EXEC,
+	FR_PROBE_PROCESS_EXIT,
+	FR_PROBE_SYS_ENTER,
+	FR_PROBE_SYS_EXIT,
+	FR_PROBE_BLOCK_ISSUE,
+	FR_PROBE_BLOCK_COMPLETE,
+	FR_PROBE_OOM_VICTIM,
+	FR_PROBE_COUNT,
+};
+
 struct fr_probe_def {
 	const char *name;	/* tracepoint name, and program name prefix */
 	const char *category;	/* tracefs category */
@@ -35,8 +51,9 @@ struct fr_probe_def {
 	/* arguments (the context pointer included) the BTF and raw forms
 	 * read: a kernel whose prototype differs gets the classic form */
 	int nargs_min, nargs_max;
+	bool always;		/* attached whatever the groups asked for */
 };
-extern const struct fr_probe_def fr_probe_defs[];
+extern const struct fr_probe_def fr_probe_defs[FR_PROBE_COUNT];
 extern const unsigned fr_nprobes;
 
 struct fr_record_cfg {
@@ -78,7 +95,7 @@ struct fr_recorder {
 	struct fr_bpfring rb;
 	bool rb_open;
 	struct fr_ring ring;
-	struct fr_probe_state probes[16];
+	struct fr_probe_state probes[FR_PROBE_COUNT];
 	unsigned nattached;
 	/* syscall records batched per CPU (see bpf/common.bpf.h): the flush
 	 * program's perf event links, one per CPU */

@@ -2,7 +2,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "detect/sampler.h"
+#include "analysis/sched.h"
 #include "capture/event.h"
 #include "report/export.h"
 

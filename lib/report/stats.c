@@ -5,7 +5,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "detect/sampler.h"
+#include "analysis/hist.h"
+#include "analysis/runq.h"
+#include "analysis/sched.h"
 #include "capture/event.h"
 #include "report/stats.h"
 #include "base/utf8.h"
@@ -16,13 +18,12 @@
 #define MAX_SYSCALLS 1024	/* ids above are counted as "other" */
 #define MAX_DEVS 64
 
-enum { OFF_R, OFF_S, OFF_D, OFF_OTHER, OFF_N };
+#define OFF_N FR_OFF_N
 static const char *const off_names[OFF_N] = { "runnable", "sleeping", "dstate", "other" };
 
 struct task {
 	uint32_t tid, tgid;
 	char comm[16];
-	uint64_t wait_from;	/* runnable since; 0: not waiting */
 	uint64_t off_since;	/* switched out at; 0: unknown or running */
 	uint8_t off_state;
 	uint64_t enter_ts;	/* pending sys_enter */
@@ -57,6 +58,7 @@ struct fr_stats {
 	struct proc *procs;
 	uint32_t nprocs, capp;
 	struct { uint32_t tid; uint64_t since; } cpu[MAX_CPUS];
+	struct fr_runq runq;
 	struct fr_hist rq;
 	uint64_t off[OFF_N];
 	struct sysc *sys;	/* MAX_SYSCALLS + 1 */
@@ -91,6 +93,7 @@ void fr_stats_free(struct fr_stats *s)
 	cJSON_Delete(s->marks);
 	fr_tidmap_free(&s->tidx);
 	fr_tidmap_free(&s->pidx);
+	fr_runq_free(&s->runq);
 	free(s);
 }
 
@@ -157,25 +160,14 @@ static void set_comm(char *dst, const char *src)
 	dst[15] = 0;
 }
 
-static uint8_t off_state(uint32_t st)
-{
-	if (fr_switched_out_runnable(st))
-		return OFF_R;
-	if ((st & 0x402) == 0x402)
-		return OFF_OTHER;	/* TASK_IDLE: not load */
-	if (st & 0x2)
-		return OFF_D;
-	if (st & 0x1)
-		return OFF_S;
-	return OFF_OTHER;
-}
-
 static void on_switch(struct fr_stats *s, const struct fr_sched_switch *e)
 {
 	uint64_t ts = e->h.ts;
 	uint16_t c = e->h.cpu;
 	struct task *prev = task(s, e->h.tid, e->h.tgid), *next;
 	struct proc *p;
+	struct fr_runq_end end;
+	bool ended = fr_runq_event(&s->runq, e, sizeof(*e), &end);
 
 	if (prev) {
 		set_comm(prev->comm, e->prev_comm);
@@ -190,9 +182,7 @@ static void on_switch(struct fr_stats *s, const struct fr_sched_switch *e)
 				p->oncpu += ts - s->cpu[c].since;
 		}
 		prev->off_since = ts;
-		prev->off_state = off_state(e->prev_state);
-		/* it was running: a wakeup seen meanwhile started no wait */
-		prev->wait_from = prev->off_state == OFF_R ? ts : 0;
+		prev->off_state = fr_off_state(e->prev_state);
 	}
 	if (c < MAX_CPUS) {
 		s->cpu[c].tid = e->next_tid;
@@ -211,14 +201,11 @@ static void on_switch(struct fr_stats *s, const struct fr_sched_switch *e)
 			p->off[next->off_state] += d;
 	}
 	next->off_since = 0;
-	if (next->wait_from && ts >= next->wait_from) {
-		uint64_t d = ts - next->wait_from;
-
-		fr_hist_add(&s->rq, d);
+	if (ended) {
+		fr_hist_add(&s->rq, end.wait_ns);
 		if (p && (p->rq || (p->rq = calloc(1, sizeof(*p->rq)))))
-			fr_hist_add(p->rq, d);
+			fr_hist_add(p->rq, end.wait_ns);
 	}
-	next->wait_from = 0;
 }
 
 static struct dev *dev(struct fr_stats *s, uint32_t d)
@@ -294,11 +281,9 @@ void fr_stats_add(struct fr_stats *s, const void *rec, uint32_t len)
 	case FR_EV_SCHED_WAKEUP_NEW: {
 		const struct fr_sched_wakeup *e = rec;
 
-		if ((t = task(s, h->tid, h->tgid))) {
+		if ((t = task(s, h->tid, h->tgid)))
 			set_comm(t->comm, e->comm);
-			if (!t->wait_from)
-				t->wait_from = h->ts;
-		}
+		fr_runq_event(&s->runq, rec, len, NULL);
 		break;
 	}
 	case FR_EV_SYS_ENTER: {
@@ -354,6 +339,7 @@ void fr_stats_add(struct fr_stats *s, const void *rec, uint32_t len)
 		const struct fr_proc_exit *e = rec;
 		uint16_t c = h->cpu;
 
+		fr_runq_event(&s->runq, rec, len, NULL);
 		if (e->group_dead && fr_signal_is_fatal(e->exit_code & 0x7f))
 			s->crashes++;
 		/* the exiting task runs until here; its last switch out may not

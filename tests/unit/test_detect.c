@@ -6,7 +6,9 @@
 #include <string.h>
 
 #include "tap.h"
+#include "analysis/hist.h"
 #include "detect/context.h"
+#include "detect/engine.h"
 #include "detect/sampler.h"
 #include "capture/event.h"
 
@@ -59,14 +61,13 @@ static void test_hist(void)
 
 static void test_runqueue_metric(void)
 {
-	bool want[64] = { false };
+	bool want[FR_M_COUNT] = { false };
 	struct fr_sampler s;
-	const struct fr_metric_def *p99 = fr_metric_find("runqueue.p99", 12);
-	const struct fr_metric_def *mx = fr_metric_find("runqueue.max", 12);
+	const enum fr_metric p99 = FR_M_RUNQUEUE_P99, mx = FR_M_RUNQUEUE_MAX;
 	struct fr_sched_wakeup w;
 	struct fr_sched_switch x;
 
-	want[fr_metric_index(p99)] = want[fr_metric_index(mx)] = true;
+	want[p99] = want[mx] = true;
 	ok(fr_sampler_init(&s, want, NULL) == 0, "sampler for the run-queue metrics");
 	/* task 10 woken at 1 ms, runs at 4 ms: 3 ms; task 11 preempted at
 	 * 5 ms, runs again at 25 ms: 20 ms */
@@ -79,30 +80,90 @@ static void test_runqueue_metric(void)
 	x = sw(25000000, 1, 12, 1, 11);
 	fr_sampler_event(&s, &x, sizeof(x));
 	fr_sampler_sample(&s, 1000000000);
-	ok(s.valid[fr_metric_index(mx)], "runqueue.max has a value");
-	/* wake times are kept in 1.024 us units */
-	ok(s.value[fr_metric_index(mx)] >= 19990000 && s.value[fr_metric_index(mx)] <= 20002000,
-	   "runqueue.max is the 20 ms wait (%.0f)", s.value[fr_metric_index(mx)]);
-	ok(s.value[fr_metric_index(p99)] >= 19990000, "p99 of two waits is the larger");
+	ok(s.valid[mx], "runqueue.max has a value");
+		ok(s.value[mx] >= 19990000 && s.value[mx] <= 20002000,
+	   "runqueue.max is the 20 ms wait (%.0f)", s.value[mx]);
+	ok(s.value[p99] >= 19990000, "p99 of two waits is the larger");
 	fr_sampler_sample(&s, 2000000000);
-	ok(s.value[fr_metric_index(mx)] == 0, "the next second starts empty");
+	ok(s.value[mx] == 0, "the next second starts empty");
 	/* the classic tracepoint reports a preemption as TASK_REPORT_MAX */
 	x = sw(2100000000, 1, 11, 0x100, 12);
 	fr_sampler_event(&s, &x, sizeof(x));
 	x = sw(2107000000, 1, 12, 1, 11);
 	fr_sampler_event(&s, &x, sizeof(x));
 	fr_sampler_sample(&s, 3000000000);
-	ok(s.value[fr_metric_index(mx)] >= 6990000 && s.value[fr_metric_index(mx)] <= 7002000,
-	   "a preemption reported the classic way waits too (%.0f)", s.value[fr_metric_index(mx)]);
+	ok(s.value[mx] >= 6990000 && s.value[mx] <= 7002000,
+	   "a preemption reported the classic way waits too (%.0f)", s.value[mx]);
+	fr_sampler_free(&s);
+}
+
+/* The detectors' table: every metric has a row, one owner, and the
+ * owner's name before its dot; every detector says what a firing adds. */
+static void test_tables(void)
+{
+	unsigned owned[FR_M_COUNT] = { 0 }, bad = 0;
+
+	for (unsigned d = 0; d < FR_DET_COUNT; d++) {
+		const struct fr_detector *x = fr_detectors[d];
+
+		ok(x && x->name && x->context_help && x->metrics, "detector %u has a row", d);
+		for (const enum fr_metric *m = x->metrics; *m != FR_M_NONE; m++) {
+			const char *n = fr_metric_defs[*m].name;
+			size_t l = strlen(x->name);
+
+			owned[*m]++;
+			if (!n || strncmp(n, x->name, l) || n[l] != '.')
+				bad++;
+		}
+	}
+	is_u(bad, 0, "every metric is named after its detector");
+	for (unsigned m = 0; m < FR_M_COUNT; m++)
+		if (owned[m] != 1 || !fr_metric_defs[m].name || !fr_metric_defs[m].help ||
+		    fr_metric_find(fr_metric_defs[m].name, strlen(fr_metric_defs[m].name)) !=
+			    &fr_metric_defs[m])
+			bad++;
+	is_u(bad, 0, "every metric has a row, a help line and exactly one detector");
+	ok(fr_metric_context(FR_M_PSI_MEMORY_FULL) == FR_DET_MEMBURST &&
+	   fr_metric_context(FR_M_PSI_CPU_SOME) == FR_DET_CPU &&
+	   fr_metric_context(FR_M_PSI_IO_SOME) == FR_DET_IO &&
+	   fr_metric_context(FR_M_RUNQUEUE_P99) == FR_DET_RUNQUEUE,
+	   "a pressure firing gets the context of the resource under pressure");
+	ok(fr_metric_find("cpu.sy", 6) == NULL, "a misspelt name is no metric");
+}
+
+/* A second wakeup before the task runs does not restart its wait, as in
+ * the kernel's schedstat accounting. */
+static void test_second_wakeup(void)
+{
+	bool want[FR_M_COUNT] = { false };
+	struct fr_sampler s;
+	struct fr_sched_wakeup w;
+	struct fr_sched_switch x;
+
+	want[FR_M_RUNQUEUE_MAX] = true;
+	fr_sampler_init(&s, want, NULL);
+	w = wk(1000000, 10, 0);
+	fr_sampler_event(&s, &w, sizeof(w));
+	w = wk(2000000, 10, 0);
+	fr_sampler_event(&s, &w, sizeof(w));
+	x = sw(4000000, 0, 0, 0, 10);
+	fr_sampler_event(&s, &x, sizeof(x));
+	fr_sampler_sample(&s, 1000000000);
+	ok(s.value[FR_M_RUNQUEUE_MAX] == 3000000, "woken at 1 and 2 ms, run at 4 ms: 3 ms (%.0f)",
+	   s.value[FR_M_RUNQUEUE_MAX]);
 	fr_sampler_free(&s);
 }
 
 static void test_crash(void)
 {
-	bool want[64] = { false };
+	bool want[FR_M_COUNT] = { false };
 	struct fr_sampler s;
-	unsigned c = fr_metric_index(fr_metric_find("events.crash", 12));
+	unsigned c = FR_M_EVENTS_CRASH;
 	struct fr_proc_exit e = { 0 };
+	struct fr_expr x;
+	struct fr_expr_error xe;
+	struct fr_armed a = { .e = &x, .det = FR_DET_EVENTS };
+	struct fr_firing f = { .a = &a, .at = 1000 };
 
 	want[c] = true;
 	fr_sampler_init(&s, want, NULL);
@@ -123,8 +184,11 @@ static void test_crash(void)
 	ok(s.fatal_pending, "a process killed by SIGSEGV is");
 	fr_sampler_sample_events(&s);
 	is_u(s.value[c], 2, "two crashes counted");
-	is_u(s.first_crash.pid, 42, "the first one is reported");
-	ok(s.first_crash.sig == SIGSEGV, "with its signal");
+	fr_expr_parse("events.crash", &x, &xe);
+	fr_detectors[FR_DET_EVENTS]->fired(&s, s.state[FR_DET_EVENTS], &f);
+	is_u(f.fatal.pid, 42, "the first one is reported");
+	ok(f.fatal.sig == SIGSEGV, "with its signal");
+	ok(f.is_fatal && f.at == 5, "and the firing is placed at its time");
 	fr_sampler_sample_events(&s);
 	is_u(s.value[c], 0, "counts restart after each look");
 	fr_sampler_free(&s);
@@ -196,6 +260,8 @@ int main(void)
 	test_hist();
 	test_runqueue_metric();
 	test_crash();
+	test_tables();
+	test_second_wakeup();
 	test_runqueue_context();
 	return tap_done();
 }
