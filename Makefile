@@ -47,7 +47,7 @@ LIB_OBJS  := $(LIB_SRCS:%.c=$(B)/%.o)
 CMD_OBJS  := $(CMD_SRCS:%.c=$(B)/%.o)
 
 # the unit tests link the library without BPF, so they build and run anywhere
-UNIT_LIB  := $(filter-out $(B)/lib/record/recorder.o $(B)/lib/record/snapshot.o $(B)/lib/record/features.o $(B)/lib/record/stream.o $(B)/lib/record/profile.o,$(LIB_OBJS))
+UNIT_LIB  := $(filter-out $(B)/lib/record/recorder.o $(B)/lib/record/traces.o $(B)/lib/record/snapshot.o $(B)/lib/record/features.o $(B)/lib/record/stream.o $(B)/lib/record/profile.o,$(LIB_OBJS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
 HELPERS   := $(B)/tests/frhelper $(B)/tests/mkcapture
@@ -105,7 +105,7 @@ $(B)/%.o: %.c $(LIB_HDRS) $(wildcard cmd/*.h) bpf/flightrec.h
 	@echo "  CC      $<"
 	@$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
-$(B)/lib/record/recorder.o: $(B)/flightrec.skel.h
+$(B)/lib/record/recorder.o $(B)/lib/record/traces.o: $(B)/flightrec.skel.h
 $(B)/lib/record/profile.o: $(B)/profile.skel.h
 
 flightrec: $(CMD_OBJS) $(LIB_OBJS)

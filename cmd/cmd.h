@@ -12,16 +12,10 @@ enum {
 	FR_EXIT_USAGE = 2,	/* bad options */
 };
 
-enum {
-	FR_CMD_NEEDS_BPF = 1u << 0,	/* root or CAP_BPF+CAP_PERFMON */
-	FR_CMD_HIDDEN = 1u << 2,
-};
-
 struct fr_cmd {
 	const char *name;
 	int (*fn)(int argc, char **argv);
 	const char *summary;
-	unsigned flags;
 };
 
 extern const struct fr_cmd fr_cmds[];

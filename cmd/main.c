@@ -24,13 +24,13 @@
 const char *argp_program_version = "flightrec " FR_VERSION;
 
 const struct fr_cmd fr_cmds[] = {
-	{ "record", cmd_record, "arm probes and keep a bounded ring of kernel events", FR_CMD_NEEDS_BPF },
-	{ "trigger", cmd_trigger, "run autotracing detectors; capture when one fires", FR_CMD_NEEDS_BPF },
-	{ "dump", cmd_dump, "decode a capture to text, JSON or NDJSON", 0 },
-	{ "stats", cmd_stats, "summarise a capture: CPU, run queue, syscalls, I/O; gate CI on it", 0 },
-	{ "mark", cmd_mark, "put a named marker, with metadata and a trace id, into a live recorder", 0 },
-	{ "help", NULL, "show help for flightrec or one of its commands", 0 },
-	{ NULL, NULL, NULL, 0 },
+	{ "record", cmd_record, "arm probes and keep a bounded ring of kernel events" },
+	{ "trigger", cmd_trigger, "run autotracing detectors; capture when one fires" },
+	{ "dump", cmd_dump, "decode a capture to text, JSON or NDJSON" },
+	{ "stats", cmd_stats, "summarise a capture: CPU, run queue, syscalls, I/O; gate CI on it" },
+	{ "mark", cmd_mark, "put a named marker, with metadata and a trace id, into a live recorder" },
+	{ "help", NULL, "show help for flightrec or one of its commands" },
+	{ NULL, NULL, NULL },
 };
 
 const char *fr_cmd_progname(const char *name)
@@ -48,8 +48,6 @@ static void usage(FILE *out)
 		     "bounded ring and writes a self-contained capture when asked.\n\n"
 		     "Commands:\n");
 	for (const struct fr_cmd *c = fr_cmds; c->name; c++) {
-		if (c->flags & FR_CMD_HIDDEN)
-			continue;
 		fprintf(out, "  %-9s %s\n", c->name, c->summary);
 	}
 	fprintf(out, "\nRun 'flightrec help COMMAND' or 'flightrec COMMAND --help' for a command's options.\n"
@@ -85,28 +83,6 @@ void fr_print_version(void)
 	printf("  perf_event:   %s\n", fr_tristate_str(f.perf_event));
 }
 
-/* Damerau-free Levenshtein distance, for "did you mean". */
-static size_t distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b), prev[64], cur[64];
-
-	if (la >= 63 || lb >= 63)
-		return 99;
-	for (size_t j = 0; j <= lb; j++)
-		prev[j] = j;
-	for (size_t i = 1; i <= la; i++) {
-		cur[0] = i;
-		for (size_t j = 1; j <= lb; j++) {
-			size_t sub = prev[j - 1] + (a[i - 1] != b[j - 1]);
-			size_t del = prev[j] + 1, ins = cur[j - 1] + 1;
-
-			cur[j] = sub < del ? (sub < ins ? sub : ins) : (del < ins ? del : ins);
-		}
-		memcpy(prev, cur, (lb + 1) * sizeof(size_t));
-	}
-	return prev[lb];
-}
-
 static const struct fr_cmd *find(const char *name)
 {
 	for (const struct fr_cmd *c = fr_cmds; c->name; c++)
@@ -121,7 +97,7 @@ static int unknown(const char *name)
 	size_t bestd = 99;
 
 	for (const struct fr_cmd *c = fr_cmds; c->name; c++) {
-		size_t d = distance(name, c->name);
+		size_t d = fr_edit_distance(name, strlen(name), c->name);
 
 		/* a prefix is a strong hint, but never run silently */
 		if (*name && !strncmp(c->name, name, strlen(name)))
@@ -158,7 +134,7 @@ static int help(int argc, char **argv)
 		return FR_EXIT_USAGE;
 	}
 	c = find(argv[1]);
-	if (!c || c->flags & FR_CMD_HIDDEN)
+	if (!c)
 		return unknown(argv[1]);
 	if (!c->fn) {
 		usage(stdout);
@@ -209,7 +185,7 @@ int main(int argc, char **argv)
 		return FR_EXIT_USAGE;
 	}
 	c = find(argv[1]);
-	if (!c || c->flags & FR_CMD_HIDDEN)
+	if (!c)
 		return unknown(argv[1]);
 	if (!c->fn)
 		ret = help(argc - 1, argv + 1);

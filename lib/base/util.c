@@ -270,3 +270,36 @@ int fr_create_numbered(const char *name, bool force, char **path)
 	}
 	return fd;
 }
+
+static bool alpha(unsigned char c)
+{
+	return (c | 0x20) >= 'a' && (c | 0x20) <= 'z';
+}
+
+unsigned fr_edit_distance(const char *a, size_t an, const char *b)
+{
+	unsigned row[65], diag, up;
+	size_t bn = strlen(b), i, j;
+
+	if (an > 64 || bn > 64)
+		return ~0u;
+	for (j = 0; j <= bn; j++)
+		row[j] = j;
+	for (i = 1; i <= an; i++) {
+		diag = row[0];
+		row[0] = i;
+		for (j = 1; j <= bn; j++) {
+			unsigned char x = a[i - 1] | 0x20, y = b[j - 1] | 0x20;
+			unsigned best = diag + (alpha(a[i - 1]) ? x != y : a[i - 1] != b[j - 1]);
+
+			up = row[j];
+			if (up + 1 < best)
+				best = up + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			diag = up;
+			row[j] = best;
+		}
+	}
+	return row[bn];
+}

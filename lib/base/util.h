@@ -47,4 +47,8 @@ int fr_write_all(int fd, const void *buf, size_t len);
  * Returns the length or -errno. */
 long fr_read_small(const char *path, char *buf, size_t max);
 
+/* Edit distance between the an bytes at a and the string b, ignoring the
+ * case of letters; ~0u when either is over 64 bytes. For "did you mean". */
+unsigned fr_edit_distance(const char *a, size_t an, const char *b);
+
 #endif

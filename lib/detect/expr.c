@@ -268,63 +268,6 @@ static int next(struct parser *p)
 	return 0;
 }
 
-/* Edit distance between a and b, ignoring case; both short. */
-static unsigned distance(const char *a, size_t an, const char *b)
-{
-	unsigned row[65], diag, up;
-	size_t bn = strlen(b), i, j;
-
-	if (an > 64 || bn > 64)
-		return ~0u;
-	for (j = 0; j <= bn; j++)
-		row[j] = j;
-	for (i = 1; i <= an; i++) {
-		diag = row[0];
-		row[0] = i;
-		for (j = 1; j <= bn; j++) {
-			unsigned char x = a[i - 1] | 0x20, y = b[j - 1] | 0x20;
-			unsigned best = diag + (is_alpha(a[i - 1]) ? x != y : a[i - 1] != b[j - 1]);
-
-			up = row[j];
-			if (up + 1 < best)
-				best = up + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			diag = up;
-			row[j] = best;
-		}
-	}
-	return row[bn];
-}
-
-/* The metric the user probably meant: a close spelling, or else the
- * nearest one of the detector named before the dot ("cpu.system"). */
-static const struct fr_metric_def *suggest(const char *name, size_t len)
-{
-	const struct fr_metric_def *best = NULL, *same = NULL;
-	unsigned bd = ~0u, sd = ~0u;
-	const char *dot = memchr(name, '.', len);
-	size_t plen = dot ? (size_t)(dot - name) : len;
-
-	for (unsigned i = 0; i < FR_M_COUNT; i++) {
-		const struct fr_metric_def *m = &fr_metric_defs[i];
-		unsigned d = distance(name, len, m->name);
-		const char *mdot = strchr(m->name, '.');
-
-		if (d < bd) {
-			bd = d;
-			best = m;
-		}
-		if (mdot && (size_t)(mdot - m->name) == plen && !memcmp(name, m->name, plen) && d < sd) {
-			sd = d;
-			same = m;
-		}
-	}
-	if (best && (bd <= 2 || bd * 3 <= len))
-		return best;
-	return same;
-}
-
 /* A threshold rounded to MAX_DECIMALS decimals of its base unit, which is
  * more than any metric resolves. Then the base unit always has a spelling
  * that parses back to exactly the threshold (printf's rounding to as many
@@ -520,7 +463,7 @@ static int parse_cond(struct parser *p, struct fr_cond *c)
 		int n = len > 40 ? 40 : (int)len;
 		const char *more = len > 40 ? "..." : "";
 
-		hint = suggest(name, len);
+		hint = fr_metric_suggest(name, len);
 		if (hint)
 			return fail(p, p->t.pos, len, "unknown metric '%.*s%s' (did you mean %s?); "
 				    "see flightrec trigger --list", n, name, more, hint->name);

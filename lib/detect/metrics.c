@@ -1,6 +1,7 @@
 /* metrics.c: every metric trigger can watch; see metrics.h. */
 #include <string.h>
 
+#include "base/util.h"
 #include "detect/metrics.h"
 
 #define P FR_KIND_PERCENT
@@ -41,4 +42,32 @@ const struct fr_metric_def *fr_metric_find(const char *name, size_t len)
 		    !memcmp(fr_metric_defs[i].name, name, len))
 			return &fr_metric_defs[i];
 	return NULL;
+}
+
+/* The metric the user probably meant: a close spelling, or else the
+ * nearest one of the detector named before the dot ("cpu.system"). */
+const struct fr_metric_def *fr_metric_suggest(const char *name, size_t len)
+{
+	const struct fr_metric_def *best = NULL, *same = NULL;
+	unsigned bd = ~0u, sd = ~0u;
+	const char *dot = memchr(name, '.', len);
+	size_t plen = dot ? (size_t)(dot - name) : len;
+
+	for (unsigned i = 0; i < FR_M_COUNT; i++) {
+		const struct fr_metric_def *m = &fr_metric_defs[i];
+		unsigned d = fr_edit_distance(name, len, m->name);
+		const char *mdot = strchr(m->name, '.');
+
+		if (d < bd) {
+			bd = d;
+			best = m;
+		}
+		if (mdot && (size_t)(mdot - m->name) == plen && !memcmp(name, m->name, plen) && d < sd) {
+			sd = d;
+			same = m;
+		}
+	}
+	if (best && (bd <= 2 || bd * 3 <= len))
+		return best;
+	return same;
 }

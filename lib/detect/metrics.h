@@ -57,6 +57,11 @@ extern const struct fr_metric_def fr_metric_defs[FR_M_COUNT];
 /* The metric named by the len bytes at name, or NULL. */
 const struct fr_metric_def *fr_metric_find(const char *name, size_t len);
 
+/* The metric the user probably meant by the len bytes at name: a close
+ * spelling, or else the nearest of the detector named before the dot
+ * ("cpu.system"); NULL when none is close. */
+const struct fr_metric_def *fr_metric_suggest(const char *name, size_t len);
+
 static inline enum fr_metric fr_metric_id(const struct fr_metric_def *m)
 {
 	return (enum fr_metric)(m - fr_metric_defs);

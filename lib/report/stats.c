@@ -469,25 +469,9 @@ static void merge_threads(struct fr_stats *s, struct fr_proctab *pt)
 	}
 }
 
-cJSON *fr_stats_model(struct fr_stats *s, const struct fr_capture *cap, struct fr_proctab *pt,
-		      unsigned top)
+/* CPU time of the tasks still running at the end */
+static void close_cpus(struct fr_stats *s)
 {
-	cJSON *m = cJSON_CreateObject(), *o, *a;
-	const cJSON *meta = cap ? cap->meta : NULL;
-	const cJSON *devices = cJSON_GetObjectItemCaseSensitive(meta, "devices");
-	const char *arch = NULL;
-	double dur = s->last_ts > s->first_ts ? (double)(s->last_ts - s->first_ts) : 0;
-	struct proc **pv;
-	struct sysc **sv;
-	uint64_t sys_count = 0, sys_err = 0, cpu_total = 0;
-
-	{
-		const cJSON *host = cJSON_GetObjectItemCaseSensitive(meta, "host");
-		const cJSON *x = cJSON_GetObjectItemCaseSensitive(host, "arch");
-
-		arch = cJSON_IsString(x) ? x->valuestring : NULL;
-	}
-	/* CPU time of the tasks still running at the end */
 	for (unsigned c = 0; c < MAX_CPUS; c++) {
 		uint32_t i;
 
@@ -500,7 +484,11 @@ cJSON *fr_stats_model(struct fr_stats *s, const struct fr_capture *cap, struct f
 			s->cpu[c].since = 0;
 		}
 	}
-	merge_threads(s, pt);
+}
+
+static void model_events(const struct fr_stats *s, cJSON *m, double dur)
+{
+	cJSON *o, *a;
 
 	cJSON_AddNumberToObject(m, "schema", FR_STATS_SCHEMA);
 	o = cJSON_AddObjectToObject(m, "time");
@@ -518,29 +506,61 @@ cJSON *fr_stats_model(struct fr_stats *s, const struct fr_capture *cap, struct f
 		cJSON_AddNumberToObject(a, "unknown", (double)s->by_type[FR_EV_TYPE_MAX]);
 	cJSON_AddNumberToObject(o, "crashes", (double)s->crashes);
 	cJSON_AddNumberToObject(o, "oom_kills", (double)s->oom_kills);
+}
 
-	/* what was lost, from the counters the recorder wrote */
-	o = cJSON_AddObjectToObject(m, "loss");
-	{
-		const cJSON *e = cap ? (cap->end ? cap->end : cap->status) : NULL;
-		const cJSON *k = cJSON_GetObjectItemCaseSensitive(e, "counters");
-		static const char *const keys[] = { "dropped", "overwritten", "file_overwritten",
-						    "unwritten", "malformed" };
+/* what was lost, from the counters the recorder wrote */
+static void model_loss(const struct fr_capture *cap, cJSON *m)
+{
+	cJSON *o = cJSON_AddObjectToObject(m, "loss");
+	const cJSON *e = cap ? (cap->end ? cap->end : cap->status) : NULL;
+	const cJSON *k = cJSON_GetObjectItemCaseSensitive(e, "counters");
+	static const char *const keys[] = { "dropped", "overwritten", "file_overwritten",
+					    "unwritten", "malformed" };
 
-		for (unsigned i = 0; i < FR_ARRAY_SIZE(keys); i++) {
-			const cJSON *x = cJSON_GetObjectItemCaseSensitive(k, keys[i]);
+	for (unsigned i = 0; i < FR_ARRAY_SIZE(keys); i++) {
+		const cJSON *x = cJSON_GetObjectItemCaseSensitive(k, keys[i]);
 
-			cJSON_AddNumberToObject(o, keys[i], cJSON_IsNumber(x) ? x->valuedouble : 0);
-		}
-		cJSON_AddBoolToObject(o, "counters_known", k != NULL);
-		cJSON_AddBoolToObject(o, "complete", cap && cap->end && !cap->problems);
+		cJSON_AddNumberToObject(o, keys[i], cJSON_IsNumber(x) ? x->valuedouble : 0);
 	}
+	cJSON_AddBoolToObject(o, "counters_known", k != NULL);
+	cJSON_AddBoolToObject(o, "complete", cap && cap->end && !cap->problems);
 	if (cap && cap->trigger)
 		cJSON_AddItemToObject(m, "trigger", cJSON_Duplicate(cap->trigger, true));
+}
 
-	/* per-process CPU */
-	pv = malloc((s->nprocs ? s->nprocs : 1) * sizeof(*pv));
-	o = cJSON_AddObjectToObject(m, "cpu");
+static cJSON *proc_json(const struct fr_stats *s, const struct proc *p, struct fr_proctab *pt,
+			double dur)
+{
+	struct fr_proc *fp = fr_proctab_get(pt, p->tgid, false);
+	cJSON *x = cJSON_CreateObject(), *off;
+	const char *comm = fp ? fr_proc_comm_at(fp, s->last_ts) : NULL;
+	uint32_t ti;
+
+	if ((!comm || !*comm) && fr_tidmap_get(&s->tidx, p->tgid, &ti))
+		comm = s->tasks[ti].comm;
+	cJSON_AddNumberToObject(x, "pid", p->tgid);
+	cJSON_AddStringToObject(x, "comm", comm && *comm ? comm : "?");
+	cJSON_AddNumberToObject(x, "oncpu_ns", (double)p->oncpu);
+	cJSON_AddNumberToObject(x, "cpu_percent", dur > 0 ? round(1000.0 * p->oncpu / dur) / 10 : 0);
+	cJSON_AddNumberToObject(x, "switches", (double)p->switches);
+	cJSON_AddNumberToObject(x, "involuntary", (double)p->preempted);
+	cJSON_AddNumberToObject(x, "syscalls", (double)p->syscalls);
+	cJSON_AddNumberToObject(x, "syscall_errors", (double)p->errors);
+	off = cJSON_AddObjectToObject(x, "offcpu_ns");
+	for (int k = 0; k < OFF_N; k++)
+		cJSON_AddNumberToObject(off, off_names[k], (double)p->off[k]);
+	if (p->rq)
+		cJSON_AddItemToObject(x, "runqueue", hist_json(p->rq, true));
+	return x;
+}
+
+/* per-process CPU, the run queue and off-CPU time */
+static void model_cpu(struct fr_stats *s, cJSON *m, struct fr_proctab *pt, unsigned top, double dur)
+{
+	struct proc **pv = malloc((s->nprocs ? s->nprocs : 1) * sizeof(*pv));
+	cJSON *o = cJSON_AddObjectToObject(m, "cpu"), *a;
+	uint64_t cpu_total = 0;
+
 	if (pv) {
 		uint32_t n = 0;
 
@@ -555,76 +575,61 @@ cJSON *fr_stats_model(struct fr_stats *s, const struct fr_capture *cap, struct f
 		cJSON_AddNumberToObject(o, "total_ns", (double)cpu_total);
 		cJSON_AddNumberToObject(o, "processes_seen", n);
 		a = cJSON_AddArrayToObject(o, "processes");
-		for (uint32_t i = 0; i < n && i < top; i++) {
-			struct proc *p = pv[i];
-			struct fr_proc *fp = fr_proctab_get(pt, p->tgid, false);
-			cJSON *x = cJSON_CreateObject(), *off;
-			const char *comm = fp ? fr_proc_comm_at(fp, s->last_ts) : NULL;
-			uint32_t ti;
-
-			if ((!comm || !*comm) && fr_tidmap_get(&s->tidx, p->tgid, &ti))
-				comm = s->tasks[ti].comm;
-			cJSON_AddNumberToObject(x, "pid", p->tgid);
-			cJSON_AddStringToObject(x, "comm", comm && *comm ? comm : "?");
-			cJSON_AddNumberToObject(x, "oncpu_ns", (double)p->oncpu);
-			cJSON_AddNumberToObject(x, "cpu_percent", dur > 0 ? round(1000.0 * p->oncpu / dur) / 10 : 0);
-			cJSON_AddNumberToObject(x, "switches", (double)p->switches);
-			cJSON_AddNumberToObject(x, "involuntary", (double)p->preempted);
-			cJSON_AddNumberToObject(x, "syscalls", (double)p->syscalls);
-			cJSON_AddNumberToObject(x, "syscall_errors", (double)p->errors);
-			off = cJSON_AddObjectToObject(x, "offcpu_ns");
-			for (int k = 0; k < OFF_N; k++)
-				cJSON_AddNumberToObject(off, off_names[k], (double)p->off[k]);
-			if (p->rq)
-				cJSON_AddItemToObject(x, "runqueue", hist_json(p->rq, true));
-			cJSON_AddItemToArray(a, x);
-		}
+		for (uint32_t i = 0; i < n && i < top; i++)
+			cJSON_AddItemToArray(a, proc_json(s, pv[i], pt, dur));
 		free(pv);
 	}
-
 	cJSON_AddItemToObject(m, "runqueue", hist_json(&s->rq, true));
 	o = cJSON_AddObjectToObject(m, "offcpu");
 	for (int k = 0; k < OFF_N; k++)
 		cJSON_AddNumberToObject(o, off_names[k], (double)s->off[k]);
+}
 
-	/* syscalls by total time */
-	sv = malloc((MAX_SYSCALLS + 1) * sizeof(*sv));
-	o = cJSON_AddObjectToObject(m, "syscalls");
-	if (sv) {
-		unsigned n = 0;
+/* syscalls by total time */
+static void model_syscalls(const struct fr_stats *s, cJSON *m, const char *arch, unsigned top)
+{
+	struct sysc **sv = malloc((MAX_SYSCALLS + 1) * sizeof(*sv));
+	cJSON *o = cJSON_AddObjectToObject(m, "syscalls"), *a;
+	uint64_t sys_count = 0, sys_err = 0;
+	unsigned n = 0;
 
-		for (unsigned i = 0; i <= MAX_SYSCALLS; i++)
-			if (s->sys[i].count) {
-				sys_count += s->sys[i].count;
-				sys_err += s->sys[i].errors;
-				sv[n++] = &s->sys[i];
-			}
-		qsort(sv, n, sizeof(*sv), by_total);
-		cJSON_AddNumberToObject(o, "count", (double)sys_count);
-		cJSON_AddNumberToObject(o, "errors", (double)sys_err);
-		cJSON_AddNumberToObject(o, "unpaired", (double)s->sys_unpaired);
-		a = cJSON_AddArrayToObject(o, "by_name");
-		for (unsigned i = 0; i < n && i < top; i++) {
-			long id = sv[i] - s->sys;
-			const char *name = id < MAX_SYSCALLS ? fr_syscall_name(arch, id) : "other";
-			char buf[32];
-			cJSON *x = hist_json(&sv[i]->h, false);
-
-			if (!name) {
-				snprintf(buf, sizeof(buf), "syscall_%ld", id);
-				name = buf;
-			}
-			cJSON_AddStringToObject(x, "name", name);
-			/* every call, the timed ones in the percentiles */
-			cJSON_AddNumberToObject(x, "calls", (double)sv[i]->count);
-			cJSON_AddNumberToObject(x, "errors", (double)sv[i]->errors);
-			cJSON_AddItemToArray(a, x);
+	if (!sv)
+		return;
+	for (unsigned i = 0; i <= MAX_SYSCALLS; i++)
+		if (s->sys[i].count) {
+			sys_count += s->sys[i].count;
+			sys_err += s->sys[i].errors;
+			sv[n++] = &s->sys[i];
 		}
-		free(sv);
-	}
+	qsort(sv, n, sizeof(*sv), by_total);
+	cJSON_AddNumberToObject(o, "count", (double)sys_count);
+	cJSON_AddNumberToObject(o, "errors", (double)sys_err);
+	cJSON_AddNumberToObject(o, "unpaired", (double)s->sys_unpaired);
+	a = cJSON_AddArrayToObject(o, "by_name");
+	for (unsigned i = 0; i < n && i < top; i++) {
+		long id = sv[i] - s->sys;
+		const char *name = id < MAX_SYSCALLS ? fr_syscall_name(arch, id) : "other";
+		char buf[32];
+		cJSON *x = hist_json(&sv[i]->h, false);
 
-	o = cJSON_AddObjectToObject(m, "block");
-	a = cJSON_AddArrayToObject(o, "devices");
+		if (!name) {
+			snprintf(buf, sizeof(buf), "syscall_%ld", id);
+			name = buf;
+		}
+		cJSON_AddStringToObject(x, "name", name);
+		/* every call, the timed ones in the percentiles */
+		cJSON_AddNumberToObject(x, "calls", (double)sv[i]->count);
+		cJSON_AddNumberToObject(x, "errors", (double)sv[i]->errors);
+		cJSON_AddItemToArray(a, x);
+	}
+	free(sv);
+}
+
+static void model_block(const struct fr_stats *s, cJSON *m, const cJSON *devices, double dur)
+{
+	cJSON *o = cJSON_AddObjectToObject(m, "block");
+	cJSON *a = cJSON_AddArrayToObject(o, "devices");
+
 	for (unsigned i = 0; i < s->ndevs; i++) {
 		const struct dev *d = &s->devs[i];
 		cJSON *x = hist_json(&d->h, true);
@@ -639,6 +644,24 @@ cJSON *fr_stats_model(struct fr_stats *s, const struct fr_capture *cap, struct f
 		cJSON_AddNumberToObject(x, "iops", dur > 0 ? round(d->requests / (dur / 1e9) * 10) / 10 : 0);
 		cJSON_AddItemToArray(a, x);
 	}
+}
+
+cJSON *fr_stats_model(struct fr_stats *s, const struct fr_capture *cap, struct fr_proctab *pt,
+		      unsigned top)
+{
+	cJSON *m = cJSON_CreateObject();
+	const cJSON *meta = cap ? cap->meta : NULL;
+	const cJSON *host = cJSON_GetObjectItemCaseSensitive(meta, "host");
+	const cJSON *arch = cJSON_GetObjectItemCaseSensitive(host, "arch");
+	double dur = s->last_ts > s->first_ts ? (double)(s->last_ts - s->first_ts) : 0;
+
+	close_cpus(s);
+	merge_threads(s, pt);
+	model_events(s, m, dur);
+	model_loss(cap, m);
+	model_cpu(s, m, pt, top, dur);
+	model_syscalls(s, m, cJSON_IsString(arch) ? arch->valuestring : NULL, top);
+	model_block(s, m, cJSON_GetObjectItemCaseSensitive(meta, "devices"), dur);
 	/* marks: the first ones, with their time; how many in all */
 	if (s->marks) {
 		cJSON_AddItemToObject(m, "marks", s->marks);
