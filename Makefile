@@ -123,7 +123,7 @@ demo:
 
 # ---- tests ----
 
-$(B)/tests/test_%: tests/unit/test_%.c tests/unit/tap.h tests/unit/synth.h $(UNIT_LIB)
+$(B)/tests/test_%: tests/unit/test_%.c $(wildcard tests/unit/*.h) $(UNIT_LIB)
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
 	@$(CC) $(CPPFLAGS) $(CFLAGS) -Itests/unit -o $@ $< $(UNIT_LIB) $(LDLIBS)
