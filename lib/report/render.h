@@ -17,6 +17,9 @@ void fr_render_plain(FILE *out, const char *s);
 /* The trigger record (a TRIGGER segment) as "# "-prefixed text lines:
  * what fired, and a summary of the context collected for it. */
 void fr_render_trigger_text(FILE *out, const struct fr_decoder *d, const cJSON *trigger);
+/* "DETECTOR fired[ at WHEN]: METRIC = VALUE (CONDITION)" of a trigger
+ * record, its text escaped; no newline. */
+void fr_render_firing(FILE *out, const cJSON *trigger, const char *when);
 
 /* JSON string with escapes; invalid UTF-8 becomes U+FFFD. */
 void fr_json_str(FILE *out, const char *s, size_t len);

@@ -167,6 +167,21 @@ static const struct {
 	{ "profile", print_profile },
 };
 
+void fr_render_firing(FILE *out, const cJSON *t, const char *when)
+{
+	fr_render_plain(out, jstr(t, "detector"));
+	if (when)
+		fprintf(out, " fired at %s: ", when);
+	else
+		fputs(" fired: ", out);
+	fr_render_plain(out, jstr(t, "metric"));
+	fputs(" = ", out);
+	fr_render_plain(out, jstr(t, "value_text"));
+	fputs(" (", out);
+	fr_render_plain(out, jstr(t, "condition"));
+	fputs(")", out);
+}
+
 static void print_fired(FILE *out, const struct fr_decoder *d, const cJSON *t)
 {
 	/* the window written, which a stop may have cut short */
@@ -176,14 +191,7 @@ static void print_fired(FILE *out, const struct fr_decoder *d, const cJSON *t)
 
 	fr_render_time(d, at, when, sizeof(when));
 	fputs("# trigger: ", out);
-	fr_render_plain(out, jstr(t, "detector"));
-	fprintf(out, " fired at %s: ", when);
-	fr_render_plain(out, jstr(t, "metric"));
-	fputs(" = ", out);
-	fr_render_plain(out, jstr(t, "value_text"));
-	fputs(" (", out);
-	fr_render_plain(out, jstr(t, "condition"));
-	fputs(")", out);
+	fr_render_firing(out, t, when);
 	if (jstr(t, "detail")) {
 		fputs(" [", out);
 		fr_render_plain(out, jstr(t, "detail"));
