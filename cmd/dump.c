@@ -1,5 +1,6 @@
-/* dump.c: flightrec dump: decode a capture to text, JSON or NDJSON. Needs
- * no privileges. */
+/* dump.c: flightrec dump: decode a capture to text, JSON, NDJSON, Chrome
+ * trace events or collapsed stacks, each one row of formats[]. Needs no
+ * privileges. */
 #include <argp.h>
 #include <errno.h>
 #include <stdio.h>
@@ -9,21 +10,24 @@
 #include <time.h>
 
 #include "cmd.h"
+#include "format.h"
 #include "live.h"
 #include "capture/capture.h"
 #include "control/control.h"
 #include "capture/event.h"
 #include "report/export.h"
+#include "report/info.h"
 #include "base/log.h"
+#include "report/model.h"
 #include "report/render.h"
 #include "base/util.h"
 
-enum dump_format { FMT_TEXT, FMT_JSON, FMT_NDJSON, FMT_CHROME, FMT_FOLDED };
+struct dump_format;
 
 struct dump_opts {
 	const char *file;
 	bool info;
-	enum dump_format format;
+	const struct dump_format *fmt;
 	uint32_t pid;
 	bool has_pid;
 	uint32_t types;		/* bit per enum fr_type; 0 = all */
@@ -37,11 +41,8 @@ struct dump_opts {
 
 enum { OPT_SINCE = 0x100, OPT_UNTIL, OPT_LIVE, OPT_TRACE_ID };
 
-static const struct argp_option options[] = {
-	{ "format", 'F', "FORMAT", 0, "Output format: text (default), json (one document), "
-	  "ndjson (one object per line), chrome (trace events for the Perfetto UI and "
-	  "chrome://tracing) or folded (the profile of a trigger capture as collapsed stacks, for "
-	  "flamegraph.pl, speedscope, inferno)", 0 },
+static struct argp_option options[] = {
+	{ "format", 'F', "FORMAT", 0, NULL, 0 },	/* doc from formats[] */
 	{ "pid", 'p', "PID", 0, "Only events of this process (its threads included)", 1 },
 	{ "type", 't', "TYPES", 0, "Only these event types or groups, comma-separated "
 	  "(e.g. sys_exit,process)", 1 },
@@ -106,87 +107,6 @@ static int parse_types(const char *list, uint32_t *mask)
 	}
 	return *mask ? 0 : -1;
 }
-
-static int parse_opt(int key, char *arg, struct argp_state *state)
-{
-	struct dump_opts *o = state->input;
-	uint64_t v;
-	int r;
-
-	switch (key) {
-	case 'F':
-		if (!strcmp(arg, "text"))
-			o->format = FMT_TEXT;
-		else if (!strcmp(arg, "json"))
-			o->format = FMT_JSON;
-		else if (!strcmp(arg, "ndjson"))
-			o->format = FMT_NDJSON;
-		else if (!strcmp(arg, "chrome"))
-			o->format = FMT_CHROME;
-		else if (!strcmp(arg, "folded"))
-			o->format = FMT_FOLDED;
-		else
-			argp_error(state, "bad --format '%s': expected text, json, ndjson, chrome or folded", arg);
-		break;
-	case 'p':
-		if (fr_parse_u64(arg, 0, UINT32_MAX, &v))
-			argp_error(state, "bad --pid '%s': expected a process id", arg);
-		o->pid = v;
-		o->has_pid = true;
-		break;
-	case 't':
-		r = parse_types(arg, &o->types);
-		if (r) {
-			const char *bad = r < -1 ? arg - r - 1 : arg;
-
-			argp_error(state, "unknown event type or group '%.*s' in --type (types: "
-				   "sched_switch, sched_wakeup, sched_wakeup_new, process_fork, process_exec, "
-				   "process_exit, sys_enter, sys_exit, block_issue, block_complete, oom_kill, mark; groups: "
-				   "sched, process, syscalls, block)", (int)strcspn(bad, ","), bad);
-		}
-		break;
-	case OPT_SINCE:
-		o->since = arg;
-		break;
-	case OPT_UNTIL:
-		o->until = arg;
-		break;
-	case 'i':
-		o->info = true;
-		break;
-	case OPT_LIVE:
-		o->live = fr_opt_recorder(state, "--live", arg);
-		break;
-	case OPT_TRACE_ID:
-		fr_opt_trace_id(state, arg, o->trace_id);
-		o->has_trace = true;
-		break;
-	case 'q':
-		fr_verbosity = FR_QUIET;
-		break;
-	case 'h':
-		argp_state_help(state, stdout, ARGP_HELP_STD_HELP);
-		break;
-	case ARGP_KEY_ARG:
-		if (o->file)
-			argp_error(state, "one capture at a time: '%s' is one too many", arg);
-		if (o->live)
-			argp_error(state, "--live reads a running recorder: no FILE with it");
-		o->file = arg;
-		break;
-	case ARGP_KEY_END:
-		if (o->file && o->live)
-			argp_error(state, "--live reads a running recorder: no FILE with it");
-		if (!o->file && !o->live)
-			argp_error(state, "which capture? give a FILE, or --live NAME for a running recorder");
-		break;
-	default:
-		return ARGP_ERR_UNKNOWN;
-	}
-	return 0;
-}
-
-static const struct argp argp = { options, parse_opt, "FILE\n--live NAME", doc, NULL, NULL, NULL };
 
 /* ".123" -> 123000000 ns, exactly (a double loses nanoseconds at epoch
  * scale); no fraction -> 0; advances *p; -1 on a bad fraction. */
@@ -277,6 +197,8 @@ static int resolve_time(const char *s, uint64_t start_ns, int64_t boot_to_wall, 
 
 struct dump_ctx {
 	struct dump_opts *o;
+	struct fr_capture *cap;
+	uint64_t start;		/* boot ns of the start of the recording */
 	struct fr_chrome chrome;
 	struct fr_decoder dec;
 	struct fr_view view;
@@ -285,49 +207,40 @@ struct dump_ctx {
 	bool first;
 };
 
-static int on_event(const void *rec, uint32_t len, void *arg)
-{
-	struct dump_ctx *c = arg;
-	const struct fr_hdr *h = rec;
+/* ---- the output formats ---- */
 
-	(void)len;
-	if (h->ts >= c->o->until_ns)
-		return 1;	/* events are in time order: done */
-	/* decode even when filtered out: it keeps comms and syscall entries */
-	fr_decode(&c->dec, rec, &c->view);
-	if (h->ts < c->o->since_ns)
-		return 0;
-	if (c->o->types && !(c->o->types & (1u << h->type)))
-		return 0;
-	if (c->o->has_pid && c->view.tgid != c->o->pid)
-		return 0;
-	if (c->o->has_trace && !fr_trace_match(rec, c->o->trace_slot, c->o->trace_id))
-		return 0;
-	switch (c->o->format) {
-	case FMT_TEXT:
-		fr_render_text(c->out, &c->dec, &c->view);
-		break;
-	case FMT_NDJSON:
-		fr_render_json(c->out, &c->dec, &c->view);
-		fputc('\n', c->out);
-		break;
-	case FMT_JSON:
-		if (!c->first)
-			fputs(",\n", c->out);
-		c->first = false;
-		fr_render_json(c->out, &c->dec, &c->view);
-		break;
-	case FMT_CHROME:
-		fr_chrome_event(&c->chrome, &c->dec, &c->view);
-		break;
-	case FMT_FOLDED:
-		break;
-	}
-	c->printed++;
-	/* stop early when the reader went away (dump | head) */
-	if ((c->printed & 1023) == 0 && ferror(c->out))
-		return -EPIPE;
+/* One output format: what it prints before the events, for each event
+ * that passes the filters, and after them, and how it prints --info. A
+ * format without an event function prints from the capture's records
+ * alone: its begin returns the exit status. */
+struct dump_format {
+	struct fr_format_name id;
+	int (*begin)(struct dump_ctx *c);
+	void (*event)(struct dump_ctx *c);
+	void (*end)(struct dump_ctx *c);
+	void (*info)(FILE *out, const cJSON *info, const struct fr_decoder *d);
+};
+
+static void info_json(FILE *out, const cJSON *info, const struct fr_decoder *d)
+{
+	char *js = cJSON_PrintUnformatted(info);
+
+	(void)d;
+	fputs(js ? js : "{}", out);
+	fputc('\n', out);
+	cJSON_free(js);
+}
+
+static int text_begin(struct dump_ctx *c)
+{
+	if (c->cap->trigger)
+		fr_render_trigger_text(c->out, &c->dec, c->cap->trigger);
 	return 0;
+}
+
+static void text_event(struct dump_ctx *c)
+{
+	fr_render_text(c->out, &c->dec, &c->view);
 }
 
 static void print_capture_json(FILE *out, const struct fr_capture *cap)
@@ -359,209 +272,297 @@ static void print_capture_json(FILE *out, const struct fr_capture *cap)
 	cJSON_Delete(o);
 }
 
-/* --info: the model, built once from the capture */
-static cJSON *info_json(const struct fr_capture *cap, const char *file)
+static int json_begin(struct dump_ctx *c)
 {
-	cJSON *o = cJSON_CreateObject();
-	uint64_t raw = 0, events = 0, first = UINT64_MAX, last = 0, nevseg = 0;
-
-	for (size_t i = 0; i < cap->nsegs; i++) {
-		const struct fr_seg_header *h = &cap->segs[i].h;
-
-		if (h->type != FR_SEG_EVENTS)
-			continue;
-		nevseg++;
-		raw += h->raw_len;
-		events += h->nevents;
-		if (h->nevents && h->ts_first < first)
-			first = h->ts_first;
-		if (h->nevents && h->ts_last > last)
-			last = h->ts_last;
-	}
-	cJSON_AddStringToObject(o, "file", file);
-	cJSON_AddBoolToObject(o, "complete", cap->end != NULL && !cap->problems);
-	cJSON_AddNumberToObject(o, "format", cap->hdr.version);
-	if (cap->ring)
-		cJSON_AddNumberToObject(o, "max_size", (double)cap->hdr.ring_end);
-	cJSON_AddNumberToObject(o, "abi", cap->hdr.abi_version);
-	if (cap->meta)
-		cJSON_AddItemToObject(o, "meta", cJSON_Duplicate(cap->meta, true));
-	if (cap->trigger)
-		cJSON_AddItemToObject(o, "trigger", cJSON_Duplicate(cap->trigger, true));
-	if (cap->end)
-		cJSON_AddItemToObject(o, "end", cJSON_Duplicate(cap->end, true));
-	else if (cap->status)
-		cJSON_AddItemToObject(o, "status", cJSON_Duplicate(cap->status, true));
-	cJSON_AddNumberToObject(o, "segments", (double)cap->nsegs);
-	cJSON_AddNumberToObject(o, "event_segments", (double)nevseg);
-	cJSON_AddNumberToObject(o, "events", (double)events);
-	if (events) {
-		cJSON_AddNumberToObject(o, "first_ns", (double)first);
-		cJSON_AddNumberToObject(o, "last_ns", (double)last);
-	}
-	cJSON_AddNumberToObject(o, "raw_bytes", (double)raw);
-	cJSON_AddNumberToObject(o, "file_bytes", (double)cap->size);
-	cJSON_AddNumberToObject(o, "ratio", cap->size ? (double)raw / (double)cap->size : 0);
-	return o;
+	fputs("{\"capture\":", c->out);
+	print_capture_json(c->out, c->cap);
+	fputs(",\n\"events\":[\n", c->out);
+	return 0;
 }
 
-static const char *str_at(const cJSON *o, const char *a, const char *b)
+static void json_event(struct dump_ctx *c)
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, a);
-
-	if (b)
-		v = cJSON_GetObjectItemCaseSensitive(v, b);
-	return cJSON_IsString(v) ? v->valuestring : NULL;
+	if (!c->first)
+		fputs(",\n", c->out);
+	c->first = false;
+	fr_render_json(c->out, &c->dec, &c->view);
 }
 
-static double num_at(const cJSON *o, const char *a, const char *b, double dflt)
+static void json_end(struct dump_ctx *c)
 {
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, a);
-
-	if (b)
-		v = cJSON_GetObjectItemCaseSensitive(v, b);
-	return cJSON_IsNumber(v) ? v->valuedouble : dflt;
+	fputs("\n]}\n", c->out);
 }
 
-static const char *or_q(const char *s)
+/* what fired comes first: one object of its own type */
+static int ndjson_begin(struct dump_ctx *c)
 {
-	return s ? s : "?";
-}
+	cJSON *t;
+	char *js;
 
-static void print_info_text(FILE *out, const cJSON *o, const struct fr_decoder *d)
-{
-	const cJSON *meta = cJSON_GetObjectItemCaseSensitive(o, "meta");
-	const cJSON *end = cJSON_GetObjectItemCaseSensitive(o, "end");
-	const cJSON *x;
-	bool ring = cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(o, "max_size"));
-	char b1[16], b2[16];
-	const char *s;
-
-	fprintf(out, "capture:     %s (%s)\n", str_at(o, "file", NULL),
-		cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "complete")) ? "complete"
-										: "incomplete or damaged");
-	s = str_at(meta, "tool", NULL);
-	fprintf(out, "format:      %g (event ABI %g)%s%s\n", num_at(o, "format", NULL, 0),
-		num_at(o, "abi", NULL, 0), s ? ", written by " : "", s ? s : "");
-	if (meta)
-		fprintf(out, "host:        %s, kernel %s (%s), %g CPUs\n",
-			or_q(str_at(meta, "host", "hostname")), or_q(str_at(meta, "host", "kernel")),
-			or_q(str_at(meta, "host", "arch")), num_at(meta, "host", "cpus", 0));
-	if (num_at(o, "events", NULL, 0) > 0) {
-		char t0[64], t1[64], dur[32];
-		double span = num_at(o, "last_ns", NULL, 0) - num_at(o, "first_ns", NULL, 0);
-
-		fr_render_time(d, (uint64_t)num_at(o, "first_ns", NULL, 0), t0, sizeof(t0));
-		fr_render_time(d, (uint64_t)num_at(o, "last_ns", NULL, 0), t1, sizeof(t1));
-		fprintf(out, "events:      %.0f in %.0f segments, over %s\n",
-			num_at(o, "events", NULL, 0), num_at(o, "event_segments", NULL, 0),
-			fr_fmt_duration(span > 0 ? (uint64_t)span : 0, dur, sizeof(dur)));
-		fprintf(out, "from:        %s\nto:          %s\n", t0, t1);
+	if (!c->cap->trigger)
+		return 0;
+	t = cJSON_Duplicate(c->cap->trigger, true);
+	if (t && cJSON_IsObject(t)) {
+		cJSON_DeleteItemFromObjectCaseSensitive(t, "type");
+		cJSON_AddStringToObject(t, "type", "trigger");
 	}
-	if ((s = str_at(meta, "command", NULL)))
-		fprintf(out, "command:     %s\n", s);
-	x = cJSON_GetObjectItemCaseSensitive(o, "trigger");
-	if (cJSON_IsObject(x)) {
-		/* text from the file: control characters escaped */
-		fputs("trigger:     ", out);
-		fr_render_plain(out, or_q(str_at(x, "detector", NULL)));
-		fputs(" fired: ", out);
-		fr_render_plain(out, or_q(str_at(x, "metric", NULL)));
-		fputs(" = ", out);
-		fr_render_plain(out, or_q(str_at(x, "value_text", NULL)));
-		fputs(" (", out);
-		fr_render_plain(out, or_q(str_at(x, "condition", NULL)));
-		fputs(")\n", out);
+	js = t && cJSON_IsObject(t) ? cJSON_PrintUnformatted(t) : NULL;
+	if (js) {
+		fputs(js, c->out);
+		fputc('\n', c->out);
 	}
-	x = cJSON_GetObjectItemCaseSensitive(meta, "probes");
-	if (cJSON_IsArray(x)) {
-		/* "method: probe probe ...", wrapped under 80 columns */
-		static const char *const methods[] = { "tp_btf", "raw_tp", "tracepoint", NULL };
-		const char *label = "probes:";
+	cJSON_free(js);
+	cJSON_Delete(t);
+	return 0;
+}
 
-		for (int m = 0; m < 4; m++) {
-			const cJSON *p;
-			int col = 0, indent = 0;
+static void ndjson_event(struct dump_ctx *c)
+{
+	fr_render_json(c->out, &c->dec, &c->view);
+	fputc('\n', c->out);
+}
 
-			cJSON_ArrayForEach(p, x) {
-				bool on = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(p, "attached"));
-				const char *meth = str_at(p, "method", NULL), *name = or_q(str_at(p, "name", NULL));
+static int chrome_begin(struct dump_ctx *c)
+{
+	uint64_t base = UINT64_MAX;
 
-				if (methods[m] ? !on || !meth || strcmp(meth, methods[m]) : on)
-					continue;
-				if (!col) {
-					col = fprintf(out, "%-13s%s:", label,
-						      methods[m] ? methods[m] : "not attached");
-					indent = col;
-					label = "";
-				} else if (col + 1 + (int)strlen(name) > 78) {
-					col = fprintf(out, "\n%*s", indent, "") - 1;
-				}
-				col += fprintf(out, " %s", name);
-			}
-			if (col)
-				fputc('\n', out);
+	/* ts 0 is the first event */
+	for (size_t i = 0; i < c->cap->nsegs; i++) {
+		const struct fr_seg_header *h = &c->cap->segs[i].h;
+
+		if (h->type == FR_SEG_EVENTS && h->nevents && h->ts_first < base)
+			base = h->ts_first;
+	}
+	fr_chrome_begin(&c->chrome, c->out, base == UINT64_MAX ? c->start : base, &c->dec,
+			c->cap->trigger);
+	return 0;
+}
+
+static void chrome_event(struct dump_ctx *c)
+{
+	fr_chrome_event(&c->chrome, &c->dec, &c->view);
+}
+
+static void chrome_end(struct dump_ctx *c)
+{
+	fr_chrome_end(&c->chrome);
+}
+
+static int folded_begin(struct dump_ctx *c)
+{
+	long n = c->cap->trigger ? fr_folded_write(c->out, c->cap->trigger) : -1;
+
+	if (n < 0) {
+		fr_err("%s has no profile samples: only the captures trigger writes for the cpu "
+		       "and memburst detectors have them", c->o->file);
+		return FR_EXIT_ERROR;
+	}
+	return c->cap->problems ? FR_EXIT_ERROR : FR_EXIT_OK;
+}
+
+/* the first is the default */
+static const struct dump_format formats[] = {
+	{ { "text", "default" }, text_begin, text_event, NULL, fr_info_text },
+	{ { "json", "one document" }, json_begin, json_event, json_end, info_json },
+	{ { "ndjson", "one object per line" }, ndjson_begin, ndjson_event, NULL, info_json },
+	{ { "chrome", "trace events for the Perfetto UI and chrome://tracing" },
+	  chrome_begin, chrome_event, chrome_end, info_json },
+	{ { "folded", "the profile of a trigger capture as collapsed stacks, for flamegraph.pl, "
+	    "speedscope, inferno" }, folded_begin, NULL, NULL, info_json },
+};
+
+static const struct fr_format_table format_table = FR_FORMAT_TABLE(formats);
+
+static int parse_opt(int key, char *arg, struct argp_state *state)
+{
+	struct dump_opts *o = state->input;
+	uint64_t v;
+	int r;
+
+	switch (key) {
+	case 'F':
+		o->fmt = fr_format_opt(state, &format_table, arg);
+		break;
+	case 'p':
+		if (fr_parse_u64(arg, 0, UINT32_MAX, &v))
+			argp_error(state, "bad --pid '%s': expected a process id", arg);
+		o->pid = v;
+		o->has_pid = true;
+		break;
+	case 't':
+		r = parse_types(arg, &o->types);
+		if (r) {
+			const char *bad = r < -1 ? arg - r - 1 : arg;
+
+			argp_error(state, "unknown event type or group '%.*s' in --type (types: "
+				   "sched_switch, sched_wakeup, sched_wakeup_new, process_fork, process_exec, "
+				   "process_exit, sys_enter, sys_exit, block_issue, block_complete, oom_kill, mark; groups: "
+				   "sched, process, syscalls, block)", (int)strcspn(bad, ","), bad);
 		}
+		break;
+	case OPT_SINCE:
+		o->since = arg;
+		break;
+	case OPT_UNTIL:
+		o->until = arg;
+		break;
+	case 'i':
+		o->info = true;
+		break;
+	case OPT_LIVE:
+		o->live = fr_opt_recorder(state, "--live", arg);
+		break;
+	case OPT_TRACE_ID:
+		fr_opt_trace_id(state, arg, o->trace_id);
+		o->has_trace = true;
+		break;
+	case 'q':
+		fr_verbosity = FR_QUIET;
+		break;
+	case 'h':
+		argp_state_help(state, stdout, ARGP_HELP_STD_HELP);
+		break;
+	case ARGP_KEY_ARG:
+		if (o->file)
+			argp_error(state, "one capture at a time: '%s' is one too many", arg);
+		if (o->live)
+			argp_error(state, "--live reads a running recorder: no FILE with it");
+		o->file = arg;
+		break;
+	case ARGP_KEY_END:
+		if (o->file && o->live)
+			argp_error(state, "--live reads a running recorder: no FILE with it");
+		if (!o->file && !o->live)
+			argp_error(state, "which capture? give a FILE, or --live NAME for a running recorder");
+		break;
+	default:
+		return ARGP_ERR_UNKNOWN;
 	}
-	if (meta)
-		fprintf(out, "ring:        %s (BPF buffer %s)\n",
-			fr_fmt_bytes((uint64_t)num_at(meta, "ring", "size", 0), b1, sizeof(b1)),
-			fr_fmt_bytes((uint64_t)num_at(meta, "ring", "bpf_buffer", 0), b2, sizeof(b2)));
-	if (ring)
-		fprintf(out, "file:        ring file of at most %s, written while recording\n",
-			fr_fmt_bytes((uint64_t)num_at(o, "max_size", NULL, 0), b1, sizeof(b1)));
-	if (!end && (end = cJSON_GetObjectItemCaseSensitive(o, "status"))) {
-		char at[64];
+	return 0;
+}
 
-		fr_render_time(d, (uint64_t)num_at(end, "ts", NULL, 0), at, sizeof(at));
-		fprintf(out, "stopped:     not cleanly; counters as of %s\n", at);
+static const struct argp argp = { options, parse_opt, "FILE\n--live NAME", doc, NULL, NULL, NULL };
+
+static int on_event(const void *rec, uint32_t len, void *arg)
+{
+	struct dump_ctx *c = arg;
+	const struct fr_hdr *h = rec;
+
+	(void)len;
+	if (h->ts >= c->o->until_ns)
+		return 1;	/* events are in time order: done */
+	/* decode even when filtered out: it keeps comms and syscall entries */
+	fr_decode(&c->dec, rec, &c->view);
+	if (h->ts < c->o->since_ns)
+		return 0;
+	if (c->o->types && !(c->o->types & (1u << h->type)))
+		return 0;
+	if (c->o->has_pid && c->view.tgid != c->o->pid)
+		return 0;
+	if (c->o->has_trace && !fr_trace_match(rec, c->o->trace_slot, c->o->trace_id))
+		return 0;
+	c->o->fmt->event(c);
+	c->printed++;
+	/* stop early when the reader went away (dump | head) */
+	if ((c->printed & 1023) == 0 && ferror(c->out))
+		return -EPIPE;
+	return 0;
+}
+
+/* The capture of FILE, or of a snapshot of the running recorder --live
+ * names (then o->file becomes its label); NULL, message printed. */
+static struct fr_capture *open_capture(struct dump_opts *o, char *label, size_t len)
+{
+	struct fr_capture *cap;
+	char err[512], live_path[64];
+	int live_fd = -1;
+
+	if (o->live) {
+		live_fd = fr_live_fetch_memfd(o->live, live_path, sizeof(live_path));
+		if (live_fd < 0)
+			return NULL;
+		snprintf(label, len, "recorder %s", o->live);
+		o->file = label;
 	}
-	if (num_at(o, "events", NULL, 0) <= 0)
-		fprintf(out, "events:      none\n");
-	if (end && ring)
-		fprintf(out, "lost:        %.0f dropped (BPF buffer full), %.0f overwritten (file full),\n"
-			     "             %.0f never written (aged out of memory before reaching the file)\n",
-			num_at(end, "counters", "dropped", 0), num_at(end, "counters", "file_overwritten", 0),
-			num_at(end, "counters", "unwritten", 0));
-	else if (end)
-		fprintf(out, "lost:        %.0f dropped (BPF buffer full), %.0f overwritten (ring full)\n",
-			num_at(end, "counters", "dropped", 0), num_at(end, "counters", "overwritten", 0));
-	fprintf(out, "size:        %s raw, %s on disk (%.1fx)\n",
-		fr_fmt_bytes((uint64_t)num_at(o, "raw_bytes", NULL, 0), b1, sizeof(b1)),
-		fr_fmt_bytes((uint64_t)num_at(o, "file_bytes", NULL, 0), b2, sizeof(b2)),
-		num_at(o, "ratio", NULL, 0));
-	if (cJSON_IsNumber(cJSON_GetObjectItemCaseSensitive(end, "exit_status")))
-		fprintf(out, "exit status: %g\n", num_at(end, "exit_status", NULL, 0));
+	if (fr_capture_open(o->live ? live_path : o->file, &cap, err, sizeof(err))) {
+		fr_err("%s", err);
+		cap = NULL;
+	}
+	if (live_fd >= 0)
+		close(live_fd);	/* the capture has its own descriptor */
+	return cap;
+}
+
+/* Boot ns of the start of the recording, for offsets in --since/--until */
+static uint64_t start_of(const struct fr_capture *cap)
+{
+	uint64_t start = fr_jcount(cap->meta, "start_ns");
+
+	if (start)
+		return start;
+	for (size_t i = 0; i < cap->nsegs; i++)
+		if (cap->segs[i].h.type == FR_SEG_EVENTS)
+			return cap->segs[i].h.ts_first;
+	return 0;
+}
+
+/* --since and --until as boot ns bounds; -1, message printed, when bad */
+static int resolve_bounds(struct dump_opts *o, uint64_t start, int64_t boot_to_wall)
+{
+	const char *bad = NULL, *what = NULL;
+	int err = 0;
+
+	o->until_ns = UINT64_MAX;
+	if (o->since && (err = resolve_time(o->since, start, boot_to_wall, &o->since_ns)))
+		bad = o->since, what = "--since";
+	else if (o->until && (err = resolve_time(o->until, start, boot_to_wall, &o->until_ns)))
+		bad = o->until, what = "--until";
+	if (!bad)
+		return 0;
+	fr_err("bad %s '%s': %s", what, bad, err == -ERANGE ? "out of range (1970 to 2255)" :
+	       "expected an offset (2s), a date and time (2026-11-23T14:20:01) or @UNIX_SECONDS");
+	return -1;
+}
+
+/* The events through the format; the exit status */
+static int print_events(struct dump_ctx *c)
+{
+	const struct dump_format *f = c->o->fmt;
+	int ret = f->begin(c);
+
+	if (!f->event)
+		return ret;
+	ret = fr_capture_foreach_range(c->cap, c->o->since_ns, c->o->until_ns, on_event, c);
+	if (f->end)
+		f->end(c);
+	if (ret < 0 && ret != -EPIPE) {
+		fr_err("%s: %s", c->o->file, strerror(-ret));
+		return FR_EXIT_ERROR;
+	}
+	if (c->cap->problems) {
+		fflush(c->out);
+		fr_err("%s: the capture is damaged or incomplete; printed the %llu events that could be read",
+		       c->o->file, (unsigned long long)c->printed);
+		return FR_EXIT_ERROR;
+	}
+	return FR_EXIT_OK;
 }
 
 int cmd_dump(int argc, char **argv)
 {
-	struct dump_opts o = { .format = FMT_TEXT };
+	struct dump_opts o = { .fmt = &formats[0] };
 	struct dump_ctx *c;
 	struct fr_capture *cap;
-	char err[512];
-	static char obuf[1 << 16];
-	char live_path[64], live_label[96];
-	uint64_t start;
-	int ret, err2, live_fd = -1;
+	static char obuf[1 << 16], fmt_doc[512];
+	char live_label[96];
+	int ret;
 
+	options[0].doc = fr_format_help(&format_table, fmt_doc, sizeof(fmt_doc));
 	if (argp_parse(&argp, argc, argv, 0, NULL, &o))
 		return FR_EXIT_USAGE;
-	if (o.live) {
-		live_fd = fr_live_fetch_memfd(o.live, live_path, sizeof(live_path));
-		if (live_fd < 0)
-			return FR_EXIT_ERROR;
-		snprintf(live_label, sizeof(live_label), "recorder %s", o.live);
-		o.file = live_label;
-	}
-	if (fr_capture_open(o.live ? live_path : o.file, &cap, err, sizeof(err))) {
-		fr_err("%s", err);
-		if (live_fd >= 0)
-			close(live_fd);
+	cap = open_capture(&o, live_label, sizeof(live_label));
+	if (!cap)
 		return FR_EXIT_ERROR;
-	}
-	if (live_fd >= 0)
-		close(live_fd);	/* the capture has its own descriptor */
 	if (o.has_trace) {
 		o.trace_slot = fr_capture_trace_slot(cap, o.trace_id);
 		if (!o.trace_slot) {
@@ -579,113 +580,25 @@ int cmd_dump(int argc, char **argv)
 		return FR_EXIT_ERROR;
 	}
 	c->o = &o;
+	c->cap = cap;
 	c->out = stdout;
 	c->first = true;
 	setvbuf(stdout, obuf, _IOFBF, sizeof(obuf));
 	if (fr_decoder_init(&c->dec, cap->meta, cap->procs))
 		fr_warn("%s: the process table is damaged; task names may be missing", o.file);
 	c->dec.traces = fr_capture_traces(cap);
-
-	{
-		double st = num_at(cap->meta, "start_ns", NULL, 0);
-
-		start = st > 0 && st < 1.8e19 ? (uint64_t)st : 0;
-	}
-	if (!start && cap->nsegs) {
-		for (size_t i = 0; i < cap->nsegs; i++)
-			if (cap->segs[i].h.type == FR_SEG_EVENTS) {
-				start = cap->segs[i].h.ts_first;
-				break;
-			}
-	}
+	c->start = start_of(cap);
 	if (o.info) {
-		cJSON *info = info_json(cap, o.file);
+		cJSON *info = fr_info_model(cap, o.file);
 
-		if (o.format == FMT_TEXT) {
-			print_info_text(stdout, info, &c->dec);
-		} else {
-			char *js = cJSON_PrintUnformatted(info);
-
-			puts(js ? js : "{}");
-			cJSON_free(js);
-		}
+		o.fmt->info(stdout, info, &c->dec);
 		cJSON_Delete(info);
 		ret = cap->problems ? FR_EXIT_ERROR : FR_EXIT_OK;
-		goto out;
-	}
-	o.until_ns = UINT64_MAX;
-	if (o.since && (err2 = resolve_time(o.since, start, c->dec.boot_to_wall, &o.since_ns))) {
-		fr_err("bad --since '%s': %s", o.since, err2 == -ERANGE ? "out of range (1970 to 2255)" :
-		       "expected an offset (2s), a date and time (2026-11-23T14:20:01) or @UNIX_SECONDS");
+	} else if (resolve_bounds(&o, c->start, c->dec.boot_to_wall)) {
 		ret = FR_EXIT_USAGE;
-		goto out;
-	}
-	if (o.until && (err2 = resolve_time(o.until, start, c->dec.boot_to_wall, &o.until_ns))) {
-		fr_err("bad --until '%s': %s", o.until, err2 == -ERANGE ? "out of range (1970 to 2255)" :
-		       "expected an offset (2s), a date and time (2026-11-23T14:20:01) or @UNIX_SECONDS");
-		ret = FR_EXIT_USAGE;
-		goto out;
-	}
-
-	if (o.format == FMT_FOLDED) {
-		long n = cap->trigger ? fr_folded_write(stdout, cap->trigger) : -1;
-
-		if (n < 0) {
-			fr_err("%s has no profile samples: only the captures trigger writes for the cpu "
-			       "and memburst detectors have them", o.file);
-			ret = FR_EXIT_ERROR;
-		} else {
-			ret = cap->problems ? FR_EXIT_ERROR : FR_EXIT_OK;
-		}
-		goto out;
-	}
-	if (o.format == FMT_CHROME) {
-		uint64_t base = UINT64_MAX;
-
-		/* ts 0 is the first event */
-		for (size_t i = 0; i < cap->nsegs; i++)
-			if (cap->segs[i].h.type == FR_SEG_EVENTS && cap->segs[i].h.nevents &&
-			    cap->segs[i].h.ts_first < base)
-				base = cap->segs[i].h.ts_first;
-		fr_chrome_begin(&c->chrome, stdout, base == UINT64_MAX ? start : base, &c->dec, cap->trigger);
-	} else if (o.format == FMT_JSON) {
-		fputs("{\"capture\":", stdout);
-		print_capture_json(stdout, cap);
-		fputs(",\n\"events\":[\n", stdout);
-	} else if (cap->trigger && o.format == FMT_NDJSON) {
-		/* what fired comes first: one object of its own type */
-		cJSON *t = cJSON_Duplicate(cap->trigger, true);
-		char *js;
-
-		if (t && cJSON_IsObject(t)) {
-			cJSON_DeleteItemFromObjectCaseSensitive(t, "type");
-			cJSON_AddStringToObject(t, "type", "trigger");
-		}
-		js = t && cJSON_IsObject(t) ? cJSON_PrintUnformatted(t) : NULL;
-		if (js)
-			puts(js);
-		cJSON_free(js);
-		cJSON_Delete(t);
-	} else if (cap->trigger) {
-		fr_render_trigger_text(stdout, &c->dec, cap->trigger);
-	}
-	ret = fr_capture_foreach_range(cap, o.since_ns, o.until_ns, on_event, c);
-	if (o.format == FMT_JSON)
-		fputs("\n]}\n", stdout);
-	else if (o.format == FMT_CHROME)
-		fr_chrome_end(&c->chrome);
-	if (ret < 0 && ret != -EPIPE) {
-		fr_err("%s: %s", o.file, strerror(-ret));
-		ret = FR_EXIT_ERROR;
-	} else if (cap->problems) {
-		fflush(stdout);
-		fr_err("%s: the capture is damaged or incomplete; printed the %llu events that could be read",
-		       o.file, (unsigned long long)c->printed);
-		ret = FR_EXIT_ERROR;
 	} else {
-		ret = FR_EXIT_OK;
+		ret = print_events(c);
 	}
-out:
 	fflush(stdout);
 	fr_decoder_free(&c->dec);
 	free(c);

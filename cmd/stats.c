@@ -12,16 +12,19 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "format.h"
 #include "live.h"
 #include "capture/capture.h"
 #include "control/control.h"
 #include "capture/event.h"
 #include "base/log.h"
+#include "report/model.h"
 #include "report/render.h"
 #include "report/stats.h"
+#include "report/stats_render.h"
 #include "base/util.h"
 
-enum stats_format { SF_TEXT, SF_JSON, SF_PROM };
+struct stats_format;
 
 #define MAX_FAIL_IF 32
 
@@ -35,7 +38,7 @@ struct gate {
 
 struct stats_opts {
 	const char *file, *baseline;
-	enum stats_format format;
+	const struct stats_format *fmt;
 	uint64_t top;
 	struct gate gates[MAX_FAIL_IF];
 	unsigned ngates;
@@ -46,8 +49,8 @@ struct stats_opts {
 
 enum { OPT_BASELINE = 0x100, OPT_FAIL_IF, OPT_TOP, OPT_NAME, OPT_TRACE_ID };
 
-static const struct argp_option options[] = {
-	{ "format", 'F', "FORMAT", 0, "Output format: text (default), json or prometheus", 0 },
+static struct argp_option options[] = {
+	{ "format", 'F', "FORMAT", 0, NULL, 0 },	/* doc from formats[] */
 	{ "top", OPT_TOP, "N", 0, "Rows in the process and system call tables (default: 10)", 0 },
 	{ "name", OPT_NAME, "NAME", 0, "Without FILE: the running recorder to ask (default: the "
 	  "only one running)", 0 },
@@ -176,20 +179,114 @@ static void parse_gate(const char *src, struct gate *g)
 		gate_error(src, (size_t)(p - src), strlen(p), "unexpected text after the value");
 }
 
+/* ---- output formats ---- */
+
+static double lnum(const cJSON *o, const char *k)
+{
+	return fr_jnum(o, k, 0);
+}
+
+static const char *lstr(const cJSON *o, const char *k)
+{
+	return fr_jstr(o, k, "?");
+}
+
+static void print_live(FILE *out, const cJSON *r)
+{
+	const cJSON *ev = fr_jget(r, "events"), *lost = fr_jget(r, "lost"), *ring = fr_jget(r, "ring");
+	const cJSON *file = fr_jget(r, "file"), *rec = fr_jget(r, "recorder"), *ctl = fr_jget(r, "control");
+	const cJSON *e;
+	char b1[16], b2[16], b3[32];
+	bool any = false;
+
+	fprintf(out, "recorder:   %s (flightrec %s, pid %.0f), up %s\n", lstr(r, "name"), lstr(r, "kind"),
+		lnum(r, "pid"), fr_fmt_duration((uint64_t)(lnum(r, "uptime_s") * 1e9), b3, sizeof(b3)));
+	if (fr_jget(r, "command"))
+		fprintf(out, "command:    %s\n", lstr(r, "command"));
+	fprintf(out, "events:     %.0f received, %.0f/s over the last %.1fs; %.0f marks\n",
+		lnum(ev, "received"), lnum(ev, "rate"), lnum(ev, "rate_window_s"), lnum(ev, "marks"));
+	cJSON_ArrayForEach(e, fr_jget(ev, "by_type"))
+		fprintf(out, "  %-18s %14.0f %12.0f/s\n", e->string, lnum(e, "count"), lnum(e, "rate"));
+	fprintf(out, "lost:       %.0f dropped (BPF buffer full), %.0f overwritten (ring full), "
+		"%.0f malformed\n", lnum(lost, "dropped"), lnum(lost, "overwritten"), lnum(lost, "malformed"));
+	fprintf(out, "ring:       %s of %s (%.1f%%), %.0f records; BPF buffer %s\n",
+		fr_fmt_bytes((uint64_t)lnum(ring, "used"), b1, sizeof(b1)),
+		fr_fmt_bytes((uint64_t)lnum(ring, "size"), b2, sizeof(b2)), lnum(ring, "fill"),
+		lnum(ring, "records"), fr_fmt_bytes((uint64_t)lnum(ring, "bpf_buffer"), b3, sizeof(b3)));
+	if (file)
+		fprintf(out, "file:       %s, %s of at most %s, %.0f events written\n", lstr(file, "path"),
+			fr_fmt_bytes((uint64_t)lnum(file, "bytes"), b1, sizeof(b1)),
+			fr_fmt_bytes((uint64_t)lnum(file, "max_size"), b2, sizeof(b2)), lnum(file, "events"));
+	fputs("probes:    ", out);
+	cJSON_ArrayForEach(e, fr_jget(r, "probes"))
+		if (cJSON_IsTrue(fr_jget(e, "attached"))) {
+			fprintf(out, " %s (%s)", lstr(e, "name"), lstr(e, "method"));
+			any = true;
+		}
+	fputs(any ? "\n" : " none\n", out);
+	cJSON_ArrayForEach(e, fr_jget(r, "probes"))
+		if (!cJSON_IsTrue(fr_jget(e, "attached")) && strcmp(lstr(e, "why"), "not asked for"))
+			fprintf(out, "  not attached: %s: %s\n", lstr(e, "name"), lstr(e, "why"));
+	fprintf(out, "self:       CPU %.2fs (user %.2fs, system %.2fs), memory %s (peak %s)\n",
+		lnum(rec, "cpu_s"), lnum(rec, "user_s"), lnum(rec, "sys_s"),
+		fr_fmt_bytes((uint64_t)lnum(rec, "rss_bytes"), b1, sizeof(b1)),
+		fr_fmt_bytes((uint64_t)lnum(rec, "max_rss_bytes"), b2, sizeof(b2)));
+	fprintf(out, "control:    %.0f client%s, %.0f requests, %.0f refused, %.0f malformed\n",
+		lnum(ctl, "clients"), lnum(ctl, "clients") == 1 ? "" : "s", lnum(ctl, "requests"),
+		lnum(ctl, "refused"), lnum(ctl, "malformed"));
+	cJSON_ArrayForEach(e, fr_jget(r, "traces"))
+		fprintf(out, "trace:      %s (label %s)\n", cJSON_IsString(e) ? e->valuestring : "?",
+			e->string);
+}
+
+
+static void print_json(FILE *out, const cJSON *m)
+{
+	char *js = cJSON_PrintUnformatted(m);
+
+	fputs(js ? js : "{}", out);
+	fputc('\n', out);
+	cJSON_free(js);
+}
+
+static void model_json(FILE *out, const cJSON *m, const struct fr_decoder *dec)
+{
+	(void)dec;
+	print_json(out, m);
+}
+
+static void model_prom(FILE *out, const cJSON *m, const struct fr_decoder *dec)
+{
+	(void)dec;
+	fr_stats_prom(out, m);
+}
+
+/* One output format: of a capture's model, and of a running recorder's
+ * figures (NULL: not for a running recorder). */
+struct stats_format {
+	struct fr_format_name id;
+	void (*model)(FILE *out, const cJSON *m, const struct fr_decoder *dec);
+	void (*live)(FILE *out, const cJSON *reply);
+	bool every_row;		/* whole tables, not --top rows */
+	bool gates_with_it;	/* the --fail-if table on stdout before it, not on stderr */
+};
+
+/* the first is the default */
+static const struct stats_format formats[] = {
+	{ { "text", "default" }, fr_stats_text, print_live, false, true },
+	{ { "json", NULL }, model_json, print_json, false, false },
+	{ { "prometheus", NULL }, model_prom, NULL, true, false },
+};
+
+static const struct fr_format_table format_table = FR_FORMAT_TABLE(formats);
+
 static int parse_opt(int key, char *arg, struct argp_state *state)
 {
 	struct stats_opts *o = state->input;
 
 	switch (key) {
 	case 'F':
-		if (!strcmp(arg, "text"))
-			o->format = SF_TEXT;
-		else if (!strcmp(arg, "json"))
-			o->format = SF_JSON;
-		else if (!strcmp(arg, "prometheus"))
-			o->format = SF_PROM;
-		else
-			argp_error(state, "bad --format '%s': expected text, json or prometheus", arg);
+		o->fmt = fr_format_opt(state, &format_table, arg);
 		break;
 	case OPT_TOP:
 		if (fr_parse_u64(arg, 1, 100000, &o->top))
@@ -223,7 +320,7 @@ static int parse_opt(int key, char *arg, struct argp_state *state)
 			argp_error(state, "--name asks a running recorder: no FILE with it");
 		if (!o->file && (o->baseline || o->ngates))
 			argp_error(state, "--baseline and --fail-if compare captures: give a FILE");
-		if (!o->file && !o->has_trace && o->format == SF_PROM)
+		if (!o->file && !o->has_trace && !o->fmt->live)
 			argp_error(state, "live figures are text or json; -F prometheus is for captures");
 		for (unsigned i = 0; i < o->ngates; i++)
 			if (o->gates[i].relative && !o->baseline)
@@ -316,319 +413,6 @@ static cJSON *summarise(const char *path, const char *file, unsigned top, bool *
 	return m;
 }
 
-/* ---- text ---- */
-
-static const cJSON *get(const cJSON *o, const char *k)
-{
-	return cJSON_GetObjectItemCaseSensitive(o, k);
-}
-
-static double n_at(const cJSON *o, const char *k)
-{
-	const cJSON *x = get(o, k);
-
-	return cJSON_IsNumber(x) ? x->valuedouble : 0;
-}
-
-static uint64_t u_at(const cJSON *o, const char *k)
-{
-	double v = n_at(o, k);
-
-	return v > 0 && v < 1.8e19 ? (uint64_t)v : 0;
-}
-
-static const char *dur(uint64_t ns, char *b, size_t len)
-{
-	return fr_fmt_duration(ns, b, len);
-}
-
-static void print_hist_bars(FILE *out, const cJSON *h)
-{
-	const cJSON *x, *a = get(h, "log2_histogram");
-	double maxc = 0;
-	char b1[32], b2[32];
-
-	cJSON_ArrayForEach(x, a)
-		if (n_at(x, "count") > maxc)
-			maxc = n_at(x, "count");
-	cJSON_ArrayForEach(x, a) {
-		int bar = maxc > 0 ? (int)(40 * n_at(x, "count") / maxc + 0.5) : 0;
-
-		fprintf(out, "  %10s .. %-10s %10.0f |", dur(u_at(x, "from_ns"), b1, sizeof(b1)),
-			dur(u_at(x, "to_ns"), b2, sizeof(b2)), n_at(x, "count"));
-		for (int i = 0; i < bar; i++)
-			fputc('#', out);
-		fputc('\n', out);
-	}
-}
-
-static void print_text(FILE *out, const cJSON *m, const struct fr_decoder *dec)
-{
-	const cJSON *t = get(m, "time"), *ev = get(m, "events"), *loss = get(m, "loss"), *x, *a;
-	char b1[32], b2[32], b3[32], b4[32], t0[64], t1[64];
-	uint64_t first = u_at(t, "first_ns"), last = u_at(t, "last_ns");
-	double lost;
-
-	fr_render_time(dec, first, t0, sizeof(t0));
-	fr_render_time(dec, last, t1, sizeof(t1));
-	fputs("capture:  ", out);
-	fr_render_plain(out, cJSON_GetStringValue(get(get(m, "capture"), "file")));
-	fprintf(out, " (%s)\n", cJSON_IsTrue(get(loss, "complete")) ? "complete" : "incomplete or damaged");
-	fprintf(out, "time:     %s to %s, %s\n", t0, t1, dur(last - first, b1, sizeof(b1)));
-	fprintf(out, "events:   %.0f:", n_at(ev, "total"));
-	cJSON_ArrayForEach(x, get(ev, "by_type"))
-		fprintf(out, " %s %.0f%s", x->string, x->valuedouble, x->next ? "," : "");
-	fputc('\n', out);
-	lost = n_at(loss, "dropped") + n_at(loss, "overwritten") + n_at(loss, "file_overwritten") +
-	       n_at(loss, "unwritten");
-	fprintf(out, "lost:     %.0f dropped (BPF buffer full), %.0f overwritten (ring full)",
-		n_at(loss, "dropped"), n_at(loss, "overwritten"));
-	if (n_at(loss, "file_overwritten") || n_at(loss, "unwritten"))
-		fprintf(out, ", %.0f overwritten in the file, %.0f never written",
-			n_at(loss, "file_overwritten"), n_at(loss, "unwritten"));
-	if (!cJSON_IsTrue(get(loss, "counters_known")))
-		fputs("\n          the recorder's counters are missing: losses unknown", out);
-	else if (n_at(loss, "dropped") > 0)
-		fputs("\n          events are missing inside the time range: the figures below are lower bounds", out);
-	else if (lost > 0)
-		fputs("\n          the oldest events were overwritten: the figures cover the time range above only", out);
-	else
-		fputs(": the figures below cover everything recorded", out);
-	fputc('\n', out);
-	if (n_at(ev, "crashes") || n_at(ev, "oom_kills"))
-		fprintf(out, "fatal:    %.0f processes crashed, %.0f killed by the OOM killer\n",
-			n_at(ev, "crashes"), n_at(ev, "oom_kills"));
-	if ((x = get(m, "trigger"))) {
-		fputc('\n', out);
-		fr_render_trigger_text(out, dec, x);
-	}
-	if (cJSON_GetArraySize(get(m, "marks"))) {
-		fprintf(out, "marks:    %.0f\n", n_at(m, "marks_total"));
-		cJSON_ArrayForEach(x, get(m, "marks")) {
-			const cJSON *kv;
-
-			fprintf(out, "  +%-10s ", dur(u_at(x, "ts_ns") - first, b1, sizeof(b1)));
-			fr_render_plain(out, cJSON_GetStringValue(get(x, "name")));
-			if (get(x, "span"))
-				fprintf(out, " (%s of %s)", cJSON_GetStringValue(get(x, "span")),
-					cJSON_GetStringValue(get(x, "trace")));
-			cJSON_ArrayForEach(kv, get(x, "meta")) {
-				fputc(' ', out);
-				fr_render_plain(out, kv->string);
-				fputc('=', out);
-				fr_render_plain(out, cJSON_GetStringValue(kv));
-			}
-			fputc('\n', out);
-		}
-		if (n_at(m, "marks_total") > cJSON_GetArraySize(get(m, "marks")))
-			fprintf(out, "  (%.0f more in the capture: flightrec dump -t mark)\n",
-				n_at(m, "marks_total") - cJSON_GetArraySize(get(m, "marks")));
-	}
-
-	x = get(m, "cpu");
-	a = get(x, "processes");
-	if (cJSON_GetArraySize(a)) {
-		const cJSON *p;
-
-		fprintf(out, "\nCPU time by process, from sched_switch (top %d of %.0f; %s on CPU in all):\n",
-			cJSON_GetArraySize(a), n_at(x, "processes_seen"), dur(u_at(x, "total_ns"), b1, sizeof(b1)));
-		fprintf(out, "  %8s %-16s %10s %6s %9s %7s %10s %10s %10s %9s\n", "PID", "COMM", "ON-CPU",
-			"%CPU", "SWITCHES", "INVOL", "RUNQ-P99", "RUNNABLE", "D-STATE", "SYSCALLS");
-		cJSON_ArrayForEach(p, a) {
-			const cJSON *off = get(p, "offcpu_ns"), *rq = get(p, "runqueue");
-
-			fprintf(out, "  %8.0f ", n_at(p, "pid"));
-			{
-				/* the name from the file, padded, control bytes escaped */
-				const char *c = cJSON_GetStringValue(get(p, "comm"));
-				char name[17];
-				size_t i = 0;
-
-				for (; c && c[i] && i < 16; i++)
-					name[i] = (unsigned char)c[i] < 0x20 || c[i] == 0x7f ? '?' : c[i];
-				name[i] = 0;
-				fprintf(out, "%-16s ", name);
-			}
-			fprintf(out, "%10s %6.1f %9.0f %7.0f %10s %10s %10s %9.0f\n",
-				dur(u_at(p, "oncpu_ns"), b1, sizeof(b1)), n_at(p, "cpu_percent"),
-				n_at(p, "switches"), n_at(p, "involuntary"),
-				rq ? dur(u_at(rq, "p99_ns"), b2, sizeof(b2)) : "-",
-				dur(u_at(off, "runnable"), b3, sizeof(b3)), dur(u_at(off, "dstate"), b4, sizeof(b4)),
-				n_at(p, "syscalls"));
-		}
-	}
-	x = get(m, "runqueue");
-	if (n_at(x, "count")) {
-		fprintf(out, "\nRun-queue latency (wakeup or preemption to running): %.0f waits, p50 %s, p90 %s, "
-			"p99 %s, max %s\n", n_at(x, "count"), dur(u_at(x, "p50_ns"), b1, sizeof(b1)),
-			dur(u_at(x, "p90_ns"), b2, sizeof(b2)), dur(u_at(x, "p99_ns"), b3, sizeof(b3)),
-			dur(u_at(x, "max_ns"), b4, sizeof(b4)));
-		print_hist_bars(out, x);
-	}
-	x = get(m, "offcpu");
-	if (n_at(x, "runnable") || n_at(x, "sleeping") || n_at(x, "dstate"))
-		fprintf(out, "\nOff-CPU time, all tasks: runnable (waiting for a CPU) %s, sleeping %s, "
-			"D state %s\n", dur(u_at(x, "runnable"), b1, sizeof(b1)),
-			dur(u_at(x, "sleeping"), b2, sizeof(b2)), dur(u_at(x, "dstate"), b3, sizeof(b3)));
-	x = get(m, "syscalls");
-	a = get(x, "by_name");
-	if (cJSON_GetArraySize(a)) {
-		const cJSON *s;
-
-		fprintf(out, "\nSystem calls: %.0f calls, %.0f errors (top %d by total time):\n",
-			n_at(x, "count"), n_at(x, "errors"), cJSON_GetArraySize(a));
-		fprintf(out, "  %-20s %10s %8s %10s %10s %10s %10s\n", "SYSCALL", "CALLS", "ERRORS", "TOTAL",
-			"P50", "P99", "MAX");
-		cJSON_ArrayForEach(s, a) {
-			char b5[32];
-
-			fprintf(out, "  %-20.20s %10.0f %8.0f %10s %10s %10s %10s\n",
-				cJSON_GetStringValue(get(s, "name")) ? cJSON_GetStringValue(get(s, "name")) : "?",
-				n_at(s, "calls"), n_at(s, "errors"), dur(u_at(s, "total_ns"), b1, sizeof(b1)),
-				dur(u_at(s, "p50_ns"), b2, sizeof(b2)), dur(u_at(s, "p99_ns"), b3, sizeof(b3)),
-				dur(u_at(s, "max_ns"), b5, sizeof(b5)));
-		}
-		if (n_at(x, "unpaired"))
-			fprintf(out, "  (%.0f calls entered before the capture began: counted, not timed)\n",
-				n_at(x, "unpaired"));
-	}
-	a = get(get(m, "block"), "devices");
-	if (cJSON_GetArraySize(a)) {
-		const cJSON *d;
-
-		fputs("\nBlock I/O by device (issue to completion):\n", out);
-		cJSON_ArrayForEach(d, a) {
-			fputs("  ", out);
-			fr_render_plain(out, cJSON_GetStringValue(get(d, "dev")));
-			fprintf(out, ": %.0f requests, %s (read %s, written %s), %.1f IOPS, p50 %s, p99 %s, max %s\n",
-				n_at(d, "requests"), fr_fmt_bytes(u_at(d, "bytes"), b1, sizeof(b1)),
-				fr_fmt_bytes(u_at(d, "read_bytes"), b2, sizeof(b2)),
-				fr_fmt_bytes(u_at(d, "write_bytes"), b3, sizeof(b3)), n_at(d, "iops"),
-				dur(u_at(d, "p50_ns"), b4, sizeof(b4)), dur(u_at(d, "p99_ns"), t0, sizeof(t0)),
-				dur(u_at(d, "max_ns"), t1, sizeof(t1)));
-			print_hist_bars(out, d);
-		}
-	}
-}
-
-/* ---- Prometheus text exposition ---- */
-
-static void prom_label(FILE *out, const char *v)
-{
-	fputc('"', out);
-	for (; v && *v; v++) {
-		if (*v == '\\' || *v == '"')
-			fprintf(out, "\\%c", *v);
-		else if (*v == '\n')
-			fputs("\\n", out);
-		else
-			fputc(*v, out);
-	}
-	fputc('"', out);
-}
-
-static void prom_head(FILE *out, const char *name, const char *type, const char *help)
-{
-	fprintf(out, "# HELP flightrec_%s %s\n# TYPE flightrec_%s %s\n", name, help, name, type);
-}
-
-static void prom_summary(FILE *out, const char *name, const char *lk, const char *lv, const cJSON *h)
-{
-	static const struct { const char *q, *k; } qs[] = {
-		{ "0.5", "p50_ns" }, { "0.9", "p90_ns" }, { "0.99", "p99_ns" }, { "1", "max_ns" } };
-
-	for (unsigned i = 0; i < FR_ARRAY_SIZE(qs); i++) {
-		if (!get(h, qs[i].k))
-			continue;
-		fprintf(out, "flightrec_%s{", name);
-		if (lk) {
-			fprintf(out, "%s=", lk);
-			prom_label(out, lv);
-			fputc(',', out);
-		}
-		fprintf(out, "quantile=\"%s\"} %.9g\n", qs[i].q, n_at(h, qs[i].k) / 1e9);
-	}
-	fprintf(out, "flightrec_%s_sum", name);
-	if (lk) {
-		fprintf(out, "{%s=", lk);
-		prom_label(out, lv);
-		fputc('}', out);
-	}
-	fprintf(out, " %.9g\nflightrec_%s_count", n_at(h, "total_ns") / 1e9, name);
-	if (lk) {
-		fprintf(out, "{%s=", lk);
-		prom_label(out, lv);
-		fputc('}', out);
-	}
-	fprintf(out, " %.0f\n", n_at(h, "count"));
-}
-
-static void print_prom(FILE *out, const cJSON *m)
-{
-	const cJSON *x, *a;
-
-	prom_head(out, "capture_duration_seconds", "gauge", "Time between the first and the last event.");
-	fprintf(out, "flightrec_capture_duration_seconds %.9g\n", n_at(get(m, "time"), "duration_ns") / 1e9);
-	prom_head(out, "events", "gauge", "Events in the capture, by type.");
-	cJSON_ArrayForEach(x, get(get(m, "events"), "by_type")) {
-		fputs("flightrec_events{type=", out);
-		prom_label(out, x->string);
-		fprintf(out, "} %.0f\n", x->valuedouble);
-	}
-	prom_head(out, "lost_events", "gauge", "Events lost: dropped (BPF buffer full), overwritten (ring full).");
-	fprintf(out, "flightrec_lost_events{reason=\"dropped\"} %.0f\n", n_at(get(m, "loss"), "dropped"));
-	fprintf(out, "flightrec_lost_events{reason=\"overwritten\"} %.0f\n", n_at(get(m, "loss"), "overwritten"));
-	prom_head(out, "process_cpu_seconds", "gauge", "On-CPU time by process, from sched_switch.");
-	cJSON_ArrayForEach(x, get(get(m, "cpu"), "processes")) {
-		fprintf(out, "flightrec_process_cpu_seconds{pid=\"%.0f\",comm=", n_at(x, "pid"));
-		prom_label(out, cJSON_GetStringValue(get(x, "comm")));
-		fprintf(out, "} %.9g\n", n_at(x, "oncpu_ns") / 1e9);
-	}
-	prom_head(out, "process_context_switches", "gauge", "Context switches by process.");
-	cJSON_ArrayForEach(x, get(get(m, "cpu"), "processes")) {
-		fprintf(out, "flightrec_process_context_switches{pid=\"%.0f\",comm=", n_at(x, "pid"));
-		prom_label(out, cJSON_GetStringValue(get(x, "comm")));
-		fprintf(out, "} %.0f\n", n_at(x, "switches"));
-	}
-	prom_head(out, "runqueue_latency_seconds", "summary", "Run-queue latency: wakeup or preemption to running.");
-	prom_summary(out, "runqueue_latency_seconds", NULL, NULL, get(m, "runqueue"));
-	prom_head(out, "offcpu_seconds", "gauge", "Off-CPU time of all tasks, by state.");
-	cJSON_ArrayForEach(x, get(m, "offcpu"))
-		fprintf(out, "flightrec_offcpu_seconds{state=\"%s\"} %.9g\n", x->string, x->valuedouble / 1e9);
-	a = get(get(m, "syscalls"), "by_name");
-	prom_head(out, "syscall_calls", "gauge", "System calls by name.");
-	cJSON_ArrayForEach(x, a) {
-		fputs("flightrec_syscall_calls{syscall=", out);
-		prom_label(out, cJSON_GetStringValue(get(x, "name")));
-		fprintf(out, "} %.0f\n", n_at(x, "calls"));
-	}
-	prom_head(out, "syscall_errors", "gauge", "System calls that returned an error, by name.");
-	cJSON_ArrayForEach(x, a) {
-		fputs("flightrec_syscall_errors{syscall=", out);
-		prom_label(out, cJSON_GetStringValue(get(x, "name")));
-		fprintf(out, "} %.0f\n", n_at(x, "errors"));
-	}
-	prom_head(out, "syscall_latency_seconds", "summary", "System call latency, entry to exit, by name.");
-	cJSON_ArrayForEach(x, a)
-		prom_summary(out, "syscall_latency_seconds", "syscall", cJSON_GetStringValue(get(x, "name")), x);
-	a = get(get(m, "block"), "devices");
-	prom_head(out, "block_requests", "gauge", "Block requests completed, by device.");
-	cJSON_ArrayForEach(x, a) {
-		fputs("flightrec_block_requests{device=", out);
-		prom_label(out, cJSON_GetStringValue(get(x, "dev")));
-		fprintf(out, "} %.0f\n", n_at(x, "requests"));
-	}
-	prom_head(out, "block_bytes", "gauge", "Bytes of the block requests completed, by device.");
-	cJSON_ArrayForEach(x, a) {
-		fputs("flightrec_block_bytes{device=", out);
-		prom_label(out, cJSON_GetStringValue(get(x, "dev")));
-		fprintf(out, "} %.0f\n", n_at(x, "bytes"));
-	}
-	prom_head(out, "block_latency_seconds", "summary", "Block request latency, issue to completion, by device.");
-	cJSON_ArrayForEach(x, a)
-		prom_summary(out, "block_latency_seconds", "device", cJSON_GetStringValue(get(x, "dev")), x);
-}
-
 /* Keep the first n rows of a table. */
 static void truncate_rows(const cJSON *arr, uint64_t n)
 {
@@ -701,70 +485,6 @@ static int run_gates(const struct stats_opts *o, const cJSON *m, const cJSON *ba
 	return failed;
 }
 
-/* ---- a running recorder ---- */
-
-static double lnum(const cJSON *o, const char *k)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-
-	return cJSON_IsNumber(v) ? v->valuedouble : 0;
-}
-
-static const char *lstr(const cJSON *o, const char *k)
-{
-	const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
-
-	return cJSON_IsString(v) ? v->valuestring : "?";
-}
-
-static void print_live(FILE *out, const cJSON *r)
-{
-	const cJSON *ev = get(r, "events"), *lost = get(r, "lost"), *ring = get(r, "ring");
-	const cJSON *file = get(r, "file"), *rec = get(r, "recorder"), *ctl = get(r, "control");
-	const cJSON *e;
-	char b1[16], b2[16], b3[32];
-	bool any = false;
-
-	fprintf(out, "recorder:   %s (flightrec %s, pid %.0f), up %s\n", lstr(r, "name"), lstr(r, "kind"),
-		lnum(r, "pid"), fr_fmt_duration((uint64_t)(lnum(r, "uptime_s") * 1e9), b3, sizeof(b3)));
-	if (get(r, "command"))
-		fprintf(out, "command:    %s\n", lstr(r, "command"));
-	fprintf(out, "events:     %.0f received, %.0f/s over the last %.1fs; %.0f marks\n",
-		lnum(ev, "received"), lnum(ev, "rate"), lnum(ev, "rate_window_s"), lnum(ev, "marks"));
-	cJSON_ArrayForEach(e, get(ev, "by_type"))
-		fprintf(out, "  %-18s %14.0f %12.0f/s\n", e->string, lnum(e, "count"), lnum(e, "rate"));
-	fprintf(out, "lost:       %.0f dropped (BPF buffer full), %.0f overwritten (ring full), "
-		"%.0f malformed\n", lnum(lost, "dropped"), lnum(lost, "overwritten"), lnum(lost, "malformed"));
-	fprintf(out, "ring:       %s of %s (%.1f%%), %.0f records; BPF buffer %s\n",
-		fr_fmt_bytes((uint64_t)lnum(ring, "used"), b1, sizeof(b1)),
-		fr_fmt_bytes((uint64_t)lnum(ring, "size"), b2, sizeof(b2)), lnum(ring, "fill"),
-		lnum(ring, "records"), fr_fmt_bytes((uint64_t)lnum(ring, "bpf_buffer"), b3, sizeof(b3)));
-	if (file)
-		fprintf(out, "file:       %s, %s of at most %s, %.0f events written\n", lstr(file, "path"),
-			fr_fmt_bytes((uint64_t)lnum(file, "bytes"), b1, sizeof(b1)),
-			fr_fmt_bytes((uint64_t)lnum(file, "max_size"), b2, sizeof(b2)), lnum(file, "events"));
-	fputs("probes:    ", out);
-	cJSON_ArrayForEach(e, get(r, "probes"))
-		if (cJSON_IsTrue(get(e, "attached"))) {
-			fprintf(out, " %s (%s)", lstr(e, "name"), lstr(e, "method"));
-			any = true;
-		}
-	fputs(any ? "\n" : " none\n", out);
-	cJSON_ArrayForEach(e, get(r, "probes"))
-		if (!cJSON_IsTrue(get(e, "attached")) && strcmp(lstr(e, "why"), "not asked for"))
-			fprintf(out, "  not attached: %s: %s\n", lstr(e, "name"), lstr(e, "why"));
-	fprintf(out, "self:       CPU %.2fs (user %.2fs, system %.2fs), memory %s (peak %s)\n",
-		lnum(rec, "cpu_s"), lnum(rec, "user_s"), lnum(rec, "sys_s"),
-		fr_fmt_bytes((uint64_t)lnum(rec, "rss_bytes"), b1, sizeof(b1)),
-		fr_fmt_bytes((uint64_t)lnum(rec, "max_rss_bytes"), b2, sizeof(b2)));
-	fprintf(out, "control:    %.0f client%s, %.0f requests, %.0f refused, %.0f malformed\n",
-		lnum(ctl, "clients"), lnum(ctl, "clients") == 1 ? "" : "s", lnum(ctl, "requests"),
-		lnum(ctl, "refused"), lnum(ctl, "malformed"));
-	cJSON_ArrayForEach(e, get(r, "traces"))
-		fprintf(out, "trace:      %s (label %s)\n", cJSON_IsString(e) ? e->valuestring : "?",
-			e->string);
-}
-
 static int live_stats(const struct stats_opts *o)
 {
 	cJSON *reply = NULL;
@@ -777,14 +497,7 @@ static int live_stats(const struct stats_opts *o)
 	if (ret)
 		return FR_EXIT_ERROR;
 	cJSON_DeleteItemFromObjectCaseSensitive(reply, "ok");
-	if (o->format == SF_JSON) {
-		char *t = cJSON_PrintUnformatted(reply);
-
-		puts(t ? t : "{}");
-		cJSON_free(t);
-	} else {
-		print_live(stdout, reply);
-	}
+	o->fmt->live(stdout, reply);
 	cJSON_Delete(reply);
 	fflush(stdout);
 	return FR_EXIT_OK;
@@ -792,13 +505,15 @@ static int live_stats(const struct stats_opts *o)
 
 int cmd_stats(int argc, char **argv)
 {
-	struct stats_opts o = { .format = SF_TEXT, .top = 10 };
+	struct stats_opts o = { .fmt = &formats[0], .top = 10 };
 	struct fr_decoder dec;
 	bool damaged = false, bdamaged = false, dec_ok;
 	cJSON *m, *base = NULL;
 	int ret = FR_EXIT_OK, live_fd = -1;
 	char live_path[64];
+	static char fmt_doc[128];
 
+	options[0].doc = fr_format_help(&format_table, fmt_doc, sizeof(fmt_doc));
 	if (argp_parse(&argp, argc, argv, 0, NULL, &o))
 		return FR_EXIT_USAGE;
 	memset(&dec, 0, sizeof(dec));
@@ -831,7 +546,7 @@ int cmd_stats(int argc, char **argv)
 				o.baseline);
 	}
 	if (o.ngates) {
-		int f = run_gates(&o, m, base, o.format == SF_TEXT ? stdout : stderr);
+		int f = run_gates(&o, m, base, o.fmt->gates_with_it ? stdout : stderr);
 
 		if (f < 0) {
 			ret = FR_EXIT_USAGE;
@@ -839,28 +554,14 @@ int cmd_stats(int argc, char **argv)
 		}
 		if (f)
 			ret = FR_EXIT_ERROR;
-		if (o.format == SF_TEXT)
+		if (o.fmt->gates_with_it)
 			fputc('\n', stdout);
 	}
-	if (o.format != SF_PROM) {
-		truncate_rows(get(get(m, "cpu"), "processes"), o.top);
-		truncate_rows(get(get(m, "syscalls"), "by_name"), o.top);
+	if (!o.fmt->every_row) {
+		truncate_rows(fr_jget(fr_jget(m, "cpu"), "processes"), o.top);
+		truncate_rows(fr_jget(fr_jget(m, "syscalls"), "by_name"), o.top);
 	}
-	switch (o.format) {
-	case SF_TEXT:
-		print_text(stdout, m, &dec);
-		break;
-	case SF_JSON: {
-		char *js = cJSON_PrintUnformatted(m);
-
-		puts(js ? js : "{}");
-		cJSON_free(js);
-		break;
-	}
-	case SF_PROM:
-		print_prom(stdout, m);
-		break;
-	}
+	o.fmt->model(stdout, m, &dec);
 	if (damaged) {
 		fflush(stdout);
 		fr_err("%s: the capture is damaged or incomplete; the summary covers what could be read",
@@ -875,3 +576,5 @@ out:
 	cJSON_Delete(base);
 	return ret;
 }
+
+

@@ -25,11 +25,15 @@ static void sep(struct fr_chrome *c)
 	c->any = true;
 }
 
+/* A time in microseconds with ns precision, as the format wants */
+static void usecs(FILE *out, uint64_t d)
+{
+	fprintf(out, "%llu.%03llu", (unsigned long long)(d / 1000), (unsigned long long)(d % 1000));
+}
+
 static void ts(struct fr_chrome *c, uint64_t ns)
 {
-	uint64_t d = ns > c->base ? ns - c->base : 0;
-
-	fprintf(c->out, "%llu.%03llu", (unsigned long long)(d / 1000), (unsigned long long)(d % 1000));
+	usecs(c->out, ns > c->base ? ns - c->base : 0);
 }
 
 /* An instant event, left open after its time for the caller to close
@@ -90,11 +94,7 @@ void fr_chrome_begin(struct fr_chrome *c, FILE *out, uint64_t base, const struct
 			snprintf(name, sizeof(name), "%s fired",
 				 cJSON_IsString(det) ? det->valuestring : "trigger");
 			meta_name(c, "thread_name", EVENTS_PID, 1, "trigger");
-			sep(c);
-			fputs("{\"ph\":\"i\",\"s\":\"g\",\"cat\":\"trigger\",\"name\":", out);
-			str(out, name);
-			fprintf(out, ",\"pid\":%u,\"tid\":1,\"ts\":", EVENTS_PID);
-			ts(c, (uint64_t)at->valuedouble);
+			instant(c, "g", "trigger", name, EVENTS_PID, 1, (uint64_t)at->valuedouble);
 			fputs(",\"args\":{\"condition\":", out);
 			str(out, cJSON_IsString(cond) ? cond->valuestring : "");
 			fputs(",\"value\":", out);
@@ -113,12 +113,41 @@ static const struct fr_field *field(const struct fr_view *v, const char *key)
 	return NULL;
 }
 
-static void slice_end(struct fr_chrome *c, uint32_t pid, uint32_t tid, uint64_t at)
+/* The end of the slice open on a thread's track, left open for args */
+static void end_at(struct fr_chrome *c, uint32_t pid, uint32_t tid, uint64_t at)
 {
 	sep(c);
 	fprintf(c->out, "{\"ph\":\"E\",\"pid\":%u,\"tid\":%u,\"ts\":", pid, tid);
 	ts(c, at);
+}
+
+static void slice_end(struct fr_chrome *c, uint32_t pid, uint32_t tid, uint64_t at)
+{
+	end_at(c, pid, tid, at);
 	fputc('}', c->out);
+}
+
+/* A complete slice, left open after its duration for args */
+static void complete(struct fr_chrome *c, const char *cat, const char *name, uint32_t pid,
+		     uint32_t tid, uint64_t from, uint64_t dur)
+{
+	sep(c);
+	fprintf(c->out, "{\"ph\":\"X\",\"cat\":\"%s\",\"name\":", cat);
+	str(c->out, name);
+	fprintf(c->out, ",\"pid\":%u,\"tid\":%u,\"ts\":", pid, tid);
+	ts(c, from);
+	fputs(",\"dur\":", c->out);
+	usecs(c->out, dur);
+}
+
+/* One end of a block request's async slice (ph b or e), left open */
+static void async(struct fr_chrome *c, const char *ph, const char *name, const char *id, uint64_t at)
+{
+	sep(c);
+	fprintf(c->out, "{\"ph\":\"%s\",\"cat\":\"block\",\"name\":", ph);
+	str(c->out, name);
+	fprintf(c->out, ",\"id\":\"%s\",\"pid\":%u,\"tid\":0,\"ts\":", id, BLOCK_PID);
+	ts(c, at);
 }
 
 static void note_wait(struct fr_chrome *c, uint32_t tid, uint64_t at)
@@ -146,10 +175,126 @@ static void note_wait(struct fr_chrome *c, uint32_t tid, uint64_t at)
 	c->waits[c->nwaits++] = at;
 }
 
+static void sys_enter(struct fr_chrome *c, const struct fr_view *v, uint32_t pid)
+{
+	const struct fr_field *f = field(v, "syscall");
+	uint32_t x;
+
+	/* an entry with no exit before it (the exit was lost) */
+	if (fr_tidmap_get(&c->insys, v->tid, &x) && x)
+		slice_end(c, x, v->tid, v->h->ts);
+	sep(c);
+	fputs("{\"ph\":\"B\",\"cat\":\"syscall\",\"name\":", c->out);
+	fr_json_str(c->out, f ? f->s : "?", f ? strnlen(f->s, f->slen) : 1);
+	fprintf(c->out, ",\"pid\":%u,\"tid\":%u,\"ts\":", pid, v->tid);
+	ts(c, v->h->ts);
+	fputc('}', c->out);
+	fr_tidmap_set(&c->insys, v->tid, pid);
+}
+
+static void sys_exit(struct fr_chrome *c, const struct fr_view *v)
+{
+	const struct fr_field *r = field(v, "ret");
+	uint32_t x;
+
+	/* a call entered before the capture began has no slice */
+	if (!fr_tidmap_get(&c->insys, v->tid, &x) || !x)
+		return;
+	end_at(c, x, v->tid, v->h->ts);
+	fprintf(c->out, ",\"args\":{\"ret\":%lld}}", r ? (long long)r->i : 0LL);
+	fr_tidmap_set(&c->insys, v->tid, 0);
+}
+
+static void sched_switch(struct fr_chrome *c, const struct fr_view *v)
+{
+	const struct fr_sched_switch *e = (const void *)v->h;
+	const struct fr_field *np = field(v, "next_pid");
+	uint32_t x, ntgid = np ? (uint32_t)np->u : e->next_tgid;
+	uint64_t now = v->h->ts;
+	unsigned cpu = v->h->cpu;
+
+	if (cpu >= MAX_CPUS || !c->cpu)
+		return;
+	/* who ran on this CPU until now */
+	if (c->cpu[cpu].tid && c->cpu[cpu].since && c->cpu[cpu].tid == v->tid) {
+		if (!fr_tidmap_get(&c->named, 0x80000000u | cpu, &x)) {
+			char n[32];
+
+			fr_tidmap_set(&c->named, 0x80000000u | cpu, 1);
+			snprintf(n, sizeof(n), "CPU %u", cpu);
+			meta_name(c, "thread_name", CPU_PID, cpu, n);
+		}
+		complete(c, "oncpu", c->cpu[cpu].comm, CPU_PID, cpu, c->cpu[cpu].since,
+			 now - c->cpu[cpu].since);
+		fprintf(c->out, ",\"args\":{\"pid\":%u,\"tid\":%u}}", c->cpu[cpu].tgid, c->cpu[cpu].tid);
+	}
+	if (fr_switched_out_runnable(e->prev_state))
+		note_wait(c, v->tid, now);
+	c->cpu[cpu].tid = e->next_tid;
+	c->cpu[cpu].tgid = ntgid;
+	c->cpu[cpu].since = e->next_tid ? now : 0;
+	memcpy(c->cpu[cpu].comm, e->next_comm, 15);
+	c->cpu[cpu].comm[15] = 0;
+	/* the task switched in waited on the run queue until now */
+	if (e->next_tid && fr_tidmap_get(&c->waiting, e->next_tid, &x) && c->waits[x]) {
+		uint64_t from = c->waits[x];
+		uint32_t npid = ntgid ? ntgid : e->next_tid;
+
+		name_thread(c, npid, e->next_tid, c->cpu[cpu].comm);
+		complete(c, "runqueue", "runnable (waiting for a CPU)", npid, e->next_tid, from,
+			 now >= from ? now - from : 0);
+		fputc('}', c->out);
+		c->waits[x] = 0;
+	}
+}
+
+static void block_complete(struct fr_chrome *c, const struct fr_view *v)
+{
+	const struct fr_block_rq *e = (const void *)v->h;
+	const struct fr_field *dev = field(v, "dev");
+	uint64_t now = v->h->ts;
+	char id[64], name[96];
+
+	/* issue and completion both from the completion, which carries the
+	 * latency: every slice is whole */
+	if (!e->latency_ns || e->latency_ns > now)
+		return;
+	snprintf(id, sizeof(id), "%u-%llu-%llu", e->dev, (unsigned long long)e->sector,
+		 (unsigned long long)now);
+	snprintf(name, sizeof(name), "%s %s %u bytes", dev ? dev->s : "?",
+		 e->op == FR_BLK_READ ? "read" : e->op == FR_BLK_WRITE ? "write" : "other", e->bytes);
+	async(c, "b", name, id, now - e->latency_ns);
+	fprintf(c->out, ",\"args\":{\"pid\":%u,\"comm\":", v->tgid);
+	str(c->out, v->comm);
+	fputs("}}", c->out);
+	async(c, "e", name, id, now);
+	fputc('}', c->out);
+}
+
+/* a global instant, named after the mark, its metadata as args */
+static void mark(struct fr_chrome *c, const struct fr_view *v, uint32_t pid)
+{
+	const struct fr_mark *m = (const void *)v->h;
+	const char *p = m->data + m->name_len;
+
+	instant(c, "g", "mark", m->data, pid, v->tid, v->h->ts);
+	fputs(",\"args\":{", c->out);
+	for (unsigned i = 0; i < m->nmeta; i++) {
+		size_t k = strlen(p);
+
+		if (i)
+			fputc(',', c->out);
+		str(c->out, p);
+		fputc(':', c->out);
+		str(c->out, p + k + 1);
+		p += k + 1 + strlen(p + k + 1) + 1;
+	}
+	fputs("}}", c->out);
+}
+
 void fr_chrome_event(struct fr_chrome *c, struct fr_decoder *d, const struct fr_view *v)
 {
 	const struct fr_hdr *h = v->h;
-	FILE *out = c->out;
 	uint32_t x, pid = v->tgid ? v->tgid : v->tid;
 
 	(void)d;
@@ -164,148 +309,32 @@ void fr_chrome_event(struct fr_chrome *c, struct fr_decoder *d, const struct fr_
 	    fr_tidmap_get(&c->waiting, v->tid, &x))
 		c->waits[x] = 0;
 	switch (h->type) {
-	case FR_EV_SYS_ENTER: {
-		const struct fr_field *f = field(v, "syscall");
-
-		/* an entry with no exit before it (the exit was lost) */
-		if (fr_tidmap_get(&c->insys, v->tid, &x) && x)
-			slice_end(c, x, v->tid, h->ts);
-		sep(c);
-		fputs("{\"ph\":\"B\",\"cat\":\"syscall\",\"name\":", out);
-		fr_json_str(out, f ? f->s : "?", f ? strnlen(f->s, f->slen) : 1);
-		fprintf(out, ",\"pid\":%u,\"tid\":%u,\"ts\":", pid, v->tid);
-		ts(c, h->ts);
-		fputc('}', out);
-		fr_tidmap_set(&c->insys, v->tid, pid);
+	case FR_EV_SYS_ENTER:
+		sys_enter(c, v, pid);
 		break;
-	}
-	case FR_EV_SYS_EXIT: {
-		const struct fr_field *r = field(v, "ret");
-
-		/* a call entered before the capture began has no slice */
-		if (!fr_tidmap_get(&c->insys, v->tid, &x) || !x)
-			break;
-		sep(c);
-		fprintf(out, "{\"ph\":\"E\",\"pid\":%u,\"tid\":%u,\"ts\":", x, v->tid);
-		ts(c, h->ts);
-		fprintf(out, ",\"args\":{\"ret\":%lld}}", r ? (long long)r->i : 0LL);
-		fr_tidmap_set(&c->insys, v->tid, 0);
+	case FR_EV_SYS_EXIT:
+		sys_exit(c, v);
 		break;
-	}
 	case FR_EV_SCHED_WAKEUP:
 	case FR_EV_SCHED_WAKEUP_NEW:
 		note_wait(c, v->tid, h->ts);
 		break;
-	case FR_EV_SCHED_SWITCH: {
-		const struct fr_sched_switch *e = (const void *)h;
-		const struct fr_field *np = field(v, "next_pid");
-		uint32_t ntgid = np ? (uint32_t)np->u : e->next_tgid;
-		unsigned cpu = h->cpu;
-
-		if (cpu >= MAX_CPUS || !c->cpu)
-			break;
-		/* who ran on this CPU until now */
-		if (c->cpu[cpu].tid && c->cpu[cpu].since && c->cpu[cpu].tid == v->tid) {
-			if (!fr_tidmap_get(&c->named, 0x80000000u | cpu, &x)) {
-				char n[32];
-
-				fr_tidmap_set(&c->named, 0x80000000u | cpu, 1);
-				snprintf(n, sizeof(n), "CPU %u", cpu);
-				meta_name(c, "thread_name", CPU_PID, cpu, n);
-			}
-			sep(c);
-			fputs("{\"ph\":\"X\",\"cat\":\"oncpu\",\"name\":", out);
-			str(out, c->cpu[cpu].comm);
-			fprintf(out, ",\"pid\":%u,\"tid\":%u,\"ts\":", CPU_PID, cpu);
-			ts(c, c->cpu[cpu].since);
-			fprintf(out, ",\"dur\":");
-			{
-				uint64_t dd = h->ts - c->cpu[cpu].since;
-
-				fprintf(out, "%llu.%03llu", (unsigned long long)(dd / 1000),
-					(unsigned long long)(dd % 1000));
-			}
-			fprintf(out, ",\"args\":{\"pid\":%u,\"tid\":%u}}", c->cpu[cpu].tgid, c->cpu[cpu].tid);
-		}
-		if (fr_switched_out_runnable(e->prev_state))
-			note_wait(c, v->tid, h->ts);
-		c->cpu[cpu].tid = e->next_tid;
-		c->cpu[cpu].tgid = ntgid;
-		c->cpu[cpu].since = e->next_tid ? h->ts : 0;
-		memcpy(c->cpu[cpu].comm, e->next_comm, 15);
-		c->cpu[cpu].comm[15] = 0;
-		/* the task switched in waited on the run queue until now */
-		if (e->next_tid && fr_tidmap_get(&c->waiting, e->next_tid, &x) && c->waits[x]) {
-			uint64_t from = c->waits[x], dd = h->ts >= from ? h->ts - from : 0;
-
-			name_thread(c, ntgid ? ntgid : e->next_tid, e->next_tid, c->cpu[cpu].comm);
-			sep(c);
-			fprintf(out, "{\"ph\":\"X\",\"cat\":\"runqueue\",\"name\":\"runnable (waiting for a CPU)\","
-				"\"pid\":%u,\"tid\":%u,\"ts\":", ntgid ? ntgid : e->next_tid, e->next_tid);
-			ts(c, from);
-			fprintf(out, ",\"dur\":%llu.%03llu}", (unsigned long long)(dd / 1000),
-				(unsigned long long)(dd % 1000));
-			c->waits[x] = 0;
-		}
+	case FR_EV_SCHED_SWITCH:
+		sched_switch(c, v);
 		break;
-	}
-	case FR_EV_BLOCK_COMPLETE: {
-		const struct fr_block_rq *e = (const void *)h;
-		const struct fr_field *dev = field(v, "dev");
-		char id[64], name[96];
-
-		/* issue and completion both from the completion, which carries
-		 * the latency: every slice is whole */
-		if (!e->latency_ns || e->latency_ns > h->ts)
-			break;
-		snprintf(id, sizeof(id), "%u-%llu-%llu", e->dev, (unsigned long long)e->sector,
-			 (unsigned long long)h->ts);
-		snprintf(name, sizeof(name), "%s %s %u bytes",
-			 dev ? dev->s : "?", e->op == FR_BLK_READ ? "read" : e->op == FR_BLK_WRITE ? "write" : "other",
-			 e->bytes);
-		sep(c);
-		fputs("{\"ph\":\"b\",\"cat\":\"block\",\"name\":", out);
-		str(out, name);
-		fprintf(out, ",\"id\":\"%s\",\"pid\":%u,\"tid\":0,\"ts\":", id, BLOCK_PID);
-		ts(c, h->ts - e->latency_ns);
-		fprintf(out, ",\"args\":{\"pid\":%u,\"comm\":", v->tgid);
-		str(out, v->comm);
-		fputs("}}", out);
-		sep(c);
-		fputs("{\"ph\":\"e\",\"cat\":\"block\",\"name\":", out);
-		str(out, name);
-		fprintf(out, ",\"id\":\"%s\",\"pid\":%u,\"tid\":0,\"ts\":", id, BLOCK_PID);
-		ts(c, h->ts);
-		fputc('}', out);
+	case FR_EV_BLOCK_COMPLETE:
+		block_complete(c, v);
 		break;
-	}
 	case FR_EV_PROC_FORK:
 	case FR_EV_PROC_EXEC:
 	case FR_EV_PROC_EXIT:
 	case FR_EV_OOM_KILL:
 		instant(c, "t", "process", v->type, pid, v->tid, h->ts);
-		fputc('}', out);
+		fputc('}', c->out);
 		break;
-	case FR_EV_MARK: {
-		/* a global instant, named after the mark, its metadata as args */
-		const struct fr_mark *m = (const void *)h;
-		const char *p = m->data + m->name_len;
-
-		instant(c, "g", "mark", m->data, pid, v->tid, h->ts);
-		fputs(",\"args\":{", out);
-		for (unsigned i = 0; i < m->nmeta; i++) {
-			size_t k = strlen(p);
-
-			if (i)
-				fputc(',', out);
-			str(out, p);
-			fputc(':', out);
-			str(out, p + k + 1);
-			p += k + 1 + strlen(p + k + 1) + 1;
-		}
-		fputs("}}", out);
+	case FR_EV_MARK:
+		mark(c, v, pid);
 		break;
-	}
 	}
 }
 
@@ -321,15 +350,9 @@ void fr_chrome_end(struct fr_chrome *c)
 	}
 	for (unsigned cpu = 0; c->cpu && cpu < MAX_CPUS; cpu++)
 		if (c->cpu[cpu].tid && c->cpu[cpu].since && c->last > c->cpu[cpu].since) {
-			uint64_t dd = c->last - c->cpu[cpu].since;
-
-			sep(c);
-			fputs("{\"ph\":\"X\",\"cat\":\"oncpu\",\"name\":", c->out);
-			str(c->out, c->cpu[cpu].comm);
-			fprintf(c->out, ",\"pid\":%u,\"tid\":%u,\"ts\":", CPU_PID, cpu);
-			ts(c, c->cpu[cpu].since);
-			fprintf(c->out, ",\"dur\":%llu.%03llu}", (unsigned long long)(dd / 1000),
-				(unsigned long long)(dd % 1000));
+			complete(c, "oncpu", c->cpu[cpu].comm, CPU_PID, cpu, c->cpu[cpu].since,
+				 c->last - c->cpu[cpu].since);
+			fputc('}', c->out);
 		}
 	fputs("\n]}\n", c->out);
 	fr_tidmap_free(&c->named);

@@ -1,0 +1,18 @@
+/* info.h: what a capture holds (dump --info): host, probes and how each
+ * was attached, time span, counters, raw and file bytes and the
+ * compression ratio; a JSON model, and its text. */
+#ifndef FR_INFO_H
+#define FR_INFO_H
+
+#include <cjson/cJSON.h>
+#include <stdio.h>
+
+#include "capture/capture.h"
+#include "report/decode.h"
+
+/* The model, built once from the capture; file is what it is called. */
+cJSON *fr_info_model(const struct fr_capture *cap, const char *file);
+/* The model as text; d gives the clock of the capture. */
+void fr_info_text(FILE *out, const cJSON *info, const struct fr_decoder *d);
+
+#endif

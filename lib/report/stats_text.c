@@ -1,0 +1,215 @@
+/* stats_text.c: the stats model (stats.h) as text for people: the capture,
+ * what was lost and what fired, then one table or histogram a section. */
+#include <stdint.h>
+
+#include "report/model.h"
+#include "report/render.h"
+#include "report/stats_render.h"
+#include "base/util.h"
+
+static double n_at(const cJSON *o, const char *k)
+{
+	return fr_jnum(o, k, 0);
+}
+
+static const char *dur(uint64_t ns, char *b, size_t len)
+{
+	return fr_fmt_duration(ns, b, len);
+}
+
+static void print_hist_bars(FILE *out, const cJSON *h)
+{
+	const cJSON *x, *a = fr_jget(h, "log2_histogram");
+	double maxc = 0;
+	char b1[32], b2[32];
+
+	cJSON_ArrayForEach(x, a)
+		if (n_at(x, "count") > maxc)
+			maxc = n_at(x, "count");
+	cJSON_ArrayForEach(x, a) {
+		int bar = maxc > 0 ? (int)(40 * n_at(x, "count") / maxc + 0.5) : 0;
+
+		fprintf(out, "  %10s .. %-10s %10.0f |", dur(fr_jcount(x, "from_ns"), b1, sizeof(b1)),
+			dur(fr_jcount(x, "to_ns"), b2, sizeof(b2)), n_at(x, "count"));
+		for (int i = 0; i < bar; i++)
+			fputc('#', out);
+		fputc('\n', out);
+	}
+}
+
+/* capture, time, events, what was lost and what it means for the figures */
+static void print_head(FILE *out, const cJSON *m, const struct fr_decoder *dec)
+{
+	const cJSON *t = fr_jget(m, "time"), *ev = fr_jget(m, "events"), *loss = fr_jget(m, "loss"), *x;
+	uint64_t first = fr_jcount(t, "first_ns"), last = fr_jcount(t, "last_ns");
+	char b1[32], t0[64], t1[64];
+	double lost;
+
+	fr_render_time(dec, first, t0, sizeof(t0));
+	fr_render_time(dec, last, t1, sizeof(t1));
+	fputs("capture:  ", out);
+	fr_render_plain(out, cJSON_GetStringValue(fr_jget(fr_jget(m, "capture"), "file")));
+	fprintf(out, " (%s)\n", cJSON_IsTrue(fr_jget(loss, "complete")) ? "complete" : "incomplete or damaged");
+	fprintf(out, "time:     %s to %s, %s\n", t0, t1, dur(last - first, b1, sizeof(b1)));
+	fprintf(out, "events:   %.0f:", n_at(ev, "total"));
+	cJSON_ArrayForEach(x, fr_jget(ev, "by_type"))
+		fprintf(out, " %s %.0f%s", x->string, x->valuedouble, x->next ? "," : "");
+	fputc('\n', out);
+	lost = n_at(loss, "dropped") + n_at(loss, "overwritten") + n_at(loss, "file_overwritten") +
+	       n_at(loss, "unwritten");
+	fprintf(out, "lost:     %.0f dropped (BPF buffer full), %.0f overwritten (ring full)",
+		n_at(loss, "dropped"), n_at(loss, "overwritten"));
+	if (n_at(loss, "file_overwritten") || n_at(loss, "unwritten"))
+		fprintf(out, ", %.0f overwritten in the file, %.0f never written",
+			n_at(loss, "file_overwritten"), n_at(loss, "unwritten"));
+	if (!cJSON_IsTrue(fr_jget(loss, "counters_known")))
+		fputs("\n          the recorder's counters are missing: losses unknown", out);
+	else if (n_at(loss, "dropped") > 0)
+		fputs("\n          events are missing inside the time range: the figures below are lower bounds", out);
+	else if (lost > 0)
+		fputs("\n          the oldest events were overwritten: the figures cover the time range above only", out);
+	else
+		fputs(": the figures below cover everything recorded", out);
+	fputc('\n', out);
+	if (n_at(ev, "crashes") || n_at(ev, "oom_kills"))
+		fprintf(out, "fatal:    %.0f processes crashed, %.0f killed by the OOM killer\n",
+			n_at(ev, "crashes"), n_at(ev, "oom_kills"));
+	if ((x = fr_jget(m, "trigger"))) {
+		fputc('\n', out);
+		fr_render_trigger_text(out, dec, x);
+	}
+}
+
+static void print_marks(FILE *out, const cJSON *m)
+{
+	uint64_t first = fr_jcount(fr_jget(m, "time"), "first_ns");
+	const cJSON *x;
+	char b1[32];
+
+	if (!cJSON_GetArraySize(fr_jget(m, "marks")))
+		return;
+	fprintf(out, "marks:    %.0f\n", n_at(m, "marks_total"));
+	cJSON_ArrayForEach(x, fr_jget(m, "marks")) {
+		const cJSON *kv;
+
+		fprintf(out, "  +%-10s ", dur(fr_jcount(x, "ts_ns") - first, b1, sizeof(b1)));
+		fr_render_plain(out, cJSON_GetStringValue(fr_jget(x, "name")));
+		if (fr_jget(x, "span"))
+			fprintf(out, " (%s of %s)", cJSON_GetStringValue(fr_jget(x, "span")),
+				cJSON_GetStringValue(fr_jget(x, "trace")));
+		cJSON_ArrayForEach(kv, fr_jget(x, "meta")) {
+			fputc(' ', out);
+			fr_render_plain(out, kv->string);
+			fputc('=', out);
+			fr_render_plain(out, cJSON_GetStringValue(kv));
+		}
+		fputc('\n', out);
+	}
+	if (n_at(m, "marks_total") > cJSON_GetArraySize(fr_jget(m, "marks")))
+		fprintf(out, "  (%.0f more in the capture: flightrec dump -t mark)\n",
+			n_at(m, "marks_total") - cJSON_GetArraySize(fr_jget(m, "marks")));
+}
+
+static void print_cpu(FILE *out, const cJSON *m)
+{
+	const cJSON *x = fr_jget(m, "cpu"), *a = fr_jget(x, "processes"), *p;
+	char b1[32], b2[32], b3[32], b4[32];
+
+	if (!cJSON_GetArraySize(a))
+		return;
+	fprintf(out, "\nCPU time by process, from sched_switch (top %d of %.0f; %s on CPU in all):\n",
+		cJSON_GetArraySize(a), n_at(x, "processes_seen"), dur(fr_jcount(x, "total_ns"), b1, sizeof(b1)));
+	fprintf(out, "  %8s %-16s %10s %6s %9s %7s %10s %10s %10s %9s\n", "PID", "COMM", "ON-CPU",
+		"%CPU", "SWITCHES", "INVOL", "RUNQ-P99", "RUNNABLE", "D-STATE", "SYSCALLS");
+	cJSON_ArrayForEach(p, a) {
+		const cJSON *off = fr_jget(p, "offcpu_ns"), *rq = fr_jget(p, "runqueue");
+		/* the name from the file, padded, control bytes escaped */
+		const char *c = cJSON_GetStringValue(fr_jget(p, "comm"));
+		char name[17];
+		size_t i = 0;
+
+		for (; c && c[i] && i < 16; i++)
+			name[i] = (unsigned char)c[i] < 0x20 || c[i] == 0x7f ? '?' : c[i];
+		name[i] = 0;
+		fprintf(out, "  %8.0f %-16s ", n_at(p, "pid"), name);
+		fprintf(out, "%10s %6.1f %9.0f %7.0f %10s %10s %10s %9.0f\n",
+			dur(fr_jcount(p, "oncpu_ns"), b1, sizeof(b1)), n_at(p, "cpu_percent"),
+			n_at(p, "switches"), n_at(p, "involuntary"),
+			rq ? dur(fr_jcount(rq, "p99_ns"), b2, sizeof(b2)) : "-",
+			dur(fr_jcount(off, "runnable"), b3, sizeof(b3)), dur(fr_jcount(off, "dstate"), b4, sizeof(b4)),
+			n_at(p, "syscalls"));
+	}
+}
+
+/* run-queue latency and its histogram, off-CPU time by state */
+static void print_waits(FILE *out, const cJSON *m)
+{
+	const cJSON *x = fr_jget(m, "runqueue");
+	char b1[32], b2[32], b3[32], b4[32];
+
+	if (n_at(x, "count")) {
+		fprintf(out, "\nRun-queue latency (wakeup or preemption to running): %.0f waits, p50 %s, p90 %s, "
+			"p99 %s, max %s\n", n_at(x, "count"), dur(fr_jcount(x, "p50_ns"), b1, sizeof(b1)),
+			dur(fr_jcount(x, "p90_ns"), b2, sizeof(b2)), dur(fr_jcount(x, "p99_ns"), b3, sizeof(b3)),
+			dur(fr_jcount(x, "max_ns"), b4, sizeof(b4)));
+		print_hist_bars(out, x);
+	}
+	x = fr_jget(m, "offcpu");
+	if (n_at(x, "runnable") || n_at(x, "sleeping") || n_at(x, "dstate"))
+		fprintf(out, "\nOff-CPU time, all tasks: runnable (waiting for a CPU) %s, sleeping %s, "
+			"D state %s\n", dur(fr_jcount(x, "runnable"), b1, sizeof(b1)),
+			dur(fr_jcount(x, "sleeping"), b2, sizeof(b2)), dur(fr_jcount(x, "dstate"), b3, sizeof(b3)));
+}
+
+static void print_syscalls(FILE *out, const cJSON *m)
+{
+	const cJSON *x = fr_jget(m, "syscalls"), *a = fr_jget(x, "by_name"), *s;
+	char b1[32], b2[32], b3[32], b4[32];
+
+	if (!cJSON_GetArraySize(a))
+		return;
+	fprintf(out, "\nSystem calls: %.0f calls, %.0f errors (top %d by total time):\n",
+		n_at(x, "count"), n_at(x, "errors"), cJSON_GetArraySize(a));
+	fprintf(out, "  %-20s %10s %8s %10s %10s %10s %10s\n", "SYSCALL", "CALLS", "ERRORS", "TOTAL",
+		"P50", "P99", "MAX");
+	cJSON_ArrayForEach(s, a)
+		fprintf(out, "  %-20.20s %10.0f %8.0f %10s %10s %10s %10s\n",
+			cJSON_GetStringValue(fr_jget(s, "name")) ? cJSON_GetStringValue(fr_jget(s, "name")) : "?",
+			n_at(s, "calls"), n_at(s, "errors"), dur(fr_jcount(s, "total_ns"), b1, sizeof(b1)),
+			dur(fr_jcount(s, "p50_ns"), b2, sizeof(b2)), dur(fr_jcount(s, "p99_ns"), b3, sizeof(b3)),
+			dur(fr_jcount(s, "max_ns"), b4, sizeof(b4)));
+	if (n_at(x, "unpaired"))
+		fprintf(out, "  (%.0f calls entered before the capture began: counted, not timed)\n",
+			n_at(x, "unpaired"));
+}
+
+static void print_block(FILE *out, const cJSON *m)
+{
+	const cJSON *a = fr_jget(fr_jget(m, "block"), "devices"), *d;
+	char b1[32], b2[32], b3[32], b4[32], b5[32], b6[32];
+
+	if (!cJSON_GetArraySize(a))
+		return;
+	fputs("\nBlock I/O by device (issue to completion):\n", out);
+	cJSON_ArrayForEach(d, a) {
+		fputs("  ", out);
+		fr_render_plain(out, cJSON_GetStringValue(fr_jget(d, "dev")));
+		fprintf(out, ": %.0f requests, %s (read %s, written %s), %.1f IOPS, p50 %s, p99 %s, max %s\n",
+			n_at(d, "requests"), fr_fmt_bytes(fr_jcount(d, "bytes"), b1, sizeof(b1)),
+			fr_fmt_bytes(fr_jcount(d, "read_bytes"), b2, sizeof(b2)),
+			fr_fmt_bytes(fr_jcount(d, "write_bytes"), b3, sizeof(b3)), n_at(d, "iops"),
+			dur(fr_jcount(d, "p50_ns"), b4, sizeof(b4)), dur(fr_jcount(d, "p99_ns"), b5, sizeof(b5)),
+			dur(fr_jcount(d, "max_ns"), b6, sizeof(b6)));
+		print_hist_bars(out, d);
+	}
+}
+
+void fr_stats_text(FILE *out, const cJSON *m, const struct fr_decoder *dec)
+{
+	print_head(out, m, dec);
+	print_marks(out, m);
+	print_cpu(out, m);
+	print_waits(out, m);
+	print_syscalls(out, m);
+	print_block(out, m);
+}
