@@ -74,6 +74,30 @@ tj() {
 	no_probes_left
 }
 
+@test "trigger's run-queue figures and stats on the same capture agree, task by task" {
+	# single-threaded spinners, more than CPUs: each one's waits are its process's
+	n=$(( $(nproc) * 3 ))
+	trig --when 'runqueue.p99 > 5ms' --pre 1s --post 1s -o "$T/rqs.frec" -- \
+		sh -c 'for i in $(seq '"$n"'); do "$0" --spin 3 & done; wait' "$H"
+	[ "$status" -eq 0 ]
+	t=$(tj "$T/rqs.frec")
+	"$FR" stats -F json --top 10000 "$T/rqs.frec" >"$T/rqs.json"
+	waiters=$(jq -c '[.context.runqueue.waiters[] | select(.comm == "frhelper")]' <<<"$t")
+	[ "$(jq length <<<"$waiters")" -ge 2 ]
+	# every frhelper the context names waited as often, as long, and at most
+	# as long as stats says its process did
+	jq -e --argjson w "$waiters" '
+		[.cpu.processes[] | {key: (.pid | tostring), value: .runqueue}] | from_entries as $p |
+		all($w[]; $p[.pid | tostring] as $r |
+			$r != null and $r.count == .waits and $r.total_ns == .wait_ns and $r.max_ns == .max_wait_ns)' \
+		"$T/rqs.json" || {
+		echo "context: $waiters" >&2
+		jq -c '[.cpu.processes[] | select(.comm == "frhelper") | {pid, runqueue: (.runqueue | {count, total_ns, max_ns})}]' "$T/rqs.json" >&2
+		return 1
+	}
+	no_probes_left
+}
+
 @test "trigger --when memburst: a fast allocator fires and is the top grower" {
 	trig --when 'memburst.rate > 100MB/s' --pre 1s --post 2s -o "$T/m.frec" -- "$H" --alloc 1200 --alloc-seconds 5
 	[ "$status" -eq 0 ]
