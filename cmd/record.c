@@ -252,7 +252,8 @@ static int resolve_cgroup(const char *path, uint64_t *id, int *level)
 static void status_line(struct fr_recorder *r, const struct fr_stream *st, uint64_t *last_n,
 			uint64_t *last_t, bool final)
 {
-	uint64_t now = fr_boot_ns(), dn, dt = now - *last_t, received, used, over;
+	uint64_t now = fr_boot_ns(), dn, dt = now - *last_t;
+	struct fr_counters k;
 	char b1[16], b2[16];
 
 	if (final) {
@@ -261,26 +262,21 @@ static void status_line(struct fr_recorder *r, const struct fr_stream *st, uint6
 	}
 	if (dt < 1000000000ULL)
 		return;
-	fr_recorder_read_counters(r);
-	pthread_mutex_lock(&r->lock);
-	received = r->received;
-	used = fr_ring_used(&r->ring);
-	over = r->ring.overwritten;
-	pthread_mutex_unlock(&r->lock);
-	dn = received - *last_n;
+	fr_recorder_counters(r, &k);
+	dn = k.received - *last_n;
 	if (st)
 		fprintf(stderr, "\r\033[Krecording: %.0f events/s, file %s/%s, %llu events written, dropped %llu",
 			dn * 1e9 / dt,
 			fr_fmt_bytes(__atomic_load_n(&st->pub_file_bytes, __ATOMIC_RELAXED), b1, sizeof(b1)),
 			fr_fmt_bytes(st->rf.ring_end, b2, sizeof(b2)),
 			(unsigned long long)__atomic_load_n(&st->pub_stored, __ATOMIC_RELAXED),
-			(unsigned long long)r->dropped);
+			(unsigned long long)k.dropped);
 	else
 		fprintf(stderr, "\r\033[Krecording: %.0f events/s, ring %s/%s (%.0f%%), overwritten %llu, dropped %llu",
-			dn * 1e9 / dt, fr_fmt_bytes(used, b1, sizeof(b1)),
-			fr_fmt_bytes(r->ring.cap, b2, sizeof(b2)), 100.0 * used / r->ring.cap,
-			(unsigned long long)over, (unsigned long long)r->dropped);
-	*last_n = received;
+			dn * 1e9 / dt, fr_fmt_bytes(k.ring_used_bytes, b1, sizeof(b1)),
+			fr_fmt_bytes(k.ring_size, b2, sizeof(b2)), 100.0 * k.ring_used_bytes / k.ring_size,
+			(unsigned long long)k.overwritten, (unsigned long long)k.dropped);
+	*last_n = k.received;
 	*last_t = now;
 }
 
@@ -304,6 +300,7 @@ int cmd_record(int argc, char **argv)
 	struct fr_proctab pt = { 0 };
 	struct fr_snapshot_info info = { 0 };
 	struct fr_snapshot_result res = { 0 };
+	struct fr_counters k;
 	struct fr_child child = { .pid = 0, .go_fd = -1, .err_fd = -1 };
 	struct sigaction sa = { .sa_handler = on_stop };
 	char *cmdline = NULL, *self = NULL;
@@ -458,10 +455,12 @@ int cmd_record(int argc, char **argv)
 
 	if (o.max_size) {
 		cJSON *meta = fr_meta_json(&r, &info);
+		struct fr_stream_src src;
 
+		fr_recorder_stream_src(&r, &src);
 		err = -ENOMEM;
 		if (meta) {
-			err = fr_stream_open(&st, fd, o.output, o.max_size, meta, &r, &pt);
+			err = fr_stream_open(&st, fd, o.output, o.max_size, meta, &src, &pt);
 			fd = -1;	/* the stream owns it, even when it failed */
 			streaming = true;
 		}
@@ -554,7 +553,7 @@ int cmd_record(int argc, char **argv)
 		res.raw_bytes = st.rf.stored_bytes;
 		res.file_bytes = st.rf.file_size;
 	} else {
-		err = fr_snapshot_write(&r, &r.tasks, &info, &w, &res);
+		err = fr_recorder_snapshot(&r, &info, &w, &res);
 	}
 	written = true;
 	if (err) {
@@ -562,13 +561,14 @@ int cmd_record(int argc, char **argv)
 		       err == -ENOSPC ? " (the file holds what was written before the disk filled)" : "");
 		goto out;
 	}
+	fr_recorder_counters(&r, &k);
 	{
 		char b1[16], b2[16];
 		double secs = (r.stop_ns - r.start_ns) / 1e9;
 
 		if (o.max_size) {
 			fr_info("recorded %llu events in %.1fs; %llu dropped (BPF buffer full)",
-				(unsigned long long)r.received, secs, (unsigned long long)r.dropped);
+				(unsigned long long)k.received, secs, (unsigned long long)k.dropped);
 			fr_info("wrote %s: %llu events, %s raw, %s on disk; %llu overwritten (file full), "
 				"%llu never written", o.output, (unsigned long long)res.events,
 				fr_fmt_bytes(res.raw_bytes, b1, sizeof(b1)),
@@ -576,16 +576,16 @@ int cmd_record(int argc, char **argv)
 				(unsigned long long)st.rf.overwritten, (unsigned long long)st.unwritten);
 		} else {
 			fr_info("recorded %llu events in %.1fs; %llu dropped (BPF buffer full), %llu overwritten (ring full)",
-				(unsigned long long)r.received, secs, (unsigned long long)r.dropped,
-				(unsigned long long)r.ring.overwritten);
+				(unsigned long long)k.received, secs, (unsigned long long)k.dropped,
+				(unsigned long long)k.overwritten);
 			fr_info("wrote %s: %llu events, %s raw, %s on disk", o.output,
 				(unsigned long long)res.events, fr_fmt_bytes(res.raw_bytes, b1, sizeof(b1)),
 				fr_fmt_bytes(res.file_bytes, b2, sizeof(b2)));
 		}
 	}
-	if (r.track_full)
+	if (k.follow_map_full)
 		fr_warn("%llu descendants of the command could not be followed (follow map full)",
-			(unsigned long long)r.track_full);
+			(unsigned long long)k.follow_map_full);
 	ret = o.command ? info.exit_status : FR_EXIT_OK;
 	if (ret < 0)
 		ret = FR_EXIT_ERROR;
