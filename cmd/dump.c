@@ -9,7 +9,7 @@
 #include <time.h>
 
 #include "cmd.h"
-#include "live.h"
+#include "live_client.h"
 #include "capture/capture.h"
 #include "control/control.h"
 #include "capture/event.h"

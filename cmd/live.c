@@ -1,6 +1,7 @@
-/* live.c: what a running recorder answers on its control socket. Runs in
- * the recorder's main loop, between two drains of the BPF ring buffer. */
-#include <argp.h>
+/* live.c: what a running recorder answers on its control socket (marks,
+ * live stats, snapshots) and SIGUSR1. Runs in the recorder's main loop,
+ * between two drains of the BPF ring buffer. The clients are in
+ * live_client.c. */
 #include <errno.h>
 #include <pthread.h>
 #include <fcntl.h>
@@ -10,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -36,17 +36,6 @@ void fr_live_catch_usr1(void)
 
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGUSR1, &sa, NULL);
-}
-
-void fr_live_default_name(const char *name, char *buf, size_t len)
-{
-	time_t t = time(NULL);
-	struct tm tm;
-	char when[32];
-
-	localtime_r(&t, &tm);
-	strftime(when, sizeof(when), "%Y%m%d-%H%M%S", &tm);
-	snprintf(buf, len, "flightrec-%s-%s.frec", name, when);
 }
 
 static void fail(cJSON *reply, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -747,146 +736,4 @@ void fr_live_close(struct fr_live *l)
 	free(l->snap_dir);
 	l->snap_dir = NULL;
 	l->on = l->open = false;
-}
-
-/* ---- options ---- */
-
-const char *fr_opt_recorder(struct argp_state *state, const char *opt, const char *arg)
-{
-	if (!fr_ctl_name_ok(arg))
-		argp_error(state, "bad %s '%s': a recorder name (1 to 64 of A-Z a-z 0-9 _ - ., not "
-			   "starting with a dot)", opt, arg);
-	return arg;
-}
-
-void fr_opt_trace_id(struct argp_state *state, const char *arg, uint8_t id[16])
-{
-	if (fr_trace_id_parse(arg, id))
-		argp_error(state, "bad --trace-id '%s': expected 32 hex digits, not all zero "
-			   "(a W3C trace id)", arg);
-}
-
-int fr_env_traceparent(uint8_t id[16])
-{
-	const char *tp = getenv("TRACEPARENT");
-
-	if (!tp || !*tp)
-		return 0;
-	if (fr_traceparent_parse(tp, id)) {
-		fr_err("TRACEPARENT '%.80s' is not a W3C traceparent header "
-		       "(00-<32 hex trace id>-<16 hex parent id>-<2 hex flags>)", tp);
-		return -1;
-	}
-	return 1;
-}
-
-/* ---- clients ---- */
-
-int fr_live_connect(const char *name)
-{
-	char err[512];
-	int fd = fr_ctl_connect(name, err, sizeof(err));
-
-	if (fd < 0)
-		fr_err("%s", err);
-	return fd;
-}
-
-int fr_live_request(int sock, const char *op, int fd, cJSON **reply)
-{
-	cJSON *q = cJSON_CreateObject();
-	char err[512];
-	int ret;
-
-	cJSON_AddStringToObject(q, "op", op);
-	ret = fr_ctl_call(sock, q, fd, reply, err, sizeof(err));
-	cJSON_Delete(q);
-	if (ret)
-		fr_err("%s: %s", op, err);
-	return ret;
-}
-
-int fr_live_fetch(const char *name, int fd, cJSON **reply)
-{
-	int sock = fr_live_connect(name), ret;
-
-	*reply = NULL;
-	if (sock < 0)
-		return sock;
-	fr_ctl_set_wait(sock, FR_CTL_SNAPSHOT_WAIT_S);
-	ret = fr_live_request(sock, "snapshot", fd, reply);
-	close(sock);
-	return ret;
-}
-
-int fr_live_fetch_memfd(const char *name, char *path, size_t len)
-{
-	cJSON *reply;
-	int fd = memfd_create("flightrec-live", MFD_CLOEXEC);
-
-	if (fd < 0) {
-		fr_err("memfd_create: %s", strerror(errno));
-		return -1;
-	}
-	if (fr_live_fetch(name, fd, &reply)) {
-		close(fd);
-		return -1;
-	}
-	cJSON_Delete(reply);
-	snprintf(path, len, "/proc/self/fd/%d", fd);
-	return fd;
-}
-
-int fr_live_trigger_now(const char *name, const char *output, bool force)
-{
-	char def[256], b[16];
-	const cJSON *n;
-	cJSON *hello = NULL, *reply = NULL;
-	char *path = NULL;
-	int sock, fd, ret = 1;
-
-	sock = fr_live_connect(name);
-	if (sock < 0)
-		return 1;
-	if (fr_live_request(sock, "hello", -1, &hello))
-		goto out;
-	if (!output) {
-		n = cJSON_GetObjectItemCaseSensitive(hello, "name");
-		fr_live_default_name(cJSON_IsString(n) && fr_ctl_name_ok(n->valuestring) ? n->valuestring
-											: "default",
-				     def, sizeof(def));
-		output = def;
-	}
-	fd = output == def ? fr_create_numbered(output, false, &path) : fr_create_private(output, force);
-	if (fd < 0) {
-		fr_err("cannot create %s: %s%s", output, strerror(-fd),
-		       fd == -EEXIST ? " (use --force to replace it)" :
-		       fd == -ELOOP ? " (it is a symbolic link; flightrec never writes through one)" : "");
-		goto out;
-	}
-	if (!path)
-		path = strdup(output);
-	fr_ctl_set_wait(sock, FR_CTL_SNAPSHOT_WAIT_S);
-	if (fr_live_request(sock, "snapshot", fd, &reply)) {
-		close(fd);
-		unlink(path);
-		goto out;
-	}
-	close(fd);
-	printf("%s\n", path);
-	{
-		const cJSON *ev = cJSON_GetObjectItemCaseSensitive(reply, "events");
-		const cJSON *fb = cJSON_GetObjectItemCaseSensitive(reply, "file_bytes");
-
-		fr_info("wrote %s: %.0f events, %s on disk", path, cJSON_IsNumber(ev) ? ev->valuedouble : 0,
-			fr_fmt_bytes(cJSON_IsNumber(fb) && fb->valuedouble >= 0 ? (uint64_t)fb->valuedouble : 0,
-				     b, sizeof(b)));
-	}
-	ret = 0;
-out:
-	cJSON_Delete(hello);
-	cJSON_Delete(reply);
-	free(path);
-	close(sock);
-	return ret;
 }

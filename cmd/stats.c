@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
-#include "live.h"
+#include "live_client.h"
 #include "capture/capture.h"
 #include "control/control.h"
 #include "capture/event.h"
