@@ -177,6 +177,10 @@ void fr_recorder_read_maps(struct fr_recorder *r);
  * the main thread's table: exact there, a moment old elsewhere. */
 void fr_recorder_counters(struct fr_recorder *r, struct fr_counters *out);
 
+/* Drain what is left, read the counters, detach every probe. Idempotent. */
+void fr_recorder_stop(struct fr_recorder *r);
+void fr_recorder_free(struct fr_recorder *r);
+
 /* ---- what the capture writers read of a recorder ---- */
 
 /* META: what is recorded, where and how; stop_ns only once stopped. */
@@ -195,8 +199,5 @@ int fr_recorder_snapshot_window(struct fr_recorder *r, const struct fr_snapshot_
 				struct fr_cap_writer *w, struct fr_snapshot_result *res);
 /* What a ring file's writer reads of r while it records (fr_stream_open). */
 void fr_recorder_stream_src(struct fr_recorder *r, struct fr_stream_src *src);
-/* Drain what is left, read the counters, detach every probe. Idempotent. */
-void fr_recorder_stop(struct fr_recorder *r);
-void fr_recorder_free(struct fr_recorder *r);
 
 #endif
