@@ -11,7 +11,7 @@
 
 #include "cmd.h"
 #include "format.h"
-#include "live.h"
+#include "live_client.h"
 #include "capture/capture.h"
 #include "control/control.h"
 #include "capture/event.h"

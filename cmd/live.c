@@ -1,6 +1,7 @@
-/* live.c: what a running recorder answers on its control socket. Runs in
- * the recorder's main loop, between two drains of the BPF ring buffer. */
-#include <argp.h>
+/* live.c: what a running recorder answers on its control socket (marks,
+ * live stats, snapshots) and SIGUSR1. Runs in the recorder's main loop,
+ * between two drains of the BPF ring buffer. The clients are in
+ * live_client.c. */
 #include <errno.h>
 #include <pthread.h>
 #include <fcntl.h>
@@ -10,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
-#include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -36,17 +36,6 @@ void fr_live_catch_usr1(void)
 
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGUSR1, &sa, NULL);
-}
-
-void fr_live_default_name(const char *name, char *buf, size_t len)
-{
-	time_t t = time(NULL);
-	struct tm tm;
-	char when[32];
-
-	localtime_r(&t, &tm);
-	strftime(when, sizeof(when), "%Y%m%d-%H%M%S", &tm);
-	snprintf(buf, len, "flightrec-%s-%s.frec", name, when);
 }
 
 static void fail(cJSON *reply, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -86,50 +75,56 @@ static bool proc_alive(uint32_t pid)
 	return alive;
 }
 
-static void do_mark(struct fr_live *l, const struct fr_ctl_req *q, const struct fr_ctl_peer *peer,
-		    cJSON *reply)
+/* The bytes a mark of q takes, its metadata's in *meta_len. */
+static size_t mark_size(const struct fr_ctl_req *q, size_t *meta_len)
 {
-	size_t name_len = strlen(q->name) + 1, meta_len = 0, size;
-	uint64_t now = fr_boot_ns();
-	struct fr_mark *m;
-	char *p;
-	int slot = 0, labelled = 0, err;
-	bool new_slot = false;
-
+	*meta_len = 0;
 	for (unsigned i = 0; i < q->nmeta; i++)
-		meta_len += strlen(q->meta[i].key) + strlen(q->meta[i].value) + 2;
-	size = (FR_MARK_FIXED_SIZE + name_len + meta_len + 7) & ~(size_t)7;
-	if (size > FR_MARK_MAX_SIZE) {
-		fail(reply, "the mark takes %zu bytes; at most %u", size, FR_MARK_MAX_SIZE);
-		return;
-	}
-	if (q->pid && kill((pid_t)q->pid, 0) && errno == ESRCH) {
-		fail(reply, "no process %u", q->pid);
-		return;
-	}
-	if (q->has_trace) {
-		/* a slot labels tasks: only a span's begin takes a new one;
-		 * marks are found by the trace id they carry */
-		bool begin = q->pid && !q->end;
-		unsigned had = l->r->ntraces;
-		uint64_t recycled = l->r->traces_recycled;
+		*meta_len += strlen(q->meta[i].key) + strlen(q->meta[i].value) + 2;
+	return (FR_MARK_FIXED_SIZE + strlen(q->name) + 1 + *meta_len + 7) & ~(size_t)7;
+}
 
-		slot = fr_recorder_trace_slot(l->r, q->trace_id, begin);
-		if (slot == -ENOENT) {
-			slot = 0;
-		} else if (slot < 0) {
-			fail(reply, "cannot keep another trace: %s", slot == -ENOSPC ?
-			     "the 4096 traces this recorder labels are all still in use (by a task, or "
-			     "by events it holds); end some spans with mark --end" : strerror(-slot));
-			return;
-		}
-		new_slot = l->r->ntraces != had || l->r->traces_recycled != recycled;
+/* The trace slot of q's trace id in *slot (0 for none), and whether it
+ * was given just now. False, with the reply, when none can be given. */
+static bool mark_trace_slot(struct fr_live *l, const struct fr_ctl_req *q, int *slot, bool *new_slot,
+			    cJSON *reply)
+{
+	/* a slot labels tasks: only a span's begin takes a new one; marks
+	 * are found by the trace id they carry */
+	bool begin = q->pid && !q->end;
+
+	*slot = 0;
+	*new_slot = false;
+	if (!q->has_trace)
+		return true;
+	*slot = fr_recorder_trace_slot(l->r, q->trace_id, false);
+	if (*slot == -ENOENT && begin) {
+		*slot = fr_recorder_trace_slot(l->r, q->trace_id, true);
+		*new_slot = *slot > 0;
 	}
-	m = calloc(1, size);
-	if (!m) {
-		fail(reply, "out of memory");
-		return;
+	if (*slot == -ENOENT) {
+		*slot = 0;
+	} else if (*slot < 0) {
+		fail(reply, "cannot keep another trace: %s", *slot == -ENOSPC ?
+		     "the 4096 traces this recorder labels are all still in use (by a task, or "
+		     "by events it holds); end some spans with mark --end" : strerror(-*slot));
+		return false;
 	}
+	return true;
+}
+
+/* The mark record of q, size bytes, labelled with slot; NULL when out of
+ * memory. */
+static struct fr_mark *mark_build(struct fr_live *l, const struct fr_ctl_req *q,
+				  const struct fr_ctl_peer *peer, size_t size, size_t meta_len, int slot)
+{
+	size_t name_len = strlen(q->name) + 1;
+	uint64_t now = fr_boot_ns();
+	struct fr_mark *m = calloc(1, size);
+	char *p;
+
+	if (!m)
+		return NULL;
 	/* the caller's own time of the call when it is recent: an older one
 	 * (a recorder busy or stopped meanwhile) would land behind events a
 	 * ring file has already written */
@@ -173,30 +168,66 @@ static void do_mark(struct fr_live *l, const struct fr_ctl_req *q, const struct 
 		memcpy(p + k, q->meta[i].value, v);
 		p += k + v;
 	}
+	return m;
+}
+
+/* The labels a span's begin or end changes, before its mark goes in: a
+ * span that cannot begin leaves no mark. The tasks labelled or unlabelled
+ * in *labelled; false, with the reply, when the begin failed. */
+static bool mark_label(struct fr_live *l, const struct fr_ctl_req *q, const struct fr_mark *m,
+		       int slot, bool new_slot, int *labelled, cJSON *reply)
+{
+	*labelled = 0;
+	if ((m->mflags & FR_MARK_END) && slot)
+		*labelled = fr_recorder_unlabel(l->r, (unsigned)slot);
+	if (!(m->mflags & FR_MARK_BEGIN))
+		return true;
+	*labelled = proc_alive(q->pid) ? fr_recorder_label_pid(l->r, q->pid, (unsigned)slot) : -ESRCH;
+	if (*labelled >= 0)
+		return true;
+	fail(reply, "cannot label process %u: %s", q->pid, *labelled == -ESRCH ?
+	     "it has exited" : strerror(-*labelled));
+	/* a new trace's partial labels go; an older one's span keeps the
+	 * tasks it had */
+	if (new_slot) {
+		if (*labelled != -ESRCH)
+			fr_recorder_unlabel(l->r, (unsigned)slot);
+		fr_recorder_trace_unslot(l->r, (unsigned)slot);
+	}
+	return false;
+}
+
+static void do_mark(struct fr_live *l, const struct fr_ctl_req *q, const struct fr_ctl_peer *peer,
+		    cJSON *reply)
+{
+	size_t meta_len, size = mark_size(q, &meta_len);
+	struct fr_mark *m;
+	int slot, labelled, err;
+	bool new_slot;
+
+	if (size > FR_MARK_MAX_SIZE) {
+		fail(reply, "the mark takes %zu bytes; at most %u", size, FR_MARK_MAX_SIZE);
+		return;
+	}
+	if (q->pid && kill((pid_t)q->pid, 0) && errno == ESRCH) {
+		fail(reply, "no process %u", q->pid);
+		return;
+	}
+	if (!mark_trace_slot(l, q, &slot, &new_slot, reply))
+		return;
+	m = mark_build(l, q, peer, size, meta_len, slot);
+	if (!m) {
+		fail(reply, "out of memory");
+		return;
+	}
 	if (!fr_event_valid(m, size)) {
 		free(m);
 		fail(reply, "the mark could not be encoded");
 		return;
 	}
-	/* the label first: a span that cannot begin leaves no mark */
-	if ((m->mflags & FR_MARK_END) && slot)
-		labelled = fr_recorder_unlabel(l->r, (unsigned)slot);
-	if (m->mflags & FR_MARK_BEGIN) {
-		labelled = proc_alive(q->pid) ? fr_recorder_label_pid(l->r, q->pid, (unsigned)slot)
-					      : -ESRCH;
-		if (labelled < 0) {
-			fail(reply, "cannot label process %u: %s", q->pid, labelled == -ESRCH ?
-			     "it has exited" : strerror(-labelled));
-			/* a new trace's partial labels go; an older one's span
-			 * keeps the tasks it had */
-			if (new_slot) {
-				if (labelled != -ESRCH)
-					fr_recorder_unlabel(l->r, (unsigned)slot);
-				fr_recorder_trace_unslot(l->r, (unsigned)slot);
-			}
-			free(m);
-			return;
-		}
+	if (!mark_label(l, q, m, slot, new_slot, &labelled, reply)) {
+		free(m);
+		return;
 	}
 	err = fr_recorder_put(l->r, m);
 	if (err) {
@@ -226,32 +257,9 @@ static uint64_t count_exited(const struct fr_proctab *pt)
 	return n;
 }
 
-static void stats(struct fr_live *l, cJSON *reply)
+/* Who answers, since when. */
+static void stats_self(const struct fr_live *l, uint64_t now, cJSON *reply)
 {
-	struct fr_recorder *r = l->r;
-	uint64_t now = fr_boot_ns(), by[FR_EV_TYPE_MAX], bpf[FR_CNT_MAX], received, marks, used, over, over_b,
-		 records, cap, malformed;
-	uint64_t since = l->prev_ns ? l->prev_ns : r->start_ns;
-	const uint64_t *base = l->prev_ns ? l->prev : NULL;
-	double dt = now > since ? (now - since) / 1e9 : 0, total_rate = 0;
-	struct rusage ru;
-	cJSON *o, *a, *t;
-	long rss_pages = 0;
-	FILE *f;
-
-	fr_recorder_bpf_counters(r, bpf);
-	pthread_mutex_lock(&r->lock);
-	memcpy(by, r->by_type, sizeof(by));
-	received = r->received;
-	marks = r->marks;
-	used = fr_ring_used(&r->ring);
-	over = r->ring.overwritten;
-	over_b = r->ring.overwritten_bytes;
-	records = r->ring.records;
-	cap = r->ring.cap;
-	malformed = r->malformed + r->ring.too_big;
-	pthread_mutex_unlock(&r->lock);
-
 	cJSON_AddBoolToObject(reply, "ok", true);
 	cJSON_AddStringToObject(reply, "name", l->name);
 	cJSON_AddStringToObject(reply, "kind", l->kind);
@@ -259,56 +267,69 @@ static void stats(struct fr_live *l, cJSON *reply)
 	cJSON_AddStringToObject(reply, "version", FR_VERSION);
 	if (l->info && l->info->command)
 		cJSON_AddStringToObject(reply, "command", l->info->command);
-	cJSON_AddNumberToObject(reply, "start_ns", (double)r->start_ns);
+	cJSON_AddNumberToObject(reply, "start_ns", (double)l->r->start_ns);
 	cJSON_AddNumberToObject(reply, "now_ns", (double)now);
-	cJSON_AddNumberToObject(reply, "uptime_s", (now - r->start_ns) / 1e9);
+	cJSON_AddNumberToObject(reply, "uptime_s", (now - l->r->start_ns) / 1e9);
+}
 
-	o = cJSON_AddObjectToObject(reply, "events");
-	cJSON_AddNumberToObject(o, "received", (double)received);
-	cJSON_AddNumberToObject(o, "marks", (double)marks);
+/* The events by type and their rates over the last one to two seconds
+ * (fr_live_service keeps the counts of then). */
+static void stats_events(const struct fr_live *l, const struct fr_counters *k, uint64_t now,
+			 cJSON *reply)
+{
+	uint64_t since = l->prev_ns ? l->prev_ns : l->r->start_ns;
+	const uint64_t *base = l->prev_ns ? l->prev : NULL;
+	double dt = now > since ? (now - since) / 1e9 : 0, total_rate = 0;
+	cJSON *o = cJSON_AddObjectToObject(reply, "events"), *t;
+
+	cJSON_AddNumberToObject(o, "received", (double)k->received);
+	cJSON_AddNumberToObject(o, "marks", (double)k->marks);
 	cJSON_AddNumberToObject(o, "rate_window_s", dt);
 	t = cJSON_AddObjectToObject(o, "by_type");
 	for (unsigned i = 0; i < FR_EV_TYPE_MAX; i++) {
 		const struct fr_type_info *ti = fr_type_info(i);
-		double rate = dt > 0 ? (by[i] - (base ? base[i] : 0)) / dt : 0;
+		double rate = dt > 0 ? (k->by_type[i] - (base ? base[i] : 0)) / dt : 0;
 		cJSON *e;
 
-		if (!by[i])
+		if (!k->by_type[i])
 			continue;
 		e = cJSON_AddObjectToObject(t, ti ? ti->name : "unknown");
-		cJSON_AddNumberToObject(e, "count", (double)by[i]);
+		cJSON_AddNumberToObject(e, "count", (double)k->by_type[i]);
 		cJSON_AddNumberToObject(e, "rate", rate);
 		total_rate += rate;
 	}
 	cJSON_AddNumberToObject(o, "rate", total_rate);
+}
 
-	o = cJSON_AddObjectToObject(reply, "lost");
-	cJSON_AddNumberToObject(o, "dropped", (double)bpf[FR_CNT_DROPPED]);
-	cJSON_AddNumberToObject(o, "overwritten", (double)over);
-	cJSON_AddNumberToObject(o, "overwritten_bytes", (double)over_b);
-	cJSON_AddNumberToObject(o, "malformed", (double)malformed);
-	cJSON_AddNumberToObject(o, "follow_map_full", (double)bpf[FR_CNT_TRACK_FULL]);
-	cJSON_AddNumberToObject(o, "inflight_map_full", (double)bpf[FR_CNT_INFLIGHT_FULL]);
-	cJSON_AddNumberToObject(o, "inflight_unmatched", (double)bpf[FR_CNT_INFLIGHT_MISS]);
-	cJSON_AddNumberToObject(o, "traces_map_full", (double)bpf[FR_CNT_TRACE_FULL]);
+static void stats_lost(const struct fr_counters *k, cJSON *reply)
+{
+	cJSON *o = cJSON_AddObjectToObject(reply, "lost");
 
-	{
-		struct fr_map_fill m[FR_NMAPS];
+	cJSON_AddNumberToObject(o, "dropped", (double)k->dropped);
+	cJSON_AddNumberToObject(o, "overwritten", (double)k->overwritten);
+	cJSON_AddNumberToObject(o, "overwritten_bytes", (double)k->overwritten_bytes);
+	cJSON_AddNumberToObject(o, "malformed", (double)k->malformed);
+	cJSON_AddNumberToObject(o, "follow_map_full", (double)k->follow_map_full);
+	cJSON_AddNumberToObject(o, "inflight_map_full", (double)k->inflight_map_full);
+	cJSON_AddNumberToObject(o, "inflight_unmatched", (double)k->inflight_unmatched);
+	cJSON_AddNumberToObject(o, "traces_map_full", (double)k->traces_map_full);
+}
 
-		fr_recorder_maps(r, m);
-		cJSON_AddItemToObject(reply, "maps", fr_maps_json(m));
-	}
-	/* the bounded tables of this process (the main thread's: this runs
-	 * in it) */
-	/* exact figures when the ring moved since the last sweep, yet no
-	 * more than four sweeps a second however often stats is asked */
-	if (r->skel && r->ring.head != r->swept_head && now - r->swept_ns >= 250000000ULL)
-		fr_recorder_sweep(r);
+/* The bounded tables: the BPF maps' fill, the task tables (the main
+ * thread's, this one's; the ring file's), the trace labels. */
+static void stats_tables(const struct fr_live *l, const struct fr_counters *k, cJSON *reply)
+{
+	const struct fr_recorder *r = l->r;
+	struct fr_map_fill m[FR_NMAPS];
+	cJSON *o;
+
+	fr_recorder_maps(r, m);
+	cJSON_AddItemToObject(reply, "maps", fr_maps_json(m));
 	o = cJSON_AddObjectToObject(reply, "tasks");
 	cJSON_AddBoolToObject(o, "exact", r->ring.head == r->swept_head);
-	cJSON_AddNumberToObject(o, "entries", r->tasks.len);
+	cJSON_AddNumberToObject(o, "entries", (double)k->tasks_held);
 	cJSON_AddNumberToObject(o, "exited", (double)count_exited(&r->tasks));
-	cJSON_AddNumberToObject(o, "evicted", (double)r->tasks.evicted);
+	cJSON_AddNumberToObject(o, "evicted", (double)k->tasks_evicted);
 	cJSON_AddNumberToObject(o, "sweeps", (double)r->sweeps);
 	cJSON_AddNumberToObject(o, "last_sweep_ms", r->sweep_ns / 1e6);
 	if (l->stream) {
@@ -319,30 +340,35 @@ static void stats(struct fr_live *l, cJSON *reply)
 					(double)__atomic_load_n(&l->stream->pub_tasks_evicted, __ATOMIC_RELAXED));
 	}
 	o = cJSON_AddObjectToObject(reply, "trace_table");
-	cJSON_AddNumberToObject(o, "slots", r->ntraces);
+	cJSON_AddNumberToObject(o, "slots", (double)k->traces);
 	cJSON_AddNumberToObject(o, "max", FR_MAX_TRACES);
-	cJSON_AddNumberToObject(o, "recycled", (double)r->traces_recycled);
-	cJSON_AddNumberToObject(o, "refused", (double)r->traces_refused);
-	if (l->more_stats)
-		l->more_stats(l->more_ctx, reply);
+	cJSON_AddNumberToObject(o, "recycled", (double)k->traces_recycled);
+	cJSON_AddNumberToObject(o, "refused", (double)k->traces_refused);
+}
 
-	o = cJSON_AddObjectToObject(reply, "ring");
-	cJSON_AddNumberToObject(o, "size", (double)cap);
-	cJSON_AddNumberToObject(o, "used", (double)used);
-	cJSON_AddNumberToObject(o, "fill", cap ? 100.0 * used / cap : 0);
-	cJSON_AddNumberToObject(o, "records", (double)records);
+/* The ring's fill, and the ring file's. */
+static void stats_ring(const struct fr_live *l, const struct fr_counters *k, cJSON *reply)
+{
+	cJSON *o = cJSON_AddObjectToObject(reply, "ring");
+
+	cJSON_AddNumberToObject(o, "size", (double)k->ring_size);
+	cJSON_AddNumberToObject(o, "used", (double)k->ring_used_bytes);
+	cJSON_AddNumberToObject(o, "fill", k->ring_size ? 100.0 * k->ring_used_bytes / k->ring_size : 0);
+	cJSON_AddNumberToObject(o, "records", (double)k->ring_records);
 	cJSON_AddNumberToObject(o, "bpf_buffer", l->info ? l->info->bpf_buffer : 0);
-	if (l->stream) {
-		o = cJSON_AddObjectToObject(reply, "file");
-		cJSON_AddStringToObject(o, "path", l->output ? l->output : "");
-		cJSON_AddNumberToObject(o, "max_size", (double)l->stream->rf.ring_end);
-		cJSON_AddNumberToObject(o, "bytes",
-					(double)__atomic_load_n(&l->stream->pub_file_bytes, __ATOMIC_RELAXED));
-		cJSON_AddNumberToObject(o, "events",
-					(double)__atomic_load_n(&l->stream->pub_stored, __ATOMIC_RELAXED));
-	}
+	if (!l->stream)
+		return;
+	o = cJSON_AddObjectToObject(reply, "file");
+	cJSON_AddStringToObject(o, "path", l->output ? l->output : "");
+	cJSON_AddNumberToObject(o, "max_size", (double)l->stream->rf.ring_end);
+	cJSON_AddNumberToObject(o, "bytes", (double)__atomic_load_n(&l->stream->pub_file_bytes, __ATOMIC_RELAXED));
+	cJSON_AddNumberToObject(o, "events", (double)__atomic_load_n(&l->stream->pub_stored, __ATOMIC_RELAXED));
+}
 
-	a = cJSON_AddArrayToObject(reply, "probes");
+static void stats_probes(const struct fr_recorder *r, cJSON *reply)
+{
+	cJSON *a = cJSON_AddArrayToObject(reply, "probes");
+
 	for (unsigned i = 0; i < fr_nprobes; i++) {
 		const struct fr_probe_state *ps = &r->probes[i];
 		cJSON *e;
@@ -357,8 +383,16 @@ static void stats(struct fr_live *l, cJSON *reply)
 			cJSON_AddStringToObject(e, "why", ps->why);
 		cJSON_AddItemToArray(a, e);
 	}
+}
 
-	o = cJSON_AddObjectToObject(reply, "recorder");
+/* What this process costs: CPU time and memory. */
+static void stats_cost(cJSON *reply)
+{
+	cJSON *o = cJSON_AddObjectToObject(reply, "recorder");
+	struct rusage ru;
+	long rss_pages = 0;
+	FILE *f;
+
 	if (!getrusage(RUSAGE_SELF, &ru)) {
 		cJSON_AddNumberToObject(o, "cpu_s", secs(&ru.ru_utime) + secs(&ru.ru_stime));
 		cJSON_AddNumberToObject(o, "user_s", secs(&ru.ru_utime));
@@ -371,12 +405,41 @@ static void stats(struct fr_live *l, cJSON *reply)
 			cJSON_AddNumberToObject(o, "rss_bytes", (double)rss_pages * sysconf(_SC_PAGESIZE));
 		fclose(f);
 	}
+}
 
-	o = cJSON_AddObjectToObject(reply, "control");
+static void stats_control(const struct fr_live *l, cJSON *reply)
+{
+	cJSON *o = cJSON_AddObjectToObject(reply, "control");
+
 	cJSON_AddNumberToObject(o, "clients", l->srv.nconn);
 	cJSON_AddNumberToObject(o, "requests", (double)l->srv.requests);
 	cJSON_AddNumberToObject(o, "refused", (double)l->srv.refused);
 	cJSON_AddNumberToObject(o, "malformed", (double)l->srv.bad);
+}
+
+static void stats(struct fr_live *l, cJSON *reply)
+{
+	struct fr_recorder *r = l->r;
+	uint64_t now = fr_boot_ns();
+	struct fr_counters k;
+	cJSON *t;
+
+	/* exact figures when the ring moved since the last sweep, yet no
+	 * more than four sweeps a second however often stats is asked */
+	if (r->skel && r->ring.head != r->swept_head && now - r->swept_ns >= 250000000ULL)
+		fr_recorder_sweep(r);
+	fr_recorder_counters(r, &k);
+
+	stats_self(l, now, reply);
+	stats_events(l, &k, now, reply);
+	stats_lost(&k, reply);
+	stats_tables(l, &k, reply);
+	if (l->more_stats)
+		l->more_stats(l->more_ctx, reply);
+	stats_ring(l, &k, reply);
+	stats_probes(r, reply);
+	stats_cost(reply);
+	stats_control(l, reply);
 	t = fr_recorder_traces_json(r);
 	if (t)
 		cJSON_AddItemToObject(reply, "traces", t);
@@ -385,13 +448,17 @@ static void stats(struct fr_live *l, cJSON *reply)
 /* ---- snapshots ---- */
 
 struct snap_job {
-	struct fr_recorder rc;	/* the recorder's figures when the window was taken */
-	struct fr_proctab *pt;
+	/* the recorder's counters and tables when the window was taken: the
+	 * main thread goes on draining while the writer runs, so the tables
+	 * are copies */
+	struct fr_counters k;
+	struct fr_snap_ctx c;
+	struct fr_proctab tasks;
+	uint8_t (*traces)[16];
 	const struct fr_snapshot_info *info;
 	struct fr_window win;
 	struct fr_cap_writer w;
 	struct fr_snapshot_result *res;
-	uint8_t (*traces)[16];
 	int err;
 	int done;
 };
@@ -400,7 +467,7 @@ static void *snap_writer(void *arg)
 {
 	struct snap_job *j = arg;
 
-	j->err = fr_snapshot_write_window(&j->rc, j->pt, j->info, NULL, &j->win, &j->w, j->res);
+	j->err = fr_snapshot_write_window(&j->win, &j->k, &j->c, j->info, NULL, &j->w, j->res);
 	__atomic_store_n(&j->done, 1, __ATOMIC_RELEASE);
 	return NULL;
 }
@@ -418,15 +485,56 @@ static int start_writer(pthread_t *th, struct snap_job *j)
 	return err;
 }
 
+static void snap_job_free(struct snap_job *j)
+{
+	cJSON_Delete((cJSON *)j->c.meta);
+	fr_proctab_free(&j->tasks);
+	free(j->traces);
+	fr_window_free(&j->win);	/* last: it gives the heap's free memory back */
+	free(j);
+}
+
+/* The window of everything the ring holds, with the counters and tables
+ * of that moment; the job's own copies of what changes as the main
+ * thread drains on. */
+static int snap_job_take(struct snap_job *j, struct fr_live *l)
+{
+	struct fr_recorder *r = l->r;
+	int err;
+
+	fr_recorder_sync(r);
+	fr_recorder_read_maps(r);
+	pthread_mutex_lock(&r->lock);
+	err = fr_window_collect(&r->ring, 0, UINT64_MAX, &j->win);
+	pthread_mutex_unlock(&r->lock);
+	if (err)
+		return err;
+	/* nothing was drained since: this thread is the one that drains */
+	fr_recorder_counters(r, &j->k);
+	fr_recorder_snap_ctx(r, l->info, &j->c);
+	if (!j->c.meta)
+		return -ENOMEM;
+	/* a slot may be reused while the writer runs: it gets its own table */
+	if (j->c.trace_ids) {
+		j->traces = malloc(FR_MAX_TRACES * 16);
+		if (!j->traces)
+			return -ENOMEM;
+		memcpy(j->traces, r->trace_ids, FR_MAX_TRACES * 16);
+		j->c.trace_ids = (const uint8_t (*)[16])j->traces;
+	}
+	err = fr_proctab_dup(&j->tasks, &r->tasks);
+	j->c.tasks = &j->tasks;
+	j->info = l->info;
+	return err;
+}
+
 /* What the ring holds now, every event up to this moment included, as a
  * capture written to fd (taken over). The events are copied out under the
  * lock; the capture is written by a thread of its own while this one goes
- * on draining the BPF ring buffer, so a storm loses nothing meanwhile. The
- * main loop waits here, so the process table is the writer's alone. */
+ * on draining the BPF ring buffer, so a storm loses nothing meanwhile. */
 static int snapshot_to(struct fr_live *l, int fd, struct fr_snapshot_result *res)
 {
 	struct snap_job *j = calloc(1, sizeof(*j));
-	struct fr_proctab tmp = { 0 };
 	pthread_t th;
 	int err;
 
@@ -434,42 +542,12 @@ static int snapshot_to(struct fr_live *l, int fd, struct fr_snapshot_result *res
 		close(fd);
 		return -ENOMEM;
 	}
-	fr_recorder_sync(l->r);
-	fr_recorder_read_counters(l->r);
-	fr_recorder_read_maps(l->r);
-	pthread_mutex_lock(&l->r->lock);
-	err = fr_window_collect(l->r, 0, UINT64_MAX, &j->win);
-	j->rc = *l->r;
-	pthread_mutex_unlock(&l->r->lock);
-	/* a slot may be reused while the writer runs: it gets its own table */
-	if (!err && j->rc.trace_ids) {
-		j->traces = malloc(FR_MAX_TRACES * 16);
-		if (j->traces)
-			memcpy(j->traces, l->r->trace_ids, FR_MAX_TRACES * 16);
-		else
-			err = -ENOMEM;
-		j->rc.trace_ids = j->traces;
-	}
+	err = snap_job_take(j, l);
 	if (err) {
-		fr_window_free(&j->win);
-		free(j->traces);
+		snap_job_free(j);
 		close(fd);
-		free(j);
 		return err;
 	}
-	/* the recorder's table changes as this thread drains on: the
-	 * writer gets a copy */
-	err = fr_proctab_dup(&tmp, &l->r->tasks);
-	if (err) {
-		fr_proctab_free(&tmp);
-		fr_window_free(&j->win);
-		free(j->traces);
-		close(fd);
-		free(j);
-		return err;
-	}
-	j->pt = &tmp;
-	j->info = l->info;
 	j->res = res;
 	j->w.fd = -1;
 	err = fr_capw_open(&j->w, fd);
@@ -484,10 +562,7 @@ static int snapshot_to(struct fr_live *l, int fd, struct fr_snapshot_result *res
 		pthread_join(th, NULL);
 		err = j->err;
 	}
-	fr_proctab_free(&tmp);
-	free(j->traces);
-	fr_window_free(&j->win);	/* last: it gives the heap's free memory back */
-	free(j);
+	snap_job_free(j);
 	return err;
 }
 
@@ -640,12 +715,13 @@ void fr_live_service(struct fr_live *l)
 		return;
 	now = fr_boot_ns();
 	if (now - l->cur_ns >= 1000000000ULL) {
+		struct fr_counters k;
+
 		/* rates are over the last one to two seconds */
 		memcpy(l->prev, l->cur, sizeof(l->prev));
 		l->prev_ns = l->cur_ns;
-		pthread_mutex_lock(&l->r->lock);
-		memcpy(l->cur, l->r->by_type, sizeof(l->cur));
-		pthread_mutex_unlock(&l->r->lock);
+		fr_recorder_counters(l->r, &k);
+		memcpy(l->cur, k.by_type, sizeof(l->cur));
 		l->cur_ns = now;
 	}
 	fr_ctl_server_service(&l->srv);
@@ -660,146 +736,4 @@ void fr_live_close(struct fr_live *l)
 	free(l->snap_dir);
 	l->snap_dir = NULL;
 	l->on = l->open = false;
-}
-
-/* ---- options ---- */
-
-const char *fr_opt_recorder(struct argp_state *state, const char *opt, const char *arg)
-{
-	if (!fr_ctl_name_ok(arg))
-		argp_error(state, "bad %s '%s': a recorder name (1 to 64 of A-Z a-z 0-9 _ - ., not "
-			   "starting with a dot)", opt, arg);
-	return arg;
-}
-
-void fr_opt_trace_id(struct argp_state *state, const char *arg, uint8_t id[16])
-{
-	if (fr_trace_id_parse(arg, id))
-		argp_error(state, "bad --trace-id '%s': expected 32 hex digits, not all zero "
-			   "(a W3C trace id)", arg);
-}
-
-int fr_env_traceparent(uint8_t id[16])
-{
-	const char *tp = getenv("TRACEPARENT");
-
-	if (!tp || !*tp)
-		return 0;
-	if (fr_traceparent_parse(tp, id)) {
-		fr_err("TRACEPARENT '%.80s' is not a W3C traceparent header "
-		       "(00-<32 hex trace id>-<16 hex parent id>-<2 hex flags>)", tp);
-		return -1;
-	}
-	return 1;
-}
-
-/* ---- clients ---- */
-
-int fr_live_connect(const char *name)
-{
-	char err[512];
-	int fd = fr_ctl_connect(name, err, sizeof(err));
-
-	if (fd < 0)
-		fr_err("%s", err);
-	return fd;
-}
-
-int fr_live_request(int sock, const char *op, int fd, cJSON **reply)
-{
-	cJSON *q = cJSON_CreateObject();
-	char err[512];
-	int ret;
-
-	cJSON_AddStringToObject(q, "op", op);
-	ret = fr_ctl_call(sock, q, fd, reply, err, sizeof(err));
-	cJSON_Delete(q);
-	if (ret)
-		fr_err("%s: %s", op, err);
-	return ret;
-}
-
-int fr_live_fetch(const char *name, int fd, cJSON **reply)
-{
-	int sock = fr_live_connect(name), ret;
-
-	*reply = NULL;
-	if (sock < 0)
-		return sock;
-	fr_ctl_set_wait(sock, FR_CTL_SNAPSHOT_WAIT_S);
-	ret = fr_live_request(sock, "snapshot", fd, reply);
-	close(sock);
-	return ret;
-}
-
-int fr_live_fetch_memfd(const char *name, char *path, size_t len)
-{
-	cJSON *reply;
-	int fd = memfd_create("flightrec-live", MFD_CLOEXEC);
-
-	if (fd < 0) {
-		fr_err("memfd_create: %s", strerror(errno));
-		return -1;
-	}
-	if (fr_live_fetch(name, fd, &reply)) {
-		close(fd);
-		return -1;
-	}
-	cJSON_Delete(reply);
-	snprintf(path, len, "/proc/self/fd/%d", fd);
-	return fd;
-}
-
-int fr_live_trigger_now(const char *name, const char *output, bool force)
-{
-	char def[256], b[16];
-	const cJSON *n;
-	cJSON *hello = NULL, *reply = NULL;
-	char *path = NULL;
-	int sock, fd, ret = 1;
-
-	sock = fr_live_connect(name);
-	if (sock < 0)
-		return 1;
-	if (fr_live_request(sock, "hello", -1, &hello))
-		goto out;
-	if (!output) {
-		n = cJSON_GetObjectItemCaseSensitive(hello, "name");
-		fr_live_default_name(cJSON_IsString(n) && fr_ctl_name_ok(n->valuestring) ? n->valuestring
-											: "default",
-				     def, sizeof(def));
-		output = def;
-	}
-	fd = output == def ? fr_create_numbered(output, false, &path) : fr_create_private(output, force);
-	if (fd < 0) {
-		fr_err("cannot create %s: %s%s", output, strerror(-fd),
-		       fd == -EEXIST ? " (use --force to replace it)" :
-		       fd == -ELOOP ? " (it is a symbolic link; flightrec never writes through one)" : "");
-		goto out;
-	}
-	if (!path)
-		path = strdup(output);
-	fr_ctl_set_wait(sock, FR_CTL_SNAPSHOT_WAIT_S);
-	if (fr_live_request(sock, "snapshot", fd, &reply)) {
-		close(fd);
-		unlink(path);
-		goto out;
-	}
-	close(fd);
-	printf("%s\n", path);
-	{
-		const cJSON *ev = cJSON_GetObjectItemCaseSensitive(reply, "events");
-		const cJSON *fb = cJSON_GetObjectItemCaseSensitive(reply, "file_bytes");
-
-		fr_info("wrote %s: %.0f events, %s on disk", path, cJSON_IsNumber(ev) ? ev->valuedouble : 0,
-			fr_fmt_bytes(cJSON_IsNumber(fb) && fb->valuedouble >= 0 ? (uint64_t)fb->valuedouble : 0,
-				     b, sizeof(b)));
-	}
-	ret = 0;
-out:
-	cJSON_Delete(hello);
-	cJSON_Delete(reply);
-	free(path);
-	close(sock);
-	return ret;
 }

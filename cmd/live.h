@@ -1,5 +1,7 @@
-/* live.h: the control socket of a running recorder (record, trigger):
- * marks, live stats, snapshots, trace labels, and SIGUSR1. */
+/* live.h: the serving side of the control socket of a running recorder
+ * (record, trigger): marks, live stats, snapshots, trace labels, and
+ * SIGUSR1. The clients, and the option values record and trigger share
+ * with them, are in live_client.h. */
 #ifndef FR_LIVE_H
 #define FR_LIVE_H
 
@@ -7,6 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "live_client.h"
 #include "control/ctlsock.h"
 #include "capture/proctab.h"
 #include "record/recorder.h"
@@ -52,37 +55,5 @@ void fr_live_close(struct fr_live *l);
 /* SIGUSR1 handling for record and trigger: a flag for the main loop. */
 extern volatile sig_atomic_t fr_live_usr1;
 void fr_live_catch_usr1(void);
-
-/* "flightrec-NAME-DATE-TIME.frec" in buf. */
-void fr_live_default_name(const char *name, char *buf, size_t len);
-
-/* ---- options ---- */
-
-struct argp_state;
-
-/* The value of --name or --live (opt): a recorder name, else a usage error. */
-const char *fr_opt_recorder(struct argp_state *state, const char *opt, const char *arg);
-/* The value of --trace-id: 32 hex digits, else a usage error. */
-void fr_opt_trace_id(struct argp_state *state, const char *arg, uint8_t id[16]);
-/* The trace id of $TRACEPARENT: 1 when there is one, 0 when it is unset,
- * -1 (message printed) when it is not a traceparent header. */
-int fr_env_traceparent(uint8_t id[16]);
-
-/* ---- clients ---- */
-
-/* Connect to recorder name (NULL: the only one running); the message is
- * printed on failure. */
-int fr_live_connect(const char *name);
-/* One request {"op": op} (fd sent along when >= 0); its reply in *reply.
- * 0, or -errno with the message printed. */
-int fr_live_request(int sock, const char *op, int fd, cJSON **reply);
-/* A snapshot of recorder name's ring written into fd (a regular file). */
-int fr_live_fetch(const char *name, int fd, cJSON **reply);
-/* A snapshot of recorder name's ring in a file in memory, which path
- * (len >= 32) opens: its descriptor, to close once opened, or -1 with the
- * message printed. */
-int fr_live_fetch_memfd(const char *name, char *path, size_t len);
-/* trigger --now: the exit status. */
-int fr_live_trigger_now(const char *name, const char *output, bool force);
 
 #endif

@@ -8,7 +8,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
-#include "live.h"
+#include "live_client.h"
 #include "control/control.h"
 #include "base/log.h"
 #include "base/util.h"

@@ -186,7 +186,8 @@ static int resolve_cgroup(const char *path, uint64_t *id, int *level)
 static void status_line(struct fr_recorder *r, const struct fr_stream *st, uint64_t *last_n,
 			uint64_t *last_t, bool final)
 {
-	uint64_t now = fr_boot_ns(), dn, dt = now - *last_t, received, used, over;
+	uint64_t now = fr_boot_ns(), dn, dt = now - *last_t;
+	struct fr_counters k;
 	char b1[16], b2[16];
 
 	if (final) {
@@ -195,26 +196,21 @@ static void status_line(struct fr_recorder *r, const struct fr_stream *st, uint6
 	}
 	if (dt < 1000000000ULL)
 		return;
-	fr_recorder_read_counters(r);
-	pthread_mutex_lock(&r->lock);
-	received = r->received;
-	used = fr_ring_used(&r->ring);
-	over = r->ring.overwritten;
-	pthread_mutex_unlock(&r->lock);
-	dn = received - *last_n;
+	fr_recorder_counters(r, &k);
+	dn = k.received - *last_n;
 	if (st)
 		fprintf(stderr, "\r\033[Krecording: %.0f events/s, file %s/%s, %llu events written, dropped %llu",
 			dn * 1e9 / dt,
 			fr_fmt_bytes(__atomic_load_n(&st->pub_file_bytes, __ATOMIC_RELAXED), b1, sizeof(b1)),
 			fr_fmt_bytes(st->rf.ring_end, b2, sizeof(b2)),
 			(unsigned long long)__atomic_load_n(&st->pub_stored, __ATOMIC_RELAXED),
-			(unsigned long long)r->dropped);
+			(unsigned long long)k.dropped);
 	else
 		fprintf(stderr, "\r\033[Krecording: %.0f events/s, ring %s/%s (%.0f%%), overwritten %llu, dropped %llu",
-			dn * 1e9 / dt, fr_fmt_bytes(used, b1, sizeof(b1)),
-			fr_fmt_bytes(r->ring.cap, b2, sizeof(b2)), 100.0 * used / r->ring.cap,
-			(unsigned long long)over, (unsigned long long)r->dropped);
-	*last_n = received;
+			dn * 1e9 / dt, fr_fmt_bytes(k.ring_used_bytes, b1, sizeof(b1)),
+			fr_fmt_bytes(k.ring_size, b2, sizeof(b2)), 100.0 * k.ring_used_bytes / k.ring_size,
+			(unsigned long long)k.overwritten, (unsigned long long)k.dropped);
+	*last_n = k.received;
 	*last_t = now;
 }
 
@@ -339,6 +335,7 @@ static void describe(struct record *x)
 static int start(struct record *x)
 {
 	struct fr_session *s = &x->s;
+	struct fr_stream_src src;
 	cJSON *meta;
 	int err;
 
@@ -361,9 +358,10 @@ static int start(struct record *x)
 	if (!x->o.max_size)
 		return 0;
 	meta = fr_meta_json(&s->r, &x->info);
+	fr_recorder_stream_src(&s->r, &src);
 	err = -ENOMEM;
 	if (meta) {
-		err = fr_stream_open(&x->st, x->fd, x->o.output, x->o.max_size, meta, &s->r, &x->pt);
+		err = fr_stream_open(&x->st, x->fd, x->o.output, x->o.max_size, meta, &src, &x->pt);
 		x->fd = -1;	/* the stream owns it, even when it failed */
 		x->streaming = true;
 	}
@@ -418,6 +416,7 @@ static void run(struct record *x)
 static int finish(struct record *x)
 {
 	struct fr_recorder *r = &x->s.r;
+	struct fr_counters k;
 	char b1[16], b2[16];
 	double secs;
 	int err;
@@ -431,7 +430,7 @@ static int finish(struct record *x)
 		x->res.raw_bytes = x->st.rf.stored_bytes;
 		x->res.file_bytes = x->st.rf.file_size;
 	} else {
-		err = fr_snapshot_write(r, &r->tasks, &x->info, &x->w, &x->res);
+		err = fr_recorder_snapshot(r, &x->info, &x->w, &x->res);
 	}
 	x->written = true;
 	if (err) {
@@ -439,10 +438,11 @@ static int finish(struct record *x)
 		       err == -ENOSPC ? " (the file holds what was written before the disk filled)" : "");
 		return FR_EXIT_ERROR;
 	}
+	fr_recorder_counters(r, &k);
 	secs = (r->stop_ns - r->start_ns) / 1e9;
 	if (x->o.max_size) {
 		fr_info("recorded %llu events in %.1fs; %llu dropped (BPF buffer full)",
-			(unsigned long long)r->received, secs, (unsigned long long)r->dropped);
+			(unsigned long long)k.received, secs, (unsigned long long)k.dropped);
 		fr_info("wrote %s: %llu events, %s raw, %s on disk; %llu overwritten (file full), "
 			"%llu never written", x->o.output, (unsigned long long)x->res.events,
 			fr_fmt_bytes(x->res.raw_bytes, b1, sizeof(b1)),
@@ -450,15 +450,15 @@ static int finish(struct record *x)
 			(unsigned long long)x->st.rf.overwritten, (unsigned long long)x->st.unwritten);
 	} else {
 		fr_info("recorded %llu events in %.1fs; %llu dropped (BPF buffer full), %llu overwritten (ring full)",
-			(unsigned long long)r->received, secs, (unsigned long long)r->dropped,
-			(unsigned long long)r->ring.overwritten);
+			(unsigned long long)k.received, secs, (unsigned long long)k.dropped,
+			(unsigned long long)k.overwritten);
 		fr_info("wrote %s: %llu events, %s raw, %s on disk", x->o.output,
 			(unsigned long long)x->res.events, fr_fmt_bytes(x->res.raw_bytes, b1, sizeof(b1)),
 			fr_fmt_bytes(x->res.file_bytes, b2, sizeof(b2)));
 	}
-	if (r->track_full)
+	if (k.follow_map_full)
 		fr_warn("%llu descendants of the command could not be followed (follow map full)",
-			(unsigned long long)r->track_full);
+			(unsigned long long)k.follow_map_full);
 	if (!x->o.session.command)
 		return FR_EXIT_OK;
 	return x->info.exit_status >= 0 ? x->info.exit_status : FR_EXIT_ERROR;

@@ -385,7 +385,7 @@ static int write_capture(struct trigger *t, struct fr_firing *f, uint64_t now)
 	/* what is still in the BPF buffer, or batched, belongs in the window */
 	fr_recorder_sync(&t->s.r);
 	tap(t);
-	err = fr_window_collect(&t->s.r, from, to, &win);
+	err = fr_window_collect(&t->s.r.ring, from, to, &win);
 	if (err) {
 		fr_err("cannot gather the capture's events: %s", strerror(-err));
 		fr_firing_drop(f);
@@ -409,9 +409,8 @@ static int write_capture(struct trigger *t, struct fr_firing *f, uint64_t now)
 	}
 	err = fr_capw_open(&w, fd);
 	/* the capture's counters as they are now, drops included */
-	fr_recorder_read_counters(&t->s.r);
 	if (!err)
-		err = fr_snapshot_write_window(&t->s.r, &t->s.r.tasks, &t->info, tj, &win, &w, &res);
+		err = fr_recorder_snapshot_window(&t->s.r, &t->info, tj, &win, &w, &res);
 	else
 		fr_capw_close(&w);
 	if (err) {

@@ -9,13 +9,21 @@
 #include <linux/perf_event.h>
 #include <stdlib.h>
 #include <sys/epoll.h>
+#include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
 
+#include "capture/capture.h"
 #include "capture/event.h"
 #include "base/log.h"
 #include "record/recorder.h"
+#include "record/snapshot.h"
+#include "record/stream.h"
 #include "base/util.h"
+
+#ifndef FR_VERSION
+#define FR_VERSION "0.0.0"
+#endif
 #include "flightrec.skel.h"
 
 const struct fr_probe_def fr_probe_defs[FR_PROBE_COUNT] = {
@@ -562,7 +570,10 @@ int fr_recorder_sync(struct fr_recorder *r)
 	return drain(r);
 }
 
-void fr_recorder_bpf_counters(const struct fr_recorder *r, uint64_t out[FR_CNT_MAX])
+/* ---- the counters ---- */
+
+/* The BPF counters, summed over the CPUs: any thread. */
+static void bpf_counters(const struct fr_recorder *r, uint64_t out[FR_CNT_MAX])
 {
 	int ncpu = libbpf_num_possible_cpus();
 
@@ -585,18 +596,60 @@ void fr_recorder_bpf_counters(const struct fr_recorder *r, uint64_t out[FR_CNT_M
 	}
 }
 
-void fr_recorder_read_counters(struct fr_recorder *r)
+/* Keep the BPF counters in r, for when the probes are gone. */
+static void keep_bpf_counters(struct fr_recorder *r)
 {
 	uint64_t c[FR_CNT_MAX];
 
 	if (!r->skel)
 		return;	/* stopped: the last values read stay */
-	fr_recorder_bpf_counters(r, c);
+	bpf_counters(r, c);
 	r->dropped = c[FR_CNT_DROPPED];
 	r->track_full = c[FR_CNT_TRACK_FULL];
 	r->inflight_full = c[FR_CNT_INFLIGHT_FULL];
 	r->traces_full = c[FR_CNT_TRACE_FULL];
 	r->inflight_miss = c[FR_CNT_INFLIGHT_MISS];
+}
+
+void fr_recorder_counters(struct fr_recorder *r, struct fr_counters *out)
+{
+	uint64_t c[FR_CNT_MAX];
+
+	memset(out, 0, sizeof(*out));
+	if (r->skel) {
+		bpf_counters(r, c);
+	} else {
+		c[FR_CNT_DROPPED] = r->dropped;
+		c[FR_CNT_TRACK_FULL] = r->track_full;
+		c[FR_CNT_INFLIGHT_FULL] = r->inflight_full;
+		c[FR_CNT_INFLIGHT_MISS] = r->inflight_miss;
+		c[FR_CNT_TRACE_FULL] = r->traces_full;
+	}
+	out->dropped = c[FR_CNT_DROPPED];
+	out->follow_map_full = c[FR_CNT_TRACK_FULL];
+	out->inflight_map_full = c[FR_CNT_INFLIGHT_FULL];
+	out->inflight_unmatched = c[FR_CNT_INFLIGHT_MISS];
+	out->traces_map_full = c[FR_CNT_TRACE_FULL];
+
+	/* what the drain and the marks change, in one consistent look */
+	pthread_mutex_lock(&r->lock);
+	out->received = r->received;
+	out->marks = r->marks;
+	memcpy(out->by_type, r->by_type, sizeof(out->by_type));
+	out->malformed = r->malformed + r->ring.too_big;
+	out->overwritten = r->ring.overwritten;
+	out->overwritten_bytes = r->ring.overwritten_bytes;
+	out->ring_used_bytes = fr_ring_used(&r->ring);
+	out->ring_records = r->ring.records;
+	out->ring_size = r->ring.cap;
+	pthread_mutex_unlock(&r->lock);
+
+	/* the sweep changes the table outside the lock: the main thread's */
+	out->tasks_held = __atomic_load_n(&r->tasks.len, __ATOMIC_RELAXED);
+	out->tasks_evicted = __atomic_load_n(&r->tasks.evicted, __ATOMIC_RELAXED);
+	out->traces = __atomic_load_n(&r->ntraces, __ATOMIC_ACQUIRE);
+	out->traces_recycled = __atomic_load_n(&r->traces_recycled, __ATOMIC_RELAXED);
+	out->traces_refused = __atomic_load_n(&r->traces_refused, __ATOMIC_RELAXED);
 }
 
 void fr_recorder_read_maps(struct fr_recorder *r)
@@ -705,7 +758,7 @@ void fr_recorder_maps(const struct fr_recorder *r, struct fr_map_fill out[FR_NMA
 	maps[0] = r->skel->maps.track;
 	maps[1] = r->skel->maps.traces;
 	maps[2] = r->skel->maps.inflight;
-	fr_recorder_bpf_counters(r, c);
+	bpf_counters(r, c);
 	out[0].misses = c[FR_CNT_TRACK_FULL];
 	out[1].misses = c[FR_CNT_TRACE_FULL];
 	out[2].misses = c[FR_CNT_INFLIGHT_FULL] + c[FR_CNT_INFLIGHT_MISS];
@@ -715,18 +768,136 @@ void fr_recorder_maps(const struct fr_recorder *r, struct fr_map_fill out[FR_NMA
 	}
 }
 
-cJSON *fr_maps_json(const struct fr_map_fill m[FR_NMAPS])
+/* ---- what the capture writers read of a recorder ---- */
+
+cJSON *fr_meta_json(const struct fr_recorder *r, const struct fr_snapshot_info *info)
 {
-	cJSON *o = cJSON_CreateObject();
+	cJSON *m = cJSON_CreateObject(), *host, *clock, *probes, *groups, *ring;
+	struct utsname u;
+	char hn[256] = "";
 
-	for (unsigned i = 0; o && i < FR_NMAPS; i++) {
-		cJSON *e = cJSON_AddObjectToObject(o, m[i].name ? m[i].name : "?");
-
-		cJSON_AddNumberToObject(e, "entries", (double)m[i].entries);
-		cJSON_AddNumberToObject(e, "max", (double)m[i].max);
-		cJSON_AddNumberToObject(e, "misses", (double)m[i].misses);
+	cJSON_AddNumberToObject(m, "format", FR_CAP_VERSION);
+	cJSON_AddNumberToObject(m, "abi", FR_ABI_VERSION);
+	cJSON_AddStringToObject(m, "tool", "flightrec " FR_VERSION);
+	host = cJSON_AddObjectToObject(m, "host");
+	gethostname(hn, sizeof(hn) - 1);
+	cJSON_AddStringToObject(host, "hostname", hn);
+	if (!uname(&u)) {
+		cJSON_AddStringToObject(host, "kernel", u.release);
+		cJSON_AddStringToObject(host, "kernel_version", u.version);
+		cJSON_AddStringToObject(host, "arch", u.machine);
 	}
-	return o;
+	cJSON_AddNumberToObject(host, "cpus", sysconf(_SC_NPROCESSORS_CONF));
+	clock = cJSON_AddObjectToObject(m, "clock");
+	cJSON_AddStringToObject(clock, "source", "boottime");
+	{
+		/* JSON numbers are doubles: split so that both parts are exact */
+		int64_t off = fr_boot_to_wall_ns();
+		int64_t sec = off / 1000000000, nsec = off % 1000000000;
+
+		if (nsec < 0) {
+			nsec += 1000000000;
+			sec--;
+		}
+		cJSON_AddNumberToObject(clock, "boot_to_wall_sec", (double)sec);
+		cJSON_AddNumberToObject(clock, "boot_to_wall_nsec", (double)nsec);
+	}
+	cJSON_AddNumberToObject(m, "start_ns", (double)r->start_ns);
+	if (r->stop_ns)
+		cJSON_AddNumberToObject(m, "stop_ns", (double)r->stop_ns);
+	if (info->command)
+		cJSON_AddStringToObject(m, "command", info->command);
+	groups = cJSON_AddArrayToObject(m, "groups");
+	for (size_t i = 0; i < fr_ngroups; i++)
+		if (info->groups & fr_groups[i].bit)
+			cJSON_AddItemToArray(groups, cJSON_CreateString(fr_groups[i].name));
+	if (info->filters)
+		cJSON_AddItemToObject(m, "filters", cJSON_Duplicate(info->filters, true));
+	probes = cJSON_AddArrayToObject(m, "probes");
+	for (unsigned i = 0; i < fr_nprobes; i++) {
+		const struct fr_probe_state *ps = &r->probes[i];
+		cJSON *p;
+
+		if (!ps->def || (!ps->attached && ps->why && !strcmp(ps->why, "not asked for")))
+			continue;
+		p = cJSON_CreateObject();
+		cJSON_AddStringToObject(p, "name", ps->def->name);
+		cJSON_AddStringToObject(p, "group", fr_group_name(ps->def->group));
+		cJSON_AddStringToObject(p, "method", fr_attach_name(ps->method));
+		cJSON_AddBoolToObject(p, "attached", ps->attached);
+		if (!ps->attached && ps->why)
+			cJSON_AddStringToObject(p, "reason", ps->why);
+		cJSON_AddItemToArray(probes, p);
+	}
+	ring = cJSON_AddObjectToObject(m, "ring");
+	cJSON_AddNumberToObject(ring, "size", (double)r->ring.cap);
+	cJSON_AddNumberToObject(ring, "bpf_buffer", info->bpf_buffer);
+	if (info->max_size)
+		cJSON_AddNumberToObject(ring, "file_max", (double)info->max_size);
+	cJSON_AddItemToObject(m, "devices", fr_devices_json());
+	return m;
+}
+
+void fr_recorder_snap_ctx(struct fr_recorder *r, const struct fr_snapshot_info *info,
+			  struct fr_snap_ctx *c)
+{
+	c->meta = fr_meta_json(r, info);
+	c->tasks = &r->tasks;
+	c->trace_ids = (const uint8_t (*)[16])r->trace_ids;
+	c->ntraces = __atomic_load_n(&r->ntraces, __ATOMIC_ACQUIRE);
+	c->maps = r->maps;
+	c->stop_ns = r->stop_ns;
+}
+
+int fr_recorder_snapshot(struct fr_recorder *r, const struct fr_snapshot_info *info,
+			 struct fr_cap_writer *w, struct fr_snapshot_result *res)
+{
+	struct fr_counters k;
+	struct fr_snap_ctx c;
+	int err;
+
+	fr_recorder_counters(r, &k);
+	fr_recorder_snap_ctx(r, info, &c);
+	err = fr_snapshot_write(&r->ring, &k, &c, info, w, res);
+	cJSON_Delete((cJSON *)c.meta);
+	return err;
+}
+
+int fr_recorder_snapshot_window(struct fr_recorder *r, const struct fr_snapshot_info *info,
+				const cJSON *trigger, const struct fr_window *win,
+				struct fr_cap_writer *w, struct fr_snapshot_result *res)
+{
+	struct fr_counters k;
+	struct fr_snap_ctx c;
+	int err;
+
+	fr_recorder_counters(r, &k);
+	fr_recorder_snap_ctx(r, info, &c);
+	err = fr_snapshot_write_window(win, &k, &c, info, trigger, w, res);
+	cJSON_Delete((cJSON *)c.meta);
+	return err;
+}
+
+static void counters_of(void *ctx, struct fr_counters *k)
+{
+	fr_recorder_counters(ctx, k);
+}
+
+void fr_recorder_stream_src(struct fr_recorder *r, struct fr_stream_src *src)
+{
+	*src = (struct fr_stream_src){
+		.ring = &r->ring,
+		.lock = &r->lock,
+		.drained_ns = &r->drained_ns,
+		.trace_ids = &r->trace_ids,
+		.ntraces = &r->ntraces,
+		.file_slot_ts = &r->trace_file_ts,
+		.file_oldest_ts = &r->file_oldest_ts,
+		.counters = counters_of,
+		.ctx = r,
+		.maps = r->maps,
+		.stop_ns = &r->stop_ns,
+	};
 }
 
 void fr_recorder_stop(struct fr_recorder *r)
@@ -739,7 +910,7 @@ void fr_recorder_stop(struct fr_recorder *r)
 		drain(r);
 	collect_batches(r);
 	r->stop_ns = fr_boot_ns();
-	fr_recorder_read_counters(r);
+	keep_bpf_counters(r);
 	fr_recorder_read_maps(r);
 	r->malformed += r->rb.bad;
 	fr_bpfring_close(&r->rb);

@@ -16,6 +16,7 @@
 #include "record/features.h"
 #include "capture/proctab.h"
 #include "record/bpfring.h"
+#include "record/counters.h"
 #include "record/ring.h"
 
 enum fr_attach {
@@ -70,14 +71,6 @@ struct fr_record_cfg {
 
 struct bpf_link;
 
-/* A BPF map that can fill: its entries now, its size, and the updates it
- * refused (or, for an LRU map, the requests it could not match). */
-struct fr_map_fill {
-	const char *name;
-	uint64_t entries, max, misses;
-};
-#define FR_NMAPS 3
-
 struct fr_probe_state {
 	const struct fr_probe_def *def;
 	enum fr_attach method;
@@ -89,6 +82,12 @@ struct fr_probe_state {
 struct flightrec_bpf;
 struct ring_buffer;
 struct bpf_link;
+struct fr_cap_writer;
+struct fr_snap_ctx;
+struct fr_snapshot_info;
+struct fr_snapshot_result;
+struct fr_stream_src;
+struct fr_window;
 
 struct fr_recorder {
 	struct flightrec_bpf *skel;
@@ -103,9 +102,12 @@ struct fr_recorder {
 	struct bpf_link **flush_links;
 	unsigned nflush;
 	struct bpf_link *flush_idle_link;	/* at sched_switch to idle */
+	/* the counters: read them with fr_recorder_counters */
 	uint64_t received;	/* records moved into the ring */
 	uint64_t malformed;	/* records refused as malformed */
-	uint64_t dropped;	/* BPF ring buffer full (read at detach) */
+	/* the BPF counters, as read at the detach: while the probes are
+	 * attached they are read from the kernel */
+	uint64_t dropped;	/* BPF ring buffer full */
 	uint64_t track_full;
 	uint64_t inflight_full;	/* block requests whose latency was not measured */
 	uint64_t traces_full;	/* children left unlabelled: the traces map was full */
@@ -146,8 +148,6 @@ struct fr_recorder {
 	struct fr_map_fill maps[FR_NMAPS];
 };
 
-#define FR_MAX_TRACES 4096
-
 /* Load and attach. On failure returns -errno with a message already printed;
  * -EPERM means not privileged. Nothing stays attached on failure. */
 int fr_recorder_start(struct fr_recorder *r, const struct fr_record_cfg *cfg);
@@ -186,16 +186,35 @@ void fr_recorder_sweep(struct fr_recorder *r);
 /* The fill of the maps that can fill (follow, traces, inflight), read from
  * the kernel: any thread. */
 void fr_recorder_maps(const struct fr_recorder *r, struct fr_map_fill out[FR_NMAPS]);
-cJSON *fr_maps_json(const struct fr_map_fill m[FR_NMAPS]);
 /* Refresh r->maps (a walk of each map: for a capture, not every second). */
 void fr_recorder_read_maps(struct fr_recorder *r);
-/* Refresh dropped and track_full from the BPF counters. */
-void fr_recorder_read_counters(struct fr_recorder *r);
-/* The same counters, read without changing r (any thread, while the
- * recorder runs): dropped, track_full, inflight_full. */
-void fr_recorder_bpf_counters(const struct fr_recorder *r, uint64_t out[FR_CNT_MAX]);
+/* Every counter of r as it is now, the BPF ones read from the kernel
+ * while the probes are attached (else as they were at the detach). Any
+ * thread: it takes r->lock, so not with it held. The tasks figures are
+ * the main thread's table: exact there, a moment old elsewhere. */
+void fr_recorder_counters(struct fr_recorder *r, struct fr_counters *out);
+
 /* Drain what is left, read the counters, detach every probe. Idempotent. */
 void fr_recorder_stop(struct fr_recorder *r);
 void fr_recorder_free(struct fr_recorder *r);
+
+/* ---- what the capture writers read of a recorder ---- */
+
+/* META: what is recorded, where and how; stop_ns only once stopped. */
+cJSON *fr_meta_json(const struct fr_recorder *r, const struct fr_snapshot_info *info);
+/* What a capture of r's ring is written with, as of now: c->meta is new
+ * (cJSON_Delete it; NULL when out of memory), the rest points into r. */
+void fr_recorder_snap_ctx(struct fr_recorder *r, const struct fr_snapshot_info *info,
+			  struct fr_snap_ctx *c);
+/* fr_snapshot_write of r's ring (r stopped), with its counters now. */
+int fr_recorder_snapshot(struct fr_recorder *r, const struct fr_snapshot_info *info,
+			 struct fr_cap_writer *w, struct fr_snapshot_result *res);
+/* fr_snapshot_write_window of a window of r's ring, with its counters
+ * now (main thread). */
+int fr_recorder_snapshot_window(struct fr_recorder *r, const struct fr_snapshot_info *info,
+				const cJSON *trigger, const struct fr_window *win,
+				struct fr_cap_writer *w, struct fr_snapshot_result *res);
+/* What a ring file's writer reads of r while it records (fr_stream_open). */
+void fr_recorder_stream_src(struct fr_recorder *r, struct fr_stream_src *src);
 
 #endif

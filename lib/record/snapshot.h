@@ -1,4 +1,6 @@
-/* snapshot.h: write what a recorder holds as a capture file. */
+/* snapshot.h: write what a ring holds, or a time window of it, as a
+ * capture file, with the counters and tables of the recording; the
+ * recorder itself is not needed (record/recorder.h has the wrappers). */
 #ifndef FR_SNAPSHOT_H
 #define FR_SNAPSHOT_H
 
@@ -7,7 +9,8 @@
 
 #include "capture/capture.h"
 #include "capture/proctab.h"
-#include "record/recorder.h"
+#include "record/counters.h"
+#include "record/ring.h"
 
 struct fr_snapshot_info {
 	const char *command;	/* the flightrec command line that recorded */
@@ -18,23 +21,17 @@ struct fr_snapshot_info {
 	uint64_t max_size;	/* a ring file's bound; 0 for none */
 };
 
-/* The counters an END (or STATUS) segment carries. */
-struct fr_counters {
-	uint64_t received, dropped, overwritten, overwritten_bytes, malformed;
-	uint64_t follow_map_full, inflight_map_full, inflight_unmatched, traces_map_full;
-	uint64_t tasks_evicted;	/* process table entries forgotten while recording */
-	uint64_t tasks_held;	/* ... and held at the end */
-	uint64_t traces_recycled, traces_refused;	/* trace slots reused; new traces refused */
-	uint64_t stored, stored_bytes, ring_used_bytes;
-	bool ring_file;		/* the four below are written */
-	uint64_t file_overwritten, file_overwritten_bytes, unwritten, late;
+/* What a capture says besides its events and counters, as of the moment
+ * they were taken: the recorder fills one (fr_recorder_snap_ctx), a test
+ * its own. */
+struct fr_snap_ctx {
+	const cJSON *meta;		/* META (fr_meta_json); NULL: out of memory */
+	const struct fr_proctab *tasks;	/* what the recorder knows of the tasks */
+	const uint8_t (*trace_ids)[16];	/* the trace labels: slot s is trace_ids[s - 1] */
+	unsigned ntraces;
+	const struct fr_map_fill *maps;	/* FR_NMAPS, as last read; NULL for none */
+	uint64_t stop_ns;		/* 0 while the recording runs */
 };
-
-cJSON *fr_counters_json(const struct fr_counters *k);
-/* o.traces: the recorder's trace table, when it has one (END, STATUS). */
-void fr_add_traces(cJSON *o, const struct fr_recorder *r);
-/* META: what is recorded, where and how; stop_ns only once stopped. */
-cJSON *fr_meta_json(const struct fr_recorder *r, const struct fr_snapshot_info *info);
 
 struct fr_snapshot_result {
 	uint64_t events;
@@ -42,18 +39,18 @@ struct fr_snapshot_result {
 	uint64_t file_bytes;
 };
 
-/* Sort the recorder's ring by time and write it, with the metadata, the
- * process table (the tasks the events name, as pt and /proc know them)
- * and the counters,
+/* Sort the ring by time and write it, with c's metadata, the process
+ * table (the tasks the events name, as c->tasks and /proc know them) and
+ * the counters k (stored, stored_bytes and the file's are the writer's),
  * through w (opened, so the file header is already there), then close w.
- * The recorder must be stopped. */
-int fr_snapshot_write(struct fr_recorder *r, const struct fr_proctab *pt,
-		      const struct fr_snapshot_info *info, struct fr_cap_writer *w,
-		      struct fr_snapshot_result *res);
+ * Nothing may write to the ring meanwhile. */
+int fr_snapshot_write(const struct fr_ring *ring, const struct fr_counters *k,
+		      const struct fr_snap_ctx *c, const struct fr_snapshot_info *info,
+		      struct fr_cap_writer *w, struct fr_snapshot_result *res);
 
-/* The events of a running recorder's ring with from <= ts <= to, copied
- * out and sorted by time; the caller must be the only thread using the
- * ring. recs[i] points at each record in buf. */
+/* The events of a ring with from <= ts <= to, copied out and sorted by
+ * time; nothing may write to the ring meanwhile (the recorder's lock).
+ * recs[i] points at each record in buf. */
 struct fr_window {
 	uint8_t *buf;
 	size_t len, buf_cap;
@@ -61,15 +58,15 @@ struct fr_window {
 	const uint8_t **recs;
 	size_t n;
 };
-int fr_window_collect(struct fr_recorder *r, uint64_t from, uint64_t to, struct fr_window *win);
+int fr_window_collect(const struct fr_ring *ring, uint64_t from, uint64_t to, struct fr_window *win);
 void fr_window_free(struct fr_window *win);
 /* Write a window as a capture: META, TRIGGER (when not NULL), the events,
- * the process table (the tasks the events name, as pt and /proc know
- * them) and END,
- * through w (opened), then close w. The recorder keeps running. */
-int fr_snapshot_write_window(struct fr_recorder *r, const struct fr_proctab *pt,
-			     const struct fr_snapshot_info *info, const cJSON *trigger,
-			     const struct fr_window *win, struct fr_cap_writer *w,
+ * the process table (the tasks the events name, as c->tasks and /proc
+ * know them) and END with the counters k, through w (opened), then close
+ * w. The recording may go on meanwhile: nothing here reads its ring. */
+int fr_snapshot_write_window(const struct fr_window *win, const struct fr_counters *k,
+			     const struct fr_snap_ctx *c, const struct fr_snapshot_info *info,
+			     const cJSON *trigger, struct fr_cap_writer *w,
 			     struct fr_snapshot_result *res);
 
 /* The block devices of this machine as {"major:minor": "name"}. */

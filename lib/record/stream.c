@@ -27,13 +27,13 @@ static uint64_t ts_of(const struct fr_stream *s, uint32_t off)
 }
 
 int fr_stream_open(struct fr_stream *s, int fd, const char *path, uint64_t max_size,
-		   const cJSON *meta, struct fr_recorder *r, struct fr_proctab *pt)
+		   const cJSON *meta, const struct fr_stream_src *src, struct fr_proctab *pt)
 {
 	pthread_condattr_t ca;
 	int ret;
 
 	memset(s, 0, sizeof(*s));
-	s->r = r;
+	s->src = *src;
 	s->pt = pt;
 	s->path = path;
 	pthread_mutex_init(&s->mu, NULL);
@@ -55,23 +55,26 @@ int fr_stream_open(struct fr_stream *s, int fd, const char *path, uint64_t max_s
 	if (!s->batch || !s->spare || !s->stage || !pt->missing || !s->slot_ts)
 		return -ENOMEM;
 	/* the recorder reuses no trace slot that this file may still hold */
-	r->trace_file_ts = s->slot_ts;
+	if (src->file_slot_ts)
+		*src->file_slot_ts = s->slot_ts;
 	/* records the ring holds from before the file existed are not lost */
-	s->cur_pos = r->ring.tail;
-	s->cur_rec = r->ring.written - r->ring.records;
+	pthread_mutex_lock(src->lock);
+	s->cur_pos = src->ring->tail;
+	s->cur_rec = src->ring->written - src->ring->records;
+	pthread_mutex_unlock(src->lock);
 	s->last_flush_ns = s->last_status_ns = fr_boot_ns();
 	return 0;
 }
 
-/* Move records from the recorder's ring into the batch. True when more
- * are left there. */
+/* Move records from the ring into the batch. True when more are left
+ * there. */
 static bool take(struct fr_stream *s, uint64_t *drained)
 {
-	struct fr_ring *ring = &s->r->ring;
+	struct fr_ring *ring = s->src.ring;
 	size_t taken = 0;
 	bool more = false;
 
-	pthread_mutex_lock(&s->r->lock);
+	pthread_mutex_lock(s->src.lock);
 	{
 		uint64_t oldest = ring->written - ring->records;
 
@@ -102,8 +105,8 @@ static bool take(struct fr_stream *s, uint64_t *drained)
 		s->batch_n++;
 		taken += len;
 	}
-	*drained = s->r->drained_ns;
-	pthread_mutex_unlock(&s->r->lock);
+	*drained = *s->src.drained_ns;
+	pthread_mutex_unlock(s->src.lock);
 	return more;
 }
 
@@ -189,7 +192,8 @@ static void forget_overwritten(struct fr_stream *s)
 {
 	uint64_t oldest = fr_rf_oldest_ts(&s->rf);
 
-	__atomic_store_n(&s->r->file_oldest_ts, oldest, __ATOMIC_RELEASE);
+	if (s->src.file_oldest_ts)
+		__atomic_store_n(s->src.file_oldest_ts, oldest, __ATOMIC_RELEASE);
 	if (oldest == s->pruned_oldest || oldest == UINT64_MAX)
 		return;
 	s->pruned_oldest = oldest;
@@ -302,36 +306,13 @@ static int flush(struct fr_stream *s, bool final)
 	}
 }
 
+/* The recording's counters, with the file's own: what it holds of the
+ * tasks, and what was overwritten is what the file let go. */
 static void counters(struct fr_stream *s, struct fr_counters *k)
 {
-	uint64_t bpf[FR_CNT_MAX];
-
-	memset(k, 0, sizeof(*k));
-	if (s->r->skel) {
-		fr_recorder_bpf_counters(s->r, bpf);
-	} else {
-		/* stopped: what was read at the detach */
-		memset(bpf, 0, sizeof(bpf));
-		bpf[FR_CNT_DROPPED] = s->r->dropped;
-		bpf[FR_CNT_TRACK_FULL] = s->r->track_full;
-		bpf[FR_CNT_INFLIGHT_FULL] = s->r->inflight_full;
-		bpf[FR_CNT_INFLIGHT_MISS] = s->r->inflight_miss;
-		bpf[FR_CNT_TRACE_FULL] = s->r->traces_full;
-	}
-	pthread_mutex_lock(&s->r->lock);
-	k->received = s->r->received;
-	k->malformed = s->r->malformed + s->r->ring.too_big;
-	k->ring_used_bytes = fr_ring_used(&s->r->ring);
-	pthread_mutex_unlock(&s->r->lock);
-	k->dropped = bpf[FR_CNT_DROPPED];
-	k->follow_map_full = bpf[FR_CNT_TRACK_FULL];
-	k->inflight_map_full = bpf[FR_CNT_INFLIGHT_FULL];
-	k->inflight_unmatched = bpf[FR_CNT_INFLIGHT_MISS];
-	k->traces_map_full = bpf[FR_CNT_TRACE_FULL];
+	s->src.counters(s->src.ctx, k);
 	k->tasks_evicted = __atomic_load_n(&s->pub_tasks_evicted, __ATOMIC_RELAXED);
 	k->tasks_held = __atomic_load_n(&s->pub_tasks, __ATOMIC_RELAXED);
-	k->traces_recycled = s->r->traces_recycled;
-	k->traces_refused = s->r->traces_refused;
 	k->ring_file = true;
 	k->stored = s->rf.stored;
 	k->stored_bytes = s->rf.stored_bytes;
@@ -341,6 +322,16 @@ static void counters(struct fr_stream *s, struct fr_counters *k)
 	k->late = s->late;
 	k->overwritten = k->file_overwritten + k->unwritten;
 	k->overwritten_bytes = k->file_overwritten_bytes;
+}
+
+/* o.traces: the trace labels, when there are any. */
+static void add_traces(cJSON *o, const struct fr_stream_src *src)
+{
+	unsigned n = __atomic_load_n(src->ntraces, __ATOMIC_ACQUIRE);
+	cJSON *t = fr_traces_json((const uint8_t (*)[16])*src->trace_ids, n);
+
+	if (t)
+		cJSON_AddItemToObject(o, "traces", t);
 }
 
 static cJSON *status_json(void *ctx)
@@ -354,9 +345,9 @@ static cJSON *status_json(void *ctx)
 	counters(s, &k);
 	cJSON_AddItemToObject(o, "counters", fr_counters_json(&k));
 	/* a trace slot may be given anew meanwhile (under the lock) */
-	pthread_mutex_lock(&s->r->lock);
-	fr_add_traces(o, s->r);
-	pthread_mutex_unlock(&s->r->lock);
+	pthread_mutex_lock(s->src.lock);
+	add_traces(o, &s->src);
+	pthread_mutex_unlock(s->src.lock);
 	cJSON_AddNumberToObject(o, "ts", (double)fr_boot_ns());
 	return o;
 }
@@ -381,9 +372,10 @@ static cJSON *end_json(void *ctx)
 		return NULL;
 	counters(c->s, &k);
 	cJSON_AddItemToObject(e, "counters", fr_counters_json(&k));
-	cJSON_AddItemToObject(e, "maps", fr_maps_json(c->s->r->maps));
-	fr_add_traces(e, c->s->r);
-	cJSON_AddNumberToObject(e, "stop_ns", (double)c->s->r->stop_ns);
+	if (c->s->src.maps)
+		cJSON_AddItemToObject(e, "maps", fr_maps_json(c->s->src.maps));
+	add_traces(e, &c->s->src);
+	cJSON_AddNumberToObject(e, "stop_ns", c->s->src.stop_ns ? (double)*c->s->src.stop_ns : 0);
 	if (c->info->exit_status >= 0)
 		cJSON_AddNumberToObject(e, "exit_status", c->info->exit_status);
 	return e;
@@ -432,9 +424,10 @@ static void *run(void *arg)
 		now = fr_boot_ns();
 		if (s->err && now < s->retry_ns)
 			continue;
-		pthread_mutex_lock(&s->r->lock);
-		pending = s->r->ring.head - (s->cur_pos > s->r->ring.tail ? s->cur_pos : s->r->ring.tail);
-		pthread_mutex_unlock(&s->r->lock);
+		pthread_mutex_lock(s->src.lock);
+		pending = s->src.ring->head -
+			  (s->cur_pos > s->src.ring->tail ? s->cur_pos : s->src.ring->tail);
+		pthread_mutex_unlock(s->src.lock);
 		if (s->err || pending >= s->rf.seg_target ||
 		    now - s->last_flush_ns >= FLUSH_NS - TICK_MS * 500000ULL) {
 			ret = flush(s, false);
@@ -481,8 +474,8 @@ static void release(struct fr_stream *s)
 	free(s->spare);
 	free(s->stage);
 	free(s->order);
-	if (s->r && s->r->trace_file_ts == s->slot_ts)
-		s->r->trace_file_ts = NULL;
+	if (s->src.file_slot_ts && *s->src.file_slot_ts == s->slot_ts)
+		*s->src.file_slot_ts = NULL;
 	free(s->slot_ts);
 	s->batch = s->spare = s->stage = NULL;
 	s->order = NULL;

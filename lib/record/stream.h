@@ -3,7 +3,7 @@
  * behind, and compression never holds up the reading of events.
  *
  * The recorder's in-memory ring stays the buffer between the two: the
- * thread takes records from it (under the recorder's lock), sorts each
+ * thread takes records from it (under the lock that guards it), sorts each
  * batch by time, holding back the last few milliseconds so that a later
  * batch cannot hold an earlier event, and writes EVENTS segments, the new
  * tasks (PROCS), and once a second the counters (STATUS). When a write
@@ -17,13 +17,37 @@
 #include <stdint.h>
 
 #include "capture/proctab.h"
-#include "record/recorder.h"
 #include "capture/ringfile.h"
+#include "record/counters.h"
+#include "record/ring.h"
 #include "record/snapshot.h"
+
+/* What the writer reads of the recording while it runs, and the little it
+ * tells it back: the recorder fills one (fr_recorder_stream_src), a test
+ * its own. Everything here may change under the writer, hence pointers. */
+struct fr_stream_src {
+	struct fr_ring *ring;		/* read under lock, as are the three below */
+	pthread_mutex_t *lock;
+	const uint64_t *drained_ns;	/* every event older than this is in the ring */
+	/* the trace labels: slot s is (*trace_ids)[s - 1], for s <= *ntraces */
+	uint8_t (*const *trace_ids)[16];
+	const unsigned *ntraces;
+	/* set to the writer's table, by trace slot, of the newest record it
+	 * took, and to the file's oldest record: the recorder reuses no slot
+	 * that the file may still hold */
+	uint64_t **file_slot_ts;
+	uint64_t *file_oldest_ts;
+	/* the counters now, from the writer's thread (fr_recorder_counters) */
+	void (*counters)(void *ctx, struct fr_counters *k);
+	void *ctx;
+	/* read by fr_stream_finish, once the recording stopped, for END */
+	const struct fr_map_fill *maps;	/* FR_NMAPS; NULL for none */
+	const uint64_t *stop_ns;
+};
 
 struct fr_stream {
 	struct fr_ringfile rf;
-	struct fr_recorder *r;
+	struct fr_stream_src src;
 	struct fr_proctab *pt;
 	const char *path;
 	pthread_t thread;
@@ -31,7 +55,7 @@ struct fr_stream {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	bool stop;
-	/* the next record to take from the recorder's ring */
+	/* the next record to take from the ring */
 	uint64_t cur_pos, cur_rec;
 	/* records taken and not yet written (sorted ones held back first) */
 	uint8_t *batch, *spare, *stage;
@@ -53,13 +77,15 @@ struct fr_stream {
 	uint64_t *slot_ts;	/* by trace slot: the newest record taken that carries it */
 };
 
-/* Create the ring file on fd (taken over): header and META. */
+/* Create the ring file on fd (taken over): header and META. The records
+ * src's ring holds already go into the file too; pt is the file's own
+ * process table, the writer's alone until fr_stream_finish. */
 int fr_stream_open(struct fr_stream *s, int fd, const char *path, uint64_t max_size,
-		   const cJSON *meta, struct fr_recorder *r, struct fr_proctab *pt);
+		   const cJSON *meta, const struct fr_stream_src *src, struct fr_proctab *pt);
 int fr_stream_start(struct fr_stream *s);
 /* Stop the thread (nothing more is written until fr_stream_finish). */
 void fr_stream_pause(struct fr_stream *s);
-/* After the recorder stopped: write everything left, the process table
+/* After the recording stopped: write everything left, the process table
  * and END, and close. 0, or the write error. */
 int fr_stream_finish(struct fr_stream *s, const struct fr_snapshot_info *info);
 /* Close without finishing (an error before recording started). */

@@ -11,6 +11,7 @@
 #include "base/log.h"
 #include "base/util.h"
 #include "capture/event.h"
+#include "record/counters.h"
 #include "record/recorder.h"
 #include "flightrec.skel.h"
 
@@ -117,20 +118,8 @@ int fr_recorder_trace_slot(struct fr_recorder *r, const uint8_t id[16], bool cre
 cJSON *fr_recorder_traces_json(const struct fr_recorder *r)
 {
 	unsigned n = __atomic_load_n(&r->ntraces, __ATOMIC_ACQUIRE);
-	cJSON *o;
 
-	if (!n)
-		return NULL;
-	o = cJSON_CreateObject();
-	for (unsigned i = 0; o && i < n; i++) {
-		char key[16], hex[33];
-
-		snprintf(key, sizeof(key), "%u", i + 1);
-		for (int b = 0; b < 16; b++)
-			snprintf(hex + 2 * b, 3, "%02x", r->trace_ids[i][b]);
-		cJSON_AddStringToObject(o, key, hex);
-	}
-	return o;
+	return fr_traces_json((const uint8_t (*)[16])r->trace_ids, n);
 }
 
 int fr_recorder_label_tid(struct fr_recorder *r, uint32_t tid, unsigned slot)

@@ -10,6 +10,8 @@
 #include "capture/capture.h"
 #include "capture/event.h"
 #include "capture/ringfile.h"
+#include "capture/proctab.h"
+#include "record/ring.h"
 
 #define SYNTH_PID 4242
 #define SYNTH_T0 1000000000000ULL	/* boot ns of the first event */
@@ -189,6 +191,72 @@ static inline int synth_ring_write(int fd, uint64_t max_size, unsigned nseg, uns
 static inline unsigned synth_count(unsigned n)
 {
 	return 2 * n + 3 * ((n + 9) / 10);
+}
+
+/* ---- an in-memory ring of synthetic records, as a recorder fills it ----
+ *
+ * Group i of synth_ring_fill, at SYNTH_T0 + i * SYNTH_RING_STEP: task
+ * SYNTH_RING_PARENT forks child SYNTH_RING_PARENT + 1 + i, which makes a
+ * getppid call, its exit put in the ring before its enter when i % 5 == 4
+ * (records reach the ring slightly out of order). The child's records are
+ * labelled with trace slot (i % 2 ? slot : 0). The tids are above any
+ * pid_max, so /proc never knows them. */
+#define SYNTH_RING_PARENT 5000000u
+#define SYNTH_RING_STEP 10000ULL
+#define SYNTH_RING_PER 3u
+
+static inline uint32_t synth_ring_child(unsigned i)
+{
+	return SYNTH_RING_PARENT + 1 + i;
+}
+
+/* Groups [first, first + n) into ring, and learnt by known (when not
+ * NULL) as the recorder's table learns them. */
+static inline void synth_ring_fill(struct fr_ring *ring, unsigned first, unsigned n, unsigned slot,
+				   struct fr_proctab *known)
+{
+	uint64_t x = 88172645463325252ULL ^ first;
+
+	for (unsigned i = first; i < first + n; i++) {
+		uint64_t t = SYNTH_T0 + i * SYNTH_RING_STEP;
+		uint32_t c = synth_ring_child(i);
+		uint16_t label = (uint16_t)(i % 2 ? slot : 0);
+		struct fr_proc_fork f = { .h = { t, SYNTH_RING_PARENT, SYNTH_RING_PARENT, FR_EV_PROC_FORK,
+						 sizeof(f), 0, 0 },
+					  .child_tgid = c, .child_tid = c };
+		struct fr_sys_enter en = { .h = { t + 100, c, c, FR_EV_SYS_ENTER, sizeof(en), 0, label },
+					   .id = 110 };
+		struct fr_sys_exit ex = { .h = { t + 1100, c, c, FR_EV_SYS_EXIT, sizeof(ex), 0, label },
+					  .id = 110 };
+
+		/* a pseudo-random result: ring files do not compress to nothing */
+		x ^= x << 13;
+		x ^= x >> 7;
+		x ^= x << 17;
+		ex.ret = (int64_t)(x >> 1);
+		memcpy(f.child_comm, "child", 6);
+		fr_ring_put(ring, &f, sizeof(f));
+		if (known)
+			fr_proctab_learn(known, &f);
+		if (i % 5 == 4) {
+			fr_ring_put(ring, &ex, sizeof(ex));
+			fr_ring_put(ring, &en, sizeof(en));
+		} else {
+			fr_ring_put(ring, &en, sizeof(en));
+			fr_ring_put(ring, &ex, sizeof(ex));
+		}
+	}
+}
+
+/* The parent's entry in pt, as the recorder finds it in /proc. */
+static inline void synth_ring_parent(struct fr_proctab *pt)
+{
+	struct fr_proc *p = fr_proctab_get(pt, SYNTH_RING_PARENT, true);
+
+	if (p) {
+		p->tgid = SYNTH_RING_PARENT;
+		memcpy(p->comm, "parent", 7);
+	}
 }
 
 #endif
