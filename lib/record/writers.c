@@ -102,8 +102,10 @@ void fr_recorder_snap_ctx(struct fr_recorder *r, const struct fr_snapshot_info *
 	c->stop_ns = r->stop_ns;
 }
 
-int fr_recorder_snapshot(struct fr_recorder *r, const struct fr_snapshot_info *info,
-			 struct fr_cap_writer *w, struct fr_snapshot_result *res)
+/* The whole ring (win NULL) or a window of it, with the counters and the
+ * tables as they are now. */
+static int snapshot(struct fr_recorder *r, const struct fr_snapshot_info *info, const cJSON *trigger,
+		    const struct fr_window *win, struct fr_cap_writer *w, struct fr_snapshot_result *res)
 {
 	struct fr_counters k;
 	struct fr_snap_ctx c;
@@ -111,24 +113,23 @@ int fr_recorder_snapshot(struct fr_recorder *r, const struct fr_snapshot_info *i
 
 	fr_recorder_counters(r, &k);
 	fr_recorder_snap_ctx(r, info, &c);
-	err = fr_snapshot_write(&r->ring, &k, &c, info, w, res);
+	err = win ? fr_snapshot_write_window(win, &k, &c, info, trigger, w, res)
+		  : fr_snapshot_write(&r->ring, &k, &c, info, w, res);
 	cJSON_Delete((cJSON *)c.meta);
 	return err;
+}
+
+int fr_recorder_snapshot(struct fr_recorder *r, const struct fr_snapshot_info *info,
+			 struct fr_cap_writer *w, struct fr_snapshot_result *res)
+{
+	return snapshot(r, info, NULL, NULL, w, res);
 }
 
 int fr_recorder_snapshot_window(struct fr_recorder *r, const struct fr_snapshot_info *info,
 				const cJSON *trigger, const struct fr_window *win,
 				struct fr_cap_writer *w, struct fr_snapshot_result *res)
 {
-	struct fr_counters k;
-	struct fr_snap_ctx c;
-	int err;
-
-	fr_recorder_counters(r, &k);
-	fr_recorder_snap_ctx(r, info, &c);
-	err = fr_snapshot_write_window(win, &k, &c, info, trigger, w, res);
-	cJSON_Delete((cJSON *)c.meta);
-	return err;
+	return snapshot(r, info, trigger, win, w, res);
 }
 
 static void counters_of(void *ctx, struct fr_counters *k)
