@@ -484,7 +484,7 @@ static void cleanup(struct record *x)
 int cmd_record(int argc, char **argv)
 {
 	static struct record x;
-	struct argp_child children[] = { fr_session_argp(&help), fr_filter_argp(1), { 0 } };
+	struct argp_child children[] = { fr_session_argp(&help), fr_filter_argp(), { 0 } };
 	struct argp argp = { options, parse_opt, "[-- COMMAND [ARG...]]", doc, children, NULL, NULL };
 	int ret;
 

@@ -130,9 +130,8 @@ static int parse_filter(int key, char *arg, struct argp_state *state)
 
 static const struct argp filter_argp = { filter_options, parse_filter, NULL, NULL, NULL, NULL, NULL };
 
-struct argp_child fr_filter_argp(int group)
+struct argp_child fr_filter_argp(void)
 {
-	(void)group;
 	return (struct argp_child){ &filter_argp, 0, NULL, 0 };
 }
 
@@ -179,16 +178,32 @@ char *fr_join_args(int argc, char **argv)
 /* Fork COMMAND, held before exec until the probes are attached. */
 static int spawn(char **command, struct fr_child *c)
 {
-	int go[2], err[2];
+	int go[2], err[2], e;
+	pid_t pid;
 
-	if (pipe2(go, O_CLOEXEC) || pipe2(err, O_CLOEXEC))
+	if (pipe2(go, O_CLOEXEC))
 		return -errno;
-	c->pid = fork();
-	if (c->pid < 0)
-		return -errno;
+	if (pipe2(err, O_CLOEXEC)) {
+		e = errno;
+		close(go[0]);
+		close(go[1]);
+		return -e;
+	}
+	pid = fork();
+	if (pid < 0) {
+		/* no child: nothing to kill or wait for later (a pid of -1
+		 * would be every process) */
+		e = errno;
+		close(go[0]);
+		close(go[1]);
+		close(err[0]);
+		close(err[1]);
+		c->pid = 0;
+		return -e;
+	}
+	c->pid = pid;
 	if (c->pid == 0) {
 		char b;
-		int e;
 
 		close(go[1]);
 		close(err[0]);
@@ -248,7 +263,11 @@ void fr_session_end_child(struct fr_session *s, int *status)
 			kill(c->pid, SIGKILL);
 			killed = true;
 		}
-		fr_recorder_poll(&s->r, 50);
+		/* its last events, while the recorder still records */
+		if (s->r.rb_open)
+			fr_recorder_poll(&s->r, 50);
+		else
+			usleep(50000);
 	}
 	c->pid = 0;
 }
@@ -308,7 +327,7 @@ int fr_session_start(struct fr_session *s, const struct fr_record_cfg *cfg,
 		return err;
 	s->started = true;
 	/* known even when the process group (fork, exec) is not recorded */
-	if (s->child.pid)
+	if (s->child.pid > 0)
 		fr_session_name_child(s, &s->r.tasks);
 	/* a second recorder of the same name stops here */
 	return fr_live_open(&s->live, s->o->name ? s->o->name : "default", s->kind, info, output);
@@ -319,7 +338,7 @@ int fr_session_go(struct fr_session *s, const struct fr_stream *stream)
 	int e;
 
 	fr_live_start(&s->live, &s->r, stream);
-	if (!s->child.pid)
+	if (s->child.pid <= 0)
 		return 0;
 	close(s->child.go_fd);
 	s->child.go_fd = -1;
@@ -350,7 +369,7 @@ int fr_session_poll(struct fr_session *s, int ms)
 
 bool fr_session_child_exited(struct fr_session *s, int *status)
 {
-	if (!s->child.pid || waitpid(s->child.pid, status, WNOHANG) != s->child.pid)
+	if (s->child.pid <= 0 || waitpid(s->child.pid, status, WNOHANG) != s->child.pid)
 		return false;
 	s->child.pid = 0;
 	return true;
@@ -359,7 +378,7 @@ bool fr_session_child_exited(struct fr_session *s, int *status)
 void fr_session_free(struct fr_session *s)
 {
 	fr_live_close(&s->live);
-	if (s->child.pid) {
+	if (s->child.pid > 0) {
 		kill(s->child.pid, SIGKILL);
 		waitpid(s->child.pid, NULL, 0);
 		s->child.pid = 0;

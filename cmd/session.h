@@ -43,7 +43,7 @@ struct fr_session_opts {
 /* The child parsers: the recording options, and record's filters (-p,
  * --comm, --cgroup). help gives the words that differ by command. */
 struct argp_child fr_session_argp(const struct fr_session_help *help);
-struct argp_child fr_filter_argp(int group);
+struct argp_child fr_filter_argp(void);
 
 /* A stop signal (SIGINT, SIGTERM, SIGHUP) arrived: its number. */
 extern volatile sig_atomic_t fr_stop_signal;

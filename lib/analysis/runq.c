@@ -17,8 +17,10 @@ void fr_runq_free(struct fr_runq *q)
 	fr_tidmap_free(&q->idx);
 	free(q->w);
 	free(q->nwait);
+	free(q->scratch);
 	q->w = NULL;
 	q->nwait = NULL;
+	q->scratch = NULL;
 	q->n = q->cap = 0;
 }
 
@@ -59,26 +61,48 @@ static void drop(struct fr_runq *q, uint32_t i, uint64_t ts)
 	}
 }
 
-static int by_from(const void *a, const void *b)
+/* The k-th smallest of v[0..n) (0-based), reordering v: a quickselect
+ * with a three-way partition, so that equal values cost nothing. */
+static uint64_t kth(uint64_t *v, size_t n, size_t k)
 {
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+	size_t lo = 0, hi = n;	/* the k-th is in [lo, hi) */
 
-	return x < y ? -1 : x > y;
+	while (hi - lo > 1) {
+		uint64_t pivot = v[lo + (hi - lo) / 2], t;
+		size_t lt = lo, gt = hi, i = lo;
+
+		/* [lo, lt) < pivot, [lt, i) == pivot, [gt, hi) > pivot */
+		while (i < gt) {
+			if (v[i] < pivot) {
+				t = v[lt], v[lt++] = v[i], v[i++] = t;
+			} else if (v[i] > pivot) {
+				t = v[--gt], v[gt] = v[i], v[i] = t;
+			} else {
+				i++;
+			}
+		}
+		if (k < lt)
+			hi = lt;
+		else if (k >= gt)
+			lo = gt;
+		else
+			return pivot;
+	}
+	return v[lo];
 }
 
-/* At the bound: forget the oldest quarter. */
+/* At the bound: forget the oldest quarter (in time linear in the bound,
+ * with a scratch array kept for the next time). */
 static void forget_oldest(struct fr_runq *q, uint64_t ts)
 {
-	uint64_t *from = malloc(q->n * sizeof(*from)), cut;
 	uint32_t before = q->n;
+	uint64_t cut;
 
-	if (!from)
+	if (!q->scratch && !(q->scratch = malloc(q->max * sizeof(*q->scratch))))
 		return;
 	for (uint32_t i = 0; i < q->n; i++)
-		from[i] = q->w[i].from;
-	qsort(from, q->n, sizeof(*from), by_from);
-	cut = from[q->n / 4];
-	free(from);
+		q->scratch[i] = q->w[i].from;
+	cut = kth(q->scratch, q->n, q->n / 4);
 	for (uint32_t i = q->n; i-- > 0;)
 		if (q->w[i].from <= cut)
 			drop(q, i, ts);

@@ -34,6 +34,7 @@ struct fr_runq {
 	uint32_t n, cap;
 	uint32_t max;		/* 0: no bound */
 	uint64_t forgotten;	/* waits let go at the bound */
+	uint64_t *scratch;	/* max entries, to find the oldest at the bound */
 	uint32_t *nwait;	/* per CPU: tasks waiting for it */
 	/* called before the number of tasks waiting for cpu changes (the
 	 * trigger context charges the running task for that time) */

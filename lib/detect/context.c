@@ -159,7 +159,7 @@ static void rq_step(struct rq_walk *w, const struct fr_hdr *h)
 
 		if (h->tid)
 			name_from(tally(&w->t, h->tid), h->tgid, e->comm);
-		fr_runq_event(&w->q, h, sizeof(*e), NULL);
+		fr_runq_event(&w->q, h, h->size, NULL);
 	} else if (h->type == FR_EV_SCHED_SWITCH && h->cpu < MAX_CPUS) {
 		const struct fr_sched_switch *e = (const void *)h;
 
@@ -168,7 +168,7 @@ static void rq_step(struct rq_walk *w, const struct fr_hdr *h)
 			name_from(tally(&w->t, h->tid), h->tgid, e->prev_comm);
 		if (e->next_tid)
 			name_from(tally(&w->t, e->next_tid), e->next_tgid, e->next_comm);
-		if (fr_runq_event(&w->q, h, sizeof(*e), &end) && (x = tally(&w->t, end.tid))) {
+		if (fr_runq_event(&w->q, h, h->size, &end) && (x = tally(&w->t, end.tid))) {
 			x->waits++;
 			x->wait_ns += end.wait_ns;
 			if (end.wait_ns > x->max_wait_ns)
@@ -176,7 +176,7 @@ static void rq_step(struct rq_walk *w, const struct fr_hdr *h)
 		}
 		w->cpus[h->cpu].running = e->next_tid;
 	} else if (h->type == FR_EV_PROC_EXIT) {
-		fr_runq_event(&w->q, h, sizeof(struct fr_proc_exit), NULL);
+		fr_runq_event(&w->q, h, h->size, NULL);
 	}
 }
 

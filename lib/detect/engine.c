@@ -80,6 +80,12 @@ int fr_engine_init(struct fr_engine *e, const struct fr_expr *exprs, const char 
 			const struct fr_cond *c = &a->e->conds[j];
 			enum fr_metric m = fr_metric_id(c->metric);
 
+			/* a metric in no detector's row (tests/unit/test_detect.c
+			 * checks there is none) */
+			if (fr_metric_detector(m) >= FR_DET_COUNT) {
+				fr_err("--when '%s': %s belongs to no detector", src[i], c->metric->name);
+				return -ENOENT;
+			}
 			want[m] = true;
 			if (!c->rise)
 				continue;

@@ -611,7 +611,7 @@ static void keep_bpf_counters(struct fr_recorder *r)
 	r->inflight_miss = c[FR_CNT_INFLIGHT_MISS];
 }
 
-void fr_recorder_counters(struct fr_recorder *r, struct fr_counters *out)
+static void read_counters(struct fr_recorder *r, struct fr_counters *out, bool tasks)
 {
 	uint64_t c[FR_CNT_MAX];
 
@@ -644,12 +644,25 @@ void fr_recorder_counters(struct fr_recorder *r, struct fr_counters *out)
 	out->ring_size = r->ring.cap;
 	pthread_mutex_unlock(&r->lock);
 
-	/* the sweep changes the table outside the lock: the main thread's */
-	out->tasks_held = __atomic_load_n(&r->tasks.len, __ATOMIC_RELAXED);
-	out->tasks_evicted = __atomic_load_n(&r->tasks.evicted, __ATOMIC_RELAXED);
+	/* the main thread changes the task table outside the lock: only it
+	 * reads these */
+	if (tasks) {
+		out->tasks_held = r->tasks.len;
+		out->tasks_evicted = r->tasks.evicted;
+	}
 	out->traces = __atomic_load_n(&r->ntraces, __ATOMIC_ACQUIRE);
 	out->traces_recycled = __atomic_load_n(&r->traces_recycled, __ATOMIC_RELAXED);
 	out->traces_refused = __atomic_load_n(&r->traces_refused, __ATOMIC_RELAXED);
+}
+
+void fr_recorder_counters(struct fr_recorder *r, struct fr_counters *out)
+{
+	read_counters(r, out, true);
+}
+
+void fr_recorder_counters_shared(struct fr_recorder *r, struct fr_counters *out)
+{
+	read_counters(r, out, false);
 }
 
 void fr_recorder_read_maps(struct fr_recorder *r)

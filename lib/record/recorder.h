@@ -189,10 +189,13 @@ void fr_recorder_maps(const struct fr_recorder *r, struct fr_map_fill out[FR_NMA
 /* Refresh r->maps (a walk of each map: for a capture, not every second). */
 void fr_recorder_read_maps(struct fr_recorder *r);
 /* Every counter of r as it is now, the BPF ones read from the kernel
- * while the probes are attached (else as they were at the detach). Any
- * thread: it takes r->lock, so not with it held. The tasks figures are
- * the main thread's table: exact there, a moment old elsewhere. */
+ * while the probes are attached (else as they were at the detach). The
+ * main thread's: it takes r->lock, so not with it held. */
 void fr_recorder_counters(struct fr_recorder *r, struct fr_counters *out);
+/* The same from another thread (the ring file's writer), the task table's
+ * figures left 0 (the main thread changes the table without the lock);
+ * never while fr_recorder_stop runs (the writer is paused before it). */
+void fr_recorder_counters_shared(struct fr_recorder *r, struct fr_counters *out);
 
 /* Drain what is left, read the counters, detach every probe. Idempotent. */
 void fr_recorder_stop(struct fr_recorder *r);

@@ -15,7 +15,7 @@
 #define STATUS_NS 1000000000ULL
 /* how far behind the last drain a batch is cut: events are in the ring
  * microseconds after their timestamp, syscall records batched per CPU at
- * most about 10 ms after (lib/recorder.c), so this is ample */
+ * most about 10 ms after (lib/record/recorder.c), so this is ample */
 #define HOLD_NS 25000000ULL
 #define TAKE_MAX (2u << 20)	/* bytes taken from the ring per step */
 #define CARRY_MAX (2u << 20)	/* bytes held back at most */

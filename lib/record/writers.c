@@ -2,16 +2,10 @@
  * context of a snapshot (tasks, trace ids, counters, the maps' fill) and
  * the source a ring file's writer follows; snapshot.c and stream.c take
  * these, never the recorder itself. */
-#include <bpf/bpf.h>
-#include <bpf/btf.h>
-#include <bpf/libbpf.h>
-#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
-#include <linux/perf_event.h>
 #include <stdlib.h>
-#include <sys/epoll.h>
 #include <sys/utsname.h>
 #include <time.h>
 #include <unistd.h>
@@ -132,9 +126,10 @@ int fr_recorder_snapshot_window(struct fr_recorder *r, const struct fr_snapshot_
 	return snapshot(r, info, trigger, win, w, res);
 }
 
+/* the writer's thread: the task figures are its own (pub_tasks) */
 static void counters_of(void *ctx, struct fr_counters *k)
 {
-	fr_recorder_counters(ctx, k);
+	fr_recorder_counters_shared(ctx, k);
 }
 
 void fr_recorder_stream_src(struct fr_recorder *r, struct fr_stream_src *src)

@@ -57,7 +57,7 @@ static void test_runqueue_metric(void)
 	fr_sampler_event(&s, &x, sizeof(x));
 	fr_sampler_sample(&s, 1000000000);
 	ok(s.valid[mx], "runqueue.max has a value");
-		ok(s.value[mx] >= 19990000 && s.value[mx] <= 20002000,
+	ok(s.value[mx] >= 19990000 && s.value[mx] <= 20002000,
 	   "runqueue.max is the 20 ms wait (%.0f)", s.value[mx]);
 	ok(s.value[p99] >= 19990000, "p99 of two waits is the larger");
 	fr_sampler_sample(&s, 2000000000);
