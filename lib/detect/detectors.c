@@ -6,7 +6,7 @@
 extern const struct fr_detector fr_det_cpu, fr_det_dstate, fr_det_runqueue, fr_det_memburst,
 	fr_det_io, fr_det_psi, fr_det_events;
 
-const struct fr_detector *const fr_detectors[FR_DET_COUNT] = {
+const struct fr_detector *const fr_detectors[] = {
 	[FR_DET_CPU] = &fr_det_cpu,
 	[FR_DET_DSTATE] = &fr_det_dstate,
 	[FR_DET_RUNQUEUE] = &fr_det_runqueue,
@@ -15,6 +15,8 @@ const struct fr_detector *const fr_detectors[FR_DET_COUNT] = {
 	[FR_DET_PSI] = &fr_det_psi,
 	[FR_DET_EVENTS] = &fr_det_events,
 };
+
+_Static_assert(sizeof(fr_detectors) / sizeof(fr_detectors[0]) == FR_DET_COUNT, "a row per detector");
 
 enum fr_det fr_metric_detector(enum fr_metric m)
 {

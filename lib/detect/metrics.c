@@ -10,7 +10,7 @@
 #define R FR_KIND_RATE
 #define C FR_KIND_COUNT
 
-const struct fr_metric_def fr_metric_defs[FR_M_COUNT] = {
+const struct fr_metric_def fr_metric_defs[] = {
 	[FR_M_CPU_USAGE] = { "cpu.usage", P, false, "CPU busy (not idle, not iowait), share of all CPUs over the last second" },
 	[FR_M_CPU_USER] = { "cpu.user", P, false, "CPU time in user mode (user + nice), share of all CPUs" },
 	[FR_M_CPU_SYS] = { "cpu.sys", P, false, "CPU time in the kernel (system + irq + softirq), share of all CPUs" },
@@ -34,6 +34,10 @@ const struct fr_metric_def fr_metric_defs[FR_M_COUNT] = {
 	[FR_M_EVENTS_OOM] = { "events.oom", C, true, "processes killed by the OOM killer in the last second" },
 	[FR_M_EVENTS_CRASH] = { "events.crash", C, true, "processes killed by SIGSEGV, SIGBUS, SIGABRT, SIGFPE, SIGILL, SIGSYS..." },
 };
+
+/* a row per id: the last row is the last id (a gap before it is caught
+ * by tests/unit/test_detect.c, a row without an id does not build) */
+_Static_assert(sizeof(fr_metric_defs) / sizeof(fr_metric_defs[0]) == FR_M_COUNT, "a row per metric");
 
 const struct fr_metric_def *fr_metric_find(const char *name, size_t len)
 {

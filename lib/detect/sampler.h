@@ -48,6 +48,11 @@ struct fr_sampler {
 	bool fatal_pending;	/* an OOM kill or a crash not yet evaluated */
 };
 
+_Static_assert(sizeof(((struct fr_sampler *)0)->detail) / sizeof(((struct fr_sampler *)0)->detail[0]) ==
+		       FR_M_COUNT, "a detail per metric");
+_Static_assert(sizeof(((struct fr_sampler *)0)->state) / sizeof(void *) == FR_DET_COUNT,
+	       "a state per detector");
+
 /* Which metrics to read; cgroup may be NULL. 0 or -errno with a message. */
 int fr_sampler_init(struct fr_sampler *s, const bool want[FR_M_COUNT], const char *cgroup);
 void fr_sampler_free(struct fr_sampler *s);

@@ -26,7 +26,7 @@
 #endif
 #include "flightrec.skel.h"
 
-const struct fr_probe_def fr_probe_defs[FR_PROBE_COUNT] = {
+const struct fr_probe_def fr_probe_defs[] = {
 	[FR_PROBE_SCHED_SWITCH] = { "sched_switch", "sched", FR_GROUP_SCHED, 4, 8, false },
 	[FR_PROBE_SCHED_WAKEUP] = { "sched_wakeup", "sched", FR_GROUP_SCHED, 2, 8, false },
 	[FR_PROBE_SCHED_WAKEUP_NEW] = { "sched_wakeup_new", "sched", FR_GROUP_SCHED, 2, 8, false },
@@ -44,6 +44,7 @@ const struct fr_probe_def fr_probe_defs[FR_PROBE_COUNT] = {
 	[FR_PROBE_OOM_VICTIM] = { "mark_victim", "oom", FR_GROUP_PROCESS, 0, 99, false },
 };
 const unsigned fr_nprobes = FR_PROBE_COUNT;
+_Static_assert(sizeof(fr_probe_defs) / sizeof(fr_probe_defs[0]) == FR_PROBE_COUNT, "a row per probe");
 
 
 static const char *const attach_names[] = { "tp_btf", "raw_tp", "tracepoint", "none" };
