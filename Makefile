@@ -169,7 +169,7 @@ $(B)/fuzz/fuzz_capture: tests/fuzz/fuzz_capture.c $(FUZZ_LIB_SRCS) $(LIB_HDRS)
 	@echo "  FUZZ    $@"
 	@$(CLANG) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_LIB_SRCS) $(LDLIBS)
 
-FUZZ_EXPR_SRCS := lib/detect/expr.c lib/detect/metrics.c lib/base/util.c
+FUZZ_EXPR_SRCS := lib/detect/expr.c lib/detect/metrics.c lib/base/util.c lib/base/log.c
 
 $(B)/fuzz/fuzz_expr: tests/fuzz/fuzz_expr.c $(FUZZ_EXPR_SRCS) $(LIB_HDRS)
 	@mkdir -p $(dir $@)

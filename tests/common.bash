@@ -7,6 +7,8 @@ MKCAP="$BATS_TEST_DIRNAME/../../build/tests/mkcapture"
 common_setup() {
 	bats_require_minimum_version 1.5.0
 	export TZ=UTC LC_ALL=C
+	# files are root's unless a test says it ran under sudo
+	unset SUDO_UID SUDO_GID
 	T="$BATS_TEST_TMPDIR"
 	# control sockets of the recorders a test starts: its own directory
 	export FLIGHTREC_RUNDIR="$T/run"

@@ -12,6 +12,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/log.h"
 #include "base/util.h"
 
 int fr_parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
@@ -156,8 +157,32 @@ const char *fr_fmt_bytes(uint64_t b, char *buf, size_t len)
 	return buf;
 }
 
+/* Run as root by sudo: the uid and gid of who ran sudo, from SUDO_UID and
+ * SUDO_GID; false otherwise (or when they are not plain numbers). */
+static bool sudo_user(uid_t *uid, gid_t *gid)
+{
+	const char *u = getenv("SUDO_UID"), *g = getenv("SUDO_GID");
+	char *end;
+	unsigned long x, y;
+
+	if (geteuid() != 0 || !u || !g || !*u || !*g)
+		return false;
+	errno = 0;
+	x = strtoul(u, &end, 10);
+	if (errno || *end || x >= (uid_t)-1)
+		return false;
+	y = strtoul(g, &end, 10);
+	if (errno || *end || y >= (gid_t)-1)
+		return false;
+	*uid = (uid_t)x;
+	*gid = (gid_t)y;
+	return true;
+}
+
 int fr_create_private(const char *path, bool force)
 {
+	uid_t uid;
+	gid_t gid;
 	int fd;
 
 	fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
@@ -184,6 +209,11 @@ int fr_create_private(const char *path, bool force)
 		close(fd);
 		return err;
 	}
+	/* under sudo the file is for who ran it: theirs to read, still 0600
+	 * (a file system that cannot say so leaves it root's) */
+	if (sudo_user(&uid, &gid) && fchown(fd, uid, gid))
+		fr_warn("%s: cannot give it to uid %u (SUDO_UID): %s; it stays root's, mode 0600",
+			path, (unsigned)uid, strerror(errno));
 	return fd;
 }
 

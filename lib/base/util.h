@@ -34,7 +34,8 @@ const char *fr_fmt_bytes(uint64_t bytes, char *buf, size_t len);
 
 /* Create path for writing: mode 0600, never through a symlink, never over
  * an existing file unless force (which replaces the name, not its target).
- * Returns an fd or -errno. */
+ * Run as root by sudo (SUDO_UID and SUDO_GID set), the file belongs to the
+ * user who ran sudo. Returns an fd or -errno. */
 int fr_create_private(const char *path, bool force);
 /* fr_create_private(name), or when it exists (and not force) name-2.ext,
  * name-3.ext...: the descriptor, the name taken in *path (to free). */

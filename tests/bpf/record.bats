@@ -371,3 +371,19 @@ getppids() {
 	umount "$d"
 	no_probes_left
 }
+
+@test "under sudo the capture belongs to the user who ran it, still mode 0600, and reads without sudo" {
+	# a directory that user can reach, with a copy of the binary it can run
+	d=$(mktemp -d /tmp/flightrec-sudo.XXXXXX)
+	chmod 755 "$d"
+	cp "$FR" "$d/flightrec"
+	SUDO_UID=65534 SUDO_GID=65534 run -0 --separate-stderr "$FR" record -q -e process -o "$d/s.frec" -- true
+	[ "$(stat -c '%u %g %a' "$d/s.frec")" = "65534 65534 600" ]
+	run -0 --separate-stderr setpriv --reuid 65534 --regid 65534 --clear-groups "$d/flightrec" dump --info "$d/s.frec"
+	[[ "$output" == *"(complete)"* ]]
+	# not under sudo: root's, as before
+	run -0 --separate-stderr "$FR" record -q -e process -o "$d/r.frec" -- true
+	[ "$(stat -c '%u %g %a' "$d/r.frec")" = "0 0 600" ]
+	rm -rf "$d"
+	no_probes_left
+}

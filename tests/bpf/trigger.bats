@@ -230,3 +230,10 @@ tj() {
 	[ "$("$FR" dump --info -F json "$T/small.frec" | jq '.end.counters.dropped')" -eq 0 ]
 	no_probes_left
 }
+
+@test "trigger under sudo: the capture belongs to the user who ran it, still mode 0600" {
+	SUDO_UID=65534 SUDO_GID=65534 trig --when events.crash --pre 1s --post 0 -o "$T/sudo.frec" -- "$H" --signal 11
+	[ "$status" -eq 139 ]
+	[ "$(stat -c '%u %g %a' "$T/sudo.frec")" = "65534 65534 600" ]
+	no_probes_left
+}
