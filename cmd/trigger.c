@@ -516,6 +516,59 @@ static int arm(struct trigger *t)
 	return 0;
 }
 
+/* Where the captures go must exist and take files, before an hour's wait
+ * ends in a failure: the directory of -o, as far as it is known before a
+ * firing (%t, %d and %n name files, not directories, in most patterns).
+ * 0, or FR_EXIT_ERROR with the message printed. */
+static int check_output_dir(const char *pattern)
+{
+	char dir[4096], host[256] = "";
+	const char *slash = strrchr(pattern, '/');
+	size_t n = 0;
+	struct stat st;
+	int err = 0;
+
+	gethostname(host, sizeof(host) - 1);
+	for (const char *p = pattern; slash && p < slash && n < sizeof(dir) - 1; p++) {
+		if (*p != '%') {
+			dir[n++] = *p;
+			continue;
+		}
+		if (p[1] == '%') {
+			dir[n++] = '%';
+			p++;
+		} else if (p[1] == 'h') {
+			for (const char *h = host; *h && n < sizeof(dir) - 1; h++)
+				dir[n++] = *h == '/' ? '_' : *h;
+			p++;
+		} else {
+			/* a directory per firing: check its parent */
+			while (n && dir[n - 1] != '/')
+				n--;
+			break;
+		}
+	}
+	while (n > 1 && dir[n - 1] == '/')
+		n--;
+	dir[n] = 0;
+	if (!slash)
+		snprintf(dir, sizeof(dir), ".");
+	else if (!n)
+		snprintf(dir, sizeof(dir), "/");
+	if (stat(dir, &st))
+		err = errno;
+	else if (!S_ISDIR(st.st_mode))
+		err = ENOTDIR;
+	else if (access(dir, W_OK | X_OK))
+		err = errno;
+	if (err) {
+		fr_err("cannot write captures in %s: %s; give -o a pattern in a directory that "
+		       "exists and is writable", dir, strerror(err));
+		return FR_EXIT_ERROR;
+	}
+	return 0;
+}
+
 /* The ring: what the options and the detectors need. */
 static void configure(struct trigger *t)
 {
@@ -715,7 +768,7 @@ int cmd_trigger(int argc, char **argv)
 	t.o = &o;
 	t.status = -1;
 	fr_session_init(&t.s, &o.session, "trigger", argc, argv);
-	if ((ret = arm(&t)))
+	if ((ret = check_output_dir(o.output)) || (ret = arm(&t)))
 		goto out;
 	configure(&t);
 	fr_session_catch_stop();

@@ -104,3 +104,16 @@ bad_when() {
 	run -1 --separate-stderr "$FR" trigger --cgroup no-such-group-here --when 'cpu.usage > 50%'
 	[[ "$stderr" == *"no such cgroup"* ]]
 }
+
+@test "trigger -o: a directory that is missing, not a directory or not writable is an error at once" {
+	# --timeout bounds a trigger that would arm anyway: it would exit 3, not 1
+	run -1 --separate-stderr "$FR" trigger --timeout 1s -o "$T/missing/x-%d.frec"
+	[[ "$stderr" == *"cannot write captures in $T/missing: No such file or directory"* ]]
+	: >"$T/file"
+	run -1 --separate-stderr "$FR" trigger --timeout 1s -o "$T/file/x.frec"
+	[[ "$stderr" == *"cannot write captures in $T/file: Not a directory"* ]]
+	# a directory per firing: its parent is what must exist
+	run -1 --separate-stderr "$FR" trigger --timeout 1s -o "$T/missing/%d/x.frec"
+	[[ "$stderr" == *"cannot write captures in $T/missing: No such file or directory"* ]]
+	[ -z "$(find "$T" -name '*.frec')" ]
+}
