@@ -204,6 +204,7 @@ struct dump_ctx {
 	struct fr_view view;
 	FILE *out;
 	uint64_t printed;
+	uint64_t pid_seen;	/* -p: events of the process in the time asked */
 	bool first;
 };
 
@@ -455,9 +456,10 @@ static int on_event(const void *rec, uint32_t len, void *arg)
 	fr_decode(&c->dec, rec, &c->view);
 	if (h->ts < c->o->since_ns)
 		return 0;
-	if (c->o->types && !(c->o->types & (1u << h->type)))
-		return 0;
 	if (c->o->has_pid && c->view.tgid != c->o->pid)
+		return 0;
+	c->pid_seen++;
+	if (c->o->types && !(c->o->types & (1u << h->type)))
 		return 0;
 	if (c->o->has_trace && !fr_trace_match(rec, c->o->trace_slot, c->o->trace_id))
 		return 0;
@@ -535,6 +537,15 @@ static int print_events(struct dump_ctx *c)
 	ret = fr_capture_foreach_range(c->cap, c->o->since_ns, c->o->until_ns, on_event, c);
 	if (f->end)
 		f->end(c);
+	/* an empty answer is not an error, but it should not look like one
+	 * either: say whether the process is in the capture at all */
+	if (c->o->has_pid && !c->printed && ret >= 0 && !c->pid_seen)
+		fr_warn("%s: no event of process %u %s", c->o->file, c->o->pid,
+			c->o->since || c->o->until ? "between --since and --until" : "in the capture");
+	else if (c->o->has_pid && !c->printed && ret >= 0)
+		fr_warn("%s: process %u has %llu events%s, none of the types or trace asked",
+			c->o->file, c->o->pid, (unsigned long long)c->pid_seen,
+			c->o->since || c->o->until ? " between --since and --until" : "");
 	if (ret < 0 && ret != -EPIPE) {
 		fr_err("%s: %s", c->o->file, strerror(-ret));
 		return FR_EXIT_ERROR;

@@ -254,8 +254,17 @@ setup() {
 	[ "$output" -eq 110 ]
 	run -0 bash -c "'$FR' dump -p 4243 '$CAP' | wc -l"
 	[ "$output" -eq 2 ]
-	run -0 bash -c "'$FR' dump -p 999 '$CAP' | wc -l"
+	run -0 bash -c "'$FR' dump -p 999 '$CAP' 2>/dev/null | wc -l"
 	[ "$output" -eq 0 ]
+	# nothing printed is said on stderr, with why
+	run -0 --separate-stderr "$FR" dump -p 999 "$CAP"
+	[ -z "$output" ]
+	[[ "$stderr" == *"no event of process 999 in the capture"* ]]
+	run -0 --separate-stderr "$FR" dump -p 4243 -t sys_enter "$CAP"
+	[ -z "$output" ]
+	[[ "$stderr" == *"process 4243 has 2 events, none of the types or trace asked"* ]]
+	run -0 --separate-stderr "$FR" dump -p 4243 "$CAP"
+	[ -z "$stderr" ]
 	# events every 100us from the start: [1ms, 2ms) holds pairs 10..19 and
 	# the fork/exec/exit of pair 10
 	run -0 bash -c "'$FR' dump --since 1ms --until 2ms '$CAP' | wc -l"
