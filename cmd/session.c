@@ -32,9 +32,13 @@ static int parse_session(int key, char *arg, struct argp_state *state)
 	switch (key) {
 	case 'e':
 		o->recorder_opt = "-e";
-		if (fr_groups_parse(arg, &o->groups, &bad, &badlen))
-			argp_error(state, "unknown probe group '%.*s' in -e (groups: sched, process, syscalls, block, all)",
-				   (int)badlen, bad);
+		if (fr_groups_parse(arg, &o->groups, &bad, &badlen)) {
+			const char *hint = fr_group_suggest(bad, badlen);
+
+			argp_error(state, "unknown probe group '%.*s' in -e%s%s%s (groups: sched, process, "
+				   "syscalls, block, all)", (int)badlen, bad, hint ? "; did you mean " : "",
+				   hint ? hint : "", hint ? "?" : "");
+		}
 		o->groups_set = true;
 		break;
 	case 'b':

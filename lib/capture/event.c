@@ -24,6 +24,24 @@ const char *fr_group_name(unsigned bit)
 	return "?";
 }
 
+const char *fr_group_suggest(const char *name, size_t len)
+{
+	const char *best = NULL;
+	unsigned bd = ~0u;
+
+	for (size_t i = 0; i < fr_ngroups; i++) {
+		unsigned d = fr_edit_distance(name, len, fr_groups[i].name);
+
+		if (d < bd) {
+			bd = d;
+			best = fr_groups[i].name;
+		}
+	}
+	if (fr_edit_distance(name, len, "all") < bd)
+		return "all";
+	return bd <= 2 && bd < len ? best : NULL;
+}
+
 int fr_groups_parse(const char *list, unsigned *mask, const char **bad, size_t *badlen)
 {
 	const char *p = list;

@@ -29,6 +29,8 @@ extern const size_t fr_ngroups;
 
 /* Parse "sched,syscalls" into a mask; on error names the bad item in bad. */
 int fr_groups_parse(const char *list, unsigned *mask, const char **bad, size_t *badlen);
+/* The probe group (or "all") the len bytes at name probably mean, or NULL. */
+const char *fr_group_suggest(const char *name, size_t len);
 const char *fr_group_name(unsigned bit);
 
 struct fr_type_info {

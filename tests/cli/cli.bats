@@ -149,6 +149,9 @@ setup() {
 	run -2 --separate-stderr "$FR" record --bogus
 	run -2 --separate-stderr "$FR" record -e sched,nope
 	[[ "$stderr" == *"unknown probe group 'nope'"* ]]
+	run -2 --separate-stderr "$FR" record -e sched,syscals
+	[[ "$stderr" == *"unknown probe group 'syscals' in -e; did you mean syscalls?"* ]]
+	[[ "$stderr" != *"did you mean"*"did you mean"* ]]
 	run -2 --separate-stderr "$FR" record --buffer 12X
 	[[ "$stderr" == *"bad --buffer '12X'"* ]]
 	run -2 --separate-stderr "$FR" record --buffer 1K
