@@ -231,9 +231,11 @@ tj() {
 	no_probes_left
 }
 
-@test "trigger under sudo: the capture belongs to the user who ran it, still mode 0600" {
+@test "trigger under sudo: the capture belongs to the user who ran it, still mode 0600; the firing line names the process" {
 	SUDO_UID=65534 SUDO_GID=65534 trig --when events.crash --pre 1s --post 0 -o "$T/sudo.frec" -- "$H" --signal 11
 	[ "$status" -eq 139 ]
 	[ "$(stat -c '%u %g %a' "$T/sudo.frec")" = "65534 65534 600" ]
+	# the firing line names the process that crashed, not only its pid
+	[[ "$output" =~ " events fired: events.crash = 1 (events.crash > 0) [pid "[0-9]+" frhelper] -> " ]]
 	no_probes_left
 }

@@ -79,6 +79,15 @@ static void fired(const struct fr_sampler *s, const void *st, struct fr_firing *
 									      : v->first_crash;
 	if (f->fatal.ts && f->fatal.ts < f->at)
 		f->at = f->fatal.ts;
+	/* the firing line names the process, not only its pid */
+	if (!f->fatal.comm[0] && f->env && f->env->tasks) {
+		struct fr_proc *p = fr_proctab_get(f->env->tasks, f->fatal.tid, false);
+
+		if (p)
+			snprintf(f->fatal.comm, sizeof(f->fatal.comm), "%s", fr_proc_comm_at(p, f->fatal.ts));
+	}
+	if (f->fatal.comm[0])
+		snprintf(f->detail, sizeof(f->detail), "pid %u %.16s", f->fatal.pid, f->fatal.comm);
 }
 
 static void ctx_finish(struct fr_firing *f, void *st, cJSON *ctx)
