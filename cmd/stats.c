@@ -445,12 +445,33 @@ static const char *fig(const char *metric, double v, char *b, size_t len)
 {
 	const char *last = strrchr(metric, '.');
 
+	if (!strncmp(metric, "events.", 7) || !strncmp(metric, "syscalls.count", 14) ||
+	    !strncmp(metric, "syscalls.errors", 15)) {
+		snprintf(b, len, "%.6g", v);
+		return b;
+	}
 	if (last && (!strcmp(last, ".p50") || !strcmp(last, ".p90") || !strcmp(last, ".p99") ||
 		     !strcmp(last, ".max") || !strcmp(last, ".total") || !strncmp(metric, "offcpu.", 7) ||
 		     !strcmp(metric, "cpu.total")) && v >= 0)
 		return fr_fmt_duration((uint64_t)v, b, len);
 	snprintf(b, len, "%.6g", v);
 	return b;
+}
+
+/* One row of the comparison: metric, baseline, new, change; left out when
+ * the new capture has no such figure. */
+static void compare_row(const char *metric, const cJSON *m, const cJSON *base, FILE *out)
+{
+	double nv, bv;
+	char b1[32], b2[32], chg[32] = "-";
+	bool have_base = !fr_stats_lookup(base, metric, &bv);
+
+	if (fr_stats_lookup(m, metric, &nv))
+		return;
+	if (have_base && bv != 0)
+		snprintf(chg, sizeof(chg), "%+.1f%%", 100.0 * (nv - bv) / fabs(bv));
+	fprintf(out, "%-40s %12s %12s %9s\n", metric, have_base ? fig(metric, bv, b1, sizeof(b1)) : "-",
+		fig(metric, nv, b2, sizeof(b2)), chg);
 }
 
 static int run_gates(const struct stats_opts *o, const cJSON *m, const cJSON *base, FILE *out)
@@ -483,6 +504,69 @@ static int run_gates(const struct stats_opts *o, const cJSON *m, const cJSON *ba
 			chg, g->src, hit ? "FAIL" : "ok");
 	}
 	return failed;
+}
+
+#define COMPARE_MAX 80
+
+/* --baseline without --fail-if: the figures compared, the same for every
+ * format: the totals and latencies a change shows in first, then the
+ * capture's own busiest system calls (its top 5 by time) and its devices.
+ * Their number. */
+static unsigned compared(const cJSON *m, char names[][96])
+{
+	static const char *const fixed[] = {
+		"events.total", "cpu.total", "runqueue.p50", "runqueue.p99", "runqueue.max",
+		"offcpu.runnable", "offcpu.dstate", "syscalls.count", "syscalls.errors",
+	};
+	const cJSON *x;
+	unsigned n = 0, k = 0;
+
+	for (unsigned i = 0; i < FR_ARRAY_SIZE(fixed); i++)
+		snprintf(names[n++], 96, "%s", fixed[i]);
+	cJSON_ArrayForEach(x, fr_jget(fr_jget(m, "syscalls"), "by_name")) {
+		if (k++ == 5 || !cJSON_IsString(fr_jget(x, "name")))
+			break;
+		snprintf(names[n++], 96, "syscalls.%s.p99", fr_jget(x, "name")->valuestring);
+	}
+	cJSON_ArrayForEach(x, fr_jget(fr_jget(m, "block"), "devices"))
+		if (cJSON_IsString(fr_jget(x, "dev")) && n < COMPARE_MAX)
+			snprintf(names[n++], 96, "block.%s.p99", fr_jget(x, "dev")->valuestring);
+	return n;
+}
+
+static void print_comparison(const cJSON *m, const cJSON *base, FILE *out)
+{
+	char names[COMPARE_MAX][96];
+	unsigned n = compared(m, names);
+
+	fprintf(out, "%-40s %12s %12s %9s\n", "METRIC", "BASELINE", "NEW", "CHANGE");
+	for (unsigned i = 0; i < n; i++)
+		compare_row(names[i], m, base, out);
+}
+
+/* In the JSON model: "comparison": [{metric, baseline, new, change_percent}] */
+static void add_comparison(cJSON *m, const cJSON *base)
+{
+	char names[COMPARE_MAX][96];
+	unsigned n = compared(m, names);
+	cJSON *a = cJSON_AddArrayToObject(m, "comparison");
+
+	for (unsigned i = 0; i < n; i++) {
+		double bv, nv;
+		cJSON *o;
+
+		if (fr_stats_lookup(m, names[i], &nv))
+			continue;
+		o = cJSON_CreateObject();
+		cJSON_AddStringToObject(o, "metric", names[i]);
+		if (!fr_stats_lookup(base, names[i], &bv)) {
+			cJSON_AddNumberToObject(o, "baseline", bv);
+			if (bv != 0)
+				cJSON_AddNumberToObject(o, "change_percent", 100.0 * (nv - bv) / fabs(bv));
+		}
+		cJSON_AddNumberToObject(o, "new", nv);
+		cJSON_AddItemToArray(a, o);
+	}
 }
 
 static int live_stats(const struct stats_opts *o)
@@ -556,6 +640,12 @@ int cmd_stats(int argc, char **argv)
 			ret = FR_EXIT_ERROR;
 		if (o.fmt->gates_with_it)
 			fputc('\n', stdout);
+	} else if (base && o.fmt->gates_with_it) {
+		/* a baseline and no gate: the comparison itself */
+		print_comparison(m, base, stdout);
+		fputc('\n', stdout);
+	} else if (base && !o.fmt->every_row) {
+		add_comparison(m, base);
 	}
 	if (!o.fmt->every_row) {
 		truncate_rows(fr_jget(fr_jget(m, "cpu"), "processes"), o.top);

@@ -87,3 +87,23 @@ bad_gate() {
 	run -1 --separate-stderr "$FR" stats "$T/nonexistent.frec"
 	[[ "$stderr" == *"nonexistent.frec"* ]]
 }
+
+@test "stats --baseline without --fail-if: the figures side by side, first; in JSON as comparison" {
+	# 100 pairs of getppid against 40: 230 events against 92
+	"$MK" "$T/new.frec" 100 >/dev/null
+	"$MK" "$T/base.frec" 40 >/dev/null
+	run -0 --separate-stderr "$FR" stats "$T/new.frec" --baseline "$T/base.frec"
+	[[ "${lines[0]}" == "METRIC "*"BASELINE"*"NEW"*"CHANGE" ]]
+	grep -qxE 'events\.total +92 +230 +\+150\.0%' <<<"$output"
+	grep -qxE 'syscalls\.count +40 +100 +\+150\.0%' <<<"$output"
+	grep -qE '^syscalls\.getppid\.p99 ' <<<"$output"
+	# then the summary, as without --baseline
+	grep -q '^capture: ' <<<"$output"
+	# the table, up to the blank line before the summary, fits 80 columns
+	[ -z "$(awk '/^$/ { exit } length > 80' <<<"$output")" ]
+	run -0 --separate-stderr "$FR" stats -F json "$T/new.frec" --baseline "$T/base.frec"
+	jq -e '.comparison[] | select(.metric == "events.total") | .baseline == 92 and .new == 230 and .change_percent == 150' <<<"$output"
+	# without a baseline there is no comparison
+	run -0 --separate-stderr "$FR" stats -F json "$T/new.frec"
+	jq -e 'has("comparison") | not' <<<"$output"
+}
