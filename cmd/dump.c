@@ -175,6 +175,20 @@ static int resolve_time(const char *s, uint64_t start_ns, int64_t boot_to_wall, 
 
 		if (!p)
 			p = strptime(s, "%Y-%m-%d %H:%M:%S", &tm);
+		if (!p && s[0] >= '0' && s[0] <= '9' && strchr(s, ':')) {
+			/* a time of day as dump prints it: on the day the
+			 * recording started, local time */
+			time_t day = (time_t)(((__int128)start_ns + boot_to_wall) / 1000000000);
+			struct tm d;
+
+			localtime_r(&day, &d);
+			p = strptime(s, "%H:%M:%S", &tm);
+			tm.tm_year = d.tm_year;
+			tm.tm_mon = d.tm_mon;
+			tm.tm_mday = d.tm_mday;
+			if (p && *p == 'Z')
+				return -EINVAL;	/* local, as dump prints it */
+		}
 		if (!p)
 			return -EINVAL;
 		frac = parse_frac(&p);
@@ -522,7 +536,8 @@ static int resolve_bounds(struct dump_opts *o, uint64_t start, int64_t boot_to_w
 	if (!bad)
 		return 0;
 	fr_err("bad %s '%s': %s", what, bad, err == -ERANGE ? "out of range (1970 to 2255)" :
-	       "expected an offset (2s), a date and time (2026-11-23T14:20:01) or @UNIX_SECONDS");
+	       "expected an offset (2s), a time of day as dump prints it (14:20:01.5), a date and "
+	       "time (2026-11-23T14:20:01) or @UNIX_SECONDS");
 	return -1;
 }
 

@@ -276,6 +276,11 @@ setup() {
 	start=$(( 1763900000000000000 + 1000000000000 ))
 	run -0 bash -c "'$FR' dump --since @$(( start / 1000000000 )).001 --until @$(( start / 1000000000 )).002 '$CAP' | wc -l"
 	[ "$output" -eq 23 ]
+	# and as the time of day dump prints (TZ=UTC here), copied from its output
+	first=$("$FR" dump "$CAP" | head -n 1 | cut -d' ' -f1)
+	[ "$first" = 12:30:00.000000000 ]
+	run -0 bash -c "'$FR' dump --since 12:30:00.001 --until 12:30:00.002 '$CAP' | wc -l"
+	[ "$output" -eq 23 ]
 }
 
 @test "dump needs no privileges" {
