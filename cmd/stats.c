@@ -458,20 +458,34 @@ static const char *fig(const char *metric, double v, char *b, size_t len)
 	return b;
 }
 
-/* One row of the comparison: metric, baseline, new, change; left out when
- * the new capture has no such figure. */
+/* The baseline's figure, the new one and the change between them, as the
+ * gate and comparison tables show them; bv NULL when the baseline has none. */
+struct side_by_side {
+	char base[32], now[32], change[32];
+};
+
+static void side_by_side(const char *metric, double nv, const double *bv, struct side_by_side *t)
+{
+	snprintf(t->base, sizeof(t->base), "-");
+	snprintf(t->change, sizeof(t->change), "-");
+	if (bv)
+		fig(metric, *bv, t->base, sizeof(t->base));
+	if (bv && *bv != 0)
+		snprintf(t->change, sizeof(t->change), "%+.1f%%", 100.0 * (nv - *bv) / fabs(*bv));
+	fig(metric, nv, t->now, sizeof(t->now));
+}
+
+/* One row of the comparison; left out when the new capture has no such
+ * figure. */
 static void compare_row(const char *metric, const cJSON *m, const cJSON *base, FILE *out)
 {
+	struct side_by_side t;
 	double nv, bv;
-	char b1[32], b2[32], chg[32] = "-";
-	bool have_base = !fr_stats_lookup(base, metric, &bv);
 
 	if (fr_stats_lookup(m, metric, &nv))
 		return;
-	if (have_base && bv != 0)
-		snprintf(chg, sizeof(chg), "%+.1f%%", 100.0 * (nv - bv) / fabs(bv));
-	fprintf(out, "%-40s %12s %12s %9s\n", metric, have_base ? fig(metric, bv, b1, sizeof(b1)) : "-",
-		fig(metric, nv, b2, sizeof(b2)), chg);
+	side_by_side(metric, nv, fr_stats_lookup(base, metric, &bv) ? NULL : &bv, &t);
+	fprintf(out, "%-40s %12s %12s %9s\n", metric, t.base, t.now, t.change);
 }
 
 static int run_gates(const struct stats_opts *o, const cJSON *m, const cJSON *base, FILE *out)
@@ -482,7 +496,7 @@ static int run_gates(const struct stats_opts *o, const cJSON *m, const cJSON *ba
 	for (unsigned i = 0; i < o->ngates; i++) {
 		const struct gate *g = &o->gates[i];
 		double nv, bv = 0, limit;
-		char b1[32], b2[32], chg[32] = "-";
+		struct side_by_side t;
 		bool hit, have_base = base && !fr_stats_lookup(base, g->metric, &bv);
 
 		if (fr_stats_lookup(m, g->metric, &nv)) {
@@ -494,14 +508,12 @@ static int run_gates(const struct stats_opts *o, const cJSON *m, const cJSON *ba
 			fr_err("--fail-if '%s': the baseline has no figure '%s'", g->src, g->metric);
 			return -1;
 		}
-		if (have_base && bv != 0)
-			snprintf(chg, sizeof(chg), "%+.1f%%", 100.0 * (nv - bv) / fabs(bv));
+		side_by_side(g->metric, nv, have_base ? &bv : NULL, &t);
 		limit = g->relative ? bv * (1 + g->value / 100.0) : g->value;
 		hit = holds(g->cmp, nv, limit);
 		failed += hit;
-		fprintf(out, "%-28s %12s %12s %9s  %-24s %s\n", g->metric,
-			have_base ? fig(g->metric, bv, b1, sizeof(b1)) : "-", fig(g->metric, nv, b2, sizeof(b2)),
-			chg, g->src, hit ? "FAIL" : "ok");
+		fprintf(out, "%-28s %12s %12s %9s  %-24s %s\n", g->metric, t.base, t.now, t.change, g->src,
+			hit ? "FAIL" : "ok");
 	}
 	return failed;
 }

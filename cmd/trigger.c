@@ -324,6 +324,17 @@ static void detector_stats(void *ctx, cJSON *reply)
 	cJSON_AddNumberToObject(x, "name_bytes", (double)ss.name_bytes);
 }
 
+/* %h: the host name, safe in a file name. */
+static void host_name(char *buf, size_t len)
+{
+	buf[0] = 0;
+	gethostname(buf, len - 1);
+	buf[len - 1] = 0;
+	for (char *c = buf; *c; c++)
+		if (*c == '/')
+			*c = '_';
+}
+
 static char *expand(const char *pat, const struct fr_firing *f, unsigned n)
 {
 	char buf[4096], *o = buf, *end = buf + sizeof(buf) - 1;
@@ -351,10 +362,7 @@ static char *expand(const char *pat, const struct fr_firing *f, unsigned n)
 			snprintf(tmp, sizeof(tmp), "%u", n);
 			break;
 		case 'h':
-			gethostname(tmp, sizeof(tmp) - 1);
-			for (char *c = tmp; *c; c++)
-				if (*c == '/')
-					*c = '_';
+			host_name(tmp, sizeof(tmp));
 			break;
 		default:
 			tmp[0] = '%';
@@ -528,7 +536,7 @@ static int check_output_dir(const char *pattern)
 	struct stat st;
 	int err = 0;
 
-	gethostname(host, sizeof(host) - 1);
+	host_name(host, sizeof(host));
 	for (const char *p = pattern; slash && p < slash && n < sizeof(dir) - 1; p++) {
 		if (*p != '%') {
 			dir[n++] = *p;
@@ -539,7 +547,7 @@ static int check_output_dir(const char *pattern)
 			p++;
 		} else if (p[1] == 'h') {
 			for (const char *h = host; *h && n < sizeof(dir) - 1; h++)
-				dir[n++] = *h == '/' ? '_' : *h;
+				dir[n++] = *h;
 			p++;
 		} else {
 			/* a directory per firing: check its parent */
