@@ -6,7 +6,9 @@
 #ifndef FLIGHTREC_ABI_H
 #define FLIGHTREC_ABI_H
 
-#define FR_ABI_VERSION 1
+/* 2: sched_switch and process_exit carry the scheduler's CPU time of the
+ * task (readers accept the shorter records of 1) */
+#define FR_ABI_VERSION 2
 
 #define FR_COMM_LEN 16
 #define FR_PATH_LEN 256
@@ -53,7 +55,14 @@ struct fr_sched_switch {
 	__u32 _pad;
 	char prev_comm[FR_COMM_LEN];
 	char next_comm[FR_COMM_LEN];
+	/* ABI 2: the CPU time the task switched out has had in its life, as
+	 * the scheduler counts it (se.sum_exec_runtime), ns; 0 when unknown.
+	 * Its growth between two records is exact even when a switch in
+	 * between was never traced. */
+	__u64 prev_runtime;
 };
+
+#define FR_SCHED_SWITCH_V1_SIZE 80	/* without prev_runtime */
 
 /* sched_wakeup and sched_wakeup_new: h.tgid/h.tid is the task woken. */
 struct fr_sched_wakeup {
@@ -89,7 +98,10 @@ struct fr_proc_exit {
 	struct fr_hdr h;
 	__s32 exit_code;	/* wait(2) status: code << 8 | signal */
 	__u32 group_dead;	/* 1 when the last thread of the process exits */
+	__u64 runtime;		/* ABI 2: the thread's CPU time, as prev_runtime */
 };
+
+#define FR_PROC_EXIT_V1_SIZE 32		/* without runtime */
 
 struct fr_sys_enter {
 	struct fr_hdr h;

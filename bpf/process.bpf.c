@@ -163,6 +163,7 @@ static __always_inline int on_exit(void)
 		fill_hdr(&e->h, FR_EV_PROC_EXIT, sizeof(*e), tgid, tid);
 		e->exit_code = BPF_CORE_READ(t, exit_code);
 		e->group_dead = BPF_CORE_READ(t, signal, live.counter) == 0;
+		e->runtime = BPF_CORE_READ(t, se.sum_exec_runtime);
 		submit(e);
 	}
 	if (filter_follow)

@@ -40,6 +40,7 @@ static __always_inline int on_switch(struct task_struct *prev,
 	e->_pad = 0;
 	bpf_core_read(e->prev_comm, sizeof(e->prev_comm), &prev->comm);
 	bpf_core_read(e->next_comm, sizeof(e->next_comm), &next->comm);
+	e->prev_runtime = BPF_CORE_READ(prev, se.sum_exec_runtime);
 	submit(e);
 	return 0;
 }
@@ -79,6 +80,9 @@ int sched_switch_tp(struct trace_event_raw_sched_switch *ctx)
 	e->_pad = 0;
 	__builtin_memcpy(e->prev_comm, pcomm, FR_COMM_LEN);
 	__builtin_memcpy(e->next_comm, ncomm, FR_COMM_LEN);
+	/* the task switched out is still current here */
+	e->prev_runtime = BPF_CORE_READ((struct task_struct *)bpf_get_current_task(),
+					se.sum_exec_runtime);
 	submit(e);
 	return 0;
 }

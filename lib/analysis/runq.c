@@ -166,7 +166,7 @@ bool fr_runq_event(struct fr_runq *q, const void *rec, uint32_t len, struct fr_r
 		const struct fr_sched_switch *e = rec;
 		int64_t w;
 
-		if (len < sizeof(*e))
+		if (len < FR_SCHED_SWITCH_V1_SIZE)
 			return false;
 		/* it was running: a wakeup seen meanwhile started no wait */
 		stop(q, h->tid, h->ts);

@@ -80,13 +80,16 @@ int fr_groups_parse(const char *list, unsigned *mask, const char **bad, size_t *
 
 #define T(type, name, group, s) [type] = { name, group, sizeof(s), sizeof(s) }
 static const struct fr_type_info types[FR_EV_TYPE_MAX] = {
-	T(FR_EV_SCHED_SWITCH, "sched_switch", FR_GROUP_SCHED, struct fr_sched_switch),
+	/* ABI 1 records end before the runtime */
+	[FR_EV_SCHED_SWITCH] = { "sched_switch", FR_GROUP_SCHED, FR_SCHED_SWITCH_V1_SIZE,
+				 sizeof(struct fr_sched_switch) },
 	T(FR_EV_SCHED_WAKEUP, "sched_wakeup", FR_GROUP_SCHED, struct fr_sched_wakeup),
 	T(FR_EV_SCHED_WAKEUP_NEW, "sched_wakeup_new", FR_GROUP_SCHED, struct fr_sched_wakeup),
 	T(FR_EV_PROC_FORK, "process_fork", FR_GROUP_PROCESS, struct fr_proc_fork),
 	[FR_EV_PROC_EXEC] = { "process_exec", FR_GROUP_PROCESS, FR_EXEC_FIXED_SIZE,
 			      sizeof(struct fr_proc_exec) },
-	T(FR_EV_PROC_EXIT, "process_exit", FR_GROUP_PROCESS, struct fr_proc_exit),
+	[FR_EV_PROC_EXIT] = { "process_exit", FR_GROUP_PROCESS, FR_PROC_EXIT_V1_SIZE,
+			      sizeof(struct fr_proc_exit) },
 	T(FR_EV_SYS_ENTER, "sys_enter", FR_GROUP_SYSCALLS, struct fr_sys_enter),
 	T(FR_EV_SYS_EXIT, "sys_exit", FR_GROUP_SYSCALLS, struct fr_sys_exit),
 	T(FR_EV_BLOCK_ISSUE, "block_issue", FR_GROUP_BLOCK, struct fr_block_rq),
@@ -99,6 +102,10 @@ static const struct fr_type_info types[FR_EV_TYPE_MAX] = {
 
 _Static_assert(sizeof(struct fr_hdr) == 24, "fr_hdr is ABI");
 _Static_assert(sizeof(struct fr_oom_kill) == 80, "oom_kill is ABI");
+_Static_assert(FR_SCHED_SWITCH_V1_SIZE == __builtin_offsetof(struct fr_sched_switch, prev_runtime),
+	       "sched_switch of ABI 1 is ABI");
+_Static_assert(FR_PROC_EXIT_V1_SIZE == __builtin_offsetof(struct fr_proc_exit, runtime),
+	       "process_exit of ABI 1 is ABI");
 _Static_assert(FR_MARK_FIXED_SIZE == __builtin_offsetof(struct fr_mark, data),
 	       "mark fixed part is ABI");
 _Static_assert(FR_EXEC_FIXED_SIZE == __builtin_offsetof(struct fr_proc_exec, data),
@@ -109,6 +116,15 @@ const struct fr_type_info *fr_type_info(unsigned type)
 	if (type == 0 || type >= FR_EV_TYPE_MAX)
 		return NULL;
 	return &types[type];
+}
+
+uint64_t fr_event_runtime(const struct fr_hdr *h)
+{
+	if (h->type == FR_EV_SCHED_SWITCH && h->size >= sizeof(struct fr_sched_switch))
+		return ((const struct fr_sched_switch *)h)->prev_runtime;
+	if (h->type == FR_EV_PROC_EXIT && h->size >= sizeof(struct fr_proc_exit))
+		return ((const struct fr_proc_exit *)h)->runtime;
+	return 0;
 }
 
 unsigned fr_type_by_name(const char *name, size_t len)

@@ -49,6 +49,10 @@ unsigned fr_type_by_name(const char *name, size_t len);
 bool fr_event_valid(const void *rec, size_t len);
 /* A mark's internal lengths, given its header is sound. */
 bool fr_mark_valid(const struct fr_mark *m);
+/* The scheduler's CPU time of the task a valid sched_switch (the task
+ * switched out) or process_exit record is about, ns; 0 when the record does
+ * not carry it (ABI 1, or the kernel did not say). */
+uint64_t fr_event_runtime(const struct fr_hdr *h);
 /* Sort idx, offsets of records in base, by their ts; equal times keep
  * their order. Nearly sorted input (the usual case) costs one pass. */
 void fr_sort_by_ts(uint32_t *idx, size_t n, const uint8_t *base);

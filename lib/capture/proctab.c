@@ -342,7 +342,7 @@ unsigned fr_rec_tids(const void *rec, uint32_t out[4])
 			out[n++] = ((const struct fr_proc_fork *)rec)->child_tid;
 		break;
 	case FR_EV_SCHED_SWITCH:
-		if (h->size >= sizeof(struct fr_sched_switch))
+		if (h->size >= FR_SCHED_SWITCH_V1_SIZE)
 			out[n++] = ((const struct fr_sched_switch *)rec)->next_tid;
 		break;
 	case FR_EV_SCHED_WAKEUP:

@@ -287,6 +287,8 @@ static bool decode_switch(struct fr_decoder *d, const void *rec, struct fr_view 
 	add_u(v, "next_pid", ntgid);
 	add_u(v, "next_tid", e->next_tid);
 	add_i(v, "next_prio", e->next_prio);
+	if (fr_event_runtime(&e->h))
+		add_ns(v, "prev_runtime", fr_event_runtime(&e->h));
 	own_comm(d, v, e->prev_comm);
 	return true;
 }
@@ -350,6 +352,8 @@ static bool decode_exit(struct fr_decoder *d, const void *rec, struct fr_view *v
 		add_i(v, "status", (e->exit_code >> 8) & 0xff);
 	}
 	add_bool(v, "group_dead", e->group_dead);
+	if (fr_event_runtime(&e->h))
+		add_ns(v, "runtime", fr_event_runtime(&e->h));
 	return false;
 }
 

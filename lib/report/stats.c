@@ -28,6 +28,8 @@ struct task {
 	uint8_t off_state;
 	uint64_t enter_ts;	/* pending sys_enter */
 	int32_t enter_id;
+	bool runtime_known;	/* runtime is its CPU time at the last record */
+	uint64_t runtime;	/* ... the scheduler's own count, ns */
 };
 
 struct proc {
@@ -160,6 +162,27 @@ static void set_comm(char *dst, const char *src)
 	dst[15] = 0;
 }
 
+/* The CPU time t had up to a record of it at ts on CPU c that carries the
+ * scheduler's count (runtime, 0 when it does not): the growth of that count
+ * since an earlier record said it, exact even when a switch in between was
+ * never traced (some kernels trace no switch of some tasks); else its time
+ * on c since it was seen switched in there. */
+static uint64_t cpu_time(struct fr_stats *s, struct task *t, uint16_t c, uint64_t ts,
+			 uint64_t runtime)
+{
+	uint64_t d = 0;
+
+	if (runtime && t->runtime_known && runtime >= t->runtime)
+		d = runtime - t->runtime;
+	else if (c < MAX_CPUS && s->cpu[c].tid == t->tid && s->cpu[c].since && ts >= s->cpu[c].since)
+		d = ts - s->cpu[c].since;
+	if (runtime) {
+		t->runtime = runtime;
+		t->runtime_known = true;
+	}
+	return d;
+}
+
 static void on_switch(struct fr_stats *s, const struct fr_sched_switch *e)
 {
 	uint64_t ts = e->h.ts;
@@ -167,19 +190,18 @@ static void on_switch(struct fr_stats *s, const struct fr_sched_switch *e)
 	struct task *prev = task(s, e->h.tid, e->h.tgid), *next;
 	struct proc *p;
 	struct fr_runq_end end;
-	bool ended = fr_runq_event(&s->runq, e, sizeof(*e), &end);
+	bool ended = fr_runq_event(&s->runq, e, e->h.size, &end);
 
 	if (prev) {
+		uint64_t ran = cpu_time(s, prev, c, ts, fr_event_runtime(&e->h));
+
 		set_comm(prev->comm, e->prev_comm);
 		p = proc(s, prev);
 		if (p) {
 			p->switches++;
 			if (fr_switched_out_runnable(e->prev_state))
 				p->preempted++;
-			/* its time on this CPU since it was switched in */
-			if (c < MAX_CPUS && s->cpu[c].tid == prev->tid && s->cpu[c].since &&
-			    ts >= s->cpu[c].since)
-				p->oncpu += ts - s->cpu[c].since;
+			p->oncpu += ran;
 		}
 		prev->off_since = ts;
 		prev->off_state = fr_off_state(e->prev_state);
@@ -277,6 +299,16 @@ void fr_stats_add(struct fr_stats *s, const void *rec, uint32_t len)
 	case FR_EV_SCHED_SWITCH:
 		on_switch(s, rec);
 		break;
+	case FR_EV_PROC_FORK: {
+		const struct fr_proc_fork *e = rec;
+
+		/* a new task has had no CPU time */
+		if ((t = task(s, e->child_tid, e->child_tgid))) {
+			t->runtime = 0;
+			t->runtime_known = true;
+		}
+		break;
+	}
 	case FR_EV_SCHED_WAKEUP:
 	case FR_EV_SCHED_WAKEUP_NEW: {
 		const struct fr_sched_wakeup *e = rec;
@@ -344,13 +376,15 @@ void fr_stats_add(struct fr_stats *s, const void *rec, uint32_t len)
 			s->crashes++;
 		/* the exiting task runs until here; its last switch out may not
 		 * be recorded (record -- COMMAND stops following it now) */
-		if (c < MAX_CPUS && s->cpu[c].tid == h->tid && s->cpu[c].since && h->ts >= s->cpu[c].since &&
-		    (t = task(s, h->tid, h->tgid))) {
+		if ((t = task(s, h->tid, h->tgid))) {
+			uint64_t ran = cpu_time(s, t, c, h->ts, fr_event_runtime(h));
 			struct proc *p = proc(s, t);
 
 			if (p)
-				p->oncpu += h->ts - s->cpu[c].since;
-			s->cpu[c].since = h->ts;
+				p->oncpu += ran;
+			if (c < MAX_CPUS && s->cpu[c].tid == h->tid)
+				s->cpu[c].since = h->ts;
+			t->runtime_known = false;	/* its tid may be used again */
 		}
 		break;
 	}

@@ -1,6 +1,6 @@
 #!/usr/bin/env bats
 # stats.bats: the summary of real recordings against ground truth: exactly
-# N getppid calls, a second of CPU burnt (the kernel's own accounting), the
+# N getppid calls, a spinner's CPU time (the kernel's own accounting), the
 # trigger record, Prometheus output that promtool accepts, the CI gate.
 # Needs root (tests/run.sh decides whether to run it).
 
@@ -29,14 +29,20 @@ setup() {
 	[[ "$output" =~ getppid\ +12345\ +0\  ]]
 }
 
-@test "stats: a second of CPU burnt shows as a second on CPU, as the kernel counted it" {
+@test "stats: a spinner's CPU time is what the kernel counted, to within 1%, on a loaded machine too" {
 	"$FR" record -q -e sched,process -o "$T/c.frec" -- "$H" --spin 1 --print-cpu >"$T/cpu"
 	kernel=$(cat "$T/cpu")
 	run -0 --separate-stderr "$FR" stats -F json "$T/c.frec"
 	ours=$(jq '[.cpu.processes[] | select(.comm == "frhelper")][0].oncpu_ns' <<<"$output")
 	echo "on CPU from sched_switch: $ours ns; getrusage: $kernel ns" >&2
-	# within 5% of 1.0 s, and of the kernel's own accounting
-	awk -v o="$ours" -v k="$kernel" 'BEGIN { exit !(o > 0.95e9 && o < 1.05e9 && o > 0.95 * k && o < 1.05 * k) }'
+	# it spun (a second of wall time, most of it on a CPU) ...
+	awk -v k="$kernel" 'BEGIN { exit !(k > 0.2e9) }'
+	# ... and the figure is the kernel's, even where a switch back to it was
+	# never traced (some kernels trace no switch of some tasks)
+	awk -v o="$ours" -v k="$kernel" 'BEGIN { exit !(o > 0.99 * k && o < 1.01 * k) }'
+	# every switch record carries the count it came from
+	"$FR" dump -F ndjson -t sched_switch "$T/c.frec" >"$T/sw"
+	[ "$(jq -s '[.[] | select(.comm == "frhelper" and .prev_runtime_ns > 0)] | length' "$T/sw")" -gt 0 ]
 }
 
 @test "stats shows the trigger record in its summary" {

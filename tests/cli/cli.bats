@@ -381,8 +381,8 @@ setup() {
 	size=$(stat -c %s "$CAP")
 	[ "$(jq -r '[.events, .file_bytes, .complete] | @tsv' <<<"$output")" = "$(printf '230\t%s\ttrue' "$size")" ]
 	[ "$(jq '(.ratio - .raw_bytes / .file_bytes) | fabs < 1e-9' <<<"$output")" = true ]
-	# 100 x (32 + 40) syscall bytes + 10 x (48 fork + 80 exec + 32 exit)
-	[ "$(jq '.raw_bytes' <<<"$output")" -eq 8800 ]
+	# 100 x (32 + 40) syscall bytes + 10 x (48 fork + 80 exec + 40 exit)
+	[ "$(jq '.raw_bytes' <<<"$output")" -eq 8880 ]
 }
 
 @test "dump --info on a damaged capture says so, exit 1" {

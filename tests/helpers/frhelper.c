@@ -20,7 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static long getppid_calls;
+static long getppid_calls, getppid_batch;	/* a 1 ms pause after each batch */
 
 static void die(const char *what)
 {
@@ -31,8 +31,11 @@ static void die(const char *what)
 static void *spin_getppid(void *arg)
 {
 	(void)arg;
-	for (long i = 0; i < getppid_calls; i++)
+	for (long i = 0; i < getppid_calls; i++) {
 		syscall(SYS_getppid);	/* raw syscall: never cached by libc */
+		if (getppid_batch && (i + 1) % getppid_batch == 0)
+			usleep(1000);
+	}
 	return NULL;
 }
 
@@ -128,7 +131,7 @@ static void usage(void)
 {
 	fprintf(stderr,
 		"usage: frhelper [--name NAME] [--cgroup DIR] [--wait-fifo PATH] [--print-pid]\n"
-		"                [--forks K] [--exec PATH] [--getppid N] [--threads T]\n"
+		"                [--forks K] [--exec PATH] [--getppid N [--batch B]] [--threads T]\n"
 		"                [--exit CODE | --signal SIG] [--thread-exec SHELL_COMMAND]\n"
 		"                [--spin SECONDS] [--alloc MIB --alloc-seconds SECONDS]\n"
 		"                [--vfork-sleep SECONDS] [--sleep SECONDS] [--print-cpu]\n"
@@ -155,6 +158,7 @@ int main(int argc, char **argv)
 		if (!strcmp(a, "--forks")) forks = atol(v);
 		else if (!strcmp(a, "--exec")) exec_path = v;
 		else if (!strcmp(a, "--getppid")) getppid_calls = atol(v);
+		else if (!strcmp(a, "--batch")) getppid_batch = atol(v);
 		else if (!strcmp(a, "--threads")) threads = atol(v);
 		else if (!strcmp(a, "--wait-fifo")) fifo = v;
 		else if (!strcmp(a, "--then-wait-fifo")) fifo2 = v;

@@ -24,7 +24,7 @@ static void event(struct fr_sampler *s, void *st, const void *rec, uint32_t len)
 		const struct fr_proc_exit *e = rec;
 		int sig;
 
-		if (len < sizeof(*e))
+		if (len < FR_PROC_EXIT_V1_SIZE)
 			return;
 		sig = e->exit_code & 0x7f;
 		if (!e->group_dead || !fr_signal_is_fatal(sig))

@@ -1,0 +1,119 @@
+/* test_stats.c: the stats model's CPU time on scripted records: the
+ * scheduler's own count when the records carry it (exact across a switch
+ * that was never traced, from a fork, up to an exit), the time between
+ * switches when they do not (records of ABI 1). */
+#include <stdlib.h>
+#include <string.h>
+
+#include "schedev.h"
+#include "tap.h"
+#include "capture/event.h"
+#include "capture/proctab.h"
+#include "report/stats.h"
+
+#define MS 1000000ULL
+
+static uint8_t buf[16 * 1024] __attribute__((aligned(8)));
+static size_t used;
+
+static void add(struct fr_stats *st, const void *rec, uint16_t size)
+{
+	uint8_t *p = buf + used;
+
+	memcpy(p, rec, size);
+	((struct fr_hdr *)p)->size = size;
+	used += size;
+	fr_stats_add(st, p, size);
+}
+
+/* a switch out of prev with its runtime (ms), as ABI 2 or ABI 1 writes it */
+static void x(struct fr_stats *st, bool v1, uint64_t ts, uint16_t cpu, uint32_t prev,
+	      uint32_t state, uint32_t next, uint64_t runtime_ms)
+{
+	struct fr_sched_switch e = sw(ts, cpu, prev, state, next);
+
+	e.prev_runtime = runtime_ms * MS;
+	add(st, &e, v1 ? FR_SCHED_SWITCH_V1_SIZE : sizeof(e));
+}
+
+static void fork_of(struct fr_stats *st, uint64_t ts, uint32_t parent, uint32_t child)
+{
+	struct fr_proc_fork e = { 0 };
+
+	e.h = (struct fr_hdr){ .ts = ts, .tgid = parent, .tid = parent, .type = FR_EV_PROC_FORK,
+			       .size = sizeof(e) };
+	e.child_tgid = e.child_tid = child;
+	snprintf(e.child_comm, sizeof(e.child_comm), "t%u", child);
+	add(st, &e, sizeof(e));
+}
+
+static void exit_of(struct fr_stats *st, bool v1, uint64_t ts, uint16_t cpu, uint32_t tid,
+		    uint64_t runtime_ms)
+{
+	struct fr_proc_exit e = { 0 };
+
+	e.h = (struct fr_hdr){ .ts = ts, .tgid = tid, .tid = tid, .type = FR_EV_PROC_EXIT,
+			       .size = sizeof(e), .cpu = cpu };
+	e.group_dead = 1;
+	e.runtime = runtime_ms * MS;
+	add(st, &e, v1 ? FR_PROC_EXIT_V1_SIZE : sizeof(e));
+}
+
+static double oncpu_ms(const cJSON *model, int pid)
+{
+	const cJSON *p;
+
+	cJSON_ArrayForEach(p, cJSON_GetObjectItem(cJSON_GetObjectItem(model, "cpu"), "processes"))
+		if (cJSON_GetObjectItem(p, "pid")->valueint == pid)
+			return cJSON_GetObjectItem(p, "oncpu_ns")->valuedouble / MS;
+	return -1;
+}
+
+/* Task 7 runs 1-5 ms on CPU 0 (100 ms of CPU before), is preempted by 8,
+ * comes back at 6 ms by a switch the kernel never traced, runs to 10 ms. It
+ * forks 9 at 2 ms; 9 runs on CPU 1 (switch in untraced) for 3 ms, then
+ * again from 20 ms until it exits at 22 ms. */
+static cJSON *script(bool v1, struct fr_proctab *pt)
+{
+	struct fr_stats *st = fr_stats_new();
+	cJSON *m;
+
+	used = 0;
+	x(st, v1, 1 * MS, 0, 0, 0, 7, 0);
+	fork_of(st, 2 * MS, 7, 9);
+	x(st, v1, 5 * MS, 0, 7, 0, 8, 104);	/* first switch out: 4 ms seen */
+	/* 8 -> 7 at 6 ms: never traced */
+	x(st, v1, 7 * MS, 1, 9, 1, 0, 3);	/* 9's switch in untraced */
+	x(st, v1, 10 * MS, 0, 7, 1, 0, 108);	/* 4 ms more */
+	x(st, v1, 20 * MS, 1, 0, 0, 9, 0);
+	exit_of(st, v1, 22 * MS, 1, 9, 5);
+	m = fr_stats_model(st, NULL, pt, 100);
+	fr_stats_free(st);
+	return m;
+}
+
+static void test_oncpu(void)
+{
+	struct fr_proctab pt = { 0 };
+	cJSON *m = script(false, &pt);
+
+	ok(m != NULL, "a model of records that carry the runtime");
+	is_u(oncpu_ms(m, 7) * MS, 8 * MS, "a switch in never traced loses nothing: 4 + 4 ms");
+	is_u(oncpu_ms(m, 9) * MS, 5 * MS, "a forked task from 0: 3 ms untraced, then 2 ms to its exit");
+	cJSON_Delete(m);
+	fr_proctab_free(&pt);
+
+	memset(&pt, 0, sizeof(pt));
+	m = script(true, &pt);
+	ok(m != NULL, "a model of ABI 1 records (no runtime)");
+	is_u(oncpu_ms(m, 7) * MS, 4 * MS, "timestamps only: the slice after the missing switch in is lost");
+	is_u(oncpu_ms(m, 9) * MS, 2 * MS, "timestamps only: 9's time from its traced switch in to its exit");
+	cJSON_Delete(m);
+	fr_proctab_free(&pt);
+}
+
+int main(void)
+{
+	test_oncpu();
+	return tap_done();
+}
