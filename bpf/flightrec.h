@@ -52,7 +52,7 @@ struct fr_sched_switch {
 	__s32 prev_prio;
 	__s32 next_prio;
 	__u32 prev_state;	/* TASK_* bits of the task switched out */
-	__u32 _pad;
+	__u32 wanted;		/* ABI 2: FR_SW_* (0 in ABI 1) */
 	char prev_comm[FR_COMM_LEN];
 	char next_comm[FR_COMM_LEN];
 	/* ABI 2: the CPU time the task switched out has had in its life, as
@@ -63,6 +63,12 @@ struct fr_sched_switch {
 };
 
 #define FR_SCHED_SWITCH_V1_SIZE 80	/* without prev_runtime */
+
+/* Which side of a switch the recording asked for (its -p, --comm, --cgroup
+ * or COMMAND, never the recorder itself): the other side is only there for
+ * its company, and its figures from these records would be partial. */
+#define FR_SW_PREV 0x1
+#define FR_SW_NEXT 0x2
 
 /* sched_wakeup and sched_wakeup_new: h.tgid/h.tid is the task woken. */
 struct fr_sched_wakeup {

@@ -19,11 +19,13 @@ static __always_inline int on_switch(struct task_struct *prev,
 {
 	__u32 ptgid = BPF_CORE_READ(prev, tgid), ptid = BPF_CORE_READ(prev, pid);
 	__u32 ntgid = BPF_CORE_READ(next, tgid), ntid = BPF_CORE_READ(next, pid);
+	__u32 wanted = FR_SW_PREV | FR_SW_NEXT;
 	struct fr_sched_switch *e;
 
 	if (filtering() || self_tgid == ptgid || self_tgid == ntgid) {
-		if (!want(ptgid, ptid, NULL, prev, true) &&
-		    !want(ntgid, ntid, NULL, next, false))
+		wanted = (want(ptgid, ptid, NULL, prev, true) ? FR_SW_PREV : 0) |
+			 (want(ntgid, ntid, NULL, next, false) ? FR_SW_NEXT : 0);
+		if (!wanted)
 			return 0;
 	}
 	e = reserve(sizeof(*e));
@@ -37,7 +39,7 @@ static __always_inline int on_switch(struct task_struct *prev,
 	e->prev_prio = BPF_CORE_READ(prev, prio);
 	e->next_prio = BPF_CORE_READ(next, prio);
 	e->prev_state = task_state(prev);
-	e->_pad = 0;
+	e->wanted = wanted;
 	bpf_core_read(e->prev_comm, sizeof(e->prev_comm), &prev->comm);
 	bpf_core_read(e->next_comm, sizeof(e->next_comm), &next->comm);
 	e->prev_runtime = BPF_CORE_READ(prev, se.sum_exec_runtime);
@@ -56,14 +58,16 @@ int sched_switch_tp(struct trace_event_raw_sched_switch *ctx)
 	__u64 pt = bpf_get_current_pid_tgid();
 	__u32 ptgid = pt >> 32, ptid = (__u32)pt, ntid = ctx->next_pid;
 	char pcomm[FR_COMM_LEN], ncomm[FR_COMM_LEN];
+	__u32 wanted = FR_SW_PREV | FR_SW_NEXT;
 	struct fr_sched_switch *e;
 
 	/* the verifier allows no pointer into ctx: copy the names out */
 	bpf_probe_read_kernel(pcomm, sizeof(pcomm), ctx->prev_comm);
 	bpf_probe_read_kernel(ncomm, sizeof(ncomm), ctx->next_comm);
 	if (filtering() || self_tgid == ptgid) {
-		if (!want(ptgid, ptid, pcomm, NULL, true) &&
-		    !want(0, ntid, ncomm, NULL, false))
+		wanted = (want(ptgid, ptid, pcomm, NULL, true) ? FR_SW_PREV : 0) |
+			 (want(0, ntid, ncomm, NULL, false) ? FR_SW_NEXT : 0);
+		if (!wanted)
 			return 0;
 	}
 	e = reserve(sizeof(*e));
@@ -77,7 +81,7 @@ int sched_switch_tp(struct trace_event_raw_sched_switch *ctx)
 	e->prev_prio = ctx->prev_prio;
 	e->next_prio = ctx->next_prio;
 	e->prev_state = ctx->prev_state;
-	e->_pad = 0;
+	e->wanted = wanted;
 	__builtin_memcpy(e->prev_comm, pcomm, FR_COMM_LEN);
 	__builtin_memcpy(e->next_comm, ncomm, FR_COMM_LEN);
 	/* the task switched out is still current here */
