@@ -16,6 +16,7 @@
 #include "control/control.h"
 #include "capture/event.h"
 #include "report/export.h"
+#include "report/headline.h"
 #include "report/info.h"
 #include "base/log.h"
 #include "report/model.h"
@@ -248,8 +249,13 @@ static void info_json(FILE *out, const cJSON *info, const struct fr_decoder *d)
 
 static int text_begin(struct dump_ctx *c)
 {
-	if (c->cap->trigger)
-		fr_render_trigger_text(c->out, &c->dec, c->cap->trigger);
+	cJSON *h;
+
+	if (!c->cap->trigger)
+		return 0;
+	h = fr_capture_headline(c->cap);
+	fr_render_trigger_text(c->out, &c->dec, c->cap->trigger, h);
+	cJSON_Delete(h);
 	return 0;
 }
 
@@ -276,8 +282,10 @@ static void print_capture_json(FILE *out, const struct fr_capture *cap)
 		if (x)
 			cJSON_AddItemToObject(o, "exit_status", cJSON_Duplicate(x, true));
 	}
-	if (cap->trigger)
+	if (cap->trigger) {
 		cJSON_AddItemToObject(o, "trigger", cJSON_Duplicate(cap->trigger, true));
+		cJSON_AddItemToObject(o, "headline", fr_capture_headline(cap));
+	}
 	if (cap->procs)
 		cJSON_AddItemToObject(o, "processes", cJSON_Duplicate(cap->procs, true));
 	cJSON_AddBoolToObject(o, "complete", cap->end != NULL);

@@ -28,6 +28,8 @@
 #include "record/recorder.h"
 #include "record/snapshot.h"
 #include "record/symbols.h"
+#include "report/headline.h"
+#include "report/render.h"
 
 #define MAX_EXPRS FR_ENGINE_MAX_EXPRS
 #define FR_EXIT_NOT_FIRED 3
@@ -385,7 +387,7 @@ static int write_capture(struct trigger *t, struct fr_firing *f, uint64_t now)
 	struct fr_snapshot_result res = { 0 };
 	uint64_t from = f->at > o->pre_ns ? f->at - o->pre_ns : 0;
 	uint64_t to = f->at + o->post_ns < now ? f->at + o->post_ns : now;
-	char *name = NULL, *path = NULL, b1[16], b2[64], b3[256], when[64];
+	char *name = NULL, *path = NULL, when[64];
 	cJSON *tj, *ctx;
 	int fd, err;
 	unsigned n = t->captures + 1;
@@ -429,17 +431,14 @@ static int write_capture(struct trigger *t, struct fr_firing *f, uint64_t now)
 	{
 		time_t tt = (time_t)((f->at + fr_boot_to_wall_ns()) / 1000000000LL);
 		struct tm tm;
-		const struct fr_cond *c = &f->a->e->conds[f->cond];
+		cJSON *h = fr_headline(tj, NULL, NULL);
 
 		localtime_r(&tt, &tm);
-		strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%S", &tm);
+		strftime(when, sizeof(when), "%H:%M:%S", &tm);
 		if (t->s.tty)
 			fputs("\r\033[K", stderr);
-		printf("%s %s fired: %s = %s (%s)%s%s%s -> %s, %s, %llu events\n", when,
-		       fr_firing_detector(f), c->metric->name, fr_fmt_value(c->metric->kind, f->value, b2, sizeof(b2)),
-		       fr_cond_format(c, b3, sizeof(b3)), f->detail[0] ? " [" : "", f->detail,
-		       f->detail[0] ? "]" : "", path, fr_fmt_bytes(res.file_bytes, b1, sizeof(b1)),
-		       (unsigned long long)res.events);
+		fr_render_firing_line(stdout, tj, h, when, path, 80);
+		cJSON_Delete(h);
 		fflush(stdout);
 	}
 	t->captures++;

@@ -15,6 +15,10 @@ static inline bool fr_switched_out_runnable(uint32_t prev_state)
 	return (prev_state & 0xff) == 0;
 }
 
+/* prev_state bits of a task switched out for the last time: EXIT_DEAD,
+ * EXIT_ZOMBIE, TASK_DEAD */
+#define FR_TASK_GONE 0xb0
+
 /* Where a task switched out spends its time off the CPU. */
 enum fr_off_state { FR_OFF_RUNNABLE, FR_OFF_SLEEPING, FR_OFF_DSTATE, FR_OFF_OTHER, FR_OFF_N };
 

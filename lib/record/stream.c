@@ -434,7 +434,11 @@ static void *run(void *arg)
 			s->last_flush_ns = now;
 			outcome(s, ret, now);
 		}
-		if (!s->err && now - s->last_status_ns >= STATUS_NS) {
+		/* with the first events a status too: a recorder killed
+		 * before its first second is then known as killed */
+		if (!s->err && (now - s->last_status_ns >= STATUS_NS ||
+				(!s->status_written && s->rf.stored))) {
+			s->status_written = true;
 			outcome(s, write_status(s), now);
 			s->last_status_ns = now;
 		}

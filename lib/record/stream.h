@@ -64,6 +64,7 @@ struct fr_stream {
 	uint32_t *order;
 	size_t order_cap;
 	uint64_t last_flush_ns, last_status_ns;
+	bool status_written;
 	uint64_t full_at;	/* rf.written_bytes when the whole process table went out */
 	bool full_procs_due;
 	uint64_t max_ts_written, late;

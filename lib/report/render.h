@@ -16,10 +16,19 @@ void fr_render_json(FILE *out, const struct fr_decoder *d, const struct fr_view 
 void fr_render_plain(FILE *out, const char *s);
 /* The trigger record (a TRIGGER segment) as "# "-prefixed text lines:
  * what fired, and a summary of the context collected for it. */
-void fr_render_trigger_text(FILE *out, const struct fr_decoder *d, const cJSON *trigger);
+/* headline (headline.h), when not NULL, prints after what fired, before
+ * the context. */
+void fr_render_trigger_text(FILE *out, const struct fr_decoder *d, const cJSON *trigger,
+			    const cJSON *headline);
 /* "DETECTOR fired[ at WHEN]: METRIC = VALUE (CONDITION)" of a trigger
  * record, its text escaped; no newline. */
 void fr_render_firing(FILE *out, const cJSON *trigger, const char *when);
+/* trigger's line for a capture it wrote: when, what fired, the finding
+ * (the first of headline), then "-> path", the finding cut so that the
+ * line fits width columns (0: never cut), unless a long path leaves it too
+ * little room: then the line is long, and the finding whole. */
+void fr_render_firing_line(FILE *out, const cJSON *trigger, const cJSON *headline, const char *when,
+			   const char *path, unsigned width);
 
 /* JSON string with escapes; invalid UTF-8 becomes U+FFFD. */
 void fr_json_str(FILE *out, const char *s, size_t len);

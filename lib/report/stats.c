@@ -33,6 +33,7 @@ void fr_stats_free(struct fr_stats *s)
 	free(s->tasks);
 	free(s->sys);
 	cJSON_Delete(s->marks);
+	cJSON_Delete(s->fatal);
 	fr_tidmap_free(&s->tidx);
 	fr_tidmap_free(&s->pidx);
 	fr_runq_free(&s->runq);
@@ -123,10 +124,24 @@ static uint64_t cpu_time(struct fr_stats *s, struct task *t, uint16_t c, uint64_
 	return d;
 }
 
+/* A record is about t: the recording asked for it. */
+static void recorded(struct task *t)
+{
+	if (t)
+		t->recorded = true;
+}
+
+/* Which sides of a switch the recording asked for; all before ABI 2. */
+static unsigned switch_wanted(const struct fr_sched_switch *e)
+{
+	return e->h.size >= sizeof(*e) ? e->wanted : FR_SW_PREV | FR_SW_NEXT;
+}
+
 static void on_switch(struct fr_stats *s, const struct fr_sched_switch *e)
 {
 	uint64_t ts = e->h.ts;
 	uint16_t c = e->h.cpu;
+	unsigned wanted = switch_wanted(e);
 	struct task *prev = task(s, e->h.tid, e->h.tgid), *next;
 	struct proc *p;
 	struct fr_runq_end end;
@@ -136,6 +151,8 @@ static void on_switch(struct fr_stats *s, const struct fr_sched_switch *e)
 		uint64_t ran = cpu_time(s, prev, c, ts, fr_event_runtime(&e->h));
 
 		set_comm(prev->comm, e->prev_comm);
+		if (wanted & FR_SW_PREV)
+			recorded(prev);
 		p = proc(s, prev);
 		if (p) {
 			p->switches++;
@@ -143,7 +160,8 @@ static void on_switch(struct fr_stats *s, const struct fr_sched_switch *e)
 				p->preempted++;
 			p->oncpu += ran;
 		}
-		prev->off_since = ts;
+		/* a task that exited is gone, not off the CPU */
+		prev->off_since = prev->exited || (e->prev_state & FR_TASK_GONE) ? 0 : ts;
 		prev->off_state = fr_off_state(e->prev_state);
 	}
 	if (c < MAX_CPUS) {
@@ -154,6 +172,14 @@ static void on_switch(struct fr_stats *s, const struct fr_sched_switch *e)
 	if (!next)
 		return;
 	set_comm(next->comm, e->next_comm);
+	/* the waits and times off CPU of a task only beside the recorded
+	 * ones would be partial: left out */
+	if (!(wanted & FR_SW_NEXT)) {
+		next->off_since = 0;
+		return;
+	}
+	next->exited = false;	/* a tid used again */
+	recorded(next);
 	p = proc(s, next);
 	if (next->off_since && ts >= next->off_since) {
 		uint64_t d = ts - next->off_since;
@@ -220,6 +246,54 @@ static void add_mark(struct fr_stats *s, const struct fr_mark *m)
 	cJSON_AddItemToArray(s->marks, o);
 }
 
+#define MAX_FATAL 10
+
+static void add_fatal(struct fr_stats *s, uint32_t pid, const char *comm, const char *sig)
+{
+	cJSON *o;
+
+	if (!s->fatal && !(s->fatal = cJSON_CreateArray()))
+		return;
+	if (cJSON_GetArraySize(s->fatal) >= MAX_FATAL || !(o = cJSON_CreateObject()))
+		return;
+	cJSON_AddNumberToObject(o, "pid", pid);
+	cJSON_AddStringToObject(o, "comm", comm);
+	if (sig)
+		cJSON_AddStringToObject(o, "signal", sig);
+	fr_json_sanitize(o);
+	cJSON_AddItemToArray(s->fatal, o);
+}
+
+static void on_task_exit(struct fr_stats *s, const struct fr_proc_exit *e, uint32_t len)
+{
+	const struct fr_hdr *h = &e->h;
+	uint16_t c = h->cpu;
+	struct task *t = task(s, h->tid, h->tgid);
+
+	fr_runq_event(&s->runq, e, len, NULL);
+	if (e->group_dead && fr_signal_is_fatal(e->exit_code & 0x7f)) {
+		const char *sig = fr_signal_name(e->exit_code & 0x7f);
+
+		add_fatal(s, h->tgid ? h->tgid : h->tid, t ? t->comm : "?", sig ? sig : "?");
+		s->crashes++;
+	}
+	/* the exiting task runs until here; its last switch out may not be
+	 * recorded (record -- COMMAND stops following it now) */
+	if (t) {
+		uint64_t ran = cpu_time(s, t, c, h->ts, fr_event_runtime(h));
+		struct proc *p = proc(s, t);
+
+		if (p)
+			p->oncpu += ran;
+		if (c < MAX_CPUS && s->cpu[c].tid == h->tid)
+			s->cpu[c].since = h->ts;
+		t->runtime_known = false;	/* its tid may be used again */
+		t->exited = true;
+		t->off_since = 0;
+		recorded(t);
+	}
+}
+
 void fr_stats_add(struct fr_stats *s, const void *rec, uint32_t len)
 {
 	const struct fr_hdr *h = rec;
@@ -242,10 +316,13 @@ void fr_stats_add(struct fr_stats *s, const void *rec, uint32_t len)
 	case FR_EV_PROC_FORK: {
 		const struct fr_proc_fork *e = rec;
 
+		recorded(task(s, h->tid, h->tgid));
 		/* a new task has had no CPU time */
 		if ((t = task(s, e->child_tid, e->child_tgid))) {
 			t->runtime = 0;
 			t->runtime_known = true;
+			t->exited = false;
+			t->off_since = 0;
 		}
 		break;
 	}
@@ -253,8 +330,10 @@ void fr_stats_add(struct fr_stats *s, const void *rec, uint32_t len)
 	case FR_EV_SCHED_WAKEUP_NEW: {
 		const struct fr_sched_wakeup *e = rec;
 
-		if ((t = task(s, h->tid, h->tgid)))
+		if ((t = task(s, h->tid, h->tgid))) {
 			set_comm(t->comm, e->comm);
+			recorded(t);
+		}
 		fr_runq_event(&s->runq, rec, len, NULL);
 		break;
 	}
@@ -264,6 +343,7 @@ void fr_stats_add(struct fr_stats *s, const void *rec, uint32_t len)
 		if ((t = task(s, h->tid, h->tgid))) {
 			t->enter_ts = h->ts;
 			t->enter_id = e->id;
+			recorded(t);
 		}
 		break;
 	}
@@ -276,6 +356,7 @@ void fr_stats_add(struct fr_stats *s, const void *rec, uint32_t len)
 		c->count++;
 		c->errors += err;
 		t = task(s, h->tid, h->tgid);
+		recorded(t);
 		if (t && (p = proc(s, t))) {
 			p->syscalls++;
 			p->errors += err;
@@ -307,30 +388,21 @@ void fr_stats_add(struct fr_stats *s, const void *rec, uint32_t len)
 			fr_hist_add(&d->h, e->latency_ns);
 		break;
 	}
-	case FR_EV_PROC_EXIT: {
-		const struct fr_proc_exit *e = rec;
-		uint16_t c = h->cpu;
-
-		fr_runq_event(&s->runq, rec, len, NULL);
-		if (e->group_dead && fr_signal_is_fatal(e->exit_code & 0x7f))
-			s->crashes++;
-		/* the exiting task runs until here; its last switch out may not
-		 * be recorded (record -- COMMAND stops following it now) */
-		if ((t = task(s, h->tid, h->tgid))) {
-			uint64_t ran = cpu_time(s, t, c, h->ts, fr_event_runtime(h));
-			struct proc *p = proc(s, t);
-
-			if (p)
-				p->oncpu += ran;
-			if (c < MAX_CPUS && s->cpu[c].tid == h->tid)
-				s->cpu[c].since = h->ts;
-			t->runtime_known = false;	/* its tid may be used again */
-		}
+	case FR_EV_PROC_EXIT:
+		on_task_exit(s, rec, len);
 		break;
-	}
-	case FR_EV_OOM_KILL:
+	case FR_EV_PROC_EXEC:
+		recorded(task(s, h->tid, h->tgid));
+		break;
+	case FR_EV_OOM_KILL: {
+		const struct fr_oom_kill *e = rec;
+		char comm[16];
+
+		set_comm(comm, e->comm);
+		add_fatal(s, h->tgid ? h->tgid : h->tid, comm, NULL);
 		s->oom_kills++;
 		break;
+	}
 	}
 }
 
@@ -359,6 +431,7 @@ static void merge_threads(struct fr_stats *s, struct fr_proctab *pt)
 				q->off[k] += p->off[k];
 			q->syscalls += p->syscalls;
 			q->errors += p->errors;
+			q->recorded |= p->recorded;
 			if (p->rq) {
 				if (!q->rq)
 					q->rq = calloc(1, sizeof(*q->rq));
@@ -396,9 +469,34 @@ static void close_cpus(struct fr_stats *s)
 	}
 }
 
+/* Tasks still off a CPU at the end: their time to it counts (clipped),
+ * so a task stuck in D state is in the D-state total. */
+static void close_off(struct fr_stats *s)
+{
+	for (uint32_t i = 0; i < s->ntasks; i++) {
+		struct task *t = &s->tasks[i];
+		struct proc *p;
+
+		if (!t->recorded || !t->off_since || s->last_ts < t->off_since)
+			continue;
+		s->off[t->off_state] += s->last_ts - t->off_since;
+		if ((p = proc(s, t)))
+			p->off[t->off_state] += s->last_ts - t->off_since;
+		t->off_since = 0;
+		s->off_open++;
+	}
+}
+
 void fr_stats_finish(struct fr_stats *s, struct fr_proctab *pt)
 {
 	close_cpus(s);
+	close_off(s);
+	for (uint32_t i = 0; i < s->ntasks; i++) {
+		struct proc *p;
+
+		if (s->tasks[i].recorded && (p = proc(s, &s->tasks[i])))
+			p->recorded = true;
+	}
 	merge_threads(s, pt);
 }
 

@@ -29,6 +29,8 @@ struct task {
 	uint64_t enter_ts;	/* pending sys_enter */
 	int32_t enter_id;
 	bool runtime_known;	/* runtime is its CPU time at the last record */
+	bool recorded;		/* a record is about it, not only beside it */
+	bool exited;
 	uint64_t runtime;	/* ... the scheduler's own count, ns */
 };
 
@@ -37,7 +39,8 @@ struct proc {
 	char comm[16];
 	uint64_t oncpu, switches, preempted, off[OFF_N];
 	uint64_t syscalls, errors;
-	struct fr_hist *rq;	/* allocated on the first wait */
+	bool recorded;		/* one of its tasks is */
+	struct fr_hist *rq;	/* allocated on the first wait (must be last) */
 };
 
 struct sysc {
@@ -63,6 +66,7 @@ struct fr_stats {
 	struct fr_runq runq;
 	struct fr_hist rq;
 	uint64_t off[OFF_N];
+	uint64_t off_open;	/* tasks still off a CPU at the end, counted to it */
 	struct sysc *sys;	/* MAX_SYSCALLS + 1 */
 	cJSON *marks;		/* the first MAX_MARKS, in time order */
 	uint64_t nmarks;
@@ -70,6 +74,7 @@ struct fr_stats {
 	struct dev devs[MAX_DEVS];
 	unsigned ndevs;
 	uint64_t oom_kills, crashes;
+	cJSON *fatal;		/* the first crashes and OOM kills: pid, comm, signal */
 };
 
 

@@ -4,6 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "report/headline.h"
+#include "report/model.h"
 #include "report/stats.h"
 #include "report/stats_impl.h"
 #include "base/util.h"
@@ -94,6 +96,7 @@ static void model_events(const struct fr_stats *s, cJSON *m, double dur)
 		cJSON_AddNumberToObject(a, "unknown", (double)s->by_type[FR_EV_TYPE_MAX]);
 	cJSON_AddNumberToObject(o, "crashes", (double)s->crashes);
 	cJSON_AddNumberToObject(o, "oom_kills", (double)s->oom_kills);
+	cJSON_AddItemToObject(o, "fatal", s->fatal ? cJSON_Duplicate(s->fatal, true) : cJSON_CreateArray());
 }
 
 /* what was lost, from the counters the recorder wrote */
@@ -150,18 +153,24 @@ static void model_cpu(struct fr_stats *s, cJSON *m, struct fr_proctab *pt, unsig
 	uint64_t cpu_total = 0;
 
 	if (pv) {
-		uint32_t n = 0;
+		uint32_t n = 0, beside = 0;
 
 		for (uint32_t i = 0; i < s->nprocs; i++) {
 			if (!s->procs[i].tgid || !(s->procs[i].oncpu || s->procs[i].switches ||
 						  s->procs[i].syscalls))
 				continue;
+			/* seen only switching with recorded tasks: partial */
+			if (!s->procs[i].recorded) {
+				beside++;
+				continue;
+			}
 			cpu_total += s->procs[i].oncpu;
 			pv[n++] = &s->procs[i];
 		}
 		qsort(pv, n, sizeof(*pv), by_oncpu);
 		cJSON_AddNumberToObject(o, "total_ns", (double)cpu_total);
 		cJSON_AddNumberToObject(o, "processes_seen", n);
+		cJSON_AddNumberToObject(o, "processes_left_out", beside);
 		a = cJSON_AddArrayToObject(o, "processes");
 		for (uint32_t i = 0; i < n && i < top; i++)
 			cJSON_AddItemToArray(a, proc_json(s, pv[i], pt, dur));
@@ -171,6 +180,7 @@ static void model_cpu(struct fr_stats *s, cJSON *m, struct fr_proctab *pt, unsig
 	o = cJSON_AddObjectToObject(m, "offcpu");
 	for (int k = 0; k < OFF_N; k++)
 		cJSON_AddNumberToObject(o, off_names[k], (double)s->off[k]);
+	cJSON_AddNumberToObject(o, "open_at_end", (double)s->off_open);
 }
 
 /* syscalls by total time */
@@ -257,6 +267,7 @@ cJSON *fr_stats_model(struct fr_stats *s, const struct fr_capture *cap, struct f
 		cJSON_AddArrayToObject(m, "marks");
 	}
 	cJSON_AddNumberToObject(m, "marks_total", (double)s->nmarks);
+	cJSON_AddItemToObject(m, "headline", fr_headline(fr_jget(m, "trigger"), m, NULL));
 	return m;
 }
 

@@ -2,6 +2,7 @@
  * what was lost and what fired, then one table or histogram a section. */
 #include <stdint.h>
 
+#include "report/headline.h"
 #include "report/model.h"
 #include "report/render.h"
 #include "report/stats_render.h"
@@ -76,7 +77,7 @@ static void print_head(FILE *out, const cJSON *m, const struct fr_decoder *dec)
 			n_at(ev, "crashes"), n_at(ev, "oom_kills"));
 	if ((x = fr_jget(m, "trigger"))) {
 		fputc('\n', out);
-		fr_render_trigger_text(out, dec, x);
+		fr_render_trigger_text(out, dec, x, NULL);
 	}
 }
 
@@ -139,6 +140,9 @@ static void print_cpu(FILE *out, const cJSON *m)
 			dur(fr_jcount(off, "runnable"), b3, sizeof(b3)), dur(fr_jcount(off, "dstate"), b4, sizeof(b4)),
 			n_at(p, "syscalls"));
 	}
+	if (n_at(x, "processes_left_out"))
+		fprintf(out, "  (%.0f other processes only shared a CPU with these: not recorded, left out)\n",
+			n_at(x, "processes_left_out"));
 }
 
 /* run-queue latency and its histogram, off-CPU time by state */
@@ -156,9 +160,12 @@ static void print_waits(FILE *out, const cJSON *m)
 	}
 	x = fr_jget(m, "offcpu");
 	if (n_at(x, "runnable") || n_at(x, "sleeping") || n_at(x, "dstate"))
-		fprintf(out, "\nOff-CPU time, all tasks: runnable (waiting for a CPU) %s, sleeping %s, "
+		fprintf(out, "\nOff-CPU time, all recorded tasks: runnable (waiting for a CPU) %s, sleeping %s, "
 			"D state %s\n", dur(fr_jcount(x, "runnable"), b1, sizeof(b1)),
 			dur(fr_jcount(x, "sleeping"), b2, sizeof(b2)), dur(fr_jcount(x, "dstate"), b3, sizeof(b3)));
+	if (n_at(x, "open_at_end"))
+		fprintf(out, "  (%.0f tasks were still off a CPU at the end: counted up to it)\n",
+			n_at(x, "open_at_end"));
 }
 
 static void print_syscalls(FILE *out, const cJSON *m)
@@ -206,6 +213,11 @@ static void print_block(FILE *out, const cJSON *m)
 
 void fr_stats_text(FILE *out, const cJSON *m, const struct fr_decoder *dec)
 {
+	if (cJSON_GetArraySize(fr_jget(m, "headline"))) {
+		fputs("what happened:\n", out);
+		fr_headline_text(out, fr_jget(m, "headline"), "  ", 80);
+		fputc('\n', out);
+	}
 	print_head(out, m, dec);
 	print_marks(out, m);
 	print_cpu(out, m);

@@ -2,6 +2,7 @@
  * fired, and the context collected for it, one short section each. */
 #include <string.h>
 
+#include "report/headline.h"
 #include "report/model.h"
 #include "report/render.h"
 #include "base/util.h"
@@ -182,6 +183,38 @@ void fr_render_firing(FILE *out, const cJSON *t, const char *when)
 	fputs(")", out);
 }
 
+void fr_render_firing_line(FILE *out, const cJSON *t, const cJSON *headline, const char *when,
+			   const char *path, unsigned width)
+{
+	const char *finding = fr_jstr(cJSON_GetArrayItem(headline, 0), "finding", NULL);
+	char head[160];
+	int hl, avail;
+
+	hl = snprintf(head, sizeof(head), "%s %s = %s", when, fr_jstr(t, "metric", "?"),
+		      fr_jstr(t, "value_text", "?"));
+	fr_render_plain(out, head);
+	/* the room left for the finding: when a long path leaves too little
+	 * to name the process, the line is long anyway, and the finding whole */
+	avail = (int)width - hl - 2 - 4 - (int)strlen(path);
+	if (finding && *finding) {
+		size_t n = strlen(finding);
+
+		fputs(": ", out);
+		if (width && avail >= 24 && n > (size_t)avail) {
+			size_t cut = (size_t)avail - 3;
+
+			while (cut && ((unsigned char)finding[cut] & 0xc0) == 0x80)
+				cut--;
+			fprintf(out, "%.*s...", (int)cut, finding);
+		} else {
+			fputs(finding, out);
+		}
+	}
+	fputs(" -> ", out);
+	fr_render_plain(out, path);
+	fputc('\n', out);
+}
+
 static void print_fired(FILE *out, const struct fr_decoder *d, const cJSON *t)
 {
 	/* the window written, which a stop may have cut short */
@@ -209,13 +242,18 @@ static void print_fired(FILE *out, const struct fr_decoder *d, const cJSON *t)
 	fputc('\n', out);
 }
 
-void fr_render_trigger_text(FILE *out, const struct fr_decoder *d, const cJSON *t)
+void fr_render_trigger_text(FILE *out, const struct fr_decoder *d, const cJSON *t,
+			    const cJSON *headline)
 {
 	const cJSON *ctx = fr_jget(t, "context"), *x;
 
 	if (!cJSON_IsObject(t))
 		return;
 	print_fired(out, d, t);
+	if (cJSON_GetArraySize(headline)) {
+		fputs("# what happened:\n", out);
+		fr_headline_text(out, headline, "#   ", 80);
+	}
 	if (!cJSON_IsObject(ctx))
 		return;
 	for (unsigned i = 0; i < FR_ARRAY_SIZE(sections); i++)

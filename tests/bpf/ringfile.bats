@@ -36,7 +36,8 @@ getppid_enters() {
 	h=$(cat "$T/h.pid")
 	# without stopping the recorder, its events reach the file (bounded wait)
 	for ((i = 0; i < 100; i++)); do
-		n=$(getppid_enters "$T/k.frec" "$h" 2>/dev/null || echo 0)
+		# grep -c prints 0 and fails when there is none yet
+		n=$(getppid_enters "$T/k.frec" "$h" 2>/dev/null) || n=${n:-0}
 		[ "$n" -eq 777 ] && break
 		sleep 0.1
 	done

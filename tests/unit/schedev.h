@@ -16,6 +16,7 @@ static inline struct fr_sched_switch sw(uint64_t ts, uint16_t cpu, uint32_t prev
 			       .size = sizeof(e), .cpu = cpu };
 	e.next_tgid = e.next_tid = next;
 	e.prev_state = state;
+	e.wanted = FR_SW_PREV | FR_SW_NEXT;	/* an unfiltered recording */
 	snprintf(e.prev_comm, sizeof(e.prev_comm), "t%u", prev);
 	snprintf(e.next_comm, sizeof(e.next_comm), "t%u", next);
 	return e;

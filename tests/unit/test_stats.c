@@ -1,7 +1,8 @@
-/* test_stats.c: the stats model's CPU time on scripted records: the
+/* test_stats.c: the stats model on scripted records: CPU time from the
  * scheduler's own count when the records carry it (exact across a switch
- * that was never traced, from a fork, up to an exit), the time between
- * switches when they do not (records of ABI 1). */
+ * that was never traced, from a fork, up to an exit), from the time between
+ * switches when they do not (records of ABI 1); the tasks only beside the
+ * recorded ones left out; times off CPU still open at the end counted. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -26,14 +27,22 @@ static void add(struct fr_stats *st, const void *rec, uint16_t size)
 	fr_stats_add(st, p, size);
 }
 
-/* a switch out of prev with its runtime (ms), as ABI 2 or ABI 1 writes it */
-static void x(struct fr_stats *st, bool v1, uint64_t ts, uint16_t cpu, uint32_t prev,
-	      uint32_t state, uint32_t next, uint64_t runtime_ms)
+/* a switch out of prev with its runtime (ms), as ABI 2 or ABI 1 writes it,
+ * of which the recording asked for the sides in wanted */
+static void xw(struct fr_stats *st, bool v1, uint64_t ts, uint16_t cpu, uint32_t prev,
+	       uint32_t state, uint32_t next, uint64_t runtime_ms, unsigned wanted)
 {
 	struct fr_sched_switch e = sw(ts, cpu, prev, state, next);
 
 	e.prev_runtime = runtime_ms * MS;
+	e.wanted = wanted;
 	add(st, &e, v1 ? FR_SCHED_SWITCH_V1_SIZE : sizeof(e));
+}
+
+static void x(struct fr_stats *st, bool v1, uint64_t ts, uint16_t cpu, uint32_t prev,
+	      uint32_t state, uint32_t next, uint64_t runtime_ms)
+{
+	xw(st, v1, ts, cpu, prev, state, next, runtime_ms, FR_SW_PREV | FR_SW_NEXT);
 }
 
 static void fork_of(struct fr_stats *st, uint64_t ts, uint32_t parent, uint32_t child)
@@ -59,14 +68,28 @@ static void exit_of(struct fr_stats *st, bool v1, uint64_t ts, uint16_t cpu, uin
 	add(st, &e, v1 ? FR_PROC_EXIT_V1_SIZE : sizeof(e));
 }
 
-static double oncpu_ms(const cJSON *model, int pid)
+static const cJSON *proc_of(const cJSON *model, int pid)
 {
 	const cJSON *p;
 
 	cJSON_ArrayForEach(p, cJSON_GetObjectItem(cJSON_GetObjectItem(model, "cpu"), "processes"))
 		if (cJSON_GetObjectItem(p, "pid")->valueint == pid)
-			return cJSON_GetObjectItem(p, "oncpu_ns")->valuedouble / MS;
-	return -1;
+			return p;
+	return NULL;
+}
+
+static double oncpu_ms(const cJSON *model, int pid)
+{
+	const cJSON *p = proc_of(model, pid);
+
+	return p ? cJSON_GetObjectItem(p, "oncpu_ns")->valuedouble / MS : -1;
+}
+
+static double get(const cJSON *o, const char *a, const char *b)
+{
+	const cJSON *x = cJSON_GetObjectItem(cJSON_GetObjectItem(o, a), b);
+
+	return x ? x->valuedouble : -1;
 }
 
 /* Task 7 runs 1-5 ms on CPU 0 (100 ms of CPU before), is preempted by 8,
@@ -112,8 +135,55 @@ static void test_oncpu(void)
 	fr_proctab_free(&pt);
 }
 
+/* A recording of task 7 only (-p, COMMAND...): 8 and 9 share its CPU. 7
+ * runs 1-10 ms, is preempted by 8, gets the CPU back at 14 ms, sleeps in
+ * D state from 20 ms and runs again at 50 ms. */
+static void test_recorded(void)
+{
+	struct fr_proctab pt = { 0 };
+	struct fr_stats *st = fr_stats_new();
+	cJSON *m;
+
+	used = 0;
+	xw(st, false, 1 * MS, 0, 8, 0, 7, 1, FR_SW_NEXT);	/* 8 preempted */
+	xw(st, false, 10 * MS, 0, 7, 0, 8, 10, FR_SW_PREV);
+	xw(st, false, 14 * MS, 0, 8, 1, 7, 5, FR_SW_NEXT);	/* 7 waited 4 ms */
+	xw(st, false, 20 * MS, 0, 7, 2, 9, 16, FR_SW_PREV);	/* to D state */
+	xw(st, false, 50 * MS, 0, 9, 0, 7, 40, FR_SW_NEXT);	/* ... 30 ms */
+	m = fr_stats_model(st, NULL, &pt, 100);
+	ok(proc_of(m, 7) && !proc_of(m, 8) && !proc_of(m, 9),
+	   "only the recorded task is in the CPU table");
+	is_u(get(m, "cpu", "processes_left_out"), 2, "the two beside it are counted as left out");
+	is_u(get(m, "cpu", "total_ns"), 15 * MS, "the CPU total is the recorded task's 9 + 6 ms");
+	is_u(get(m, "runqueue", "count"), 1, "its one wait only (not 8's, preempted at 1 ms)");
+	is_u(get(m, "runqueue", "total_ns"), 4 * MS, "7's wait (preempted at 10, back at 14)");
+	is_u(get(m, "offcpu", "dstate"), 30 * MS, "its 30 ms in D state");
+	is_u(get(m, "offcpu", "runnable"), 4 * MS, "runnable: 7's 4 ms, nobody else's");
+	cJSON_Delete(m);
+	fr_stats_free(st);
+	fr_proctab_free(&pt);
+
+	/* stuck in D at the end: counted to the end, clipped */
+	memset(&pt, 0, sizeof(pt));
+	st = fr_stats_new();
+	used = 0;
+	x(st, false, 1 * MS, 0, 0, 0, 7, 0);
+	x(st, false, 5 * MS, 0, 7, 2, 0, 5);		/* 7 into D state for good */
+	x(st, false, 5 * MS, 1, 0, 0, 6, 0);
+	x(st, false, 25 * MS, 1, 6, 0x80, 0, 20);	/* 6 dead: gone, not off CPU */
+	x(st, false, 45 * MS, 1, 0, 0, 3, 0);
+	m = fr_stats_model(st, NULL, &pt, 100);
+	is_u(get(m, "offcpu", "dstate"), 40 * MS, "a task still in D at the end: its 40 ms up to it");
+	is_u(get(m, "offcpu", "other"), 0, "a task that exited is not off the CPU");
+	is_u(get(m, "offcpu", "open_at_end"), 1, "one open time counted at the end (7's)");
+	cJSON_Delete(m);
+	fr_stats_free(st);
+	fr_proctab_free(&pt);
+}
+
 int main(void)
 {
 	test_oncpu();
+	test_recorded();
 	return tap_done();
 }

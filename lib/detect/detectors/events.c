@@ -4,6 +4,7 @@
  * placed at the time of the first one, and the capture names it. */
 #include <stdio.h>
 #include <string.h>
+#include <sys/utsname.h>
 
 #include "analysis/sched.h"
 #include "capture/event.h"
@@ -90,6 +91,69 @@ static void fired(const struct fr_sampler *s, const void *st, struct fr_firing *
 		snprintf(f->detail, sizeof(f->detail), "pid %u %.16s", f->fatal.pid, f->fatal.comm);
 }
 
+#define LAST_SYSCALLS 8
+
+/* The process's last system calls before its end, oldest first, and how
+ * many of its calls in the window failed. */
+static void last_syscalls(const struct fr_ctx_env *env, const struct fr_fatal *fa, cJSON *x)
+{
+	const struct fr_sys_exit *last[LAST_SYSCALLS];
+	unsigned n = 0, errors = 0;
+	struct utsname u;
+	cJSON *a;
+
+	if (uname(&u))
+		u.machine[0] = 0;
+	for (size_t i = env->n; i-- > 0;) {
+		const struct fr_sys_exit *e = (const void *)env->recs[i];
+
+		if (e->h.type != FR_EV_SYS_EXIT || e->h.size < sizeof(*e) || e->h.ts > fa->ts ||
+		    (fa->pid ? e->h.tgid != fa->pid : e->h.tid != fa->tid))
+			continue;
+		errors += e->ret < 0 && e->ret >= -4095;
+		if (n < LAST_SYSCALLS)
+			last[n++] = e;
+	}
+	cJSON_AddNumberToObject(x, "syscall_errors", errors);
+	a = cJSON_AddArrayToObject(x, "last_syscalls");
+	while (n-- > 0) {
+		const struct fr_sys_exit *e = last[n];
+		const char *name = fr_syscall_name(u.machine, e->id);
+		const char *err = e->ret < 0 && e->ret >= -4095 ? fr_errno_name(-e->ret) : NULL;
+		cJSON *c = cJSON_CreateObject();
+		char buf[32];
+
+		if (!name) {
+			snprintf(buf, sizeof(buf), "syscall_%d", e->id);
+			name = buf;
+		}
+		cJSON_AddStringToObject(c, "syscall", name);
+		cJSON_AddNumberToObject(c, "ret", (double)e->ret);
+		if (err)
+			cJSON_AddStringToObject(c, "error", err);
+		cJSON_AddNumberToObject(c, "time_ns", (double)e->h.ts);
+		cJSON_AddItemToArray(a, c);
+	}
+}
+
+/* What the OOM killer said of its victim. */
+static void oom_details(const struct fr_ctx_env *env, const struct fr_fatal *fa, cJSON *x)
+{
+	for (size_t i = env->n; i-- > 0;) {
+		const struct fr_oom_kill *e = (const void *)env->recs[i];
+
+		if (e->h.type != FR_EV_OOM_KILL || e->h.size < sizeof(*e) ||
+		    (e->h.tgid ? e->h.tgid : e->h.tid) != fa->pid)
+			continue;
+		cJSON_AddNumberToObject(x, "anon_rss_kb", (double)e->anon_rss_kb);
+		cJSON_AddNumberToObject(x, "file_rss_kb", (double)e->file_rss_kb);
+		cJSON_AddNumberToObject(x, "shmem_rss_kb", (double)e->shmem_rss_kb);
+		cJSON_AddNumberToObject(x, "total_vm_kb", (double)e->total_vm_kb);
+		cJSON_AddNumberToObject(x, "oom_score_adj", e->oom_score_adj);
+		return;
+	}
+}
+
 static void ctx_finish(struct fr_firing *f, void *st, cJSON *ctx)
 {
 	cJSON *x = cJSON_AddObjectToObject(ctx, "fatal");
@@ -105,6 +169,9 @@ static void ctx_finish(struct fr_firing *f, void *st, cJSON *ctx)
 	if (f->fatal.sig)
 		cJSON_AddStringToObject(x, "signal", sig ? sig : "?");
 	cJSON_AddNumberToObject(x, "time_ns", (double)f->fatal.ts);
+	if (!f->fatal.sig)
+		oom_details(f->env, &f->fatal, x);
+	last_syscalls(f->env, &f->fatal, x);
 }
 
 const struct fr_detector fr_det_events = {
