@@ -158,7 +158,7 @@ bench:
 	@bash bench/run.sh
 
 # ---- fuzzing: libFuzzer (clang) on the capture reader and decoder, and on
-# the --when expression parser ----
+# the parser of --when and --fail-if conditions ----
 FUZZ_SECONDS ?= 60
 FUZZ_CFLAGS := -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer \
 	       -std=gnu11 -D_GNU_SOURCE -DFR_VERSION='"$(VERSION)"' -Ibpf -Ilib -Wall -Wextra -Werror
@@ -169,7 +169,10 @@ $(B)/fuzz/fuzz_capture: tests/fuzz/fuzz_capture.c $(FUZZ_LIB_SRCS) $(LIB_HDRS)
 	@echo "  FUZZ    $@"
 	@$(CLANG) $(FUZZ_CFLAGS) -o $@ $< $(FUZZ_LIB_SRCS) $(LDLIBS)
 
-FUZZ_EXPR_SRCS := lib/detect/expr.c lib/detect/metrics.c lib/base/util.c lib/base/log.c
+# the one parser of conditions, with trigger's and stats' grammars
+FUZZ_EXPR_SRCS := lib/base/cond.c lib/base/cond_text.c lib/detect/expr.c lib/detect/metrics.c \
+		  lib/report/gate.c lib/capture/event.c lib/capture/syscalls_x86_64.c \
+		  lib/base/util.c lib/base/log.c
 
 $(B)/fuzz/fuzz_expr: tests/fuzz/fuzz_expr.c $(FUZZ_EXPR_SRCS) $(LIB_HDRS)
 	@mkdir -p $(dir $@)

@@ -3,7 +3,6 @@
  * JSON or Prometheus metrics; compare it with a baseline and fail a CI job
  * on a regression. Needs no privileges. */
 #include <argp.h>
-#include <ctype.h>
 #include <errno.h>
 #include <math.h>
 #include <stdio.h>
@@ -18,6 +17,7 @@
 #include "control/control.h"
 #include "capture/event.h"
 #include "base/log.h"
+#include "report/gate.h"
 #include "report/model.h"
 #include "report/render.h"
 #include "report/stats.h"
@@ -28,12 +28,11 @@ struct stats_format;
 
 #define MAX_FAIL_IF 32
 
+/* One --fail-if: its text, and its condition (the grammar of
+ * report/gate.h: one condition an option). */
 struct gate {
 	const char *src;
-	char metric[128];
-	int cmp;		/* 0 >, 1 >=, 2 <, 3 <= */
-	double value;		/* absolute, in ns / bytes / count */
-	bool relative;		/* value is a change in percent of the baseline */
+	struct fr_cond c;
 };
 
 struct stats_opts {
@@ -59,8 +58,9 @@ static struct argp_option options[] = {
 	{ "baseline", OPT_BASELINE, "BASE", 0, "Compare with the capture BASE: --fail-if may then "
 	  "give changes relative to it (+20%)", 1 },
 	{ "fail-if", OPT_FAIL_IF, "COND", 0, "Exit 1 when COND holds: METRIC OP VALUE[UNIT], OP one "
-	  "of > >= < <=; VALUE a change against --baseline (+20%, -10%) or an absolute figure "
-	  "(2ms, 1MB, 500); repeatable. E.g. 'runqueue.p99 > +20%', 'syscalls.read.p99 > 2ms'", 1 },
+	  "of > >= < <=; VALUE a change against --baseline (+20%, -10%) or a figure in the "
+	  "metric's unit (2ms, 1MB, 500); repeatable. E.g. 'runqueue.p99 > +20%', "
+	  "'syscalls.read.p99 > 2ms'", 1 },
 	{ NULL, 'h', NULL, OPTION_HIDDEN, "Give this help list", 2 },
 	{ 0 },
 };
@@ -74,11 +74,14 @@ static const char doc[] =
 	"figures: uptime, events by type and their rate, what was dropped and overwritten, the "
 	"ring's size and fill, the probes and how each is attached, and the recorder's own CPU "
 	"time and memory; text or json. With --trace-id too, summarises a snapshot of its ring.\n\n"
-	"METRIC names a figure of the summary: runqueue.p50|p90|p99|max|count, "
-	"syscalls.NAME.p50|p99|max|total|count|errors, syscalls.count|errors, "
-	"block.DEV.p50|p99|max|requests|bytes|iops, cpu.total, offcpu.runnable|sleeping|dstate, "
-	"events.total|TYPE, loss.dropped|overwritten. Times are compared in the unit given "
-	"(ns, us, ms, s); sizes in B, KB, MB, GB.\n\n"
+	"METRIC names a figure of the summary: runqueue.p50|p90|p99|max|total|count, "
+	"syscalls.NAME.p50|p90|p99|max|total|count|errors, syscalls.count|errors|unpaired, "
+	"block.DEV.p50|p90|p99|max|requests|errors|bytes|read_bytes|write_bytes|iops, cpu.total, "
+	"offcpu.runnable|sleeping|dstate|other, events.total|crashes|oom_kills|TYPE, "
+	"loss.dropped|overwritten|file_overwritten|unwritten|malformed. A time needs a unit "
+	"(ns, us, ms, s), so does a size (B, KB, MB, GB, TB); counts are plain numbers. The "
+	"grammar is trigger --when's (CONDITIONS in flightrec-stats(8)), one condition an "
+	"option, without 'for' and 'rises'.\n\n"
 	"Exit status: 0, or 1 when a --fail-if condition holds, or the capture could not be "
 	"read whole; 2 on a usage error (a bad --fail-if among them).\n\n"
 	"Examples:\n"
@@ -92,91 +95,17 @@ static const char doc[] =
 
 /* ---- --fail-if ---- */
 
-static void gate_error(const char *src, size_t pos, size_t len, const char *msg)
+static void parse_gate(const char *prog, const char *src, struct gate *g)
 {
-	fprintf(stderr, "flightrec stats: bad --fail-if '%s': %s\n  %s\n  ", src, msg, src);
-	for (size_t i = 0; i < pos; i++)
-		fputc(' ', stderr);
-	for (size_t i = 0; i < (len ? len : 1); i++)
-		fputc('^', stderr);
-	fputs("\n  e.g. --fail-if 'runqueue.p99 > +20%' or --fail-if 'syscalls.read.p99 > 2ms'\n",
-	      stderr);
-	exit(FR_EXIT_USAGE);
-}
+	struct fr_expr_error err;
+	struct fr_expr e;
 
-static void parse_gate(const char *src, struct gate *g)
-{
-	const char *p = src, *t;
-	char *end;
-	bool sign = false;
-	double mult = 1;
-
-	g->src = src;
-	while (isspace((unsigned char)*p))
-		p++;
-	t = p;
-	while (*p && (isalnum((unsigned char)*p) || *p == '.' || *p == '_' || *p == '-'))
-		p++;
-	if (p == t)
-		gate_error(src, (size_t)(t - src), 1, "expected a metric, e.g. runqueue.p99");
-	if ((size_t)(p - t) >= sizeof(g->metric) || !memchr(t, '.', (size_t)(p - t)))
-		gate_error(src, (size_t)(t - src), (size_t)(p - t),
-			   "not a metric: see 'flightrec stats --help' for their names");
-	memcpy(g->metric, t, (size_t)(p - t));
-	g->metric[p - t] = 0;
-	while (isspace((unsigned char)*p))
-		p++;
-	t = p;
-	if (p[0] == '>' && p[1] == '=')
-		g->cmp = 1, p += 2;
-	else if (p[0] == '<' && p[1] == '=')
-		g->cmp = 3, p += 2;
-	else if (p[0] == '>')
-		g->cmp = 0, p += 1;
-	else if (p[0] == '<')
-		g->cmp = 2, p += 1;
-	else
-		gate_error(src, (size_t)(t - src), 1, "expected a comparison: >, >=, < or <=");
-	while (isspace((unsigned char)*p))
-		p++;
-	t = p;
-	sign = *p == '+' || *p == '-';
-	errno = 0;
-	g->value = strtod(p, &end);
-	if (end == p || errno || !isfinite(g->value) || isspace((unsigned char)p[sign]))
-		gate_error(src, (size_t)(t - src), 1, "expected a value: +20% (against --baseline), 2ms, 1MB or 500");
-	p = end;
-	t = p;
-	while (*p && !isspace((unsigned char)*p))
-		p++;
-	if (p == t) {
-		mult = 1;
-	} else if (p - t == 1 && *t == '%') {
-		if (!sign)
-			gate_error(src, (size_t)(t - src), 1,
-				   "a change against --baseline has a sign: +20% or -10%");
-		g->relative = true;
-	} else {
-		static const struct { const char *u; double m; } units[] = {
-			{ "ns", 1 }, { "us", 1e3 }, { "ms", 1e6 }, { "s", 1e9 },
-			{ "B", 1 }, { "KB", 1024 }, { "MB", 1048576 }, { "GB", 1073741824.0 },
-		};
-		bool found = false;
-
-		for (unsigned i = 0; i < FR_ARRAY_SIZE(units); i++)
-			if (strlen(units[i].u) == (size_t)(p - t) && !strncmp(units[i].u, t, (size_t)(p - t))) {
-				mult = units[i].m;
-				found = true;
-			}
-		if (!found)
-			gate_error(src, (size_t)(t - src), (size_t)(p - t),
-				   "unknown unit: use ns, us, ms, s, B, KB, MB, GB, or % with a sign");
+	if (fr_gate_parse(src, &e, &err)) {
+		fr_cond_print_error(stderr, &fr_gate_grammar, prog, src, &err);
+		exit(FR_EXIT_USAGE);
 	}
-	g->value *= mult;
-	while (isspace((unsigned char)*p))
-		p++;
-	if (*p)
-		gate_error(src, (size_t)(p - src), strlen(p), "unexpected text after the value");
+	g->src = src;
+	g->c = e.conds[0];
 }
 
 /* ---- output formats ---- */
@@ -305,7 +234,7 @@ static int parse_opt(int key, char *arg, struct argp_state *state)
 	case OPT_FAIL_IF:
 		if (o->ngates == MAX_FAIL_IF)
 			argp_error(state, "too many --fail-if (at most %d)", MAX_FAIL_IF);
-		parse_gate(arg, &o->gates[o->ngates++]);
+		parse_gate(state->name, arg, &o->gates[o->ngates++]);
 		break;
 	case 'h':
 		argp_state_help(state, stdout, ARGP_HELP_STD_HELP);
@@ -323,7 +252,7 @@ static int parse_opt(int key, char *arg, struct argp_state *state)
 		if (!o->file && !o->has_trace && !o->fmt->live)
 			argp_error(state, "live figures are text or json; -F prometheus is for captures");
 		for (unsigned i = 0; i < o->ngates; i++)
-			if (o->gates[i].relative && !o->baseline)
+			if (o->gates[i].c.change && !o->baseline)
 				argp_error(state, "--fail-if '%s' compares with a baseline: give --baseline BASE",
 					   o->gates[i].src);
 		break;
@@ -430,16 +359,6 @@ static void truncate_rows(const cJSON *arr, uint64_t n)
 
 /* ---- the gate ---- */
 
-static bool holds(int cmp, double a, double b)
-{
-	switch (cmp) {
-	case 0: return a > b;
-	case 1: return a >= b;
-	case 2: return a < b;
-	default: return a <= b;
-	}
-}
-
 /* A figure as text: times for *_ns-like metrics, else a number. */
 static const char *fig(const char *metric, double v, char *b, size_t len)
 {
@@ -488,6 +407,30 @@ static void compare_row(const char *metric, const cJSON *m, const cJSON *base, F
 	fprintf(out, "%-40s %12s %12s %9s\n", metric, t.base, t.now, t.change);
 }
 
+/* A gate names a figure the capture (which) does not have: say so, and
+ * for a device which ones it has. */
+static void no_figure(const struct gate *g, const cJSON *m, const char *which)
+{
+	const char *name = g->c.name, *dot = strrchr(name, '.');
+	const cJSON *x;
+	char devs[160] = "";
+	size_t used = 0;
+
+	if (strncmp(name, "block.", 6) || !dot) {
+		fr_err("--fail-if '%s': %s has no figure '%s'", g->src, which, name);
+		return;
+	}
+	cJSON_ArrayForEach(x, fr_jget(fr_jget(m, "block"), "devices"))
+		if (cJSON_IsString(fr_jget(x, "dev")) && used < sizeof(devs))
+			used += (size_t)snprintf(devs + used, sizeof(devs) - used, "%s%s",
+						 used ? ", " : "", fr_jget(x, "dev")->valuestring);
+	if (used)
+		fr_err("--fail-if '%s': %s has no device '%.*s'; it has %s", g->src, which,
+		       (int)(dot - name - 6), name + 6, devs);
+	else
+		fr_err("--fail-if '%s': %s has no block I/O (record -e block)", g->src, which);
+}
+
 static int run_gates(const struct stats_opts *o, const cJSON *m, const cJSON *base, FILE *out)
 {
 	int failed = 0;
@@ -495,24 +438,24 @@ static int run_gates(const struct stats_opts *o, const cJSON *m, const cJSON *ba
 	fprintf(out, "%-28s %12s %12s %9s  %-24s %s\n", "METRIC", "BASELINE", "NEW", "CHANGE", "CONDITION", "RESULT");
 	for (unsigned i = 0; i < o->ngates; i++) {
 		const struct gate *g = &o->gates[i];
+		const char *name = g->c.name;
 		double nv, bv = 0, limit;
 		struct side_by_side t;
-		bool hit, have_base = base && !fr_stats_lookup(base, g->metric, &bv);
+		bool hit, have_base = base && !fr_stats_lookup(base, name, &bv);
 
-		if (fr_stats_lookup(m, g->metric, &nv)) {
-			fr_err("--fail-if '%s': the capture has no figure '%s' (see 'flightrec stats --help')",
-			       g->src, g->metric);
+		if (fr_stats_lookup(m, name, &nv)) {
+			no_figure(g, m, "the capture");
 			return -1;
 		}
-		if (g->relative && !have_base) {
-			fr_err("--fail-if '%s': the baseline has no figure '%s'", g->src, g->metric);
+		if (g->c.change && !have_base) {
+			no_figure(g, base, "the baseline");
 			return -1;
 		}
-		side_by_side(g->metric, nv, have_base ? &bv : NULL, &t);
-		limit = g->relative ? bv * (1 + g->value / 100.0) : g->value;
-		hit = holds(g->cmp, nv, limit);
+		side_by_side(name, nv, have_base ? &bv : NULL, &t);
+		limit = g->c.change ? bv * (1 + g->c.threshold / 100.0) : g->c.threshold;
+		hit = fr_cmp_holds(g->c.cmp, nv, limit);
 		failed += hit;
-		fprintf(out, "%-28s %12s %12s %9s  %-24s %s\n", g->metric, t.base, t.now, t.change, g->src,
+		fprintf(out, "%-28s %12s %12s %9s  %-24s %s\n", name, t.base, t.now, t.change, g->src,
 			hit ? "FAIL" : "ok");
 	}
 	return failed;

@@ -117,8 +117,9 @@ static const char doc[] =
 	"capture of the whole ring at once, next to where -o puts captures.\n\n"
 	"EXPR: METRIC OP VALUE[UNIT] [for DURATION], or METRIC rises VALUE[UNIT] in DURATION "
 	"[for DURATION], joined with 'and'; OP is >, >=, < or <=; units %, ns, us, ms, s, "
-	"B, KB, MB, GB, MB/s... A bare count metric (events.crash) means > 0. "
-	"'flightrec trigger --list' shows every metric.\n\n"
+	"B, KB, MB, GB, MB/s... (a time or a size needs one). A bare count metric "
+	"(events.crash) means > 0. The grammar is stats --fail-if's too (CONDITIONS in "
+	"flightrec-trigger(8)); 'flightrec trigger --list' shows every metric.\n\n"
 	"Needs root, or CAP_BPF and CAP_PERFMON.\n\n"
 	"Exit status: 0 when a capture was written, 3 when nothing fired (--timeout, or "
 	"stopped), COMMAND's status when one is run, 1 on error, 2 on a usage error.\n\n"
@@ -156,8 +157,7 @@ static int parse_opt(int key, char *arg, struct argp_state *state)
 		if (o->nwhen == MAX_EXPRS)
 			argp_error(state, "too many --when (at most %d)", MAX_EXPRS);
 		if (fr_expr_parse(arg, &o->when[o->nwhen], &err)) {
-			fprintf(stderr, "%s: ", state->name);
-			fr_expr_print_error(stderr, arg, &err);
+			fr_expr_print_error(stderr, state->name, arg, &err);
 			exit(FR_EXIT_USAGE);
 		}
 		o->when_src[o->nwhen++] = arg;
@@ -226,29 +226,19 @@ static int parse_opt(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
-static const char *kind_unit(enum fr_kind k)
-{
-	switch (k) {
-	case FR_KIND_PERCENT: return "%";
-	case FR_KIND_TIME: return "time: ns, us, ms, s";
-	case FR_KIND_BYTES: return "bytes: B, KB, MB, GB";
-	case FR_KIND_RATE: return "rate: B/s, KB/s, MB/s, GB/s";
-	default: return "count";
-	}
-}
-
 static void list_detectors(void)
 {
 	printf("EXPR:  METRIC OP VALUE[UNIT] [for DURATION]\n"
 	       "    |  METRIC rises VALUE[UNIT] in DURATION [for DURATION]\n"
-	       "       joined with 'and'; OP is >, >=, < or <=; a bare count metric means > 0\n\n"
+	       "       joined with 'and'; OP is >, >=, < or <=; a bare count metric means > 0;\n"
+	       "       a time or a size needs its unit (5ms, 1GB); a rise's window is 1s to 1h\n\n"
 	       "Detectors and their metrics:\n");
 	for (unsigned d = 0; d < FR_DET_COUNT; d++) {
 		printf("\n%s\n", fr_detectors[d]->name);
 		for (const enum fr_metric *p = fr_detectors[d]->metrics; *p != FR_M_NONE; p++) {
 			const struct fr_metric_def *m = &fr_metric_defs[*p];
 
-			printf("  %s (%s)\n      %s\n", m->name, kind_unit(m->kind), m->help);
+			printf("  %s (%s)\n      %s\n", m->name, fr_kind_units(m->kind), m->help);
 		}
 	}
 	printf("\nContext written on firing:\n");
@@ -471,17 +461,17 @@ static void status_line(struct trigger *t, const struct fr_firing *f, uint64_t n
 		for (unsigned i = 0; i < t->e.narmed && len < (int)sizeof(line); i++) {
 			for (unsigned j = 0; j < t->e.armed[i].e->n && len < (int)sizeof(line); j++) {
 				const struct fr_cond *c = &t->e.armed[i].e->conds[j];
-				enum fr_metric m = fr_metric_id(c->metric);
+				enum fr_metric m = fr_cond_metric(c);
 				char cs[128];
 
 				if (!t->e.s.valid[m] && !c->rise)
 					snprintf(b, sizeof(b), "-");
 				else
-					fr_fmt_value(c->metric->kind, c->rise ? t->e.armed[i].st[j].value :
+					fr_fmt_value(c->kind, c->rise ? t->e.armed[i].st[j].value :
 						     t->e.s.value[m], b, sizeof(b));
 				fr_cond_format(c, cs, sizeof(cs));
 				len += snprintf(line + len, sizeof(line) - len, " %s %s [%s]%s",
-						c->metric->name, b, cs + strlen(c->metric->name) + 1,
+						c->name, b, cs + strlen(c->name) + 1,
 						j + 1 < t->e.armed[i].e->n ? " and" : " |");
 			}
 		}
@@ -509,7 +499,7 @@ static int arm(struct trigger *t)
 				return FR_EXIT_ERROR;
 			}
 			why = fr_detector_unavailable(fr_metric_detector(
-				fr_metric_id(o->when[o->nwhen].conds[0].metric)));
+				fr_cond_metric(&o->when[o->nwhen].conds[0])));
 			if (why) {
 				fr_vlog("%s: not arming '%s'", why, default_when[i]);
 				continue;

@@ -227,9 +227,11 @@ end
 # stats --fail-if: the start of a condition, a figure of the summary.
 function __flightrec_figures
     printf '%s\tFigure\n' runqueue.p50 runqueue.p90 runqueue.p99 runqueue.max \
-        runqueue.count syscalls.count syscalls.errors cpu.total \
-        offcpu.runnable offcpu.sleeping offcpu.dstate events.total \
-        loss.dropped loss.overwritten
+        runqueue.total runqueue.count syscalls.count syscalls.errors \
+        syscalls.unpaired cpu.total offcpu.runnable offcpu.sleeping \
+        offcpu.dstate offcpu.other events.total events.crashes \
+        events.oom_kills loss.dropped loss.overwritten loss.file_overwritten \
+        loss.unwritten loss.malformed
 end
 
 complete -c flightrec -e

@@ -333,3 +333,28 @@ unsigned fr_edit_distance(const char *a, size_t an, const char *b)
 	}
 	return row[bn];
 }
+
+void fr_nearest_init(struct fr_nearest *n, const char *word, size_t len)
+{
+	n->word = word;
+	n->len = len;
+	n->d = ~0u;
+	n->best[0] = 0;
+}
+
+void fr_nearest_offer(struct fr_nearest *n, const char *name)
+{
+	unsigned d = fr_edit_distance(n->word, n->len, name);
+
+	if (d < n->d && strlen(name) < sizeof(n->best)) {
+		n->d = d;
+		memcpy(n->best, name, strlen(name) + 1);
+	}
+}
+
+const char *fr_nearest_get(const struct fr_nearest *n)
+{
+	if (!n->best[0] || !(n->d <= 2 || n->d * 3 <= n->len))
+		return NULL;
+	return n->best;
+}

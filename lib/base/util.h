@@ -52,4 +52,20 @@ long fr_read_small(const char *path, char *buf, size_t max);
  * case of letters; ~0u when either is over 64 bytes. For "did you mean". */
 unsigned fr_edit_distance(const char *a, size_t an, const char *b);
 
+/* "Did you mean": of the names offered, the closest to the len bytes at
+ * word, when it is close enough (at most two edits, or a third of the
+ * word's length). */
+struct fr_nearest {
+	const char *word;
+	size_t len;
+	unsigned d;
+	char best[64];
+};
+
+void fr_nearest_init(struct fr_nearest *n, const char *word, size_t len);
+/* name: NUL-terminated; copied when it is the closest so far. */
+void fr_nearest_offer(struct fr_nearest *n, const char *name);
+/* The closest name, or NULL when none is close enough. */
+const char *fr_nearest_get(const struct fr_nearest *n);
+
 #endif

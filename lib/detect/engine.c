@@ -75,15 +75,15 @@ int fr_engine_init(struct fr_engine *e, const struct fr_expr *exprs, const char 
 		struct fr_armed *a = &e->armed[e->narmed++];
 
 		a->e = &exprs[i];
-		a->det = fr_metric_detector(fr_metric_id(a->e->conds[0].metric));
+		a->det = fr_metric_detector(fr_cond_metric(&a->e->conds[0]));
 		for (unsigned j = 0; j < a->e->n; j++) {
 			const struct fr_cond *c = &a->e->conds[j];
-			enum fr_metric m = fr_metric_id(c->metric);
+			enum fr_metric m = fr_cond_metric(c);
 
 			/* a metric in no detector's row (tests/unit/test_detect.c
 			 * checks there is none) */
 			if (fr_metric_detector(m) >= FR_DET_COUNT) {
-				fr_err("--when '%s': %s belongs to no detector", src[i], c->metric->name);
+				fr_err("--when '%s': %s belongs to no detector", src[i], c->name);
 				return -ENOENT;
 			}
 			want[m] = true;
@@ -106,7 +106,7 @@ int fr_engine_init(struct fr_engine *e, const struct fr_expr *exprs, const char 
 	for (unsigned i = 0; i < e->narmed; i++)
 		for (unsigned j = 0; j < e->armed[i].e->n; j++) {
 			const struct fr_cond *c = &e->armed[i].e->conds[j];
-			enum fr_metric m = fr_metric_id(c->metric);
+			enum fr_metric m = fr_cond_metric(c);
 			enum fr_det own = fr_metric_detector(m), ctx = fr_metric_context(m);
 
 			if (fr_detectors[own]->arm)
@@ -142,7 +142,7 @@ void fr_engine_tick(struct fr_engine *e, uint64_t now, bool firing)
 
 static bool cond_now(const struct fr_engine *e, const struct fr_cond *c, uint64_t now, double *shown)
 {
-	enum fr_metric m = fr_metric_id(c->metric);
+	enum fr_metric m = fr_cond_metric(c);
 	double then;
 
 	if (!e->s.valid[m])
@@ -195,7 +195,7 @@ static cJSON *values_json(const struct fr_sampler *s)
 static void fire(struct fr_engine *e, struct fr_armed *a, uint64_t now, struct fr_firing *f)
 {
 	const struct fr_detector *d = fr_detectors[a->det];
-	enum fr_metric m = fr_metric_id(a->e->conds[0].metric);
+	enum fr_metric m = fr_cond_metric(&a->e->conds[0]);
 
 	memset(f, 0, sizeof(*f));
 	f->a = a;
@@ -288,9 +288,9 @@ cJSON *fr_firing_json(const struct fr_firing *f, uint64_t pre_ns, uint64_t post_
 	char buf[256];
 
 	cJSON_AddStringToObject(t, "detector", fr_firing_detector(f));
-	cJSON_AddStringToObject(t, "metric", c->metric->name);
+	cJSON_AddStringToObject(t, "metric", c->name);
 	cJSON_AddNumberToObject(t, "value", f->value);
-	cJSON_AddStringToObject(t, "value_text", fr_fmt_value(c->metric->kind, f->value, buf, sizeof(buf)));
+	cJSON_AddStringToObject(t, "value_text", fr_fmt_value(c->kind, f->value, buf, sizeof(buf)));
 	cJSON_AddNumberToObject(t, "threshold", c->threshold);
 	cJSON_AddStringToObject(t, "condition", fr_cond_format(c, buf, sizeof(buf)));
 	cJSON_AddStringToObject(t, "when", f->a->e->text);
@@ -308,10 +308,10 @@ cJSON *fr_firing_json(const struct fr_firing *f, uint64_t pre_ns, uint64_t post_
 		cJSON *x = cJSON_CreateObject();
 
 		cJSON_AddStringToObject(x, "condition", fr_cond_format(ci, buf, sizeof(buf)));
-		cJSON_AddStringToObject(x, "metric", ci->metric->name);
+		cJSON_AddStringToObject(x, "metric", ci->name);
 		cJSON_AddNumberToObject(x, "value", f->a->st[i].value);
 		cJSON_AddStringToObject(x, "value_text",
-					fr_fmt_value(ci->metric->kind, f->a->st[i].value, buf, sizeof(buf)));
+					fr_fmt_value(ci->kind, f->a->st[i].value, buf, sizeof(buf)));
 		cJSON_AddItemToArray(conds, x);
 	}
 	if (f->values)

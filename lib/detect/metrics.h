@@ -9,13 +9,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-enum fr_kind {
-	FR_KIND_PERCENT,	/* 0-100; unit "%" (may be omitted) */
-	FR_KIND_TIME,		/* ns; units ns, us, ms, s */
-	FR_KIND_BYTES,		/* bytes; units B, KB, MB, GB, TB (powers of 1024; KiB... too) */
-	FR_KIND_RATE,		/* bytes/s; units B/s, KB/s, MB/s, GB/s (KiB/s... too) */
-	FR_KIND_COUNT,		/* a plain number; no unit */
-};
+#include "base/cond.h"	/* enum fr_kind */
 
 /* In the order trigger --list shows them, by detector. */
 enum fr_metric {

@@ -58,18 +58,64 @@ static void meta_name(struct fr_chrome *c, const char *what, uint32_t pid, uint3
 	fputs("}}", c->out);
 }
 
-static void name_thread(struct fr_chrome *c, uint32_t pid, uint32_t tid, const char *comm)
+/* A name's fingerprint, kept per track to tell when it changes. */
+static uint32_t name_hash(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 16777619u;
+	return h;
+}
+
+/* The track's name (what = "thread_name" or "process_name") is name from
+ * now on: a metadata event when it changes. Viewers keep the last. */
+static void track_name(struct fr_chrome *c, struct fr_tidmap *m, const char *what, uint32_t pid,
+		       uint32_t tid, const char *name)
+{
+	uint32_t h = name_hash(name), v;
+
+	if (fr_tidmap_get(m, what[0] == 't' ? tid : pid, &v) && v == h)
+		return;
+	fr_tidmap_set(m, what[0] == 't' ? tid : pid, h);
+	meta_name(c, what, pid, tid, name);
+}
+
+/* The last name the capture's process table knows for tid: the name a
+ * task has after its last exec, for a track named before that exec. */
+static const char *last_name(struct fr_decoder *d, uint32_t tid, const char *comm)
+{
+	const struct fr_proc *p = d && tid ? fr_proctab_get(&d->pt, tid, false) : NULL;
+	const char *n = p ? fr_proc_comm_at(p, UINT64_MAX) : NULL;
+
+	return n && n[0] ? n : comm;
+}
+
+/* The tracks of a task seen for the first time: named after the task's
+ * (and its process leader's) last name. */
+static void name_thread(struct fr_chrome *c, struct fr_decoder *d, uint32_t pid, uint32_t tid,
+			const char *comm)
 {
 	uint32_t v;
 
-	if (!fr_tidmap_get(&c->procs, pid, &v)) {
-		fr_tidmap_set(&c->procs, pid, 1);
-		meta_name(c, "process_name", pid, pid, comm);
-	}
-	if (!fr_tidmap_get(&c->named, tid, &v)) {
-		fr_tidmap_set(&c->named, tid, 1);
-		meta_name(c, "thread_name", pid, tid, comm);
-	}
+	if (!fr_tidmap_get(&c->procs, pid, &v))
+		track_name(c, &c->procs, "process_name", pid, pid, last_name(d, pid, comm));
+	if (!fr_tidmap_get(&c->named, tid, &v))
+		track_name(c, &c->named, "thread_name", pid, tid, last_name(d, tid, comm));
+}
+
+/* An exec: the task, and its process, are named after its last name. A
+ * capture's table that knows every rename named them so already; one that
+ * does not knows the exec's name by now (the decoder learnt it), and the
+ * track named before takes that one. */
+static void rename_tracks(struct fr_chrome *c, struct fr_decoder *d, uint32_t pid, uint32_t tid,
+			  const char *comm)
+{
+	const char *name = last_name(d, tid, comm);
+
+	track_name(c, &c->named, "thread_name", pid, tid, name);
+	if (pid == tid)
+		track_name(c, &c->procs, "process_name", pid, pid, name);
 }
 
 void fr_chrome_begin(struct fr_chrome *c, FILE *out, uint64_t base, const struct fr_decoder *d,
@@ -205,7 +251,7 @@ static void sys_exit(struct fr_chrome *c, const struct fr_view *v)
 	fr_tidmap_set(&c->insys, v->tid, 0);
 }
 
-static void sched_switch(struct fr_chrome *c, const struct fr_view *v)
+static void sched_switch(struct fr_chrome *c, struct fr_decoder *d, const struct fr_view *v)
 {
 	const struct fr_sched_switch *e = (const void *)v->h;
 	const struct fr_field *np = field(v, "next_pid");
@@ -240,7 +286,7 @@ static void sched_switch(struct fr_chrome *c, const struct fr_view *v)
 		uint64_t from = c->waits[x];
 		uint32_t npid = ntgid ? ntgid : e->next_tid;
 
-		name_thread(c, npid, e->next_tid, c->cpu[cpu].comm);
+		name_thread(c, d, npid, e->next_tid, c->cpu[cpu].comm);
 		complete(c, "runqueue", "runnable (waiting for a CPU)", npid, e->next_tid, from,
 			 now >= from ? now - from : 0);
 		fputc('}', c->out);
@@ -297,11 +343,12 @@ void fr_chrome_event(struct fr_chrome *c, struct fr_decoder *d, const struct fr_
 	const struct fr_hdr *h = v->h;
 	uint32_t x, pid = v->tgid ? v->tgid : v->tid;
 
-	(void)d;
 	if (h->ts > c->last)
 		c->last = h->ts;
 	if (v->tid && h->type != FR_EV_BLOCK_COMPLETE && h->type != FR_EV_BLOCK_ISSUE)
-		name_thread(c, pid, v->tid, v->comm);
+		name_thread(c, d, pid, v->tid, v->comm);
+	if (h->type == FR_EV_PROC_EXEC && v->tid)
+		rename_tracks(c, d, pid, v->tid, v->comm);
 	/* a task doing something runs: a wakeup seen meanwhile (of a task
 	 * already running) started no wait */
 	if ((h->type == FR_EV_SYS_ENTER || h->type == FR_EV_SYS_EXIT || h->type == FR_EV_PROC_EXEC ||
@@ -320,7 +367,7 @@ void fr_chrome_event(struct fr_chrome *c, struct fr_decoder *d, const struct fr_
 		note_wait(c, v->tid, h->ts);
 		break;
 	case FR_EV_SCHED_SWITCH:
-		sched_switch(c, v);
+		sched_switch(c, d, v);
 		break;
 	case FR_EV_BLOCK_COMPLETE:
 		block_complete(c, v);

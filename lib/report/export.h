@@ -13,14 +13,17 @@
 /* Chrome trace events, streamed: one track per thread grouped by process
  * (system calls as slices, run-queue waits as slices inside them), one
  * track per CPU (who ran), block requests as async slices, the trigger
- * firing as an instant event. Memory per thread and CPU, not per event. */
+ * firing as an instant event, and each fork, exec and exit once, as an
+ * instant on the track of the task that made it. Tracks are named after
+ * the name a task has after its exec (a command a recorder started is not
+ * named after the recorder). Memory per thread and CPU, not per event. */
 struct fr_chrome {
 	FILE *out;
 	uint64_t base;		/* ts 0 of the trace, boot ns */
 	uint64_t last;
 	bool any;
-	struct fr_tidmap named;	/* tids whose names went out */
-	struct fr_tidmap procs;	/* pids whose names went out */
+	struct fr_tidmap named;	/* tid -> a hash of the thread name that went out */
+	struct fr_tidmap procs;	/* pid -> a hash of the process name that went out */
 	struct fr_tidmap insys;	/* tid -> 1 inside a syscall slice */
 	struct fr_tidmap waiting; /* tid -> index into waits */
 	uint64_t *waits;	/* runnable since */

@@ -145,6 +145,30 @@ for p in sys.argv[1:]: socket.socket(socket.AF_UNIX).bind(p)' \
 	done
 }
 
+@test "every figure stats --fail-if takes is in flightrec-stats(8) and the completions" {
+	# the fixed names of the table of figures (NAME, DEV and TYPE stand for names)
+	figures=$(grep -oE '\{ "[a-z_]+\.[a-z_0-9]+"' "$ROOT/lib/report/gate.c" | tr -d '{" ')
+	[ "$(wc -w <<<"$figures")" -ge 20 ]
+	for f in $figures; do
+		grep -q -- "\\fB$f\|^\.BR* $f\|[ \"]$f\b" "$ROOT/man/flightrec-stats.8" || {
+			echo "flightrec-stats.8 lacks $f" >&2
+			return 1
+		}
+		grep -q "_flightrec_figures=.*\b$f\b" "$COMP" || {
+			echo "the completion lacks $f" >&2
+			return 1
+		}
+		grep -qE "^ +(.* )?$f( |$)" "$ZSH_COMP" || {
+			echo "the zsh completion lacks $f" >&2
+			return 1
+		}
+		grep -qE "( |^)$f( |$)" "$FISH_COMP" || {
+			echo "the fish completion lacks $f" >&2
+			return 1
+		}
+	done
+}
+
 # Files to complete in $T/files: a capture, another file, a directory.
 make_files() {
 	mkdir -p "$T/files/sub"

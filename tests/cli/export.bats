@@ -45,3 +45,67 @@ setup() {
 	[[ "$stderr" == *"has no profile samples"* ]]
 	[ -z "$output" ]
 }
+
+# the last name a metadata event gave the track of process ($2) or thread
+# ($3) $4 in the Chrome trace $1
+track_name() {
+	jq -r --arg what "$2_name" --argjson id "$3" '
+		[.traceEvents[] | select(.ph == "M" and .name == $what and
+			(if $what == "process_name" then .pid else .tid end) == $id and .pid < 4194305)]
+		| last | .args.name' "$1"
+}
+
+@test "dump -F chrome: a command's tracks carry the name it has after exec, not the recorder's" {
+	# with the names in the capture's process table, and learnt from the events only
+	for variant in --renames ""; do
+		"$MKCAP" --exec "$T/x.frec" 3 $variant >/dev/null
+		run -0 --separate-stderr "$FR" dump -F chrome "$T/x.frec"
+		jq -e -f "$CHECK" <<<"$output"
+		echo "$output" >"$T/c.json"
+		# the command (4300) ran as flightrec, then sh, then frhelper
+		[ "$(track_name "$T/c.json" process 4300)" = frhelper ]
+		[ "$(track_name "$T/c.json" thread 4300)" = frhelper ]
+		# its thread, and the children, which exec true
+		[ "$(track_name "$T/c.json" thread 4301)" = frhelper ]
+		for c in 4400 4401 4402 4399; do
+			[ "$(track_name "$T/c.json" process $c)" = true ]
+			[ "$(track_name "$T/c.json" thread $c)" = true ]
+		done
+		# the recorder keeps its own
+		[ "$(track_name "$T/c.json" process 4242)" = flightrec ]
+	done
+	# a table that knows every name names each track once, with its last name
+	"$MKCAP" --exec "$T/x.frec" 3 --renames >/dev/null
+	"$FR" dump -F chrome "$T/x.frec" >"$T/c.json"
+	[ "$(jq '[.traceEvents[] | select(.ph == "M" and .pid == 4300)] | length' "$T/c.json")" -eq 3 ]
+	[ -z "$(jq -r '.traceEvents[] | select(.ph == "M" and .pid == 4300) | .args.name' "$T/c.json" |
+		grep -vx frhelper)" ]
+}
+
+@test "a fork, a vfork and a clone are counted once: dump, dump -F chrome, stats" {
+	# the recorder's fork of the command, then its 3 forks, a vfork and a
+	# thread: 6, each with its sched_wakeup_new
+	n=$("$MKCAP" --exec "$T/x.frec" 3 --renames)
+	run -0 "$FR" dump -t process_fork "$T/x.frec"
+	[ "${#lines[@]}" -eq 6 ]
+	[ "$(grep -c 'thread=yes' <<<"$output")" -eq 1 ]
+	run -0 "$FR" dump -p 4300 -t process_fork "$T/x.frec"
+	[ "${#lines[@]}" -eq 5 ]
+	run -0 "$FR" dump -F chrome "$T/x.frec"
+	[ "$(jq '[.traceEvents[] | select(.ph == "i" and .name == "process_fork")] | length' <<<"$output")" -eq 6 ]
+	# each on the parent's track
+	[ "$(jq '[.traceEvents[] | select(.ph == "i" and .name == "process_fork" and .tid == 4300)] | length' <<<"$output")" -eq 5 ]
+	# a new task's wakeup starts its wait for a CPU, not another fork: one
+	# wait each for frhelper's children and thread, which are never preempted
+	[ "$(jq '[.traceEvents[] | select(.ph == "X" and .cat == "runqueue" and .tid != 4300)] | length' <<<"$output")" -eq 5 ]
+	[ "$(jq '[.traceEvents[] | select(.ph == "i" and .tid != 4300 and .tid != 4242 and .name == "process_fork")] | length' <<<"$output")" -eq 0 ]
+	run -0 "$FR" stats -F json "$T/x.frec"
+	jq -e --argjson n "$n" '.events.total == $n and .events.by_type.process_fork == 6 and
+		.events.by_type.sched_wakeup_new == 6 and .events.by_type.process_exec == 6' <<<"$output"
+	run -0 "$FR" stats "$T/x.frec" --fail-if 'events.process_fork > 6'
+	run -1 "$FR" stats "$T/x.frec" --fail-if 'events.process_fork >= 6'
+	run -0 "$FR" dump --info -F json "$T/x.frec"
+	jq -e --argjson n "$n" '.events == $n' <<<"$output"
+	run -0 "$FR" dump --info "$T/x.frec"
+	[[ "$output" == *"events:      $n in 1 segments"* ]]
+}

@@ -63,6 +63,20 @@ section() {
 	done
 }
 
+@test "trigger and stats document their one grammar of conditions in the same words" {
+	trigger=$(section "$ROOT/man/flightrec-trigger.8" CONDITIONS)
+	stats=$(section "$ROOT/man/flightrec-stats.8" CONDITIONS)
+	[ -n "$trigger" ]
+	[ "$trigger" = "$stats" ] || {
+		diff <(echo "$trigger") <(echo "$stats") >&2
+		return 1
+	}
+	# both options are named, and the forms only one of them takes
+	grep -q 'trigger \\-\\-when' <<<"$trigger"
+	grep -q 'stats \\-\\-fail\\-if' <<<"$trigger"
+	grep -q 'rises' <<<"$trigger"
+}
+
 @test "every OVERHEAD gives a measured figure and says where it comes from" {
 	for p in "$ROOT"/man/*.8; do
 		text=$(section "$p" OVERHEAD)

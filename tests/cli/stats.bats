@@ -10,20 +10,10 @@ setup() {
 	"$MK" "$T/s.frec" 5 >/dev/null
 }
 
+# a bad --fail-if: exit 2, the message, the source echoed, the caret line
+# under the token at column $2 (from 0) of width $3 (common.bash)
 bad_gate() {
-	local cond=$1 col=$2 width=$3 msg=$4
-	run -2 --separate-stderr "$FR" stats "$T/s.frec" --fail-if "$cond"
-	[ -z "$output" ]
-	[[ "${stderr_lines[0]}" == "flightrec stats: bad --fail-if '$cond': "*"$msg"* ]] || {
-		echo "got: ${stderr_lines[0]}" >&2
-		return 1
-	}
-	[ "${stderr_lines[1]}" = "  $cond" ]
-	want=$(printf '  %*s%s' "$col" '' "$(printf '^%.0s' $(seq "$width"))")
-	[ "${stderr_lines[2]}" = "$want" ] || {
-		echo "caret line: '${stderr_lines[2]}', want '$want'" >&2
-		return 1
-	}
+	bad_condition "$1" "$2" "$3" "$4" "flightrec stats: bad --fail-if: " "$FR" stats "$T/s.frec" --fail-if
 }
 
 @test "stats: a summary of a synthetic capture, text and JSON (schema 1)" {
@@ -55,28 +45,57 @@ bad_gate() {
 }
 
 @test "stats --fail-if: every error points at the bad token" {
-	bad_gate '' 0 1 "expected a metric"
-	bad_gate 'p99 > 2ms' 0 3 "not a metric"
-	bad_gate 'runqueue.p99 = 2ms' 13 1 "expected a comparison"
-	bad_gate 'runqueue.p99 >' 14 1 "expected a value"
-	bad_gate 'runqueue.p99 > fast' 15 1 "expected a value"
-	bad_gate 'runqueue.p99 > 2 ms' 17 2 "unexpected text"
-	bad_gate 'runqueue.p99 > 2fortnights' 16 10 "unknown unit"
-	bad_gate 'runqueue.p99 > 20%' 17 1 "has a sign"
+	bad_gate '' 0 1 "empty condition: give a condition, e.g. runqueue.p99 > 5ms"
+	bad_gate 'runqueue.p99 = 2ms' 13 1 "unknown operator '='"
+	bad_gate 'runqueue.p99 >' 14 1 "expected a value for runqueue.p99, e.g. 5ms or +20%"
+	bad_gate 'runqueue.p99 > fast' 15 4 "expected a value"
+	bad_gate 'runqueue.p99 > 2fortnights' 16 10 "unknown unit 'fortnights'"
+	bad_gate 'runqueue.p99 > 20%' 17 1 "a change against the baseline has a sign: +20% or -10%"
+	bad_gate 'runqueue.p99 > +2ms' 15 4 "a signed value is a change against the baseline, in per cent"
+	bad_gate 'runqueue.p99 > 2ms junk' 19 4 "expected the end, not 'junk'"
+}
+
+@test "stats --fail-if: a time needs a unit, and the message says which" {
+	bad_gate 'runqueue.p99 > 5' 15 1 \
+		"runqueue.p99 is a time: give it a unit, ns, us, ms or s (e.g. 5ms)"
+	bad_gate 'syscalls.read.max > 5000000' 20 7 "syscalls.read.max is a time: give it a unit"
+	bad_gate 'runqueue.p99 > 5MB' 16 2 "runqueue.p99 is a time: use ns, us, ms or s"
+	# what works: a unit, with or without a space before it
+	run -0 "$FR" stats "$T/s.frec" --fail-if 'runqueue.p99 > 5ms' --fail-if 'cpu.total > 1 s'
+	[[ "$output" == *"runqueue.p99 > 5ms "*" ok"* ]]
+}
+
+@test "stats --fail-if: an unknown metric, call or event type gets a 'did you mean'" {
+	bad_gate 'runqueue.p95 > 5ms' 0 12 "unknown metric 'runqueue.p95' (did you mean runqueue.p90?)"
+	[ "${stderr_lines[4]}" = "  every metric: METRICS in flightrec-stats(8), or flightrec stats --help" ]
+	bad_gate 'p99 > 2ms' 0 3 "unknown metric 'p99' (did you mean runqueue.p99?)"
+	bad_gate 'syscall.read.p99 > 2ms' 0 16 "(did you mean syscalls.read.p99?)"
+	bad_gate 'syscalls.raed.p99 > 2ms' 9 4 "unknown system call 'raed' (did you mean read?)"
+	bad_gate 'events.sched_swtch > 1' 7 11 "unknown event type 'sched_swtch' (did you mean sched_switch?)"
+	# trigger's metrics are not stats' figures
+	bad_gate 'cpu.sys > 45%' 0 7 "unknown metric 'cpu.sys' (did you mean cpu.total?)"
+}
+
+@test "stats --fail-if: the forms trigger has and stats has not" {
+	bad_gate 'runqueue.p99 > 5ms for 5s' 19 3 "no 'for' in --fail-if: each figure is compared once"
+	bad_gate 'runqueue.p99 rises 5ms in 10s' 13 5 "no 'rises' in --fail-if"
+	bad_gate 'runqueue.p99 > 5ms and events.total > 3' 19 3 "one condition per --fail-if: give each its own"
+	bad_gate 'events.crashes' 14 1 "expected a comparison (>, >=, <, <=) after 'events.crashes'"
 }
 
 @test "stats --fail-if: a figure the capture does not have is a usage error" {
-	run -2 --separate-stderr "$FR" stats "$T/s.frec" --fail-if 'runqueue.p42 > 1ms'
-	[[ "$stderr" == *"has no figure 'runqueue.p42'"* ]]
+	run -2 --separate-stderr "$FR" stats "$T/s.frec" --fail-if 'syscalls.reboot.p99 > 1ms'
+	[[ "$stderr" == *"the capture has no figure 'syscalls.reboot.p99'"* ]]
 	run -2 --separate-stderr "$FR" stats "$T/s.frec" --fail-if 'block.nodisk.p99 > 1ms'
-	[[ "$stderr" == *"has no figure 'block.nodisk.p99'"* ]]
+	[[ "$stderr" == *"the capture has no block I/O"* ]]
 }
 
 @test "stats --fail-if on absolute figures: exit 1 when one holds, 0 otherwise" {
 	n=$("$FR" stats -F json "$T/s.frec" | jq .events.total)
 	run -1 "$FR" stats "$T/s.frec" --fail-if "events.total >= $n"
 	[[ "$output" == *"FAIL"* ]]
-	run -0 "$FR" stats "$T/s.frec" --fail-if "events.total > $n" --fail-if 'syscalls.nosuchcall.count > 0'
+	# a call never made has count 0
+	run -0 "$FR" stats "$T/s.frec" --fail-if "events.total > $n" --fail-if 'syscalls.reboot.count > 0'
 	[[ "$output" != *"FAIL"* ]]
 }
 

@@ -9,22 +9,9 @@ setup() {
 }
 
 # a bad --when: exit 2, the message, the source echoed, the caret line
-# under the token at column $2 (from 0) of width $3
+# under the token at column $2 (from 0) of width $3 (common.bash)
 bad_when() {
-	local expr=$1 col=$2 width=$3 msg=$4
-	run -2 --separate-stderr "$FR" trigger --when "$expr"
-	[ -z "$output" ]
-	[[ "${stderr_lines[0]}" == "flightrec trigger: bad --when '$expr': "*"$msg"* ]] || {
-		echo "got: ${stderr_lines[0]}" >&2
-		return 1
-	}
-	[ "${stderr_lines[1]}" = "  $expr" ]
-	want=$(printf '  %*s%s' "$col" '' "$(printf '^%.0s' $(seq "$width"))")
-	[ "${stderr_lines[2]}" = "$want" ] || {
-		echo "caret line: '${stderr_lines[2]}', want '$want'" >&2
-		return 1
-	}
-	[[ "${stderr_lines[3]}" == *"e.g. --when 'cpu.sys > 45%'"* ]]
+	bad_condition "$1" "$2" "$3" "$4" "flightrec trigger: bad --when: " "$FR" trigger --when
 }
 
 @test "trigger --list: every detector, metric, unit, the syntax and the default set" {
@@ -43,12 +30,17 @@ bad_when() {
 
 @test "trigger --when: an unknown metric is named, with the closest one" {
 	bad_when 'cpu.sy > 45%' 0 6 "unknown metric 'cpu.sy' (did you mean cpu.sys?)"
+	[ "${stderr_lines[3]}" = "  every metric: flightrec trigger --list" ]
 	bad_when 'cpu.usage > 45% and memory.anon > 1GB' 20 11 "unknown metric 'memory.anon'"
+	# stats' figures are not trigger's metrics
+	bad_when 'syscalls.read.p99 > 2ms' 0 17 "unknown metric 'syscalls.read.p99'"
 }
 
 @test "trigger --when: a unit of the wrong kind, or a missing one" {
 	bad_when 'cpu.sys > 45ms' 12 2 "cpu.sys is a percentage"
-	bad_when 'runqueue.p99 > 5' 15 1 "runqueue.p99 is a time"
+	bad_when 'runqueue.p99 > 5' 15 1 \
+		"runqueue.p99 is a time: give it a unit, ns, us, ms or s (e.g. 5ms)"
+	bad_when 'runqueue.p99 > 5 furlongs' 17 8 "unknown unit 'furlongs'; runqueue.p99 is a time"
 	bad_when 'memburst.rate > 100MB' 19 2 "memburst.rate is a rate"
 	bad_when 'memburst.anon > 2%' 17 1 "memburst.anon is a size"
 	bad_when 'cpu.sys > 45 furlongs' 13 8 "unknown unit 'furlongs'"
@@ -72,10 +64,26 @@ bad_when() {
 }
 
 @test "trigger --when: a rise is measured over 1s to 1h" {
-	run -2 --separate-stderr "$FR" trigger --when 'memburst.anon rises 1GB in 500ms'
-	[[ "$stderr" == *"a rise is measured over 1s to 1h"* ]]
-	run -2 --separate-stderr "$FR" trigger --when 'memburst.anon rises 1GB in 2h'
-	[[ "$stderr" == *"a rise is measured over 1s to 1h"* ]]
+	bad_when 'memburst.anon rises 1GB in 500ms' 27 5 "a rise is measured over 1s to 1h"
+	bad_when 'memburst.anon rises 1GB in 2h' 27 2 "a rise is measured over 1s to 1h"
+}
+
+@test "trigger --when: a signed value is a change against a baseline, which --when has not" {
+	bad_when 'cpu.sys > +20%' 10 1 "a threshold has no sign: write e.g. 45%"
+	bad_when 'runqueue.p99 > -5ms' 15 4 "runqueue.p99 cannot be negative"
+}
+
+@test "trigger --when: a long expression is shown around the bad token, within 80 columns" {
+	e='cpu.usage > 45% and cpu.user > 10% and cpu.sys > 20% and io.util > 50% and io.await > 5'
+	run -2 --separate-stderr "$FR" trigger --when "$e"
+	[[ "${stderr_lines[0]}" == "flightrec trigger: bad --when: io.await is a time: "* ]]
+	[[ "$stderr" == *"  ..."*"io.await > 5"$'\n'* ]]
+	[ -z "$(awk 'length > 80' <<<"$stderr")" ]
+	# the caret is under the 5
+	src=$(grep -n '^  \.\.\.' <<<"$stderr" | cut -d: -f1)
+	line=$(sed -n "${src}p" <<<"$stderr")
+	carets=$(sed -n "$((src + 1))p" <<<"$stderr")
+	[ "${line:$((${#carets} - 1)):1}" = 5 ]
 }
 
 @test "trigger --when: too many conditions in one expression" {

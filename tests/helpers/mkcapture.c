@@ -1,7 +1,9 @@
 /* mkcapture.c: write a synthetic capture with known contents for the CLI
  * tests: mkcapture FILE [PAIRS] [--no-end], or a ring file:
  * mkcapture --ring MAX_BYTES SEGMENTS PAIRS_PER_SEGMENT FILE [--no-end]
- * (prints the events left in it). */
+ * (prints the events left in it), or a command a recorder started that
+ * execs and forks K children, a vfork and a thread (synth_exec_write):
+ * mkcapture --exec FILE K [--renames]. Prints the number of events. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +32,21 @@ int main(int argc, char **argv)
 			return 1;
 		}
 		printf("%llu\n", (unsigned long long)(rf.stored - rf.overwritten));
+		return 0;
+	}
+	if (argc >= 4 && !strcmp(argv[1], "--exec")) {
+		fd = fr_create_private(argv[2], true);
+		if (fd < 0) {
+			fprintf(stderr, "mkcapture: %s: %s\n", argv[2], strerror(-fd));
+			return 1;
+		}
+		ret = synth_exec_write(fd, (unsigned)atoi(argv[3]),
+				       argc > 4 && !strcmp(argv[4], "--renames"));
+		if (ret < 0) {
+			fprintf(stderr, "mkcapture: %s\n", strerror(-ret));
+			return 1;
+		}
+		printf("%d\n", ret);
 		return 0;
 	}
 	if (argc < 2) {

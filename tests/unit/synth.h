@@ -193,6 +193,174 @@ static inline unsigned synth_count(unsigned n)
 	return 2 * n + 3 * ((n + 9) / 10);
 }
 
+/* ---- a command a recorder started, which execs and forks ----
+ *
+ * As record -- sh -c 'exec frhelper --forks K' records it: the recorder
+ * (SYNTH_PID, "flightrec") forks SYNTH_CMD, which runs under the
+ * recorder's name until it execs sh, then frhelper; frhelper forks K
+ * children (SYNTH_CMD + 100 + i) that exec true and exit, vforks one more
+ * (SYNTH_CMD + 99) that does the same, and clones one thread
+ * (SYNTH_CMD + 1) that makes a getppid call and exits. Each new task is
+ * woken as new (sched_wakeup_new) and switched in. So the capture holds
+ * exactly K + 3 forks (the recorder's, then K + 2 of frhelper's, vfork and
+ * clone included) and as many sched_wakeup_new. With renames, its process table knows the command's
+ * names as the recorder's does (each exec a rename); without, a reader
+ * learns them from the events only. */
+#define SYNTH_CMD 4300u
+
+struct synth_w {
+	struct fr_cap_writer w;
+	uint64_t t;		/* the next event's time */
+	unsigned n;		/* events written */
+	int ret;
+};
+
+static inline void synth_put(struct synth_w *s, void *rec, uint16_t type, uint16_t size,
+			     uint32_t tgid, uint32_t tid)
+{
+	struct fr_hdr *h = rec;
+
+	*h = (struct fr_hdr){ .ts = s->t, .tgid = tgid, .tid = tid, .type = type, .size = size };
+	s->t += 1000;
+	if (!s->ret)
+		s->ret = fr_capw_event(&s->w, rec, size);
+	s->n++;
+}
+
+/* parent forks child (child_tgid: the child's process), which is woken as
+ * new and switched in, parent leaving the CPU in state */
+static inline void synth_spawn(struct synth_w *s, uint32_t ptgid, uint32_t parent,
+			       uint32_t ctgid, uint32_t child, const char *comm, uint32_t state)
+{
+	struct fr_proc_fork f = { .child_tgid = ctgid, .child_tid = child };
+	struct fr_sched_wakeup wn = { .waker_tgid = ptgid, .waker_tid = parent, .prio = 120 };
+	struct fr_sched_switch sw = { .next_tgid = ctgid, .next_tid = child, .prev_state = state,
+				      .prev_prio = 120, .next_prio = 120 };
+
+	snprintf(f.child_comm, sizeof(f.child_comm), "%s", comm);
+	synth_put(s, &f, FR_EV_PROC_FORK, sizeof(f), ptgid, parent);
+	snprintf(wn.comm, sizeof(wn.comm), "%s", comm);
+	synth_put(s, &wn, FR_EV_SCHED_WAKEUP_NEW, sizeof(wn), ctgid, child);
+	snprintf(sw.prev_comm, sizeof(sw.prev_comm), "%s", comm);
+	snprintf(sw.next_comm, sizeof(sw.next_comm), "%s", comm);
+	synth_put(s, &sw, FR_EV_SCHED_SWITCH, FR_SCHED_SWITCH_V1_SIZE, ptgid, parent);
+}
+
+static inline void synth_exec(struct synth_w *s, uint32_t tid, const char *path, const char *comm)
+{
+	struct fr_sys_enter en = { .id = 59 };
+	struct fr_sys_exit ex = { .id = 59 };
+	struct fr_proc_exec e = { .old_tid = tid };
+	size_t n = strlen(path) + 1;
+
+	synth_put(s, &en, FR_EV_SYS_ENTER, sizeof(en), tid, tid);
+	snprintf(e.comm, sizeof(e.comm), "%s", comm);
+	memcpy(e.data, path, n);
+	memcpy(e.data + n, comm, strlen(comm) + 1);
+	e.filename_len = (uint16_t)n;
+	e.args_len = (uint16_t)(strlen(comm) + 1);
+	synth_put(s, &e, FR_EV_PROC_EXEC, (FR_EXEC_FIXED_SIZE + n + e.args_len + 7) & ~7u, tid,
+		  tid);
+	synth_put(s, &ex, FR_EV_SYS_EXIT, sizeof(ex), tid, tid);
+}
+
+/* tid (of tgid) exits, and the CPU goes back to next */
+static inline void synth_exit(struct synth_w *s, uint32_t tgid, uint32_t tid, bool group_dead,
+			      uint32_t next, const char *comm, const char *next_comm)
+{
+	struct fr_proc_exit x = { .group_dead = group_dead };
+	struct fr_sched_switch sw = { .next_tgid = next, .next_tid = next, .prev_state = 0x10 };
+
+	synth_put(s, &x, FR_EV_PROC_EXIT, FR_PROC_EXIT_V1_SIZE, tgid, tid);
+	snprintf(sw.prev_comm, sizeof(sw.prev_comm), "%s", comm);
+	snprintf(sw.next_comm, sizeof(sw.next_comm), "%s", next_comm);
+	synth_put(s, &sw, FR_EV_SCHED_SWITCH, FR_SCHED_SWITCH_V1_SIZE, tgid, tid);
+}
+
+static inline cJSON *synth_exec_procs(bool renames, uint64_t sh_ts, uint64_t frhelper_ts)
+{
+	cJSON *procs = cJSON_CreateArray(), *o, *r, *x;
+
+	o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "tid", SYNTH_PID);
+	cJSON_AddNumberToObject(o, "tgid", SYNTH_PID);
+	cJSON_AddStringToObject(o, "comm", "flightrec");
+	cJSON_AddItemToArray(procs, o);
+	if (!renames)
+		return procs;
+	o = cJSON_CreateObject();
+	cJSON_AddNumberToObject(o, "tid", SYNTH_CMD);
+	cJSON_AddNumberToObject(o, "tgid", SYNTH_CMD);
+	cJSON_AddNumberToObject(o, "ppid", SYNTH_PID);
+	cJSON_AddStringToObject(o, "comm", "flightrec");
+	r = cJSON_AddArrayToObject(o, "renames");
+	x = cJSON_CreateObject();
+	cJSON_AddNumberToObject(x, "ts", (double)sh_ts);
+	cJSON_AddStringToObject(x, "comm", "sh");
+	cJSON_AddItemToArray(r, x);
+	x = cJSON_CreateObject();
+	cJSON_AddNumberToObject(x, "ts", (double)frhelper_ts);
+	cJSON_AddStringToObject(x, "comm", "frhelper");
+	cJSON_AddItemToArray(r, x);
+	cJSON_AddItemToArray(procs, o);
+	return procs;
+}
+
+/* Returns the number of events written, or -errno. */
+static inline int synth_exec_write(int fd, unsigned k, bool renames)
+{
+	struct synth_w s = { .t = SYNTH_T0 };
+	const uint32_t cmd = SYNTH_CMD, thread = SYNTH_CMD + 1, vchild = SYNTH_CMD + 99;
+	struct fr_sys_enter en = { .id = 110 };
+	struct fr_sys_exit ex = { .id = 110, .ret = (int64_t)cmd };
+	uint64_t sh_ts, frhelper_ts;
+	cJSON *meta, *procs, *end, *c;
+	int r2;
+
+	s.ret = fr_capw_open(&s.w, fd);
+	if (s.ret)
+		return s.ret;
+	meta = synth_meta();
+	s.ret = fr_capw_json(&s.w, FR_SEG_META, meta);
+	cJSON_Delete(meta);
+	synth_spawn(&s, SYNTH_PID, SYNTH_PID, cmd, cmd, "flightrec", 0x1);
+	sh_ts = s.t + 1000;
+	synth_exec(&s, cmd, "/bin/sh", "sh");
+	frhelper_ts = s.t + 1000;
+	synth_exec(&s, cmd, "build/tests/frhelper", "frhelper");
+	for (unsigned i = 0; i < k; i++) {
+		uint32_t child = cmd + 100 + i;
+
+		synth_spawn(&s, cmd, cmd, child, child, "frhelper", 0x0);
+		synth_exec(&s, child, "/bin/true", "true");
+		synth_exit(&s, child, child, true, cmd, "true", "frhelper");
+	}
+	/* a vfork: the parent waits in D until the child execs */
+	synth_spawn(&s, cmd, cmd, vchild, vchild, "frhelper", 0x2);
+	synth_exec(&s, vchild, "/bin/true", "true");
+	synth_exit(&s, vchild, vchild, true, cmd, "true", "frhelper");
+	/* a clone: a thread of frhelper */
+	synth_spawn(&s, cmd, cmd, cmd, thread, "frhelper", 0x0);
+	synth_put(&s, &en, FR_EV_SYS_ENTER, sizeof(en), cmd, thread);
+	synth_put(&s, &ex, FR_EV_SYS_EXIT, sizeof(ex), cmd, thread);
+	synth_exit(&s, cmd, thread, false, cmd, "frhelper", "frhelper");
+	synth_exit(&s, cmd, cmd, true, SYNTH_PID, "frhelper", "flightrec");
+	if (!s.ret)
+		s.ret = fr_capw_flush(&s.w);
+	procs = synth_exec_procs(renames, sh_ts, frhelper_ts);
+	if (!s.ret)
+		s.ret = fr_capw_json(&s.w, FR_SEG_PROCS, procs);
+	cJSON_Delete(procs);
+	end = cJSON_CreateObject();
+	c = cJSON_AddObjectToObject(end, "counters");
+	cJSON_AddNumberToObject(c, "stored", s.n);
+	if (!s.ret)
+		s.ret = fr_capw_json(&s.w, FR_SEG_END, end);
+	cJSON_Delete(end);
+	r2 = fr_capw_close(&s.w);
+	return s.ret ? s.ret : r2 ? r2 : (int)s.n;
+}
+
 /* ---- an in-memory ring of synthetic records, as a recorder fills it ----
  *
  * Group i of synth_ring_fill, at SYNTH_T0 + i * SYNTH_RING_STEP: task

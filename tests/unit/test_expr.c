@@ -1,5 +1,6 @@
-/* test_expr.c: the --when expressions of trigger: what parses to what, the
- * text conditions format back to, value formatting, and every way an
+/* test_expr.c: the --when expressions of trigger (the shared grammar of
+ * base/cond.h with trigger's metrics and every form): what parses to what,
+ * the text conditions format back to, value formatting, and every way an
  * expression is refused, with the token the error points at. */
 #include <errno.h>
 #include <stdlib.h>
@@ -126,7 +127,7 @@ static void printed(const char *src, const char *want)
 		free(out);
 		return;
 	}
-	fr_expr_print_error(f, src, &err);
+	fr_expr_print_error(f, NULL, src, &err);
 	fclose(f);
 	ok(!strcmp(out, want), "error for '%s' printed with carets", esc(src));
 	if (strcmp(out, want))
@@ -139,7 +140,8 @@ static void test_parse(void)
 	const struct fr_cond *c = &e.conds[0];
 
 	ok(!fr_expr_parse("cpu.sys > 45%", &e, &err) && e.n == 1 &&
-	   !strcmp(c->metric->name, "cpu.sys") && c->metric->kind == FR_KIND_PERCENT &&
+	   !strcmp(c->name, "cpu.sys") && fr_cond_metric(c) == FR_M_CPU_SYS &&
+	   c->kind == FR_KIND_PERCENT && !c->change &&
 	   !c->rise && c->cmp == FR_CMP_GT && c->threshold == 45 && !c->window_ns && !c->for_ns,
 	   "cpu.sys > 45%%");
 	ok(!fr_expr_parse("cpu.sys > 45", &e, &err) && c->threshold == 45,
@@ -175,11 +177,13 @@ static void test_parse(void)
 	   c->rise && c->cmp == FR_CMP_GE && c->threshold == 1073741824.0 &&
 	   c->window_ns == 10000000000ULL && c->for_ns == 5000000000ULL,
 	   "memburst.anon rises 1GB in 10s for 5s");
-	ok(!fr_expr_parse("cpu.sys rises 20% in 500ms", &e, &err) && c->rise &&
-	   c->threshold == 20 && c->window_ns == 500000000 && !c->for_ns,
+	ok(!fr_expr_parse("cpu.sys rises 20% in 1.5s", &e, &err) && c->rise &&
+	   c->threshold == 20 && c->window_ns == 1500000000 && !c->for_ns,
 	   "a percentage rises, no 'for'");
-	ok(!fr_expr_parse("cpu.sys rises 100% in 24h", &e, &err) && c->threshold == 100 &&
-	   c->window_ns == 86400000000000ULL, "the largest rise and window");
+	ok(!fr_expr_parse("cpu.sys rises 100% in 1h", &e, &err) && c->threshold == 100 &&
+	   c->window_ns == 3600000000000ULL, "the largest rise and window");
+	ok(!fr_expr_parse("cpu.sys rises 1% in 1s", &e, &err) && c->window_ns == 1000000000ULL,
+	   "the shortest window");
 	ok(!fr_expr_parse("events.crash", &e, &err) && e.n == 1 && c->cmp == FR_CMP_GT &&
 	   c->threshold == 0 && !c->rise, "a bare count metric means > 0");
 	ok(!fr_expr_parse("events.crash for 5s", &e, &err) && c->cmp == FR_CMP_GT &&
@@ -201,9 +205,9 @@ static void test_parse(void)
 	   !strcmp(e.text, "cpu.sys > 0%"), "-0 is 0");
 
 	ok(!fr_expr_parse("cpu.sys > 45% and io.util >= 90 and events.oom", &e, &err) &&
-	   e.n == 3 && !strcmp(e.conds[1].metric->name, "io.util") &&
+	   e.n == 3 && !strcmp(e.conds[1].name, "io.util") &&
 	   e.conds[1].cmp == FR_CMP_GE && e.conds[1].threshold == 90 &&
-	   !strcmp(e.conds[2].metric->name, "events.oom") && e.conds[2].cmp == FR_CMP_GT,
+	   !strcmp(e.conds[2].name, "events.oom") && e.conds[2].cmp == FR_CMP_GT,
 	   "three conditions joined with 'and'");
 	ok(!fr_expr_parse("events.crash and events.oom and events.crash and events.oom and "
 			  "events.crash and events.oom and events.crash and events.oom",
@@ -250,11 +254,11 @@ static void test_round_trip(void)
 		"memburst.anon > 1.000000001KB",
 		"memburst.anon > 0.000000003MB",
 		"memburst.anon > 909494.701772928TB",
-		"memburst.rate rises 0.000000001B/s in 1ns",
+		"memburst.rate rises 0.000000001B/s in 1s",
 		"memburst.rate > 123456.789MiB/s for 86399999999999ns",
 		"dstate.tasks > 1000000000000000000",
 		"dstate.load > 123456789.123456789",
-		"cpu.sys rises 99.999999999% in 23.999999999h",
+		"cpu.sys rises 99.999999999% in 0.999999999h",
 	};
 
 	for (size_t i = 0; i < sizeof(srcs) / sizeof(srcs[0]); i++)
@@ -303,15 +307,15 @@ static void test_errors(void)
 	char many[600], longname[120];
 
 	/* unknown metrics, with a suggestion when one is close */
-	bad_at("cpu.sy > 45%", 0, 6,
-	       "unknown metric 'cpu.sy' (did you mean cpu.sys?); see flightrec trigger --list");
-	ok(!strcmp(err.msg, "unknown metric 'cpu.sy' (did you mean cpu.sys?); "
-		   "see flightrec trigger --list"), "the whole message for an unknown metric");
+	bad_at("cpu.sy > 45%", 0, 6, "unknown metric 'cpu.sy' (did you mean cpu.sys?)");
+	ok(!strcmp(err.msg, "unknown metric 'cpu.sy' (did you mean cpu.sys?)") && err.name,
+	   "the whole message for an unknown metric, about a name");
 	bad("runqueue.p95 > 5ms", "runqueue.p95", "(did you mean runqueue.p99?)");
 	bad("cpu.system > 45%", "cpu.system", "(did you mean cpu.sys?)");
 	bad("CPU.SYS > 45%", "CPU.SYS", "(did you mean cpu.sys?)");
 	bad("cpu > 45%", "cpu", "unknown metric 'cpu' (did you mean cpu.sys?)");
-	bad("bogus > 1", "bogus", "unknown metric 'bogus'; see flightrec trigger --list");
+	bad("bogus > 1", "bogus", "unknown metric 'bogus'");
+	ok(!strcmp(err.msg, "unknown metric 'bogus'"), "no suggestion when none is close");
 	memset(longname, 'a', 100);
 	longname[100] = 0;
 	bad_at(longname, 0, 100, "'aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa...'");
@@ -323,16 +327,21 @@ static void test_errors(void)
 	/* units of the wrong kind, or none where one is needed */
 	bad("cpu.sys > 45ms", "ms", "cpu.sys is a percentage: write e.g. 45%");
 	bad("cpu.sys > 45 xx", "xx", "unknown unit 'xx'; cpu.sys is a percentage: write e.g. 45%");
-	bad("runqueue.p99 > 5", "5", "runqueue.p99 is a time: give a unit, e.g. 5ms");
+	bad("runqueue.p99 > 5", "5",
+	    "runqueue.p99 is a time: give it a unit, ns, us, ms or s (e.g. 5ms)");
+	ok(!err.name, "a unit error is not about a name");
 	bad("runqueue.p99 > 5%", "%", "runqueue.p99 is a time: use ns, us, ms or s, e.g. 5ms");
 	bad("runqueue.p99 > 5m", "m", "runqueue.p99 is a time");
 	bad("runqueue.p99 > 5MS", "MS", "unknown unit 'MS'; runqueue.p99 is a time");
-	bad("memburst.anon > 100", "100", "memburst.anon is a size: give a unit, e.g. 1GB");
+	bad("memburst.anon > 100", "100",
+	    "memburst.anon is a size: give it a unit, B, KB, MB, GB or TB (e.g. 1GB)");
 	bad("memburst.anon > 1GB/s", "GB/s", "memburst.anon is a size, not a rate");
 	bad("memburst.anon > 1XB", "XB", "unknown unit 'XB'; memburst.anon is a size");
 	bad("memburst.anon > 1ms", "ms", "memburst.anon is a size: use B, KB, MB, GB or TB");
-	bad("memburst.rate > 200MB", "MB", "memburst.rate is a rate: write e.g. 200MB/s");
-	bad("memburst.rate > 200", "200", "memburst.rate is a rate: write e.g. 200MB/s");
+	bad("memburst.rate > 200MB", "MB",
+	    "memburst.rate is a rate: use B/s, KB/s, MB/s, GB/s or TB/s, e.g. 200MB/s");
+	bad("memburst.rate > 200", "200", "memburst.rate is a rate: give it a unit, B/s, KB/s, "
+	    "MB/s, GB/s or TB/s (e.g. 200MB/s)");
 	bad("memburst.rate > 200MB/h", "MB/h", "unknown unit 'MB/h'; memburst.rate is a rate");
 	bad("events.crash > 3%", "%", "events.crash is a count: write a plain number, e.g. 3");
 	bad("events.crash > 3 x", "x", "unknown unit 'x'; events.crash is a count");
@@ -369,12 +378,24 @@ static void test_errors(void)
 	bad("memburst.anon rises 1GB for 5s", "for", "'rises' needs a window");
 	bad("memburst.anon rises 1GB in", NULL, "expected a duration after 'in', e.g. 10s");
 	bad("memburst.anon rises 1GB in for 5s", "for", "expected a duration after 'in'");
-	bad("memburst.anon rises 1GB in 10", "10", "a duration needs a unit, e.g. 5s");
+	bad("memburst.anon rises 1GB in 10", "10",
+	    "a duration needs a unit: ns, us, ms, s, m or h (e.g. 5s)");
 	bad("memburst.anon rises 1GB in 0s", "0s", "the window must be longer than 0");
 	bad("memburst.anon rises 1GB in 0.1ns", "0.1ns", "the window must be longer than 0");
-	bad("memburst.anon rises 1GB in 25h", "25h", "durations are limited to 24h");
 	bad("memburst.anon rises 1GB in 10s in 5s", "in", "'in' is given twice");
-	bad_at("cpu.sys > 45% for 5", 18, 1, "a duration needs a unit, e.g. 5s");
+	bad_at("cpu.sys > 45% for 5", 18, 1, "a duration needs a unit: ns, us, ms, s, m or h");
+	bad("memburst.anon rises 1GB in 500ms", "500ms", "a rise is measured over 1s to 1h");
+	bad("memburst.anon rises 1GB in 0.999999999s", "0.999999999s",
+	    "a rise is measured over 1s to 1h");
+	bad("memburst.anon rises 1GB in 61m", "61m", "a rise is measured over 1s to 1h");
+	bad("memburst.anon rises 1GB in 25h", "25h", "durations are limited to 24h");
+	bad("cpu.sys > 45% for +5s", "+5s", "a duration has no sign");
+
+	/* a signed value is a change against a baseline: not in --when */
+	bad("cpu.sys > +20%", "+", "a threshold has no sign: write e.g. 45%");
+	bad("runqueue.p99 > +5ms", "+", "a threshold has no sign: write e.g. 5ms");
+	bad("cpu.sys rises +20% in 5s", "+", "a rise has no sign: write e.g. 'rises 45% in 10s'");
+	bad("cpu.sys > + 5%", "+", "unexpected character '+'");
 	bad("cpu.sys > 45% for", NULL, "expected a duration after 'for', e.g. 5s");
 	bad("cpu.sys > 45% for 5x", "x", "unknown duration unit 'x': use ns, us, ms, s, m or h");
 	bad("cpu.sys > 45% for 5S", "S", "unknown duration unit 'S'");
@@ -424,31 +445,37 @@ static void test_errors(void)
 static void test_print(void)
 {
 	printed("cpu.sys > 45 xx",
-		"bad --when 'cpu.sys > 45 xx': unknown unit 'xx'; cpu.sys is a percentage: "
-		"write e.g. 45%\n"
+		"bad --when: unknown unit 'xx'; cpu.sys is a percentage: write e.g. 45%\n"
 		"  cpu.sys > 45 xx\n"
 		"               ^^\n"
 		EXAMPLE_LINE);
 	printed("cpu.sys >",
-		"bad --when 'cpu.sys >': expected a value for cpu.sys, e.g. 45%\n"
+		"bad --when: expected a value for cpu.sys, e.g. 45%\n"
 		"  cpu.sys >\n"
 		"           ^\n"
 		EXAMPLE_LINE);
 	printed("cpu.sy\t> 45",
-		"bad --when 'cpu.sy > 45': unknown metric 'cpu.sy' (did you mean cpu.sys?); "
-		"see flightrec trigger --list\n"
+		"bad --when: unknown metric 'cpu.sy' (did you mean cpu.sys?)\n"
 		"  cpu.sy > 45\n"
 		"  ^^^^^^\n"
+		"  every metric: flightrec trigger --list\n"
 		EXAMPLE_LINE);
 	printed("cpu.sys\t>\t45\x01",
-		"bad --when 'cpu.sys > 45?': unexpected byte 0x01\n"
+		"bad --when: unexpected byte 0x01\n"
 		"  cpu.sys > 45?\n"
 		"              ^\n"
 		EXAMPLE_LINE);
 	printed("",
-		"bad --when '': empty expression: give a condition, e.g. cpu.sys > 45%\n"
+		"bad --when: empty expression: give a condition, e.g. cpu.sys > 45%\n"
 		"  \n"
 		"  ^\n"
+		EXAMPLE_LINE);
+	/* a long message is wrapped within 80 columns, four columns in */
+	printed("memburst.rate > 100",
+		"bad --when: memburst.rate is a rate: give it a unit, B/s, KB/s, MB/s, GB/s or\n"
+		"    TB/s (e.g. 200MB/s)\n"
+		"  memburst.rate > 100\n"
+		"                  ^^^\n"
 		EXAMPLE_LINE);
 }
 

@@ -76,7 +76,7 @@ static void fired(const struct fr_sampler *s, const void *st, struct fr_firing *
 
 	(void)s;
 	f->is_fatal = true;
-	f->fatal = fr_metric_id(f->a->e->conds[0].metric) == FR_M_EVENTS_OOM ? v->first_oom
+	f->fatal = fr_cond_metric(&f->a->e->conds[0]) == FR_M_EVENTS_OOM ? v->first_oom
 									      : v->first_crash;
 	if (f->fatal.ts && f->fatal.ts < f->at)
 		f->at = f->fatal.ts;

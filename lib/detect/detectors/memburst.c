@@ -86,7 +86,7 @@ static void arm(void *st, const struct fr_cond *c)
 	struct memburst *m = st;
 
 	m->want_baseline = true;
-	if (c->rise && fr_metric_detector(fr_metric_id(c->metric)) == FR_DET_MEMBURST &&
+	if (c->rise && fr_metric_detector(fr_cond_metric(c)) == FR_DET_MEMBURST &&
 	    c->window_ns > m->baseline_age)
 		m->baseline_age = c->window_ns;
 }
