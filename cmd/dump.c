@@ -623,7 +623,10 @@ int cmd_dump(int argc, char **argv)
 	c->dec.traces = fr_capture_traces(cap);
 	c->start = start_of(cap);
 	if (o.info) {
-		cJSON *info = fr_info_model(cap, o.file);
+		cJSON *info;
+
+		fr_info_verify(cap);
+		info = fr_info_model(cap, o.file);
 
 		o.fmt->info(stdout, info, &c->dec);
 		cJSON_Delete(info);

@@ -1,10 +1,22 @@
 /* info.c: dump --info, the model and its text; see info.h. */
+#include <stdlib.h>
 #include <string.h>
 
 #include "report/info.h"
 #include "report/model.h"
 #include "report/render.h"
 #include "base/util.h"
+
+void fr_info_verify(struct fr_capture *cap)
+{
+	for (size_t i = 0; i < cap->nsegs; i++) {
+		uint8_t *buf;
+		size_t len;
+
+		if (!fr_capture_read_seg(cap, &cap->segs[i], &buf, &len))
+			free(buf);
+	}
+}
 
 cJSON *fr_info_model(const struct fr_capture *cap, const char *file)
 {

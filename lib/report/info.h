@@ -12,6 +12,10 @@
 
 /* The model, built once from the capture; file is what it is called. */
 cJSON *fr_info_model(const struct fr_capture *cap, const char *file);
+/* Read every segment's payload (checksum, decompression), so that a capture
+ * whose headers are sound but a payload is not is not called complete; each
+ * bad one is warned about and counted in cap->problems. */
+void fr_info_verify(struct fr_capture *cap);
 /* The model as text; d gives the clock of the capture. */
 void fr_info_text(FILE *out, const cJSON *info, const struct fr_decoder *d);
 

@@ -113,6 +113,8 @@ static uint64_t cpu_time(struct fr_stats *s, struct task *t, uint16_t c, uint64_
 {
 	uint64_t d = 0;
 
+	if (runtime)
+		s->runtime_seen = true;
 	if (runtime && t->runtime_known && runtime >= t->runtime)
 		d = runtime - t->runtime;
 	else if (c < MAX_CPUS && s->cpu[c].tid == t->tid && s->cpu[c].since && ts >= s->cpu[c].since)

@@ -67,6 +67,7 @@ struct fr_stats {
 	struct fr_hist rq;
 	uint64_t off[OFF_N];
 	uint64_t off_open;	/* tasks still off a CPU at the end, counted to it */
+	bool runtime_seen;	/* records carry the scheduler's CPU times */
 	struct sysc *sys;	/* MAX_SYSCALLS + 1 */
 	cJSON *marks;		/* the first MAX_MARKS, in time order */
 	uint64_t nmarks;

@@ -100,7 +100,37 @@ static void model_events(const struct fr_stats *s, cJSON *m, double dur)
 }
 
 /* what was lost, from the counters the recorder wrote */
-static void model_loss(const struct fr_capture *cap, cJSON *m)
+static void affected(cJSON *a, const char *figures, const char *how)
+{
+	cJSON *x = cJSON_CreateObject();
+
+	cJSON_AddStringToObject(x, "figures", figures);
+	cJSON_AddStringToObject(x, "how", how);
+	cJSON_AddItemToArray(a, x);
+}
+
+/* Which figures what was lost touches, and how. */
+static void loss_affects(const struct fr_stats *s, const struct fr_capture *cap, cJSON *o)
+{
+	cJSON *a = cJSON_AddArrayToObject(o, "affected");
+	double over = fr_jnum(o, "overwritten", 0) + fr_jnum(o, "file_overwritten", 0) +
+		      fr_jnum(o, "unwritten", 0);
+
+	if (cap && !cJSON_IsTrue(fr_jget(o, "counters_known")))
+		affected(a, "all", "unknown: the recorder's counters are missing");
+	if (fr_jnum(o, "dropped", 0) > 0) {
+		affected(a, "counts, totals, latencies, off-CPU and wait times",
+			 "lower bounds: events are missing inside the time range");
+		if (s->runtime_seen)
+			affected(a, "time on CPU", "still exact: from the scheduler's own counts");
+	}
+	if (over > 0)
+		affected(a, "all", "cover the time range kept, not the whole recording");
+	if (cap && (!cap->end || cap->problems))
+		affected(a, "all", "cover what could be read: the capture is damaged or incomplete");
+}
+
+static void model_loss(const struct fr_stats *s, const struct fr_capture *cap, cJSON *m)
 {
 	cJSON *o = cJSON_AddObjectToObject(m, "loss");
 	const cJSON *e = cap ? (cap->end ? cap->end : cap->status) : NULL;
@@ -115,6 +145,7 @@ static void model_loss(const struct fr_capture *cap, cJSON *m)
 	}
 	cJSON_AddBoolToObject(o, "counters_known", k != NULL);
 	cJSON_AddBoolToObject(o, "complete", cap && cap->end && !cap->problems);
+	loss_affects(s, cap, o);
 	if (cap && cap->trigger)
 		cJSON_AddItemToObject(m, "trigger", cJSON_Duplicate(cap->trigger, true));
 }
@@ -255,7 +286,7 @@ cJSON *fr_stats_model(struct fr_stats *s, const struct fr_capture *cap, struct f
 
 	fr_stats_finish(s, pt);
 	model_events(s, m, dur);
-	model_loss(cap, m);
+	model_loss(s, cap, m);
 	model_cpu(s, m, pt, top, dur);
 	model_syscalls(s, m, cJSON_IsString(arch) ? arch->valuestring : NULL, top);
 	model_block(s, m, cJSON_GetObjectItemCaseSensitive(meta, "devices"), dur);

@@ -63,15 +63,17 @@ static void print_head(FILE *out, const cJSON *m, const struct fr_decoder *dec)
 	if (n_at(loss, "file_overwritten") || n_at(loss, "unwritten"))
 		fprintf(out, ", %.0f overwritten in the file, %.0f never written",
 			n_at(loss, "file_overwritten"), n_at(loss, "unwritten"));
-	if (!cJSON_IsTrue(fr_jget(loss, "counters_known")))
-		fputs("\n          the recorder's counters are missing: losses unknown", out);
-	else if (n_at(loss, "dropped") > 0)
-		fputs("\n          events are missing inside the time range: the figures below are lower bounds", out);
-	else if (lost > 0)
-		fputs("\n          the oldest events were overwritten: the figures cover the time range above only", out);
-	else
+	if (!cJSON_GetArraySize(fr_jget(loss, "affected")) && !lost)
 		fputs(": the figures below cover everything recorded", out);
 	fputc('\n', out);
+	/* what the loss means, figure by figure */
+	cJSON_ArrayForEach(x, fr_jget(loss, "affected")) {
+		fputs("          ", out);
+		fr_render_plain(out, cJSON_GetStringValue(fr_jget(x, "figures")));
+		fputs(": ", out);
+		fr_render_plain(out, cJSON_GetStringValue(fr_jget(x, "how")));
+		fputc('\n', out);
+	}
 	if (n_at(ev, "crashes") || n_at(ev, "oom_kills"))
 		fprintf(out, "fatal:    %.0f processes crashed, %.0f killed by the OOM killer\n",
 			n_at(ev, "crashes"), n_at(ev, "oom_kills"));

@@ -392,6 +392,22 @@ setup() {
 	[[ "$stderr" == *"incomplete capture"* ]]
 }
 
+@test "a payload damaged under a sound header: dump --info and stats never call it complete" {
+	"$MKCAP" "$T/big.frec" 100000 >/dev/null	# several segments
+	size=$(stat -c %s "$T/big.frec")
+	printf '\377' | dd of="$T/big.frec" bs=1 seek=$((size / 2)) conv=notrunc status=none
+	run -1 --separate-stderr "$FR" dump --info "$T/big.frec"
+	[[ "$output" == *"(incomplete or damaged)"* ]]
+	[[ "$stderr" == *"segment"* ]]
+	run -1 --separate-stderr "$FR" dump --info -F json "$T/big.frec"
+	[ "$(jq .complete <<<"$output")" = false ]
+	run -1 --separate-stderr "$FR" stats "$T/big.frec"
+	[[ "$output" != *"cover everything recorded"* ]]
+	[[ "$output" == *"cover what could be read"* ]]
+	run -1 --separate-stderr "$FR" stats -F json "$T/big.frec"
+	jq -e '(.loss.complete | not) and (.loss.affected | any(.how | test("what could be read"))) and (.headline | any(.kind == "loss"))' <<<"$output"
+}
+
 @test "dump --since/--until seeks by the segment index, with the same events as a full scan" {
 	"$MKCAP" "$T/big.frec" 100000 >/dev/null	# 5 s of events, several segments
 	# pairs 50000..50099 and the fork, exec, exit of every tenth
