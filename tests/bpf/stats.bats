@@ -93,3 +93,32 @@ setup() {
 	run -1 "$FR" stats -F json "$T/new.frec" --fail-if 'syscalls.getppid.count >= 3000'
 	run -0 "$FR" stats -F json "$T/new.frec" --fail-if 'syscalls.getppid.count > 3000'
 }
+
+@test "a capture of one command beside an unrelated CPU hog: the hog is in no figure" {
+	# two hog threads and the command on two CPUs: they share them
+	"$H" --name hog --threads 2 --spin 6 &
+	hog=$!
+	"$FR" record -q -e sched,process,syscalls -o "$T/f.frec" -- "$H" --spin 1 --getppid 100 --print-cpu >"$T/cpu"
+	kill "$hog"
+	wait "$hog" || true
+	kernel=$(cat "$T/cpu")
+	# the hog is in the capture's switch events, beside the command ...
+	[ "$("$FR" dump -F ndjson -t sched_switch "$T/f.frec" |
+		jq -s '[.[] | select(.comm == "hog" or .next_comm == "hog")] | length')" -gt 0 ]
+	# ... but in no figure: the CPU table, the CPU total, the text
+	run -0 --separate-stderr "$FR" stats -F json "$T/f.frec"
+	j=$output
+	jq -e '[.cpu.processes[].comm] | index("hog") == null and index("frhelper") != null' <<<"$j"
+	jq -e '.cpu.processes_left_out >= 1' <<<"$j"
+	ours=$(jq '.cpu.total_ns' <<<"$j")
+	echo "CPU total: $ours ns; the command's getrusage: $kernel ns" >&2
+	awk -v o="$ours" -v k="$kernel" 'BEGIN { exit !(o > 0.99 * k && o < 1.02 * k) }'
+	# the run-queue waits are the command's, every one of them
+	jq -e '.runqueue.count > 0 and .runqueue.count == ([.cpu.processes[].runqueue.count // 0] | add)' <<<"$j"
+	run -0 "$FR" stats "$T/f.frec"
+	[[ "$output" != *" hog "* ]]
+	[[ "$output" == *"other processes only shared a CPU with these: not recorded, left out"* ]]
+	# the CI gate sees the command's figures only
+	run -1 "$FR" stats "$T/f.frec" --fail-if "cpu.total > $((kernel * 98 / 100000000))ms"
+	run -0 "$FR" stats "$T/f.frec" --fail-if "cpu.total > $((kernel * 103 / 100000000))ms"
+}
