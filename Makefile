@@ -162,7 +162,8 @@ bench:
 FUZZ_SECONDS ?= 60
 FUZZ_CFLAGS := -O1 -g -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer \
 	       -std=gnu11 -D_GNU_SOURCE -DFR_VERSION='"$(VERSION)"' -Ibpf -Ilib -Wall -Wextra -Werror
-FUZZ_LIB_SRCS := $(wildcard lib/capture/*.c lib/base/*.c) $(filter-out lib/report/stats.c,$(wildcard lib/report/*.c))
+# the readers of a capture: the format, the renderers, the stats pass
+FUZZ_LIB_SRCS := $(wildcard lib/capture/*.c lib/base/*.c lib/analysis/*.c lib/report/*.c)
 
 $(B)/fuzz/fuzz_capture: tests/fuzz/fuzz_capture.c $(FUZZ_LIB_SRCS) $(LIB_HDRS)
 	@mkdir -p $(dir $@)

@@ -13,6 +13,9 @@
 #include "capture/capture.h"
 #include "base/log.h"
 #include "report/export.h"
+#include "report/headline.h"
+#include "report/stats.h"
+#include "report/stats_render.h"
 #include "report/render.h"
 
 static FILE *sink;
@@ -21,6 +24,7 @@ struct ctx {
 	struct fr_decoder dec;
 	struct fr_view view;
 	struct fr_chrome chrome;
+	struct fr_stats *st;
 };
 
 static int on_event(const void *rec, uint32_t len, void *arg)
@@ -32,6 +36,7 @@ static int on_event(const void *rec, uint32_t len, void *arg)
 	fr_render_text(sink, &c->dec, &c->view);
 	fr_render_json(sink, &c->dec, &c->view);
 	fr_chrome_event(&c->chrome, &c->dec, &c->view);
+	fr_stats_add(c->st, rec, len);
 	return 0;
 }
 
@@ -86,11 +91,25 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	if (!fr_decoder_init(&c.dec, cap->meta, cap->procs)) {
 		if (cap->trigger) {
-			fr_render_trigger_text(sink, &c.dec, cap->trigger);
+			/* what happened, from a crafted trigger record too */
+			cJSON *h = fr_capture_headline(cap);
+
+			fr_render_trigger_text(sink, &c.dec, cap->trigger, h);
+			cJSON_Delete(h);
 			fr_folded_write(sink, cap->trigger);
 		}
 		fr_chrome_begin(&c.chrome, sink, 0, &c.dec, cap->trigger);
-		fr_capture_foreach(cap, on_event, &c);
+		c.st = fr_stats_new();
+		if (c.st) {
+			cJSON *m;
+
+			fr_capture_foreach(cap, on_event, &c);
+			/* the model, its findings and its text from what was read */
+			m = fr_stats_model(c.st, cap, &c.dec.pt, 10);
+			fr_stats_text(sink, m, &c.dec);
+			cJSON_Delete(m);
+			fr_stats_free(c.st);
+		}
 		fr_chrome_end(&c.chrome);
 	}
 	fr_decoder_free(&c.dec);
