@@ -44,13 +44,15 @@ struct stats_opts {
 	const char *name;	/* a running recorder */
 	uint8_t trace_id[16];
 	bool has_trace;
+	bool wide;
 };
 
-enum { OPT_BASELINE = 0x100, OPT_FAIL_IF, OPT_TOP, OPT_NAME, OPT_TRACE_ID };
+enum { OPT_BASELINE = 0x100, OPT_FAIL_IF, OPT_TOP, OPT_NAME, OPT_TRACE_ID, OPT_WIDE };
 
 static struct argp_option options[] = {
 	{ "format", 'F', "FORMAT", 0, NULL, 0 },	/* doc from formats[] */
 	{ "top", OPT_TOP, "N", 0, "Rows in the process and system call tables (default: 10)", 0 },
+	{ "wide", OPT_WIDE, NULL, 0, "Text wider than 80 columns: every column of the tables", 0 },
 	{ "name", OPT_NAME, "NAME", 0, "Without FILE: the running recorder to ask (default: the "
 	  "only one running)", 0 },
 	{ "trace-id", OPT_TRACE_ID, "ID", 0, "Summarise only the events labelled with this trace id "
@@ -216,6 +218,9 @@ static int parse_opt(int key, char *arg, struct argp_state *state)
 	switch (key) {
 	case 'F':
 		o->fmt = fr_format_opt(state, &format_table, arg);
+		break;
+	case OPT_WIDE:
+		o->wide = true;
 		break;
 	case OPT_TOP:
 		if (fr_parse_u64(arg, 1, 100000, &o->top))
@@ -606,6 +611,7 @@ int cmd_stats(int argc, char **argv)
 		truncate_rows(fr_jget(fr_jget(m, "cpu"), "processes"), o.top);
 		truncate_rows(fr_jget(fr_jget(m, "syscalls"), "by_name"), o.top);
 	}
+	dec.wide = o.wide;
 	o.fmt->model(stdout, m, &dec);
 	if (damaged) {
 		fflush(stdout);

@@ -355,7 +355,7 @@ _flightrec_trigger()
 
 _flightrec_stats()
 {
-    local long="--format= --top= --name= --trace-id= --baseline= --fail-if= --help --usage --version"
+    local long="--format= --top= --wide --name= --trace-id= --baseline= --fail-if= --help --usage --version"
     local short="-F -h -V"
 
     case $prev in

@@ -49,6 +49,7 @@ struct fr_decoder {
 	struct fr_tidmap enter_idx;	/* tid -> index in enters */
 	struct fr_enter *enters;
 	uint32_t nenters, capenters;
+	bool wide;		/* text may run past 80 columns (--wide) */
 };
 
 /* meta and procs come from the capture and may be NULL. */

@@ -117,8 +117,26 @@ static void print_origin(FILE *out, const cJSON *o, const struct fr_decoder *d)
 			fr_fmt_duration(span > 0 ? (uint64_t)span : 0, dur, sizeof(dur)));
 		fprintf(out, "from:        %s\nto:          %s\n", t0, t1);
 	}
-	if ((s = fr_jstr(meta, "command", NULL)))
-		fprintf(out, "command:     %s\n", s);
+	if ((s = fr_jstr(meta, "command", NULL))) {
+		/* wrapped at 80 columns, between words where there are some */
+		size_t n = strlen(s);
+
+		fputs("command:     ", out);
+		while (n > 67 && !d->wide) {
+			size_t cut = 67;
+
+			while (cut > 20 && s[cut] != ' ')
+				cut--;
+			if (s[cut] != ' ')
+				cut = 67;
+			fr_render_plain_n(out, s, cut);
+			fputs("\n             ", out);
+			s += cut + (s[cut] == ' ');
+			n = strlen(s);
+		}
+		fr_render_plain(out, s);
+		fputc('\n', out);
+	}
 	x = fr_jget(o, "trigger");
 	if (cJSON_IsObject(x)) {
 		fputs("trigger:     ", out);

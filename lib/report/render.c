@@ -364,11 +364,13 @@ void fr_render_json(FILE *out, const struct fr_decoder *d, const struct fr_view 
 /* Free text from a capture, unquoted, control characters escaped. */
 void fr_render_plain(FILE *out, const char *s)
 {
-	size_t n;
-
 	s = s ? s : "?";
-	n = strnlen(s, 4096);
-	for (size_t i = 0; i < n; i++) {
+	fr_render_plain_n(out, s, strnlen(s, 4096));
+}
+
+void fr_render_plain_n(FILE *out, const char *s, size_t n)
+{
+	for (size_t i = 0; i < n && s[i]; i++) {
 		unsigned char c = s[i];
 
 		if (c < 0x20 || c == 0x7f)

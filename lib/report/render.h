@@ -14,6 +14,8 @@ void fr_render_text(FILE *out, const struct fr_decoder *d, const struct fr_view 
 void fr_render_json(FILE *out, const struct fr_decoder *d, const struct fr_view *v);
 /* Text from a capture, unquoted, with control characters escaped. */
 void fr_render_plain(FILE *out, const char *s);
+/* Its first n bytes at most. */
+void fr_render_plain_n(FILE *out, const char *s, size_t n);
 /* The trigger record (a TRIGGER segment) as "# "-prefixed text lines:
  * what fired, and a summary of the context collected for it. */
 /* headline (headline.h), when not NULL, prints after what fired, before

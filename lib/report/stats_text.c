@@ -1,6 +1,7 @@
 /* stats_text.c: the stats model (stats.h) as text for people: the capture,
  * what was lost and what fired, then one table or histogram a section. */
 #include <stdint.h>
+#include <string.h>
 
 #include "report/headline.h"
 #include "report/model.h"
@@ -51,21 +52,39 @@ static void print_head(FILE *out, const cJSON *m, const struct fr_decoder *dec)
 	fputs("capture:  ", out);
 	fr_render_plain(out, cJSON_GetStringValue(fr_jget(fr_jget(m, "capture"), "file")));
 	fprintf(out, " (%s)\n", cJSON_IsTrue(fr_jget(loss, "complete")) ? "complete" : "incomplete or damaged");
-	fprintf(out, "time:     %s to %s, %s\n", t0, t1, dur(last - first, b1, sizeof(b1)));
-	fprintf(out, "events:   %.0f:", n_at(ev, "total"));
-	cJSON_ArrayForEach(x, fr_jget(ev, "by_type"))
-		fprintf(out, " %s %.0f%s", x->string, x->valuedouble, x->next ? "," : "");
-	fputc('\n', out);
+	/* the day once when both ends are on it */
+	fprintf(out, "time:     %s to %s, %s\n", t0,
+		strlen(t0) > 11 && !strncmp(t0, t1, 11) && t1[10] == ' ' ? t1 + 11 : t1,
+		dur(last - first, b1, sizeof(b1)));
+	{
+		/* wrapped at 80 columns, the rest indented */
+		int col = fprintf(out, "events:   %.0f:", n_at(ev, "total"));
+
+		cJSON_ArrayForEach(x, fr_jget(ev, "by_type")) {
+			char item[64];
+			int n = snprintf(item, sizeof(item), " %s %.0f%s", x->string, x->valuedouble,
+					 x->next ? "," : "");
+
+			if (!dec->wide && col + n > 80) {
+				fputs("\n         ", out);
+				col = 9;
+			}
+			fputs(item, out);
+			col += n;
+		}
+		fputc('\n', out);
+	}
 	lost = n_at(loss, "dropped") + n_at(loss, "overwritten") + n_at(loss, "file_overwritten") +
 	       n_at(loss, "unwritten");
-	fprintf(out, "lost:     %.0f dropped (BPF buffer full), %.0f overwritten (ring full)",
-		n_at(loss, "dropped"), n_at(loss, "overwritten"));
-	if (n_at(loss, "file_overwritten") || n_at(loss, "unwritten"))
-		fprintf(out, ", %.0f overwritten in the file, %.0f never written",
-			n_at(loss, "file_overwritten"), n_at(loss, "unwritten"));
-	if (!cJSON_GetArraySize(fr_jget(loss, "affected")) && !lost)
-		fputs(": the figures below cover everything recorded", out);
-	fputc('\n', out);
+	if (!cJSON_GetArraySize(fr_jget(loss, "affected")) && !lost) {
+		fputs("lost:     nothing: the figures below cover everything recorded\n", out);
+	} else {
+		fprintf(out, "lost:     %.0f dropped (BPF buffer full), %.0f overwritten (ring full)\n",
+			n_at(loss, "dropped"), n_at(loss, "overwritten"));
+		if (n_at(loss, "file_overwritten") || n_at(loss, "unwritten"))
+			fprintf(out, "          %.0f overwritten in the file, %.0f never written\n",
+				n_at(loss, "file_overwritten"), n_at(loss, "unwritten"));
+	}
 	/* what the loss means, figure by figure */
 	cJSON_ArrayForEach(x, fr_jget(loss, "affected")) {
 		fputs("          ", out);
@@ -113,7 +132,7 @@ static void print_marks(FILE *out, const cJSON *m)
 			n_at(m, "marks_total") - cJSON_GetArraySize(fr_jget(m, "marks")));
 }
 
-static void print_cpu(FILE *out, const cJSON *m)
+static void print_cpu(FILE *out, const cJSON *m, bool wide)
 {
 	const cJSON *x = fr_jget(m, "cpu"), *a = fr_jget(x, "processes"), *p;
 	char b1[32], b2[32], b3[32], b4[32];
@@ -122,25 +141,31 @@ static void print_cpu(FILE *out, const cJSON *m)
 		return;
 	fprintf(out, "\nCPU time by process, from sched_switch (top %d of %.0f; %s on CPU in all):\n",
 		cJSON_GetArraySize(a), n_at(x, "processes_seen"), dur(fr_jcount(x, "total_ns"), b1, sizeof(b1)));
-	fprintf(out, "  %8s %-16s %10s %6s %9s %7s %10s %10s %10s %9s\n", "PID", "COMM", "ON-CPU",
-		"%CPU", "SWITCHES", "INVOL", "RUNQ-P99", "RUNNABLE", "D-STATE", "SYSCALLS");
+	/* 77 columns; --wide adds the time runnable and the system calls */
+	fprintf(out, "  %7s %-15s %9s %6s %7s %6s %9s %9s", "PID", "COMM", "ON-CPU", "%CPU", "SWITCH",
+		"INVOL", "RUNQ-P99", "D-STATE");
+	if (wide)
+		fprintf(out, " %9s %9s", "RUNNABLE", "SYSCALLS");
+	fputc('\n', out);
 	cJSON_ArrayForEach(p, a) {
 		const cJSON *off = fr_jget(p, "offcpu_ns"), *rq = fr_jget(p, "runqueue");
 		/* the name from the file, padded, control bytes escaped */
 		const char *c = cJSON_GetStringValue(fr_jget(p, "comm"));
 		char name[17];
-		size_t i = 0;
+		size_t i = 0, max = wide ? 16 : 15;
 
-		for (; c && c[i] && i < 16; i++)
+		for (; c && c[i] && i < max; i++)
 			name[i] = (unsigned char)c[i] < 0x20 || c[i] == 0x7f ? '?' : c[i];
 		name[i] = 0;
-		fprintf(out, "  %8.0f %-16s ", n_at(p, "pid"), name);
-		fprintf(out, "%10s %6.1f %9.0f %7.0f %10s %10s %10s %9.0f\n",
+		fprintf(out, "  %7.0f %-15s %9s %6.1f %7.0f %6.0f %9s %9s", n_at(p, "pid"), name,
 			dur(fr_jcount(p, "oncpu_ns"), b1, sizeof(b1)), n_at(p, "cpu_percent"),
 			n_at(p, "switches"), n_at(p, "involuntary"),
 			rq ? dur(fr_jcount(rq, "p99_ns"), b2, sizeof(b2)) : "-",
-			dur(fr_jcount(off, "runnable"), b3, sizeof(b3)), dur(fr_jcount(off, "dstate"), b4, sizeof(b4)),
-			n_at(p, "syscalls"));
+			dur(fr_jcount(off, "dstate"), b4, sizeof(b4)));
+		if (wide)
+			fprintf(out, " %9s %9.0f", dur(fr_jcount(off, "runnable"), b3, sizeof(b3)),
+				n_at(p, "syscalls"));
+		fputc('\n', out);
 	}
 	if (n_at(x, "processes_left_out"))
 		fprintf(out, "  (%.0f other processes only shared a CPU with these: not recorded, left out)\n",
@@ -154,16 +179,16 @@ static void print_waits(FILE *out, const cJSON *m)
 	char b1[32], b2[32], b3[32], b4[32];
 
 	if (n_at(x, "count")) {
-		fprintf(out, "\nRun-queue latency (wakeup or preemption to running): %.0f waits, p50 %s, p90 %s, "
-			"p99 %s, max %s\n", n_at(x, "count"), dur(fr_jcount(x, "p50_ns"), b1, sizeof(b1)),
+		fprintf(out, "\nRun-queue latency (wakeup or preemption to running): %.0f waits\n"
+			"  p50 %s, p90 %s, p99 %s, max %s\n", n_at(x, "count"), dur(fr_jcount(x, "p50_ns"), b1, sizeof(b1)),
 			dur(fr_jcount(x, "p90_ns"), b2, sizeof(b2)), dur(fr_jcount(x, "p99_ns"), b3, sizeof(b3)),
 			dur(fr_jcount(x, "max_ns"), b4, sizeof(b4)));
 		print_hist_bars(out, x);
 	}
 	x = fr_jget(m, "offcpu");
 	if (n_at(x, "runnable") || n_at(x, "sleeping") || n_at(x, "dstate"))
-		fprintf(out, "\nOff-CPU time, all recorded tasks: runnable (waiting for a CPU) %s, sleeping %s, "
-			"D state %s\n", dur(fr_jcount(x, "runnable"), b1, sizeof(b1)),
+		fprintf(out, "\nOff-CPU time, all recorded tasks:\n"
+			"  runnable (waiting for a CPU) %s, sleeping %s, D state %s\n", dur(fr_jcount(x, "runnable"), b1, sizeof(b1)),
 			dur(fr_jcount(x, "sleeping"), b2, sizeof(b2)), dur(fr_jcount(x, "dstate"), b3, sizeof(b3)));
 	if (n_at(x, "open_at_end"))
 		fprintf(out, "  (%.0f tasks were still off a CPU at the end: counted up to it)\n",
@@ -179,10 +204,10 @@ static void print_syscalls(FILE *out, const cJSON *m)
 		return;
 	fprintf(out, "\nSystem calls: %.0f calls, %.0f errors (top %d by total time):\n",
 		n_at(x, "count"), n_at(x, "errors"), cJSON_GetArraySize(a));
-	fprintf(out, "  %-20s %10s %8s %10s %10s %10s %10s\n", "SYSCALL", "CALLS", "ERRORS", "TOTAL",
+	fprintf(out, "  %-16s %9s %7s %9s %9s %9s %9s\n", "SYSCALL", "CALLS", "ERRORS", "TOTAL",
 		"P50", "P99", "MAX");
 	cJSON_ArrayForEach(s, a)
-		fprintf(out, "  %-20.20s %10.0f %8.0f %10s %10s %10s %10s\n",
+		fprintf(out, "  %-16.16s %9.0f %7.0f %9s %9s %9s %9s\n",
 			cJSON_GetStringValue(fr_jget(s, "name")) ? cJSON_GetStringValue(fr_jget(s, "name")) : "?",
 			n_at(s, "calls"), n_at(s, "errors"), dur(fr_jcount(s, "total_ns"), b1, sizeof(b1)),
 			dur(fr_jcount(s, "p50_ns"), b2, sizeof(b2)), dur(fr_jcount(s, "p99_ns"), b3, sizeof(b3)),
@@ -203,7 +228,8 @@ static void print_block(FILE *out, const cJSON *m)
 	cJSON_ArrayForEach(d, a) {
 		fputs("  ", out);
 		fr_render_plain(out, cJSON_GetStringValue(fr_jget(d, "dev")));
-		fprintf(out, ": %.0f requests, %s (read %s, written %s), %.1f IOPS, p50 %s, p99 %s, max %s\n",
+		fprintf(out, ": %.0f requests, %s (read %s, written %s), %.1f IOPS\n"
+			"    p50 %s, p99 %s, max %s\n",
 			n_at(d, "requests"), fr_fmt_bytes(fr_jcount(d, "bytes"), b1, sizeof(b1)),
 			fr_fmt_bytes(fr_jcount(d, "read_bytes"), b2, sizeof(b2)),
 			fr_fmt_bytes(fr_jcount(d, "write_bytes"), b3, sizeof(b3)), n_at(d, "iops"),
@@ -222,7 +248,7 @@ void fr_stats_text(FILE *out, const cJSON *m, const struct fr_decoder *dec)
 	}
 	print_head(out, m, dec);
 	print_marks(out, m);
-	print_cpu(out, m);
+	print_cpu(out, m, dec->wide);
 	print_waits(out, m);
 	print_syscalls(out, m);
 	print_block(out, m);

@@ -223,8 +223,16 @@ static void print_fired(FILE *out, const struct fr_decoder *d, const cJSON *t)
 	char when[64], b1[32], b2[32];
 
 	fr_render_time(d, at, when, sizeof(when));
+	/* two lines, each within 80 columns: when, then what */
 	fputs("# trigger: ", out);
-	fr_render_firing(out, t, when);
+	fr_render_plain(out, jstr(t, "detector"));
+	fprintf(out, " fired at %s\n#   ", when);
+	fr_render_plain(out, jstr(t, "metric"));
+	fputs(" = ", out);
+	fr_render_plain(out, jstr(t, "value_text"));
+	fputs(" (", out);
+	fr_render_plain(out, jstr(t, "condition"));
+	fputs(")", out);
 	if (jstr(t, "detail")) {
 		fputs(" [", out);
 		fr_render_plain(out, jstr(t, "detail"));

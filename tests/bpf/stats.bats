@@ -118,6 +118,10 @@ setup() {
 	run -0 "$FR" stats "$T/f.frec"
 	[[ "$output" != *" hog "* ]]
 	[[ "$output" == *"other processes only shared a CPU with these: not recorded, left out"* ]]
+	# a real capture's text, and its --info, within 80 columns
+	[ -z "$(awk 'length($0) > 80' <<<"$output")" ]
+	run -0 "$FR" dump --info "$T/f.frec"
+	[ -z "$(awk 'length($0) > 80' <<<"$output")" ]
 	# the CI gate sees the command's figures only
 	run -1 "$FR" stats "$T/f.frec" --fail-if "cpu.total > $((kernel * 98 / 100000000))ms"
 	run -0 "$FR" stats "$T/f.frec" --fail-if "cpu.total > $((kernel * 103 / 100000000))ms"

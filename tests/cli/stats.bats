@@ -22,7 +22,12 @@ bad_gate() {
 	[ "${lines[0]}" = "what happened:" ]
 	[ "${lines[1]}" = "  slowest system call getppid 1.000us (p99 1.000us of 5 calls)" ]
 	[[ "${lines[2]}" == "capture:  $T/s.frec (complete)" ]]
-	[[ "$output" == *"events:   "* && "$output" == *"lost:     0 dropped"* ]]
+	[[ "$output" == *"events:   "* && "$output" == *"lost:     nothing: the figures below cover everything recorded"* ]]
+	# every line within 80 columns; --wide adds columns
+	[ -z "$(awk 'length($0) > 80' <<<"$output")" ]
+	[[ "$output" != *RUNNABLE* ]]
+	run -0 "$FR" stats --wide "$T/s.frec"
+	[[ "$output" =~ PID\ +COMM\ +ON-CPU\ +%CPU\ +SWITCH\ +INVOL\ +RUNQ-P99\ +D-STATE\ +RUNNABLE\ +SYSCALLS ]]
 	run -0 "$FR" stats -F json "$T/s.frec"
 	jq -e '.schema == 1 and (.events.total > 0) and (.runqueue | has("p99_ns")) and (.syscalls | has("by_name")) and (.block | has("devices")) and (.offcpu | has("dstate"))' <<<"$output"
 }
