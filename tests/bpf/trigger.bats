@@ -46,8 +46,8 @@ tj() {
 	run -0 "$FR" dump "$T/cpu-cpu.frec"
 	[[ "${lines[0]}" == "# trigger: cpu fired at "* ]]
 	# then what happened: the burner, and its hottest function
-	[ "${lines[2]}" = "# what happened:" ]
-	[[ "${lines[3]}" =~ ^#\ \ \ cpu\.usage\ =\ [0-9.]+%:\ [0-9]+%\ of\ samples\ in\ frhelper\[[0-9]+\],\ [0-9]+%\ in\ burn_cpu ]]
+	[ "${lines[3]}" = "# what happened:" ]
+	[[ "${lines[4]}" =~ ^#\ \ \ cpu\.usage\ =\ [0-9.]+%:\ [0-9]+%\ of\ samples\ in\ frhelper\[[0-9]+\],\ [0-9]+%\ in\ burn_cpu ]]
 	[[ "$output" == *"burn_cpu"* ]]
 	[ "$("$FR" dump -F ndjson "$T/cpu-cpu.frec" | head -1 | jq -r .type)" = trigger ]
 	no_probes_left
