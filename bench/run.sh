@@ -314,6 +314,14 @@ soak() {
 	awk -F, '$2 == "soak-trigger" { print $1, $3 }' "$W/soak/soak.csv" >"$W/soak-trigger.summary"
 }
 
+# trigger's CPU profile against perf record on the same load, same window
+# (bench/profile.sh)
+profile() {
+	log "profile: dd, flightrec trigger and perf record -a -g at once"
+	bash bench/profile.sh 10 1 >"$W/profile.txt"
+	grep 'largest difference' "$W/profile.txt" | awk '{ print $NF - 0 }' >"$W/profile.summary"
+}
+
 if [ -n "${BENCH_ONLY:-}" ]; then
 	for section in $BENCH_ONLY; do
 		"$section"
@@ -336,6 +344,7 @@ dump_speed
 workload
 marks
 soak
+profile
 elapsed=$(($(date +%s) - t0))
 
 # ---- the report ----
@@ -504,6 +513,17 @@ verdict() { awk -v v="$1" -v t="$2" 'BEGIN { print ((v != "" && v + 0 <= t + 0) 
 		echo
 		echo "![RSS over time](soak.png)"
 	fi
+	echo
+	echo "## trigger's CPU profile against perf"
+	echo
+	echo "\`bash bench/profile.sh 10 1\`: dd if=/dev/zero of=/dev/null bs=1M, profiled by"
+	echo "\`flightrec trigger\` (its post-window, cpu-clock at 99 Hz) and \`perf record -a -g\`"
+	echo "(999 Hz) at once; perf's samples taken from the profile's window and counted as"
+	echo "flightrec counts them (the idle tasks and flightrec left out)."
+	echo
+	echo '```'
+	cat "$W/profile.txt"
+	echo '```'
 	echo
 	echo "## What the profiles show"
 	echo

@@ -1,7 +1,7 @@
 /* profile.c: the on-demand stack profiler: load bpf/profile.bpf.c, attach it
  * to a software perf event on every online CPU, and on finish turn its
- * counts into symbolized JSON, while the sampled processes are still
- * likely to exist. */
+ * counts into JSON by function (profile_agg.c), named while the sampled
+ * processes are still likely to exist. */
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
@@ -13,6 +13,7 @@
 
 #include "base/log.h"
 #include "record/profile.h"
+#include "record/profile_agg.h"
 #include "record/symbols.h"
 #include "base/utf8.h"
 #include "base/util.h"
@@ -348,34 +349,48 @@ static long read_counts(struct fr_profile *p, struct prof_entry **out)
 	return (long)n;
 }
 
-/* One stack as an array of frame names, leaf first; empty when the stack
- * id is an error or no longer in the map. */
-static cJSON *stack_json(struct fr_profile *p, struct fr_syms *syms, int32_t id, bool user,
-			 uint32_t tgid, uint64_t *ips)
+static enum fr_frame_status resolve(void *ctx, bool kernel, uint32_t pid, uint64_t addr,
+				    struct fr_frame *f)
 {
-	cJSON *a = cJSON_CreateArray();
-	char buf[640];
+	return kernel ? fr_syms_kernel_frame(ctx, addr, f) : fr_syms_user_frame(ctx, pid, addr, f);
+}
 
-	if (!a || id < 0)
-		return a;
-	if (bpf_map__lookup_elem(p->skel->maps.stacks, &id, sizeof(id), ips,
-				 p->depth * sizeof(*ips), 0))
-		return a;
-	for (unsigned i = 0; i < p->depth && ips[i]; i++) {
-		const char *name = user ? fr_syms_user(syms, tgid, ips[i], buf, sizeof(buf))
-					: fr_syms_kernel(syms, ips[i], buf, sizeof(buf));
+/* The frames of stack id into ips; their number, 0 when the id is an
+ * error (a kernel thread's user stack, say) or no longer in the map. */
+static unsigned stack_read(struct fr_profile *p, int32_t id, uint64_t *ips)
+{
+	if (id < 0 || bpf_map__lookup_elem(p->skel->maps.stacks, &id, sizeof(id), ips,
+					   p->depth * sizeof(*ips), 0))
+		return 0;
+	return p->depth;
+}
 
-		if (!cJSON_AddItemToArray(a, cJSON_CreateString(name)))
-			break;
+/* Every counted key into a, by function; 0 or -errno. */
+static int aggregate(struct fr_profile *p, struct fr_pagg *a, const struct prof_entry *e, long n)
+{
+	uint64_t *kips = calloc(p->depth, sizeof(*kips)), *uips = calloc(p->depth, sizeof(*uips));
+	int err = kips && uips ? 0 : -ENOMEM;
+
+	for (long i = 0; !err && i < n; i++) {
+		const struct prof_key *k = &e[i].key;
+		char comm[PROF_COMM + 1];
+		unsigned nk = stack_read(p, k->kstack, kips), nu = stack_read(p, k->ustack, uips);
+
+		memcpy(comm, k->comm, PROF_COMM);
+		comm[PROF_COMM] = '\0';
+		err = fr_pagg_add(a, k->tgid, comm, e[i].count, kips, nk, uips, nu);
 	}
-	return a;
+	free(kips);
+	free(uips);
+	return err;
 }
 
 cJSON *fr_profile_finish(struct fr_profile *p, struct fr_syms *syms, unsigned max_stacks)
 {
 	struct prof_entry *e = NULL;
-	uint64_t total = 0, other = 0, lost[LOST_MAX], end_ns, *ips = NULL;
-	cJSON *j = NULL, *arr;
+	uint64_t lost[LOST_MAX], end_ns;
+	struct fr_pagg *a = NULL;
+	cJSON *j = NULL;
 	long n;
 
 	if (!p)
@@ -389,52 +404,22 @@ cJSON *fr_profile_finish(struct fr_profile *p, struct fr_syms *syms, unsigned ma
 		fr_err("cannot read the profiler's counts: %s", strerror((int)-n));
 		goto out;
 	}
+	/* the largest first: a process is named after its most sampled thread */
 	qsort(e, (size_t)n, sizeof(*e), entry_cmp);
-	for (long i = 0; i < n; i++) {
-		total += e[i].count;
-		if ((unsigned long)i >= max_stacks)
-			other += e[i].count;
-	}
 
-	ips = calloc(p->depth, sizeof(*ips));
+	a = fr_pagg_new(resolve, syms);
 	j = cJSON_CreateObject();
-	if (!ips || !j)
+	if (!a || !j || aggregate(p, a, e, n))
 		goto nomem;
 	cJSON_AddStringToObject(j, "kind", p->kind == FR_PROFILE_CPU ? "cpu" : "faults");
 	cJSON_AddStringToObject(j, "event", event_name(p->kind));
 	cJSON_AddNumberToObject(j, "rate", p->rate);
 	cJSON_AddStringToObject(j, "unit", p->kind == FR_PROFILE_CPU ? "Hz" : "faults per sample");
 	cJSON_AddNumberToObject(j, "duration_ns", (double)(end_ns - p->start_ns));
-	cJSON_AddNumberToObject(j, "samples", (double)total);
 	cJSON_AddNumberToObject(j, "lost", (double)(lost[LOST_FULL] + lost[LOST_NOSTACK]));
 	cJSON_AddNumberToObject(j, "stacks_dropped", (double)lost[STACK_DROPPED]);
-	cJSON_AddNumberToObject(j, "other_samples", (double)other);
-	arr = cJSON_AddArrayToObject(j, "stacks");
-	if (!arr)
+	if (fr_pagg_json(a, lost[LOST_FULL] + lost[LOST_NOSTACK], max_stacks, j))
 		goto nomem;
-	for (long i = 0; i < n && (unsigned long)i < max_stacks; i++) {
-		const struct prof_key *k = &e[i].key;
-		cJSON *s = cJSON_CreateObject(), *ks, *us;
-		char comm[PROF_COMM + 1];
-
-		if (!s || !cJSON_AddItemToArray(arr, s))
-			goto nomem;
-		memcpy(comm, k->comm, PROF_COMM);
-		comm[PROF_COMM] = '\0';
-		cJSON_AddNumberToObject(s, "pid", k->tgid);
-		cJSON_AddStringToObject(s, "comm", comm);
-		cJSON_AddNumberToObject(s, "count", (double)e[i].count);
-		ks = stack_json(p, syms, k->kstack, false, k->tgid, ips);
-		if (!ks || !cJSON_AddItemToObject(s, "kernel", ks)) {
-			cJSON_Delete(ks);
-			goto nomem;
-		}
-		us = stack_json(p, syms, k->ustack, true, k->tgid, ips);
-		if (!us || !cJSON_AddItemToObject(s, "user", us)) {
-			cJSON_Delete(us);
-			goto nomem;
-		}
-	}
 	/* comms and file names are whatever bytes processes chose */
 	fr_json_sanitize(j);
 	goto out;
@@ -443,7 +428,7 @@ nomem:
 	cJSON_Delete(j);
 	j = NULL;
 out:
-	free(ips);
+	fr_pagg_free(a);
 	free(e);
 	fr_profile_abort(p);
 	return j;

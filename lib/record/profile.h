@@ -1,7 +1,7 @@
 /* profile.h: the on-demand stack profiler: a BPF program on a software perf
  * event of every online CPU counts samples per (process, kernel stack, user
  * stack), for as long as trigger wants; finishing turns the counts into
- * symbolized JSON. */
+ * JSON by function. */
 #ifndef FR_PROFILE_H
 #define FR_PROFILE_H
 
@@ -26,18 +26,18 @@ int fr_profile_start(struct fr_profile **out, enum fr_profile_kind kind, unsigne
 		     uint32_t self_tgid);
 
 /* Detach everything, read the counted stacks, name their frames with syms
- * (NULL: hex addresses only) and free p. Returns
+ * (NULL: every frame [unknown]), aggregate them by function
+ * (record/profile_agg.h) and free p. Returns
  *   {"kind": "cpu"|"faults", "event": "cpu-clock"|"page-faults", "rate": N,
- *    "unit": "Hz"|"faults per sample", "duration_ns": N, "samples": N,
- *    "lost": N, "stacks_dropped": N, "other_samples": N,
- *    "stacks": [{"pid": tgid, "comm": "...", "count": N,
- *                "kernel": ["frame", ...], "user": ["frame", ...]}, ...]}
- * with the max_stacks most frequent stacks, most frequent first, and the
- * samples of the others in other_samples; frames leaf first; a stack that
- * could not be read (a kernel thread's user stack, say) is an empty array.
- * lost: samples not counted (the table was full, or no stack could be read);
- * stacks_dropped: samples counted with one stack missing (an empty array)
- * because the stack table was full or the slot of its hash taken.
+ *    "unit": "Hz"|"faults per sample", "duration_ns": N, "lost": N,
+ *    "stacks_dropped": N, "samples": N, "kernel_samples": N,
+ *    "user_samples": N, "other_samples": N, "processes": [...],
+ *    "functions": [...], "stacks": [...]}
+ * as docs/format.md describes it, with the max_stacks most frequent stacks.
+ * lost: samples taken but not counted by stack (the table was full, or no
+ * stack could be read), in samples all the same; stacks_dropped: samples
+ * counted with one stack missing (an empty array) because the stack table
+ * was full or the slot of its hash taken.
  * NULL, after an fr_err(), when the counts cannot be read. */
 cJSON *fr_profile_finish(struct fr_profile *p, struct fr_syms *syms, unsigned max_stacks);
 

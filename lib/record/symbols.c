@@ -1,6 +1,7 @@
-/* symbols.c: address to "function+offset" for kernel and user stacks.
+/* symbols.c: address to function, module and offset for kernel and user
+ * stacks, and whether the address is code at all.
  *
- * Kernel: the text symbols of /proc/kallsyms, sorted.
+ * Kernel: the text symbols of /proc/kallsyms, sorted (symbols_kernel.c).
  * User: /proc/PID/maps gives the file and file offset behind an address; the
  * file's PT_LOAD headers turn that offset into the ELF virtual address its
  * symbols use, which works alike for executables (PIE or not) and shared
@@ -8,7 +9,9 @@
  * through /proc/PID/map_files (deleted files); stripped files are named
  * from their debug file under /usr/lib/debug/.build-id when there is one.
  * Symbol tables are cached per file (device and inode, as the maps show
- * them) and everything is bounded: processes, files, symbols.
+ * them) and everything is bounded: processes, files, symbols. Only an
+ * executable mapping holds a frame: anything else a stack holds was read
+ * by an unwinder that lost its way.
  * The ELF files come from whatever runs on the machine, so nothing read from
  * them is trusted: every index and size is checked before use. */
 #include <errno.h>
@@ -269,7 +272,7 @@ static void proc_load(struct proc *p, uint32_t pid)
 			alloc = na;
 		}
 		m = &p->maps[p->nmaps];
-		*m = (struct map){ start, end, off, ino, makedev(maj, min), NO_PATH };
+		*m = (struct map){ start, end, off, ino, makedev(maj, min), NO_PATH, perms[2] == 'x' };
 		if (*name) {
 			/* a file's mappings come together: keep its name once */
 			if (last != NO_PATH && !strcmp(p->paths.buf + last, name))
@@ -341,27 +344,42 @@ static const struct map *map_find(const struct proc *p, uint64_t addr)
 	return NULL;
 }
 
-const char *fr_syms_user(struct fr_syms *s, uint32_t pid, uint64_t addr, char *buf, size_t len)
+/* The symbol of file f at file offset foff, and its offset in it. */
+static const struct sym *file_sym(const struct elf_file *f, uint64_t foff, uint64_t *off)
 {
-	const struct map *m;
+	if (!f || !f->ok || !f->nsyms)
+		return NULL;
+	for (unsigned i = 0; i < f->nloads; i++) {
+		const struct load *l = &f->loads[i];
+
+		if (foff >= l->off && foff - l->off < l->filesz)
+			return file_lookup(f, foff - l->off + l->vaddr, off);
+	}
+	return NULL;
+}
+
+enum fr_frame_status fr_syms_user_frame(struct fr_syms *s, uint32_t pid, uint64_t addr,
+					struct fr_frame *fr)
+{
 	const struct elf_file *f;
 	const struct sym *y;
+	const struct map *m;
 	const char *path, *base;
 	struct proc *p;
-	uint64_t foff, off = 0;
 	size_t bl;
 
-	if (!buf || !len)
-		return "";
+	frame_clear(fr, false);
+	/* nothing to check the frames against */
 	if (!s || !pid)
-		return hex(addr, buf, len);
+		return fr->status = FR_FRAME_LAST;
 	p = proc_get(s, pid);
-	if (p->gone || !(m = map_find(p, addr)))
-		return hex(addr, buf, len);
-	if (m->path == NO_PATH) {
-		snprintf(buf, len, "0x%" PRIx64 " ([anon])", addr);
-		return buf;
-	}
+	if (p->gone)
+		return fr->status = FR_FRAME_LAST;
+	if (!(m = map_find(p, addr)) || !m->exec)
+		return fr->status = FR_FRAME_BAD;
+	/* anonymous: JIT code, say */
+	if (m->path == NO_PATH)
+		return fr->status;
 	path = p->paths.buf + m->path;
 	base = strrchr(path, '/');
 	base = base ? base + 1 : path;
@@ -369,29 +387,31 @@ const char *fr_syms_user(struct fr_syms *s, uint32_t pid, uint64_t addr, char *b
 	bl = strlen(base);
 	if (bl > 10 && !strcmp(base + bl - 10, " (deleted)"))
 		bl -= 10;
-	/* [vdso], [heap], [stack]...: no file to read */
-	if (path[0] != '/' || !m->ino) {
-		snprintf(buf, len, "0x%" PRIx64 " (%.*s)", addr, (int)bl, base);
-		return buf;
-	}
+	snprintf(fr->module, sizeof(fr->module), "%.*s", (int)bl, base);
+	/* [vdso], [vsyscall]...: no file to read */
+	if (path[0] != '/' || !m->ino)
+		return fr->status;
 	f = file_get(s, pid, m, path);
-	y = NULL;
-	if (f && f->ok && f->nsyms) {
-		foff = addr - m->start + m->off;
-		for (unsigned i = 0; i < f->nloads; i++) {
-			const struct load *l = &f->loads[i];
+	y = file_sym(f, addr - m->start + m->off, &fr->off);
+	if (!y)
+		return fr->status;
+	snprintf(fr->func, sizeof(fr->func), "%s", f->names.buf + y->name);
+	return fr->status = FR_FRAME_OK;
+}
 
-			if (foff >= l->off && foff - l->off < l->filesz) {
-				y = file_lookup(f, foff - l->off + l->vaddr, &off);
-				break;
-			}
-		}
-	}
-	if (y)
-		snprintf(buf, len, "%s+0x%" PRIx64 " (%.*s)", f->names.buf + y->name, off,
-			 (int)bl, base);
+const char *fr_frame_name(const struct fr_frame *f, bool offset, char *buf, size_t len)
+{
+	const char *fn = f->func[0] ? f->func : "[unknown]";
+	char off[24] = "";
+
+	if (!buf || !len)
+		return "";
+	if (offset && f->func[0])
+		snprintf(off, sizeof(off), "+0x%" PRIx64, f->off);
+	if (!f->module[0])
+		snprintf(buf, len, "%s%s", fn, off);
 	else
-		snprintf(buf, len, "0x%" PRIx64 " (%.*s)", addr, (int)bl, base);
+		snprintf(buf, len, f->kernel ? "%s%s [%s]" : "%s%s (%s)", fn, off, f->module);
 	return buf;
 }
 

@@ -11,7 +11,7 @@
 
 struct rsym {
 	struct sym s;
-	uint8_t rank;
+	uint16_t rank;
 };
 
 static int rsym_cmp(const void *a, const void *b)

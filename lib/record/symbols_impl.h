@@ -23,7 +23,7 @@
 #define MAX_TOTAL_SYMS (4u << 20)	/* ... and from all of them */
 #define MAX_TOTAL_NAMES (256u << 20)	/* bytes of their names */
 #define MAX_LOADS 64			/* PT_LOAD headers kept per file */
-#define MAX_NAME 512			/* longer symbol names are cut */
+#define MAX_NAME FR_FRAME_FUNC		/* longer symbol names are cut */
 #define MAX_PATH 4096
 #define FILE_BUCKETS 256
 /* kallsyms has no sizes: a function this far past its symbol is not in it */
@@ -51,7 +51,7 @@ struct ksym {
 	uint64_t addr;
 	uint32_t name;
 	uint32_t mod;		/* offset of the module name, or NO_MOD */
-	uint8_t rank;		/* while sorting: which of the aliases to keep */
+	uint16_t rank;		/* while sorting: which of the aliases to keep */
 };
 #define NO_MOD UINT32_MAX
 
@@ -80,6 +80,7 @@ struct map {
 	uint64_t ino;
 	dev_t dev;
 	uint32_t path;		/* offset in the process's pool, NO_PATH for none */
+	bool exec;		/* mapped executable: a stack's frames are in one */
 };
 #define NO_PATH UINT32_MAX
 
@@ -143,14 +144,18 @@ static inline uint32_t pool_add(struct pool *p, const char *s, size_t max)
 }
 
 /* Which of several names for one address to show: the one a person would
- * call (getpid rather than __getpid), global before weak before local. */
-static inline uint8_t name_rank(const char *name, int bind)
+ * call (getpid rather than __getpid), global before weak before local, and
+ * of equals the shorter (__x86_indirect_thunk_rax, not
+ * __pi___x86_indirect_thunk_rax). */
+static inline uint16_t name_rank(const char *name, int bind)
 {
 	unsigned u = 0;
+	size_t n = strlen(name);
 
 	while (name[u] == '_' && u < 8)
 		u++;
-	return (uint8_t)(u * 4 + (bind == STB_GLOBAL ? 0 : bind == STB_WEAK ? 1 : 2));
+	return (uint16_t)((u * 4 + (bind == STB_GLOBAL ? 0 : bind == STB_WEAK ? 1 : 2)) << 8 |
+			  (n > 255 ? 255 : n));
 }
 
 static inline uint64_t mono_ns(void)
@@ -161,10 +166,13 @@ static inline uint64_t mono_ns(void)
 	return (uint64_t)t.tv_sec * 1000000000 + (uint64_t)t.tv_nsec;
 }
 
-static inline const char *hex(uint64_t addr, char *buf, size_t len)
+/* An unknown frame, to be filled in. */
+static inline void frame_clear(struct fr_frame *f, bool kernel)
 {
-	snprintf(buf, len, "0x%" PRIx64, addr);
-	return buf;
+	f->status = FR_FRAME_UNKNOWN;
+	f->kernel = kernel;
+	f->off = 0;
+	f->func[0] = f->module[0] = '\0';
 }
 
 /* Read f's loads and symbols from the open ELF file fd (of process pid,

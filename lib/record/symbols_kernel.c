@@ -121,14 +121,22 @@ static const struct ksym *kernel_find(const struct fr_syms *s, uint64_t addr)
 	return &s->ks[lo - 1];
 }
 
-const char *fr_syms_kernel(struct fr_syms *s, uint64_t addr, char *buf, size_t len)
+/* The kernel's half of the address space: its top byte all ones on
+ * x86-64 (4- and 5-level paging) and arm64 (48- and 52-bit). */
+static bool kernel_half(uint64_t addr)
+{
+	return addr >> 56 == 0xff;
+}
+
+enum fr_frame_status fr_syms_kernel_frame(struct fr_syms *s, uint64_t addr, struct fr_frame *f)
 {
 	const struct ksym *k;
 
-	if (!buf || !len)
-		return "";
+	frame_clear(f, true);
+	if (!kernel_half(addr))
+		return f->status = FR_FRAME_BAD;
 	if (!s)
-		return hex(addr, buf, len);
+		return f->status;
 	if (!s->k_loaded)
 		kernel_load(s);
 	k = kernel_find(s, addr);
@@ -139,12 +147,10 @@ const char *fr_syms_kernel(struct fr_syms *s, uint64_t addr, char *buf, size_t l
 		k = kernel_find(s, addr);
 	}
 	if (!k)
-		return hex(addr, buf, len);
+		return f->status;
+	snprintf(f->func, sizeof(f->func), "%s", s->kstr.buf + k->name);
 	if (k->mod != NO_MOD)
-		snprintf(buf, len, "%s+0x%" PRIx64 " [%s]", s->kstr.buf + k->name, addr - k->addr,
-			 s->kstr.buf + k->mod);
-	else
-		snprintf(buf, len, "%s+0x%" PRIx64, s->kstr.buf + k->name, addr - k->addr);
-	return buf;
+		snprintf(f->module, sizeof(f->module), "%s", s->kstr.buf + k->mod);
+	f->off = addr - k->addr;
+	return f->status = FR_FRAME_OK;
 }
-

@@ -1,4 +1,4 @@
-/* export.c: Chrome trace events and collapsed stacks; see export.h. */
+/* export.c: Chrome trace events; see export.h (collapsed stacks: folded.c). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -408,64 +408,4 @@ void fr_chrome_end(struct fr_chrome *c)
 	fr_tidmap_free(&c->waiting);
 	free(c->waits);
 	free(c->cpu);
-}
-
-/* ---- collapsed stacks ---- */
-
-/* "func+0x1a (file)" -> "func"; hex -> "[unknown]"; no ';' or spaces */
-static void frame(FILE *out, const char *f, const char *suffix)
-{
-	size_t n;
-
-	if (!f || !strncmp(f, "0x", 2) || !*f) {
-		fprintf(out, ";[unknown]%s", suffix);
-		return;
-	}
-	n = strcspn(f, "+ ");
-	fputc(';', out);
-	for (size_t i = 0; i < n && i < 256; i++) {
-		unsigned char ch = f[i];
-
-		fputc(ch == ';' || ch < 0x20 || ch == 0x7f ? '_' : ch, out);
-	}
-	fputs(suffix, out);
-}
-
-static void frames_root_first(FILE *out, const cJSON *arr, const char *suffix)
-{
-	int n = cJSON_IsArray(arr) ? cJSON_GetArraySize(arr) : 0;
-
-	/* leaf first in the capture: walk backwards (bounded: a stack has at
-	 * most a few hundred frames) */
-	for (int i = n > 512 ? 511 : n - 1; i >= 0; i--) {
-		const cJSON *f = cJSON_GetArrayItem(arr, i);
-
-		frame(out, cJSON_IsString(f) ? f->valuestring : NULL, suffix);
-	}
-}
-
-long fr_folded_write(FILE *out, const cJSON *trigger)
-{
-	const cJSON *ctx = cJSON_GetObjectItemCaseSensitive(trigger, "context");
-	const cJSON *p = cJSON_GetObjectItemCaseSensitive(ctx, "profile");
-	const cJSON *stacks = cJSON_GetObjectItemCaseSensitive(p, "stacks"), *s;
-	long n = 0;
-
-	if (!cJSON_IsArray(stacks))
-		return -1;
-	cJSON_ArrayForEach(s, stacks) {
-		const cJSON *comm = cJSON_GetObjectItemCaseSensitive(s, "comm");
-		const cJSON *count = cJSON_GetObjectItemCaseSensitive(s, "count");
-		const char *cm = cJSON_IsString(comm) ? comm->valuestring : "?";
-
-		if (!cJSON_IsNumber(count) || count->valuedouble < 1 || count->valuedouble > 1e15)
-			continue;
-		for (size_t i = 0; cm[i] && i < 16; i++)
-			fputc(cm[i] == ';' || cm[i] == ' ' || (unsigned char)cm[i] < 0x20 ? '_' : cm[i], out);
-		frames_root_first(out, cJSON_GetObjectItemCaseSensitive(s, "user"), "");
-		frames_root_first(out, cJSON_GetObjectItemCaseSensitive(s, "kernel"), "_[k]");
-		fprintf(out, " %.0f\n", count->valuedouble);
-		n++;
-	}
-	return n;
 }

@@ -1,6 +1,6 @@
 /* export.h: dump's formats for other tools: Chrome trace-event JSON (the
- * Perfetto UI, chrome://tracing) and collapsed stacks (flamegraph.pl,
- * speedscope, inferno). */
+ * Perfetto UI, chrome://tracing; export.c) and collapsed stacks
+ * (flamegraph.pl, speedscope, inferno; folded.c). */
 #ifndef FR_EXPORT_H
 #define FR_EXPORT_H
 
@@ -39,8 +39,11 @@ void fr_chrome_event(struct fr_chrome *c, struct fr_decoder *d, const struct fr_
 void fr_chrome_end(struct fr_chrome *c);
 
 /* The profile samples of a trigger record as collapsed stacks: one line
- * "comm;root;...;leaf count" per stack (kernel frames suffixed _[k]).
- * Returns the number of stacks written, or -1 when there is no profile. */
+ * "comm;root;...;leaf count" per stack (kernel frames suffixed _[k]),
+ * most samples first, then "[other] count" for the samples of no stack
+ * kept (stacks past those the capture keeps, samples lost), so that the
+ * counts add up to the profile's samples. Returns the number of lines
+ * written, or -1 when there is no profile (folded.c). */
 long fr_folded_write(FILE *out, const cJSON *trigger);
 
 #endif

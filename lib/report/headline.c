@@ -157,11 +157,17 @@ static unsigned hot_functions(const cJSON *prof, struct func *fs)
 	return n;
 }
 
-/* The process most samples were in. */
+/* The process most samples were in: the profile's own table when it has
+ * one, hottest first. */
 static const cJSON *hot_process(const cJSON *prof, double *samples)
 {
 	const cJSON *s, *best = NULL;
 	double best_n = 0;
+
+	if ((s = cJSON_GetArrayItem(fr_jget(prof, "processes"), 0))) {
+		*samples = fr_jnum(s, "samples", 0);
+		return s;
+	}
 
 	cJSON_ArrayForEach(s, fr_jget(prof, "stacks")) {
 		double n = 0;

@@ -1,5 +1,7 @@
 /* trigger_text.c: the trigger record of a capture as "# " lines: what
  * fired, and the context collected for it, one short section each. */
+#include <stdbool.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "report/headline.h"
@@ -134,16 +136,131 @@ static void print_io(FILE *out, const cJSON *x)
 	}
 }
 
-static void print_profile(FILE *out, const cJSON *x)
+/* s escaped as fr_render_plain does, in at most width columns (a UTF-8
+ * sequence is one), cut with "..." when longer, padded with spaces to width
+ * when pad. */
+static void put_cut(FILE *out, const char *s, unsigned width, bool pad)
+{
+	char esc[1024];
+	size_t n = 0, cut = 0;
+	unsigned cols = 0, cut_cols = 0;
+
+	for (s = s ? s : "?"; *s && n + 5 < sizeof(esc); s++) {
+		unsigned char c = *s;
+
+		if (c < 0x20 || c == 0x7f)
+			n += (size_t)snprintf(esc + n, sizeof(esc) - n, "\\x%02x", c);
+		else
+			esc[n++] = (char)c;
+	}
+	esc[n] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		if (((unsigned char)esc[i] & 0xc0) == 0x80)
+			continue;	/* inside a UTF-8 sequence */
+		if (cols + 3 <= width) {
+			cut = i;
+			cut_cols = cols;
+		}
+		if (++cols > width) {
+			fprintf(out, "%.*s...", (int)cut, esc);
+			cols = cut_cols + 3;
+			goto padded;
+		}
+	}
+	fputs(esc, out);
+padded:
+	while (pad && cols++ < width)
+		fputc(' ', out);
+}
+
+/* "samples" shares: "12.3%" */
+static double share(double x, double total)
+{
+	return total > 0 ? 100.0 * x / total : 0;
+}
+
+#define PROF_FUNC_W 33		/* the function's column, to fit 80 */
+#define PROF_TASK_W 23		/* "comm pid" */
+
+/* A function as a stack's frame reads: "read_zero", "ext4_map_blocks
+ * [ext4]", "read (libc.so.6)", "[unknown] (dd)". */
+static const char *func_label(const cJSON *f, bool kernel, char *buf, size_t len)
+{
+	const char *fn = fr_jstr(f, "function", "?"), *mod = fr_jstr(f, "module", NULL);
+
+	if (!mod || (kernel && !strcmp(mod, "vmlinux")))
+		snprintf(buf, len, "%s", fn);
+	else
+		snprintf(buf, len, kernel ? "%s [%s]" : "%s (%s)", fn, mod);
+	return buf;
+}
+
+/* The hottest functions of one side (kernel or user) by self samples. */
+static void print_functions(FILE *out, const cJSON *funcs, bool kernel, double samples)
+{
+	const cJSON *f;
+	unsigned n = 0;
+
+	cJSON_ArrayForEach(f, funcs) {
+		const cJSON *top = cJSON_GetArrayItem(fr_jget(f, "processes"), 0);
+		char task[48], label[640];
+
+		if (cJSON_IsTrue(fr_jget(f, "kernel")) != kernel)
+			continue;
+		if (fr_jnum(f, "self", 0) <= 0 || n >= 8)
+			break;
+		if (!n++)
+			fprintf(out, "#     %6s  %6s  %-*s  process\n", "self", "total", PROF_FUNC_W,
+				kernel ? "kernel function" : "user function");
+		fprintf(out, "#     %5.1f%%  %5.1f%%  ", share(fr_jnum(f, "self", 0), samples),
+			share(fr_jnum(f, "total", 0), samples));
+		put_cut(out, func_label(f, kernel, label, sizeof(label)), PROF_FUNC_W, top != NULL);
+		if (top) {
+			snprintf(task, sizeof(task), "%s %.0f", fr_jstr(top, "comm", "?"),
+				 fr_jnum(top, "pid", 0));
+			fputs("  ", out);
+			put_cut(out, task, PROF_TASK_W, false);
+		}
+		fputc('\n', out);
+	}
+}
+
+/* "by process: 98.6% dd 4242, 0.8% kdamond.0 77", as many as fit */
+static void print_processes(FILE *out, const cJSON *procs, double samples)
+{
+	const cJSON *p;
+	unsigned col = 0;
+
+	cJSON_ArrayForEach(p, procs) {
+		char item[64];
+		int len = snprintf(item, sizeof(item), "%.1f%% %s %.0f",
+				   share(fr_jnum(p, "samples", 0), samples), fr_jstr(p, "comm", "?"),
+				   fr_jnum(p, "pid", 0));
+
+		if (!col) {
+			fputs("#     by process: ", out);
+			col = 18;
+		} else if (col + 2 + (unsigned)len > 80) {
+			break;
+		} else {
+			fputs(", ", out);
+			col += 2;
+		}
+		put_cut(out, item, 80 - col, false);
+		col += (unsigned)len;
+	}
+	if (col)
+		fputc('\n', out);
+}
+
+/* Captures made before profiles were aggregated by function: their
+ * hottest stacks. */
+static void print_stacks(FILE *out, const cJSON *x)
 {
 	const cJSON *st = fr_jget(x, "stacks");
 	unsigned n_ = 0;
 
-	if (!cJSON_IsObject(x))
-		return;
-	fputs("#   ", out);
-	fr_render_plain(out, jstr(x, "event"));
-	fprintf(out, " profile: %.0f samples; hottest stacks (leaf first):\n", fr_jnum(x, "samples", 0));
+	fputs("#     hottest stacks (leaf first):\n", out);
 	EACH(st, s, 5) {
 		fprintf(out, "#     %.0f samples  %.0f ", fr_jnum(s, "count", 0), fr_jnum(s, "pid", 0));
 		fr_render_plain(out, jstr(s, "comm"));
@@ -151,6 +268,35 @@ static void print_profile(FILE *out, const cJSON *x)
 		print_stack(out, "#         ", fr_jget(s, "kernel"), 16);
 		print_stack(out, "#         ", fr_jget(s, "user"), 16);
 	}
+}
+
+static void print_profile(FILE *out, const cJSON *x)
+{
+	const cJSON *funcs = fr_jget(x, "functions");
+	double samples = fr_jnum(x, "samples", 0);
+	char b[32];
+
+	if (!cJSON_IsObject(x))
+		return;
+	fputs("#   ", out);
+	fr_render_plain(out, jstr(x, "event"));
+	fprintf(out, " profile over %s", fr_fmt_duration(fr_jcount(x, "duration_ns"), b, sizeof(b)));
+	if (!strcmp(fr_jstr(x, "unit", ""), "Hz"))
+		fprintf(out, " at %.0f Hz", fr_jnum(x, "rate", 0));
+	else if (!strcmp(fr_jstr(x, "kind", ""), "faults"))
+		fprintf(out, ", a sample every %.0f faults", fr_jnum(x, "rate", 0));
+	fprintf(out, ": %.0f samples, %.0f lost\n", samples, fr_jnum(x, "lost", 0));
+	if (!cJSON_IsArray(funcs)) {
+		print_stacks(out, x);
+		return;
+	}
+	fprintf(out, "#     %.1f%% in the kernel, %.1f%% in user space\n",
+		share(fr_jnum(x, "kernel_samples", 0), samples),
+		share(fr_jnum(x, "user_samples", 0), samples));
+	print_processes(out, fr_jget(x, "processes"), samples);
+	print_functions(out, funcs, true, samples);
+	print_functions(out, funcs, false, samples);
+	fputs("#     every stack: dump -F folded\n", out);
 }
 
 /* The sections of the context, in the order they print; a detector

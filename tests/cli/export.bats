@@ -29,12 +29,17 @@ setup() {
 	jq -e '[.traceEvents[] | select(.ph == "i" and .cat == "trigger" and .s == "g")] | length == 1' <<<"$output"
 }
 
-@test "dump -F folded: the profile's stacks, root first, one line each" {
+@test "dump -F folded: the profile's stacks by function, root first, one line each, adding up to the samples" {
+	# a capture made before frames were named by function: stacks that
+	# differ only in offsets are one line (193 + 5 samples of burn_cpu)
 	run -0 "$FR" dump -F folded "$CORPUS/trigger-cpu.frec"
-	[ "${lines[0]}" = "frhelper;burn_cpu.isra.0 193" ]
+	[ "${lines[0]}" = "frhelper;burn_cpu.isra.0 198" ]
 	for l in "${lines[@]}"; do
 		[[ "$l" =~ ^[^\;\ ]+(\;[^\;\ ]+)*\ [0-9]+$ ]]
 	done
+	[ "$(printf '%s\n' "${lines[@]}" | sed 's/ [0-9]*$//' | sort | uniq -d)" = "" ]
+	samples=$("$FR" dump -F json "$CORPUS/trigger-cpu.frec" | jq .capture.trigger.context.profile.samples)
+	[ "$(printf '%s\n' "${lines[@]}" | awk '{ s += $NF } END { print s }')" -eq "$samples" ]
 	# page-fault stacks too
 	run -0 "$FR" dump -F folded "$CORPUS/trigger-memburst.frec"
 	[[ "${lines[0]}" == "frhelper;"*"touch_memory "* ]]
@@ -108,4 +113,32 @@ track_name() {
 	jq -e --argjson n "$n" '.events == $n' <<<"$output"
 	run -0 "$FR" dump --info "$T/x.frec"
 	[[ "$output" == *"events:      $n in 1 segments"* ]]
+}
+
+@test "a profile by function: folded by function, adding up to the samples; the text's top functions in 80 columns" {
+	# dd from /dev/zero and frhelper --spin at once, profiled by trigger
+	cap="$CORPUS/trigger-cpu-functions.frec"
+	p=$("$FR" dump -F json "$cap" | jq -c .capture.trigger.context.profile)
+	run -0 "$FR" dump -F folded "$cap"
+	[ "$(printf '%s\n' "${lines[@]}" | awk '{ s += $NF } END { print s }')" -eq "$(jq .samples <<<"$p")" ]
+	[[ "${lines[0]}" == "dd;"*";read_zero_[k] "* ]] || [[ "${lines[0]}" == "frhelper;"*"burn_cpu"* ]]
+	[ "$(printf '%s\n' "${lines[@]}" | grep -c '+0x\|;0x')" -eq 0 ]
+	run -0 "$FR" dump "$cap"
+	section=$(printf '%s\n' "${lines[@]}" | sed -n '/^#   cpu-clock profile over /,/^#     every stack: dump -F folded$/p')
+	[ -n "$section" ]
+	[ -z "$(awk 'length > 80' <<<"$section")" ]
+	grep -qE '^#     [0-9.]+% in the kernel, [0-9.]+% in user space$' <<<"$section"
+	grep -qE '^#     by process: [0-9.]+% (dd|frhelper) [0-9]+, [0-9.]+% (dd|frhelper) [0-9]+' <<<"$section"
+	# the shares the JSON has, to a tenth
+	want=$(printf '%.1f' "$(jq '.functions[] | select(.function == "read_zero") | .self_percent' <<<"$p")")
+	grep -qE "^# +${want}% +[0-9.]+%  read_zero +dd [0-9]+\$" <<<"$section"
+	grep -qE '^# +[0-9.]+% +[0-9.]+%  burn_cpu[^ ]* \(frhelper\) +frhelper [0-9]+$' <<<"$section"
+	# kernel functions before the user ones, each list hottest first
+	[ "$(grep -n 'kernel function' <<<"$section" | cut -d: -f1)" -lt "$(grep -n 'user function' <<<"$section" | cut -d: -f1)" ]
+	awk '/ (kernel|user) function / { prev = 1000; next }
+	     prev && /^# +[0-9.]+% +[0-9.]+%  / { v = $2 + 0; if (v > prev) bad = 1; prev = v }
+	     END { exit bad }' <<<"$section"
+	# stats shows the same section
+	run -0 "$FR" stats "$cap"
+	[[ "$output" == *"kernel function"*"read_zero"* ]]
 }

@@ -1,7 +1,9 @@
 /* test_symbols.c: the symbolizer on this very process (a PIE executable,
- * libc, an anonymous mapping, unmapped addresses), on the kernel when its
+ * libc, anonymous mappings, unmapped addresses), on the kernel when its
  * addresses can be read, and on damaged copies of this executable mapped by
- * a child, which must never crash it. */
+ * a child, which must never crash it. Garbage (an address outside every
+ * executable mapping, or outside the kernel's half) is told apart from code
+ * of no known function. */
 #include <dlfcn.h>
 #include <elf.h>
 #include <fcntl.h>
@@ -29,6 +31,29 @@ __attribute__((noinline)) int symbols_test_target(int x)
 }
 
 static int (*volatile target_ptr)(int) = symbols_test_target;
+
+/* The frame at addr of pid as "func+0x1a (file)", and its status. */
+static const char *user(struct fr_syms *s, uint32_t pid, uint64_t addr, char *buf, size_t len,
+			enum fr_frame_status *st)
+{
+	struct fr_frame f;
+	enum fr_frame_status r = fr_syms_user_frame(s, pid, addr, &f);
+
+	if (st)
+		*st = r;
+	return fr_frame_name(&f, true, buf, len);
+}
+
+static const char *kern(struct fr_syms *s, uint64_t addr, char *buf, size_t len,
+			enum fr_frame_status *st)
+{
+	struct fr_frame f;
+	enum fr_frame_status r = fr_syms_kernel_frame(s, addr, &f);
+
+	if (st)
+		*st = r;
+	return fr_frame_name(&f, true, buf, len);
+}
 
 static bool starts(const char *s, const char *prefix)
 {
@@ -249,8 +274,9 @@ static void malformed(struct fr_syms *s, uintptr_t target)
 
 		for (int v = 0; v <= NVARIANTS; v++) {
 			int fd = open(path[v], O_RDONLY);
+			/* executable, as code is: frames are looked for there */
 			void *p = fd < 0 ? MAP_FAILED
-					 : mmap(NULL, len, PROT_READ, MAP_PRIVATE, fd, 0);
+					 : mmap(NULL, len, PROT_READ | PROT_EXEC, MAP_PRIVATE, fd, 0);
 
 			addrs[v] = p == MAP_FAILED ? 0 : (uint64_t)(uintptr_t)p + foff + 1;
 			if (fd >= 0)
@@ -277,7 +303,7 @@ static void malformed(struct fr_syms *s, uintptr_t target)
 
 		if (!addrs[v])
 			continue;
-		r = fr_syms_user(s, pid, addrs[v], buf, sizeof(buf));
+		r = user(s, pid, addrs[v], buf, sizeof(buf), NULL);
 		snprintf(suffix, sizeof(suffix), "(v%03d)", v);
 		if (!ends(r, suffix)) {
 			named = false;
@@ -293,8 +319,8 @@ static void malformed(struct fr_syms *s, uintptr_t target)
 
 		ok(intact, "an intact copy mapped elsewhere: symbols_test_target+0x1 (v000)");
 		/* reading a deleted file through /proc/PID/map_files takes root */
-		fr_syms_user(s, pid, addrs[NVARIANTS], buf, sizeof(buf));
-		snprintf(want, sizeof(want), "0x%" PRIx64 " (v%03d)", addrs[NVARIANTS], NVARIANTS);
+		user(s, pid, addrs[NVARIANTS], buf, sizeof(buf), NULL);
+		snprintf(want, sizeof(want), "[unknown] (v%03d)", NVARIANTS);
 		if (geteuid()) {
 			ok(!strcmp(buf, want), "a deleted file, not readable: %s", buf);
 		} else {
@@ -316,8 +342,18 @@ static void malformed(struct fr_syms *s, uintptr_t target)
 struct ktext {
 	uint64_t addr;
 	char name[128];
+	char type;
 	bool module;
 };
+
+static unsigned underscores(const char *s)
+{
+	unsigned u = 0;
+
+	while (s[u] == '_')
+		u++;
+	return u;
+}
 
 static int ktext_cmp(const void *a, const void *b)
 {
@@ -334,7 +370,17 @@ static void kernel(struct fr_syms *s)
 	char line[512], buf[256];
 	bool any = false;
 
-	ok(!strcmp(fr_syms_kernel(s, 1, buf, sizeof(buf)), "0x1"), "kernel: 0x1 is no symbol");
+	enum fr_frame_status st;
+
+	kern(s, 1, buf, sizeof(buf), &st);
+	ok(st == FR_FRAME_BAD && !strcmp(buf, "[unknown]"), "kernel: 0x1 is garbage: %s", buf);
+	kern(s, 0xbebebebebebebebeULL, buf, sizeof(buf), &st);
+	ok(st == FR_FRAME_BAD, "kernel: 0xbebebebebebebebe is garbage");
+	kern(NULL, 0xffffffff81000000ULL, buf, sizeof(buf), &st);
+	ok(st == FR_FRAME_UNKNOWN && !strcmp(buf, "[unknown]"),
+	   "kernel, no symbolizer: a kernel address is unknown: %s", buf);
+	kern(NULL, 0x7f0000001000ULL, buf, sizeof(buf), &st);
+	ok(st == FR_FRAME_BAD, "kernel, no symbolizer: a user address is garbage");
 	while (f && fgets(line, sizeof(line), f)) {
 		unsigned long long a;
 		char type, name[128];
@@ -356,6 +402,7 @@ static void kernel(struct fr_syms *s)
 		k[n].addr = a;
 		snprintf(k[n].name, sizeof(k[n].name), "%s", name);
 		k[n].module = strchr(line + pos, '[') != NULL;
+		k[n].type = type;
 		n++;
 	}
 	if (f)
@@ -374,8 +421,24 @@ static void kernel(struct fr_syms *s)
 		    k[i + 1].addr <= k[i].addr + 1 || strlen(k[i].name) > 100)
 			continue;
 		snprintf(want, sizeof(want), "%s+0x1", k[i].name);
-		fr_syms_kernel(s, k[i].addr + 1, buf, sizeof(buf));
-		ok(!strcmp(buf, want), "kernel: %s", buf);
+		kern(s, k[i].addr + 1, buf, sizeof(buf), &st);
+		ok(st == FR_FRAME_OK && !strcmp(buf, want), "kernel: %s", buf);
+		break;
+	}
+	/* two global names of one function, as many underscores: the shorter
+	 * (__x86_indirect_thunk_rax, not __pi___x86_indirect_thunk_rax) */
+	for (size_t i = 1; i + 2 < n; i++) {
+		const struct ktext *x = &k[i], *y = &k[i + 1];
+		const char *want;
+
+		if (k[i - 1].addr == x->addr || y->addr != x->addr || k[i + 2].addr == x->addr ||
+		    x->module || y->module || x->type != 'T' || y->type != 'T' ||
+		    underscores(x->name) != underscores(y->name) || strlen(x->name) == strlen(y->name))
+			continue;
+		want = strlen(x->name) < strlen(y->name) ? x->name : y->name;
+		kern(s, x->addr, buf, sizeof(buf), &st);
+		ok(!strncmp(buf, want, strlen(want)) && !strcmp(buf + strlen(want), "+0x0"),
+		   "kernel: of %s and %s, %s", x->name, y->name, buf);
 		break;
 	}
 	free(k);
@@ -384,8 +447,10 @@ static void kernel(struct fr_syms *s)
 int main(void)
 {
 	struct fr_syms *s = fr_syms_new();
-	char buf[256], want[64];
-	void *anon, *getpid_addr;
+	char buf[256];
+	void *anon, *anon_x, *getpid_addr;
+	enum fr_frame_status st;
+	struct fr_frame f;
 	uintptr_t target = (uintptr_t)target_ptr;
 	pid_t gone;
 
@@ -395,46 +460,64 @@ int main(void)
 	target_ptr(1);
 	/* mapped before the first lookup reads this process's maps */
 	anon = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	anon_x = mmap(NULL, 4096, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 
-	fr_syms_user(s, getpid(), target + 1, buf, sizeof(buf));
-	ok(!strcmp(buf, "symbols_test_target+0x1 (test_symbols)"), "own function: %s", buf);
-	fr_syms_user(s, getpid(), target, buf, sizeof(buf));
+	user(s, getpid(), target + 1, buf, sizeof(buf), &st);
+	ok(st == FR_FRAME_OK && !strcmp(buf, "symbols_test_target+0x1 (test_symbols)"),
+	   "own function: %s", buf);
+	user(s, getpid(), target, buf, sizeof(buf), NULL);
 	ok(!strcmp(buf, "symbols_test_target+0x0 (test_symbols)"), "own function, start: %s",
 	   buf);
+	fr_syms_user_frame(s, getpid(), target + 1, &f);
+	ok(!strcmp(fr_frame_name(&f, false, buf, sizeof(buf)), "symbols_test_target (test_symbols)") &&
+	   !strcmp(f.func, "symbols_test_target") && !strcmp(f.module, "test_symbols") &&
+	   f.off == 1 && !f.kernel, "without the offset: %s", buf);
 
 	getpid_addr = dlsym(RTLD_DEFAULT, "getpid");
-	fr_syms_user(s, getpid(), (uintptr_t)getpid_addr, buf, sizeof(buf));
+	user(s, getpid(), (uintptr_t)getpid_addr, buf, sizeof(buf), NULL);
 	ok(starts(buf, "getpid+0x0 (libc") && ends(buf, ")"), "libc function: %s", buf);
 
-	snprintf(want, sizeof(want), "0x%" PRIxPTR, (uintptr_t)16);
-	fr_syms_user(s, getpid(), 16, buf, sizeof(buf));
-	ok(!strcmp(buf, want), "unmapped: %s", buf);
+	user(s, getpid(), 16, buf, sizeof(buf), &st);
+	ok(st == FR_FRAME_BAD && !strcmp(buf, "[unknown]"), "unmapped: garbage, %s", buf);
+	user(s, getpid(), 0xbebebebebebebebeULL, buf, sizeof(buf), &st);
+	ok(st == FR_FRAME_BAD, "0xbebebebebebebebe: garbage");
 
 	if (anon != MAP_FAILED) {
-		snprintf(want, sizeof(want), "0x%" PRIxPTR " ([anon])", (uintptr_t)anon + 8);
-		fr_syms_user(s, getpid(), (uintptr_t)anon + 8, buf, sizeof(buf));
-		ok(!strcmp(buf, want), "anonymous: %s", buf);
+		user(s, getpid(), (uintptr_t)anon + 8, buf, sizeof(buf), &st);
+		ok(st == FR_FRAME_BAD, "anonymous, not executable: garbage, %s", buf);
 	}
+	if (anon_x != MAP_FAILED) {
+		user(s, getpid(), (uintptr_t)anon_x + 8, buf, sizeof(buf), &st);
+		ok(st == FR_FRAME_UNKNOWN && !strcmp(buf, "[unknown]"),
+		   "anonymous, executable: unknown, %s", buf);
+	} else {
+		ok(1, "anonymous, executable # skip cannot map one");
+	}
+	/* data of the executable: mapped, not code */
+	user(s, getpid(), (uintptr_t)&rnd_state, buf, sizeof(buf), &st);
+	ok(st == FR_FRAME_BAD, "the executable's data: garbage, %s", buf);
 
 	fflush(stdout);
 	gone = fork();
 	if (gone == 0)
 		_exit(0);
 	waitpid(gone, NULL, 0);
-	snprintf(want, sizeof(want), "0x%" PRIxPTR, target);
-	fr_syms_user(s, gone, target, buf, sizeof(buf));
-	ok(!strcmp(buf, want), "a process gone: %s", buf);
+	user(s, gone, target, buf, sizeof(buf), &st);
+	ok(st == FR_FRAME_LAST && !strcmp(buf, "[unknown]"), "a process gone: %s, the last frame",
+	   buf);
+	user(NULL, getpid(), target, buf, sizeof(buf), &st);
+	ok(st == FR_FRAME_LAST, "no symbolizer: unknown, the last frame");
 
-	ok(!strcmp(fr_syms_user(s, getpid(), 16, buf, 4), "0x1"), "output cut to the buffer");
-	ok(!strcmp(fr_syms_user(s, getpid(), 16, buf, 0), ""), "no buffer, no output");
+	ok(!strcmp(user(s, getpid(), target + 1, buf, 4, NULL), "sym"), "output cut to the buffer");
+	ok(!strcmp(user(s, getpid(), 16, buf, 0, NULL), ""), "no buffer, no output");
 
 	kernel(s);
 	malformed(s, target);
 
 	/* the cache of processes is bounded: many lookups of gone pids */
 	for (uint32_t p = 0x3ffff000; p < 0x3ffff000 + 600; p++)
-		fr_syms_user(s, p, target, buf, sizeof(buf));
-	fr_syms_user(s, getpid(), target + 1, buf, sizeof(buf));
+		user(s, p, target, buf, sizeof(buf), NULL);
+	user(s, getpid(), target + 1, buf, sizeof(buf), NULL);
 	ok(!strcmp(buf, "symbols_test_target+0x1 (test_symbols)"),
 	   "still right after the process cache turned over: %s", buf);
 

@@ -149,7 +149,7 @@ const struct fr_detector fr_det_cpu = {
 	.name = "cpu",
 	.metrics = (const enum fr_metric[]){ FR_M_CPU_USAGE, FR_M_CPU_USER, FR_M_CPU_SYS,
 					      FR_M_CPU_IOWAIT, FR_M_NONE },
-	.context_help = "CPU profile with kernel and user stacks (post-window); top CPU users",
+	.context_help = "CPU profile by function (post-window); top CPU users",
 	.state_size = sizeof(struct cpu),
 	.init = init,
 	.sample = sample,
