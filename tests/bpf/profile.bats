@@ -115,5 +115,9 @@ check_profile() {
 	check_profile "$T/dd.frec"
 	run -0 "$FR" dump "$T/dd.frec"
 	printf '%s\n' "${lines[@]}" | grep -E '^#  +[0-9.]+%  +[0-9.]+%  read_zero +dd [0-9]+$'
+	# what happened says it in one line: dd, and read_zero in the kernel
+	run -0 "$FR" stats -F json "$T/dd.frec"
+	jq -e --argjson pid "$pid" '.headline[0] | .kind == "cpu" and .figures.pid == $pid and
+		(.text | test("% of samples in dd\\[[0-9]+\\], [0-9]+% in read_zero \\[kernel\\]"))' <<<"$output"
 	no_probes_left
 }
