@@ -314,6 +314,17 @@ static const struct {
 	{ "profile", print_profile },
 };
 
+/* "cpu.sys = 63.2% (cpu.sys > 45% for 5s)" */
+static void what_fired(FILE *out, const cJSON *t)
+{
+	fr_render_plain(out, jstr(t, "metric"));
+	fputs(" = ", out);
+	fr_render_plain(out, jstr(t, "value_text"));
+	fputs(" (", out);
+	fr_render_plain(out, jstr(t, "condition"));
+	fputs(")", out);
+}
+
 void fr_render_firing(FILE *out, const cJSON *t, const char *when)
 {
 	fr_render_plain(out, jstr(t, "detector"));
@@ -321,12 +332,7 @@ void fr_render_firing(FILE *out, const cJSON *t, const char *when)
 		fprintf(out, " fired at %s: ", when);
 	else
 		fputs(" fired: ", out);
-	fr_render_plain(out, jstr(t, "metric"));
-	fputs(" = ", out);
-	fr_render_plain(out, jstr(t, "value_text"));
-	fputs(" (", out);
-	fr_render_plain(out, jstr(t, "condition"));
-	fputs(")", out);
+	what_fired(out, t);
 }
 
 void fr_render_firing_line(FILE *out, const cJSON *t, const cJSON *headline, const char *when,
@@ -373,12 +379,7 @@ static void print_fired(FILE *out, const struct fr_decoder *d, const cJSON *t)
 	fputs("# trigger: ", out);
 	fr_render_plain(out, jstr(t, "detector"));
 	fprintf(out, " fired at %s\n#   ", when);
-	fr_render_plain(out, jstr(t, "metric"));
-	fputs(" = ", out);
-	fr_render_plain(out, jstr(t, "value_text"));
-	fputs(" (", out);
-	fr_render_plain(out, jstr(t, "condition"));
-	fputs(")", out);
+	what_fired(out, t);
 	if (jstr(t, "detail")) {
 		fputs(" [", out);
 		fr_render_plain(out, jstr(t, "detail"));
