@@ -8,6 +8,7 @@
 #include "capture/capture.h"
 #include "report/headline.h"
 #include "report/model.h"
+#include "base/utf8.h"
 #include "base/util.h"
 
 /* One line being written: appends never overflow, the end is cut. */
@@ -82,6 +83,7 @@ static cJSON *dup(const cJSON *x)
 /* ---- from a trigger record's context ---- */
 
 #define MAX_FUNCS 64
+#define MAX_STACKS 200
 
 struct func {
 	char name[96];
@@ -169,13 +171,22 @@ static const cJSON *hot_process(const cJSON *prof, double *samples)
 		return s;
 	}
 
+	/* the writer keeps 200 stacks: a crafted record's more are not read */
+	unsigned i = 0;
+
 	cJSON_ArrayForEach(s, fr_jget(prof, "stacks")) {
 		double n = 0;
 		const cJSON *t;
+		unsigned j = 0;
 
-		cJSON_ArrayForEach(t, fr_jget(prof, "stacks"))
+		if (i++ == MAX_STACKS)
+			break;
+		cJSON_ArrayForEach(t, fr_jget(prof, "stacks")) {
+			if (j++ == MAX_STACKS)
+				break;
 			if (fr_jnum(t, "pid", -1) == fr_jnum(s, "pid", -2))
 				n += fr_jnum(t, "count", 0);
+		}
 		if (n > best_n) {
 			best_n = n;
 			best = s;
@@ -585,6 +596,8 @@ cJSON *fr_headline(const cJSON *trigger, const cJSON *model, const cJSON *loss)
 		lost(list, ml, cJSON_IsTrue(fr_jget(ml, "complete")));
 	else if (loss)
 		lost(list, loss, !cJSON_IsFalse(fr_jget(loss, "complete")));
+	/* names from the capture are any bytes, and cuts may split one */
+	fr_json_sanitize(list);
 	return list;
 }
 

@@ -1,5 +1,6 @@
 /* stats.c: the summary of a capture's events; see stats.h. */
 #include <errno.h>
+#include <stddef.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -162,8 +163,14 @@ static void on_switch(struct fr_stats *s, const struct fr_sched_switch *e)
 				p->preempted++;
 			p->oncpu += ran;
 		}
-		/* a task that exited is gone, not off the CPU */
-		prev->off_since = prev->exited || (e->prev_state & FR_TASK_GONE) ? 0 : ts;
+		/* a task that exited is gone, not off the CPU; its tid may
+		 * be used again, by a task with counts of its own */
+		if (prev->exited || (e->prev_state & FR_TASK_GONE)) {
+			prev->off_since = 0;
+			prev->runtime_known = false;
+		} else {
+			prev->off_since = ts;
+		}
 		prev->off_state = fr_off_state(e->prev_state);
 	}
 	if (c < MAX_CPUS) {
@@ -175,12 +182,17 @@ static void on_switch(struct fr_stats *s, const struct fr_sched_switch *e)
 		return;
 	set_comm(next->comm, e->next_comm);
 	/* the waits and times off CPU of a task only beside the recorded
-	 * ones would be partial: left out */
-	if (!(wanted & FR_SW_NEXT)) {
+	 * ones would be partial: left out. The classic tracepoint cannot
+	 * tell for the task switched in (no tgid, no task): a task recorded
+	 * already is taken as asked for. */
+	if (!(wanted & FR_SW_NEXT) && !(!e->next_tgid && next->recorded)) {
 		next->off_since = 0;
 		return;
 	}
-	next->exited = false;	/* a tid used again */
+	if (next->exited) {	/* a tid used again */
+		next->exited = false;
+		next->runtime_known = false;
+	}
 	recorded(next);
 	p = proc(s, next);
 	if (next->off_since && ts >= next->off_since) {
@@ -282,14 +294,23 @@ static void on_task_exit(struct fr_stats *s, const struct fr_proc_exit *e, uint3
 	/* the exiting task runs until here; its last switch out may not be
 	 * recorded (record -- COMMAND stops following it now) */
 	if (t) {
+		bool here = c < MAX_CPUS && s->cpu[c].tid == h->tid && s->cpu[c].since &&
+			    h->ts >= s->cpu[c].since;
+		uint64_t slice = here ? h->ts - s->cpu[c].since : 0;
 		uint64_t ran = cpu_time(s, t, c, h->ts, fr_event_runtime(h));
 		struct proc *p = proc(s, t);
 
+		/* the count at exit may lag by up to a tick: never less than
+		 * the slice seen, the excess taken off its last switch out */
+		if (slice > ran) {
+			if (t->runtime_known)
+				t->runtime += slice - ran;
+			ran = slice;
+		}
 		if (p)
 			p->oncpu += ran;
-		if (c < MAX_CPUS && s->cpu[c].tid == h->tid)
+		if (here)
 			s->cpu[c].since = h->ts;
-		t->runtime_known = false;	/* its tid may be used again */
 		t->exited = true;
 		t->off_since = 0;
 		recorded(t);
@@ -420,7 +441,9 @@ static void merge_threads(struct fr_stats *s, struct fr_proctab *pt)
 		if (!fp || !fp->tgid || fp->tgid == p->tgid)
 			continue;
 		if (!fr_tidmap_get(&s->pidx, fp->tgid, &j)) {
-			p->tgid = fp->tgid;	/* the only row of its process */
+			/* the only row of its process so far: the others join it */
+			p->tgid = fp->tgid;
+			fr_tidmap_set(&s->pidx, fp->tgid, i);
 			continue;
 		}
 		{
@@ -446,7 +469,7 @@ static void merge_threads(struct fr_stats *s, struct fr_proctab *pt)
 						q->rq->max = p->rq->max;
 				}
 			}
-			memset(p, 0, sizeof(*p) - sizeof(p->rq));
+			memset(p, 0, offsetof(struct proc, rq));
 			free(p->rq);
 			p->rq = NULL;
 			p->tgid = q->tgid;
@@ -461,7 +484,7 @@ static void close_cpus(struct fr_stats *s)
 		uint32_t i;
 
 		if (s->cpu[c].tid && s->cpu[c].since && s->last_ts >= s->cpu[c].since &&
-		    fr_tidmap_get(&s->tidx, s->cpu[c].tid, &i)) {
+		    fr_tidmap_get(&s->tidx, s->cpu[c].tid, &i) && !s->tasks[i].exited) {
 			struct proc *p = proc(s, &s->tasks[i]);
 
 			if (p)

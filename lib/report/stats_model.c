@@ -119,10 +119,10 @@ static void loss_affects(const struct fr_stats *s, const struct fr_capture *cap,
 	if (cap && !cJSON_IsTrue(fr_jget(o, "counters_known")))
 		affected(a, "all", "unknown: the recorder's counters are missing");
 	if (fr_jnum(o, "dropped", 0) > 0) {
-		affected(a, "counts, totals, latencies, off-CPU and wait times",
-			 "lower bounds: events are missing inside the time range");
+		affected(a, "counts, totals, latencies, waits",
+			 "lower bounds, events are missing in the range");
 		if (s->runtime_seen)
-			affected(a, "time on CPU", "still exact: from the scheduler's own counts");
+			affected(a, "time on CPU", "still exact, from the scheduler's own counts");
 	}
 	if (over > 0)
 		affected(a, "all", "cover the time range kept, not the whole recording");

@@ -181,9 +181,55 @@ static void test_recorded(void)
 	fr_proctab_free(&pt);
 }
 
+/* An exit with no switch out after it (record -- COMMAND stops following
+ * the task there) charges nothing past the exit; its count at exit lags by
+ * up to a tick, so the slice seen is its floor. Two threads of one process
+ * counted under their tids (no tgid in the records) end in one row. */
+static void test_exit_and_threads(void)
+{
+	struct fr_proctab pt = { 0 };
+	struct fr_stats *st = fr_stats_new();
+	struct fr_proc_fork f = { 0 };
+	struct fr_sched_switch e;
+	const cJSON *rows;
+	cJSON *m;
+	int n100 = 0;
+
+	used = 0;
+	x(st, false, 1 * MS, 0, 0, 0, 7, 0);
+	exit_of(st, false, 3 * MS, 0, 7, 1);	/* count lags: 1 ms, slice 2 ms */
+	x(st, false, 100 * MS, 1, 0, 0, 3, 0);	/* the capture goes on to 100 ms */
+	/* threads 101 and 102 of process 100, seen without their tgid */
+	for (uint32_t tid = 101; tid <= 102; tid++) {
+		f.h = (struct fr_hdr){ .ts = 1, .tgid = 100, .tid = 100, .type = FR_EV_PROC_FORK,
+				       .size = sizeof(f) };
+		f.child_tgid = 100;
+		f.child_tid = tid;
+		fr_proctab_note(&pt, &f);
+		e = sw(10 * MS, 1, 0, 0, tid);
+		e.next_tgid = 0;
+		add(st, &e, sizeof(e));
+		e = sw((10 + tid - 100) * MS, 1, tid, 1, 0);
+		e.h.tgid = 0;
+		e.prev_runtime = (tid - 100) * MS;
+		add(st, &e, sizeof(e));
+	}
+	m = fr_stats_model(st, NULL, &pt, 100);
+	is_u(oncpu_ms(m, 7) * MS, 2 * MS, "an exit: its slice (2 ms), not its lagging count, nothing after");
+	rows = cJSON_GetObjectItem(cJSON_GetObjectItem(m, "cpu"), "processes");
+	for (const cJSON *r = rows ? rows->child : NULL; r; r = r->next)
+		n100 += cJSON_GetObjectItem(r, "pid")->valueint == 100;
+	ok(n100 == 1, "two threads counted by tid: one row for their process (%d)", n100);
+	is_u(oncpu_ms(m, 100) * MS, 3 * MS, "with both threads' time, 1 + 2 ms");
+	cJSON_Delete(m);
+	fr_stats_free(st);
+	fr_proctab_free(&pt);
+}
+
 int main(void)
 {
 	test_oncpu();
 	test_recorded();
+	test_exit_and_threads();
 	return tap_done();
 }
