@@ -19,13 +19,12 @@ struct line {
  * before frames were named by function) -> "[unknown]"; no ';' or spaces */
 static void frame(FILE *out, const char *f, const char *suffix)
 {
-	size_t n;
+	size_t n = fr_frame_name_len(f);
 
-	if (!f || !strncmp(f, "0x", 2) || !*f) {
+	if (!n) {
 		fprintf(out, ";[unknown]%s", suffix);
 		return;
 	}
-	n = strcspn(f, "+ ");
 	fputc(';', out);
 	for (size_t i = 0; i < n && i < 256; i++) {
 		unsigned char ch = f[i];

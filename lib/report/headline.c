@@ -91,11 +91,15 @@ struct func {
 	double samples;
 };
 
-/* "read_zero+0x77 [kernel]" -> "read_zero"; an address stays whole */
+/* "read_zero+0x77 [kernel]" -> "read_zero"; an address -> "[unknown]" */
 static void func_name(const char *frame, char *out, size_t len)
 {
-	size_t n = strcspn(frame, "+ ");
+	size_t n = fr_frame_name_len(frame);
 
+	if (!n) {
+		snprintf(out, len, "[unknown]");
+		return;
+	}
 	if (n >= len)
 		n = len - 1;
 	memcpy(out, frame, n);

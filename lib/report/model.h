@@ -7,6 +7,7 @@
 
 #include <cjson/cJSON.h>
 #include <stdint.h>
+#include <string.h>
 
 static inline const cJSON *fr_jget(const cJSON *o, const char *k)
 {
@@ -34,6 +35,16 @@ static inline uint64_t fr_jcount(const cJSON *o, const char *k)
 	double v = fr_jnum(o, k, 0);
 
 	return v > 0 && v < 1.8e19 ? (uint64_t)v : 0;
+}
+
+/* A frame as captures write it ("func+0x1a (file)", "func [mod]", or an
+ * address in captures made before frames were named by function): the
+ * length of its function's name, 0 for an address. */
+static inline size_t fr_frame_name_len(const char *f)
+{
+	if (!f || !*f || !strncmp(f, "0x", 2))
+		return 0;
+	return strcspn(f, "+ ");
 }
 
 #endif
