@@ -45,6 +45,9 @@ no_probes_left() {
 }
 
 start_recorder() {
+	# a log left by an earlier recorder would answer the wait below before
+	# this one's shell has truncated it
+	rm -f "$T/rec.log"
 	"$FR" record -v "$@" 2>"$T/rec.log" &
 	REC=$!
 	wait_for_line "$T/rec.log" "flightrec: recording"
