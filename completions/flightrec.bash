@@ -296,7 +296,7 @@ _flightrec_record()
     fi
 }
 
-_flightrec_metrics="cpu.usage cpu.user cpu.sys cpu.iowait dstate.tasks dstate.load runqueue.p50 runqueue.p99 runqueue.max runqueue.wait memburst.anon memburst.rate io.util io.await io.p99 psi.cpu.some psi.memory.some psi.memory.full psi.io.some psi.io.full events.oom events.crash"
+_flightrec_metrics="cpu.usage cpu.user cpu.sys cpu.iowait dstate.tasks dstate.load dstate.longest runqueue.p50 runqueue.p99 runqueue.max runqueue.wait memburst.anon memburst.rate io.util io.await io.p99 psi.cpu.some psi.memory.some psi.memory.full psi.io.some psi.io.full events.oom events.crash"
 
 _flightrec_trigger()
 {

@@ -242,3 +242,19 @@ tj() {
 	[[ "$output" =~ " events fired: events.crash = 1 (events.crash > 0) [pid "[0-9]+" frhelper] -> " ]]
 	no_probes_left
 }
+
+@test "trigger --when dstate.longest: a task in D state longer than the threshold fires, one shorter does not" {
+	# the vfork parent waits 6s in D state without running
+	trig --when 'dstate.longest > 2s' --pre 2s --post 1s -o "$T/dl.frec" -- "$H" --vfork-sleep 6
+	[ "$status" -eq 0 ]
+	[[ "$output" =~ " dstate fired: dstate.longest = "[0-9.]+s" (dstate.longest > 2s) [tid "[0-9]+" frhelper] -> " ]]
+	t=$(tj "$T/dl.frec")
+	# counted from the first sample that saw it: more than 2s, less than 6s
+	jq -e '.detector == "dstate" and .metric == "dstate.longest" and .value > 2e9 and .value < 6e9' <<<"$t"
+	jq -e '[.context.dstate[] | select(.comm == "frhelper" and .in_d_ns > 2e9 and (.stack | any(test("vfork"))))] | length == 1' <<<"$t"
+	# a second in D state is not over 2s
+	trig --when 'dstate.longest > 2s' --pre 1s --post 1s -o "$T/dl2.frec" -- "$H" --vfork-sleep 1
+	[ "$status" -eq 0 ]
+	[ -z "$output" ] && [ ! -e "$T/dl2.frec" ]
+	no_probes_left
+}

@@ -36,6 +36,7 @@ bad_when() {
 	[[ "$output" == *"runqueue.p99 (time: ns, us, ms, s)"* ]]
 	[[ "$output" == *"memburst.rate (rate: B/s, KB/s, MB/s, GB/s)"* ]]
 	[[ "$output" == *"events.crash (count)"* ]]
+	[[ "$output" == *"dstate.longest (time: ns, us, ms, s)"* ]]
 	[[ "$output" == *"Default set"* && "$output" == *"--when 'events.oom'"* ]]
 	# every line fits a terminal
 	[ -z "$(awk 'length > 80' <<<"$output")" ]
