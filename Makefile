@@ -52,7 +52,7 @@ CMD_OBJS  := $(CMD_SRCS:%.c=$(B)/%.o)
 UNIT_LIB  := $(filter-out $(B)/lib/record/recorder.o $(B)/lib/record/traces.o $(B)/lib/record/writers.o $(B)/lib/record/sweep.o $(B)/lib/record/features.o $(B)/lib/record/profile.o,$(LIB_OBJS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
-HELPERS   := $(B)/tests/frhelper $(B)/tests/mkcapture
+HELPERS   := $(B)/tests/frhelper $(B)/tests/frfuse $(B)/tests/mkcapture
 
 .PHONY: all deps demo check check-unit fuzz bench install uninstall dist clean
 .DELETE_ON_ERROR:
@@ -134,6 +134,11 @@ $(B)/tests/frhelper: tests/helpers/frhelper.c
 	@mkdir -p $(dir $@)
 	@echo "  CC      $@"
 	@$(CC) $(CPPFLAGS) $(CFLAGS) -fno-omit-frame-pointer -pthread -o $@ $<
+
+$(B)/tests/frfuse: tests/helpers/frfuse.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $@"
+	@$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $<
 
 $(B)/tests/mkcapture: tests/helpers/mkcapture.c tests/unit/synth.h $(UNIT_LIB)
 	@mkdir -p $(dir $@)

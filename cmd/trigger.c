@@ -23,7 +23,10 @@
 #include "base/util.h"
 #include "capture/event.h"
 #include "capture/proctab.h"
+#include "detect/closest.h"
+#include "detect/defaults.h"
 #include "detect/engine.h"
+#include "detect/window.h"
 #include "record/profile.h"
 #include "record/recorder.h"
 #include "record/snapshot.h"
@@ -33,20 +36,6 @@
 
 #define MAX_EXPRS FR_ENGINE_MAX_EXPRS
 #define FR_EXIT_NOT_FIRED 3
-
-/* Armed when no --when is given: signs that something is badly wrong, not
- * merely busy, so an interactive session is not flooded. */
-static const char *const default_when[] = {
-	"cpu.usage > 95% for 10s",
-	"dstate.tasks >= 4 for 5s",
-	"runqueue.p99 > 100ms for 5s",
-	"memburst.anon rises 2GB in 10s",
-	"io.await > 1s for 5s",
-	"psi.memory.full > 20%",
-	"psi.io.full > 50% for 10s",
-	"events.oom",
-	"events.crash",
-};
 
 struct trigger_opts {
 	struct fr_session_opts session;	/* -e -b --attach --name -v -q COMMAND */
@@ -70,7 +59,8 @@ static const struct argp_option options[] = {
 	  "built-in set, see --list). E.g. 'cpu.sys > 45% for 5s', 'memburst.anon rises 1GB in 10s'", 0 },
 	{ "list", OPT_LIST, NULL, 0, "List the detectors, their metrics and units, the EXPR syntax "
 	  "and the default set, then exit", 0 },
-	{ "pre", OPT_PRE, "DURATION", 0, "Keep this much history before the firing (default: 10s)", 1 },
+	{ "pre", OPT_PRE, "DURATION", 0, "Keep this much history before the firing (default: 10s); "
+	  "the ring grows to hold it", 1 },
 	{ "post", OPT_POST, "DURATION", 0, "Record this long after the firing, with the detector's "
 	  "context probes attached (default: 5s)", 1 },
 	{ "output", 'o', "PATTERN", 0, "Capture file name; %t is the time of the firing, %d the "
@@ -80,7 +70,8 @@ static const struct argp_option options[] = {
 	{ "count", 'c', "N", 0, "Exit after N captures; 0 for no limit (default: 1)", 2 },
 	{ "cooldown", OPT_COOLDOWN, "DURATION", 0, "After a firing, the same detector stays quiet this "
 	  "long (default: 60s)", 2 },
-	{ "timeout", OPT_TIMEOUT, "DURATION", 0, "Give up after DURATION without enough firings", 2 },
+	{ "timeout", OPT_TIMEOUT, "DURATION", 0, "Give up after DURATION without enough firings, "
+	  "saying how close each metric came", 2 },
 	{ "cgroup", OPT_CGROUP, "PATH", 0, "Watch this cgroup instead of the host (cpu, dstate, "
 	  "runqueue, memburst, events): a directory under a cgroup mount, or a path relative to "
 	  "them; the ring still records the whole machine", 2 },
@@ -93,7 +84,7 @@ static const struct argp_option options[] = {
 static const struct fr_session_help help = {
 	.events = { "Probe groups in the ring: sched, process, syscalls, block, all "
 		    "(default: sched,process,block, plus what the detectors need)", 3 },
-	.buffer = { "Size of the in-memory ring (default: 32M)", 3 },
+	.buffer = { "Size of the in-memory ring (default: 32M; more when --pre and --post need it)", 3 },
 	.attach = { "Preferred attach method: auto, tp_btf, raw_tp or tracepoint (default: auto)", 3 },
 	.name = { "Name of this recorder on its control socket (default: default); with --now, "
 		  "the recorder to ask (default: the only one running)", 3 },
@@ -122,7 +113,8 @@ static const char doc[] =
 	"flightrec-trigger(8)); 'flightrec trigger --list' shows every metric.\n\n"
 	"Needs root, or CAP_BPF and CAP_PERFMON.\n\n"
 	"Exit status: 0 when a capture was written, 3 when nothing fired (--timeout, or "
-	"stopped), COMMAND's status when one is run, 1 on error, 2 on a usage error.\n\n"
+	"stopped), COMMAND's status when one is run, 1 on error, 2 on a usage error (or a "
+	"--pre and --post no ring here can hold).\n\n"
 	"Examples:\n"
 	"  flightrec trigger\n"
 	"  flightrec trigger --when 'cpu.sys > 45% for 5s' -o cpu-%t.frec\n"
@@ -244,9 +236,10 @@ static void list_detectors(void)
 	printf("\nContext written on firing:\n");
 	for (unsigned d = 0; d < FR_DET_COUNT; d++)
 		printf("  %-10s%s\n", fr_detectors[d]->name, fr_detectors[d]->context_help);
-	printf("\nDefault set (armed when no --when is given):\n");
-	for (unsigned i = 0; i < FR_ARRAY_SIZE(default_when); i++)
-		printf("  --when '%s'\n", default_when[i]);
+	printf("\nDefault set (armed when no --when is given), what each catches, how soon:\n");
+	for (unsigned i = 0; i < fr_default_when_n; i++)
+		printf("  --when '%s'\n      %s\n      fires %s\n", fr_default_when[i].when,
+		       fr_default_when[i].catches, fr_default_when[i].fires);
 	printf("\nDefaults: --pre 10s --post 5s --count 1 --cooldown 60s --buffer 32M\n"
 	       "          -o flightrec-%%t-%%d.frec\n");
 }
@@ -263,6 +256,8 @@ struct trigger {
 	struct fr_syms *syms;
 	struct fr_firing fire;
 	bool firing;
+	struct fr_window_plan win;	/* the ring the window needs */
+	bool refused;		/* the window does not fit: a usage error */
 	uint64_t cursor;	/* the next ring position the detectors look at */
 	struct fr_snapshot_info info;
 	uint64_t written0, seen;	/* ring records put before arming, and looked at */
@@ -304,6 +299,7 @@ static void detector_stats(void *ctx, cJSON *reply)
 	cJSON *x;
 
 	fr_sampler_stats(&t->e.s, cJSON_AddObjectToObject(reply, "detectors"));
+	cJSON_AddItemToObject(reply, "armed", fr_engine_armed_json(&t->e, fr_boot_ns()));
 	fr_syms_stats(t->syms, &ss);
 	x = cJSON_AddObjectToObject(reply, "symbols");
 	cJSON_AddNumberToObject(x, "processes", (double)ss.procs);
@@ -398,6 +394,7 @@ static int write_capture(struct trigger *t, struct fr_firing *f, uint64_t now)
 	cJSON_AddNumberToObject(tj, "window_start_ns",
 				(double)(win.n ? ((const struct fr_hdr *)win.recs[0])->ts : from));
 	cJSON_AddNumberToObject(tj, "window_end_ns", (double)to);
+	cJSON_AddItemToObject(tj, "armed", fr_engine_armed_json(&t->e, now));
 	cJSON_AddItemToObject(tj, "context", ctx);
 	name = expand(o->output, f, n);
 	fd = name ? fr_create_numbered(name, o->force, &path) : -ENOMEM;
@@ -444,41 +441,20 @@ out:
 static void status_line(struct trigger *t, const struct fr_firing *f, uint64_t now)
 {
 	struct winsize ws;
-	char line[512], b[64];
-	int cols = 80, len;
+	char line[512];
+	int cols = 80;
 
-	if (!ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) && ws.ws_col > 20)
+	if (!ioctl(STDERR_FILENO, TIOCGWINSZ, &ws) && ws.ws_col > 20 && ws.ws_col < cols)
 		cols = ws.ws_col;
-	if (cols > (int)sizeof(line) - 1)
-		cols = sizeof(line) - 1;
 	if (f) {
 		uint64_t end = f->at + t->o->post_ns;
 
-		len = snprintf(line, sizeof(line), "%s fired; recording the post-window, %.0fs left",
-			       fr_firing_detector(f), end > now ? (end - now) / 1e9 : 0.0);
+		snprintf(line, sizeof(line), "%s fired; recording the post-window, %.0fs left",
+			 fr_firing_detector(f), end > now ? (end - now) / 1e9 : 0.0);
+		line[cols - 1] = 0;
 	} else {
-		len = snprintf(line, sizeof(line), "armed:");
-		for (unsigned i = 0; i < t->e.narmed && len < (int)sizeof(line); i++) {
-			for (unsigned j = 0; j < t->e.armed[i].e->n && len < (int)sizeof(line); j++) {
-				const struct fr_cond *c = &t->e.armed[i].e->conds[j];
-				enum fr_metric m = fr_cond_metric(c);
-				char cs[128];
-
-				if (!t->e.s.valid[m] && !c->rise)
-					snprintf(b, sizeof(b), "-");
-				else
-					fr_fmt_value(c->kind, c->rise ? t->e.armed[i].st[j].value :
-						     t->e.s.value[m], b, sizeof(b));
-				fr_cond_format(c, cs, sizeof(cs));
-				len += snprintf(line + len, sizeof(line) - len, " %s %s [%s]%s",
-						c->name, b, cs + strlen(c->name) + 1,
-						j + 1 < t->e.armed[i].e->n ? " and" : " |");
-			}
-		}
-		if (len > 0 && len < (int)sizeof(line) && line[len - 1] == '|')
-			line[len - 2] = 0;
+		fr_engine_status(&t->e, now, line, sizeof(line), cols);
 	}
-	line[cols - 1 < (int)sizeof(line) ? cols - 1 : (int)sizeof(line) - 1] = 0;
 	fprintf(stderr, "\r\033[K%s", line);
 }
 
@@ -490,22 +466,11 @@ static int arm(struct trigger *t)
 	int err;
 
 	if (!o->nwhen) {
-		for (unsigned i = 0; i < FR_ARRAY_SIZE(default_when); i++) {
-			struct fr_expr_error e;
-			const char *why;
+		int n = fr_default_exprs(o->when, o->when_src, MAX_EXPRS);
 
-			if (fr_expr_parse(default_when[i], &o->when[o->nwhen], &e)) {
-				fr_err("built-in detector '%s' does not parse: %s", default_when[i], e.msg);
-				return FR_EXIT_ERROR;
-			}
-			why = fr_detector_unavailable(fr_metric_detector(
-				fr_cond_metric(&o->when[o->nwhen].conds[0])));
-			if (why) {
-				fr_vlog("%s: not arming '%s'", why, default_when[i]);
-				continue;
-			}
-			o->when_src[o->nwhen++] = default_when[i];
-		}
+		if (n < 0)
+			return FR_EXIT_ERROR;
+		o->nwhen = (unsigned)n;
 	}
 	err = fr_engine_init(&t->e, o->when, o->when_src, o->nwhen, o->cgroup, o->post_ns > 0);
 	if (err)
@@ -566,22 +531,28 @@ static int check_output_dir(const char *pattern)
 	return 0;
 }
 
-/* The ring: what the options and the detectors need. */
-static void configure(struct trigger *t)
+/* The ring: what the options and the detectors need, big enough for the
+ * window at the floor rate. 0, or FR_EXIT_USAGE (printed). */
+static int configure(struct trigger *t)
 {
 	struct trigger_opts *o = t->o;
 	struct fr_record_cfg *cfg = &t->cfg;
+
+	t->win = (struct fr_window_plan){ .pre_ns = o->pre_ns, .post_ns = o->post_ns,
+					  .asked = o->session.buffer };
+	cfg->ring_size = fr_window_start_size(&t->win);
+	if (!cfg->ring_size)
+		return FR_EXIT_USAGE;
 
 	cfg->groups = o->session.groups | fr_sampler_groups(&t->e.s);
 	if (!o->session.groups_set)
 		cfg->groups |= FR_GROUP_SCHED | FR_GROUP_PROCESS | FR_GROUP_BLOCK;
 	cfg->prefer = o->session.attach;
 	cfg->cgroup_level = -1;
-	cfg->ring_size = o->session.buffer;
 	/* the BPF buffer: a quarter of the ring at most, so that one drain
 	 * cannot overwrite what the detectors have not looked at yet */
 	cfg->bpf_buffer = 4u << 20;
-	while (cfg->bpf_buffer > 16384 && cfg->bpf_buffer > o->session.buffer / 4)
+	while (cfg->bpf_buffer > 16384 && cfg->bpf_buffer > cfg->ring_size / 4)
 		cfg->bpf_buffer /= 2;
 	if (o->cgroup)
 		cJSON_AddStringToObject(t->s.filters, "cgroup", o->cgroup);
@@ -594,6 +565,7 @@ static void configure(struct trigger *t)
 	t->e.env.syms = t->syms;
 	t->e.env.profiler = &profiler;
 	t->e.env.devices = fr_devices_json;
+	return 0;
 }
 
 /* Probes attached: the detectors start from the ring's head, and live
@@ -605,6 +577,7 @@ static void start(struct trigger *t)
 	t->e.env.tasks = &t->s.r.tasks;
 	t->cursor = t->s.r.ring.head;
 	t->written0 = t->s.r.ring.written;
+	fr_window_start(&t->win, &t->s.r.ring, fr_boot_ns());
 }
 
 /* The first readings: rates and shares need two. */
@@ -613,11 +586,14 @@ static void first_readings(struct trigger *t)
 	uint64_t now = fr_boot_ns();
 	char b[16];
 
-	fr_sampler_sample(&t->e.s, now);
+	/* the first point of a rise, too: a burst that starts with COMMAND
+	 * counts in full */
+	fr_engine_sample(&t->e, now);
 	fr_sampler_sample_events(&t->e.s);
+	t->e.armed_at = now;
 	fr_info("armed %u detector expression%s%s; ring %s, %u probes; Ctrl-C to stop",
 		t->o->nwhen, t->o->nwhen == 1 ? "" : "s", t->o->cgroup ? " on the cgroup" : "",
-		fr_fmt_bytes(t->o->session.buffer, b, sizeof(b)), t->s.r.nattached);
+		fr_fmt_bytes(t->s.r.ring.cap, b, sizeof(b)), t->s.r.nattached);
 	for (unsigned i = 0; i < t->o->nwhen; i++)
 		fr_vlog("  --when '%s'", t->o->when[i].text);
 }
@@ -652,6 +628,13 @@ static void watch(struct trigger *t)
 		}
 		tap(t);
 		now = fr_boot_ns();
+		/* the first second: the ring the window needs at this rate */
+		if (!t->win.fitted &&
+		    (err = fr_window_fit(&t->win, &t->s.r, &t->cursor, now, fr_recorder_grow_ring))) {
+			t->refused = err == -E2BIG;
+			t->errors += !t->refused;
+			break;
+		}
 		if (fr_session_child_exited(&t->s, &t->status)) {
 			/* its last events (its own crash among them) are still
 			 * looked at, and a post-window under way is cut short */
@@ -716,7 +699,7 @@ static int wind_down(struct trigger *t)
 			t->errors++;
 		t->firing = false;
 	}
-	if (s->child.pid && !fr_stop_signal) {
+	if (s->child.pid && !fr_stop_signal && !t->refused) {
 		fr_recorder_stop(&s->r);
 		while (!fr_stop_signal) {
 			pid_t w = waitpid(s->child.pid, &t->status, 0);
@@ -729,8 +712,10 @@ static int wind_down(struct trigger *t)
 	}
 	if (s->child.pid)
 		fr_session_end_child(s, &t->status);
+	if (t->refused)
+		return FR_EXIT_USAGE;
 	if (!t->captures && !t->errors)
-		fr_info("nothing fired");
+		fr_engine_report_closest(&t->e, fr_boot_ns());
 	if (t->o->session.command && t->status >= 0)
 		return fr_exit_status(t->status);
 	if (t->errors)
@@ -767,7 +752,8 @@ int cmd_trigger(int argc, char **argv)
 	fr_session_init(&t.s, &o.session, "trigger", argc, argv);
 	if ((ret = check_output_dir(o.output)) || (ret = arm(&t)))
 		goto out;
-	configure(&t);
+	if ((ret = configure(&t)))
+		goto out;
 	fr_session_catch_stop();
 	ret = FR_EXIT_ERROR;
 	if (fr_session_start(&t.s, &t.cfg, &t.info, o.output))

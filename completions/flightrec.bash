@@ -297,7 +297,7 @@ _flightrec_record()
 }
 
 _flightrec_figures="runqueue.p50 runqueue.p90 runqueue.p99 runqueue.max runqueue.total runqueue.count syscalls.count syscalls.errors syscalls.unpaired cpu.total offcpu.runnable offcpu.sleeping offcpu.dstate offcpu.other events.total events.crashes events.oom_kills loss.dropped loss.overwritten loss.file_overwritten loss.unwritten loss.malformed"
-_flightrec_metrics="cpu.usage cpu.user cpu.sys cpu.iowait dstate.tasks dstate.load runqueue.p50 runqueue.p99 runqueue.max runqueue.wait memburst.anon memburst.rate io.util io.await io.p99 psi.cpu.some psi.memory.some psi.memory.full psi.io.some psi.io.full events.oom events.crash"
+_flightrec_metrics="cpu.usage cpu.user cpu.sys cpu.iowait dstate.tasks dstate.load dstate.longest runqueue.p50 runqueue.p99 runqueue.max runqueue.wait memburst.anon memburst.rate io.util io.await io.p99 psi.cpu.some psi.memory.some psi.memory.full psi.io.some psi.io.full events.oom events.crash"
 
 _flightrec_trigger()
 {

@@ -206,6 +206,7 @@ function __flightrec_metrics
         cpu.iowait\t'CPU idle with I/O outstanding (%)' \
         dstate.tasks\t'Tasks in uninterruptible sleep now' \
         dstate.load\t'D-state tasks averaged over a minute' \
+        dstate.longest\t'Longest any task now in D state has been there' \
         runqueue.p50\t'Median run-queue latency' \
         runqueue.p99\t'99th percentile run-queue latency' \
         runqueue.max\t'Longest run-queue latency' \

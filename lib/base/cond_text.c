@@ -202,7 +202,7 @@ static bool fmt_exact(double v, double mult, char *buf, size_t len)
 /* A threshold as text the parser reads back as the same value: the
  * shortest of its spellings in the units of its kind ("1.5GB" rather than
  * "1536MB", "1025B" rather than "1.0009765625KB"), where a leading "0."
- * counts one more ("250ms" rather than "0.25s"), the larger unit on a tie. */
+ * counts two more ("100ms" rather than "0.1s"), the larger unit on a tie. */
 static void fmt_threshold(enum fr_kind kind, double v, char *buf, size_t len)
 {
 	const struct fr_unit *u;
@@ -241,7 +241,7 @@ static void fmt_threshold(enum fr_kind kind, double v, char *buf, size_t len)
 		if (i + 1 == n && !fmt_exact(v, 1, num, sizeof(num)))
 			snprintf(num, sizeof(num), "%.*f", FR_COND_MAX_DECIMALS, v);
 		snprintf(cand, sizeof(cand), "%s%s%s", num, u[i].name, suffix);
-		clen = strlen(cand) + (num[0] == '0' && num[1] == '.');
+		clen = strlen(cand) + (num[0] == '0' && num[1] == '.' ? 2 : 0);
 		if (!best[0] || clen < blen) {
 			memcpy(best, cand, sizeof(best));
 			blen = clen;

@@ -21,7 +21,9 @@ static void hist_push(struct fr_history *h, uint64_t ts, double v, bool ok)
 		h->n++;
 }
 
-/* The newest sample taken at or before t (within half a second of it). */
+/* The newest sample taken at or before t (within half a second of it).
+ * Armed less than the window ago, the oldest one: a rise in less time than
+ * the window is a rise within it, and a burst in the first seconds counts. */
 static bool hist_at(const struct fr_history *h, uint64_t t, double *v)
 {
 	for (unsigned k = 0; k < h->n; k++) {
@@ -33,6 +35,16 @@ static bool hist_at(const struct fr_history *h, uint64_t t, double *v)
 				return false;
 			*v = h->v[i];
 			return h->ok[i];
+		}
+	}
+	/* every sample is newer than t: the oldest valid one, if any is
+	 * older than the newest */
+	for (unsigned k = h->n; h->n < h->cap && k-- > 1;) {
+		unsigned i = (h->head + h->cap - 1 - k) % h->cap;
+
+		if (h->ok[i]) {
+			*v = h->v[i];
+			return true;
 		}
 	}
 	return false;
@@ -140,7 +152,11 @@ void fr_engine_tick(struct fr_engine *e, uint64_t now, bool firing)
 
 /* ---- evaluation ---- */
 
-static bool cond_now(const struct fr_engine *e, const struct fr_cond *c, uint64_t now, double *shown)
+#define FOR_SLACK_NS 250000000ULL
+
+/* What condition c compares now (the value, or the rise): false when
+ * there is nothing to compare. */
+static bool cond_value(const struct fr_engine *e, const struct fr_cond *c, uint64_t now, double *shown)
 {
 	enum fr_metric m = fr_cond_metric(c);
 	double then;
@@ -149,12 +165,29 @@ static bool cond_now(const struct fr_engine *e, const struct fr_cond *c, uint64_
 		return false;
 	if (!c->rise) {
 		*shown = e->s.value[m];
-		return fr_cmp_holds(c->cmp, e->s.value[m], c->threshold);
+		return true;
 	}
-	if (now < c->window_ns || !hist_at(&e->hist[m], now - c->window_ns, &then))
+	if (!hist_at(&e->hist[m], now > c->window_ns ? now - c->window_ns : 0, &then))
 		return false;
 	*shown = e->s.value[m] - then;
-	return *shown >= c->threshold;
+	return true;
+}
+
+static bool cond_holds(const struct fr_cond *c, double v)
+{
+	return c->rise ? v >= c->threshold : fr_cmp_holds(c->cmp, v, c->threshold);
+}
+
+/* Keep the value that came closest to holding, and the longest hold. */
+static void keep_peak(const struct fr_cond *c, struct fr_cond_state *st, uint64_t now)
+{
+	bool low = !c->rise && (c->cmp == FR_CMP_LT || c->cmp == FR_CMP_LE);
+
+	if (!st->peak_ok || (low ? st->value < st->peak : st->value > st->peak))
+		st->peak = st->value;
+	st->peak_ok = true;
+	if (st->since && now - st->since > st->held_max)
+		st->held_max = now - st->since;
 }
 
 /* Update every condition of a; true when all hold long enough. */
@@ -167,17 +200,21 @@ static bool holds(const struct fr_engine *e, struct fr_armed *a, uint64_t now)
 		struct fr_cond_state *st = &a->st[i];
 		double v = 0;
 
-		if (cond_now(e, c, now, &v)) {
+		st->valid = cond_value(e, c, now, &v);
+		st->value = v;
+		if (st->valid && cond_holds(c, v)) {
 			if (!st->since)
 				st->since = now;
-			st->value = v;
-			if (now - st->since < c->for_ns)
+			/* samples are a second apart give or take the loop's
+			 * turn: 'for 10s' is the tenth sample after the first */
+			if (now - st->since + FOR_SLACK_NS < c->for_ns)
 				all = false;
 		} else {
 			st->since = 0;
-			st->value = v;
 			all = false;
 		}
+		if (st->valid)
+			keep_peak(c, st, now);
 	}
 	return all;
 }
@@ -218,6 +255,8 @@ bool fr_engine_evaluate(struct fr_engine *e, uint64_t now, bool busy, struct fr_
 {
 	bool picked = busy;
 
+	if (!e->armed_at)
+		e->armed_at = now;
 	for (unsigned i = 0; i < e->narmed; i++) {
 		struct fr_armed *a = &e->armed[i];
 

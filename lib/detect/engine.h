@@ -21,6 +21,13 @@
 struct fr_cond_state {
 	uint64_t since;		/* when it started holding; 0: not holding */
 	double value;		/* what it compared, for the report */
+	bool valid;		/* value is this sample's (the metric had one) */
+	/* since arming, for the report when nothing fires: the value that
+	 * came closest to the threshold (the highest for > and rises, the
+	 * lowest for <), and the longest time it held */
+	double peak;
+	bool peak_ok;
+	uint64_t held_max;
 };
 
 struct fr_armed {
@@ -77,6 +84,7 @@ struct fr_firing {
 
 struct fr_engine {
 	struct fr_sampler s;
+	uint64_t armed_at;	/* when armed: the first readings, else the first evaluation */
 	struct fr_armed armed[FR_ENGINE_MAX_EXPRS];
 	unsigned narmed;
 	struct fr_history hist[FR_M_COUNT];

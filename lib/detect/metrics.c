@@ -17,6 +17,7 @@ const struct fr_metric_def fr_metric_defs[] = {
 	[FR_M_CPU_IOWAIT] = { "cpu.iowait", P, false, "CPU idle with I/O outstanding, share of all CPUs (host only)" },
 	[FR_M_DSTATE_TASKS] = { "dstate.tasks", C, false, "tasks in uninterruptible sleep (D state) now" },
 	[FR_M_DSTATE_LOAD] = { "dstate.load", C, false, "D-state tasks averaged over a minute, like the load average" },
+	[FR_M_DSTATE_LONGEST] = { "dstate.longest", T, false, "longest any task now in D state has been there without running" },
 	[FR_M_RUNQUEUE_P50] = { "runqueue.p50", T, true, "median run-queue latency (runnable to running) over the last second" },
 	[FR_M_RUNQUEUE_P99] = { "runqueue.p99", T, true, "99th percentile run-queue latency over the last second" },
 	[FR_M_RUNQUEUE_MAX] = { "runqueue.max", T, true, "longest run-queue latency over the last second" },

@@ -557,6 +557,20 @@ void fr_recorder_idle(struct fr_recorder *r, unsigned ms)
 	drain(r);
 }
 
+int fr_recorder_grow_ring(struct fr_recorder *r, uint64_t cap, uint64_t *pos)
+{
+	bool swept = r->swept_head == r->ring.head;
+	int err;
+
+	pthread_mutex_lock(&r->lock);
+	err = fr_ring_grow(&r->ring, cap, pos);
+	pthread_mutex_unlock(&r->lock);
+	/* positions start again at 0: a sweep is due unless one was up to
+	 * date */
+	r->swept_head = swept ? r->ring.head : UINT64_MAX;
+	return err;
+}
+
 int fr_recorder_sync(struct fr_recorder *r)
 {
 	if (r->batching) {

@@ -174,6 +174,10 @@ int fr_recorder_poll(struct fr_recorder *r, int timeout_ms);
  * ones included (waiting for one flush of the batches when they are on),
  * as a live snapshot needs. */
 int fr_recorder_sync(struct fr_recorder *r);
+/* Grow the ring to cap bytes, keeping what it holds (fr_ring_grow); pos,
+ * a reader's position, moves with the records. Not with a ring file's
+ * writer running: it holds positions of its own. 0 or -errno. */
+int fr_recorder_grow_ring(struct fr_recorder *r, uint64_t cap, uint64_t *pos);
 /* Drain, sleep ms, drain: for a caller busy with something else that must
  * not let the BPF ring buffer fill meanwhile. */
 void fr_recorder_idle(struct fr_recorder *r, unsigned ms);

@@ -1,5 +1,6 @@
 /* ring.c: a bounded, overwrite-oldest ring of variable-size records. */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -28,6 +29,41 @@ int fr_ring_init(struct fr_ring *r, uint64_t cap)
 	 * times instead of 16384 */
 	madvise(r->buf, cap, MADV_HUGEPAGE);
 	r->cap = cap;
+	return 0;
+}
+
+int fr_ring_grow(struct fr_ring *r, uint64_t cap, uint64_t *pos)
+{
+	struct fr_ring n;
+	uint64_t p = r->tail, moved = 0;
+	bool mapped = false;
+	int err;
+
+	if ((cap & ~7ULL) <= r->cap)
+		return 0;
+	err = fr_ring_init(&n, cap);
+	if (err)
+		return err;
+	/* oldest first: the new ring holds them all, from position 0 */
+	while (p < r->head) {
+		uint32_t len;
+		const void *rec;
+
+		if (pos && !mapped && p >= *pos) {
+			moved = n.head;
+			mapped = true;
+		}
+		rec = fr_ring_at(r, &p, &len);
+		fr_ring_put(&n, rec, len);
+	}
+	if (pos)
+		*pos = mapped ? moved : n.head;
+	n.written = r->written;
+	n.overwritten = r->overwritten;
+	n.overwritten_bytes = r->overwritten_bytes;
+	n.too_big = r->too_big;
+	fr_ring_free(r);
+	*r = n;
 	return 0;
 }
 

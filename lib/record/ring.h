@@ -5,8 +5,9 @@
  * around the end of the buffer: when it does not fit before the end, the
  * rest of the buffer is marked as a gap and the record starts again at
  * offset 0, so every record can be read in place. Positions are logical
- * (they only grow; the gap counts in them). The ring never allocates after
- * creation and never holds more than its capacity. Not thread-safe: one
+ * (they only grow, but for fr_ring_grow; the gap counts in them). The ring
+ * allocates only when created or grown and never holds more than its
+ * capacity. Not thread-safe: one
  * writer at a time, and readers only while the writer is stopped. */
 #ifndef FR_RING_H
 #define FR_RING_H
@@ -39,6 +40,11 @@ static inline uint64_t fr_ring_pad(uint32_t len)
 /* Capacity is rounded down to a multiple of 8. 0 or -ENOMEM / -EINVAL (capacity below FR_RING_MIN or above 4 GiB). */
 int fr_ring_init(struct fr_ring *r, uint64_t cap);
 void fr_ring_free(struct fr_ring *r);
+/* Make the ring cap bytes (no smaller than it is): the records move, oldest
+ * first, to a new buffer where they start at position 0, and the counters
+ * stay. pos (may be NULL), a reader's position, is moved with them. 0, or
+ * -ENOMEM / -EINVAL as fr_ring_init (the ring is then unchanged). */
+int fr_ring_grow(struct fr_ring *r, uint64_t cap, uint64_t *pos);
 void fr_ring_clear(struct fr_ring *r);
 
 /* Append a record, evicting the oldest ones until it fits. 0, or -E2BIG

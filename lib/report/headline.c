@@ -244,18 +244,35 @@ static const char *waits_in(const cJSON *t)
 	return fr_jstr(t, "wchan", cJSON_IsString(leaf) ? leaf->valuestring : "?");
 }
 
-/* Tasks in D state grouped by where they wait, each group once: "3 tasks
- * in D state: tar[4], cp[5] in fuse_wait; dd[6] in io_schedule". */
+static int by_time_in_d(const void *a, const void *b)
+{
+	double x = fr_jnum(*(const cJSON *const *)a, "in_d_ns", 0);
+	double y = fr_jnum(*(const cJSON *const *)b, "in_d_ns", 0);
+
+	return (x < y) - (x > y);
+}
+
+/* Tasks in D state grouped by where they wait, each group once, the one
+ * waiting longest first (where the firing timed them): "3 tasks in D
+ * state: tar[4] 12s, cp[5] in fuse_wait; dd[6] in io_schedule". */
 static void dstate_finding(cJSON *list, const cJSON *ds, struct line *l)
 {
 	const char *where[8];
-	unsigned count[8] = { 0 }, ng = 0, n = (unsigned)cJSON_GetArraySize(ds);
-	const cJSON *t;
+	unsigned count[8] = { 0 }, ng = 0, n = (unsigned)cJSON_GetArraySize(ds), k = 0;
+	const cJSON *t, **order = calloc(n ? n : 1, sizeof(*order));
 	cJSON *fig = cJSON_CreateObject(), *groups;
 
+	if (!order) {
+		cJSON_Delete(fig);
+		return;
+	}
+	cJSON_ArrayForEach(t, ds)
+		if (k < n)
+			order[k++] = t;
+	qsort(order, k, sizeof(*order), by_time_in_d);
 	put(l, "%u task%s in D state", n, n == 1 ? "" : "s");
-	cJSON_ArrayForEach(t, ds) {
-		const char *w = waits_in(t);
+	for (unsigned i = 0; i < k; i++) {
+		const char *w = waits_in(order[i]);
 		unsigned g = 0;
 
 		while (g < ng && strcmp(where[g], w))
@@ -267,7 +284,7 @@ static void dstate_finding(cJSON *list, const cJSON *ds, struct line *l)
 	}
 	groups = cJSON_AddArrayToObject(fig, "groups");
 	for (unsigned g = 0; g < ng; g++) {
-		char name[96];
+		char name[96], b[32];
 		cJSON *x = cJSON_CreateObject(), *tasks;
 		unsigned shown = 0;
 
@@ -276,12 +293,15 @@ static void dstate_finding(cJSON *list, const cJSON *ds, struct line *l)
 		cJSON_AddNumberToObject(x, "count", count[g]);
 		tasks = cJSON_AddArrayToObject(x, "tasks");
 		put(l, "%s", g ? "; " : ": ");
-		cJSON_ArrayForEach(t, ds) {
+		for (unsigned i = 0; i < k; i++) {
+			t = order[i];
 			if (strcmp(waits_in(t), where[g]))
 				continue;
 			if (shown < 3) {
 				put(l, "%s", shown ? ", " : "");
 				put_task(l, t);
+				if (fr_jnum(t, "in_d_ns", 0) >= 1e9)
+					put(l, " %s", dur((uint64_t)fr_jnum(t, "in_d_ns", 0), b, sizeof(b)));
 			}
 			shown++;
 			cJSON_AddItemToArray(tasks, dup(t));
@@ -292,6 +312,7 @@ static void dstate_finding(cJSON *list, const cJSON *ds, struct line *l)
 		put_name(l, name);
 		cJSON_AddItemToArray(groups, x);
 	}
+	free(order);
 	cJSON_AddNumberToObject(fig, "tasks", n);
 	add(list, "dstate", l, fig);
 }

@@ -24,6 +24,15 @@ bad_when() {
 	[[ "$output" == *"memburst.rate (rate: B/s, KB/s, MB/s, GB/s)"* ]]
 	[[ "$output" == *"events.crash (count)"* ]]
 	[[ "$output" == *"Default set"* && "$output" == *"--when 'events.oom'"* ]]
+	[[ "$output" == *"dstate.longest (time: ns, us, ms, s)"* ]]
+	# each default with what it catches and how soon it fires
+	defaults=$(sed -n '/^Default set/,/^Defaults:/p' <<<"$output")
+	[ "$(grep -c "^  --when '" <<<"$defaults")" -eq 9 ]
+	[ "$(grep -c '^      fires ' <<<"$defaults")" -eq 9 ]
+	grep -A2 -F "  --when 'dstate.longest > 10s'" <<<"$defaults" | grep -q 'fires 10 to 12s after it entered D state'
+	grep -A2 -F "  --when 'cpu.sys > 60% for 10s'" <<<"$defaults" | grep -q 'system-time storm'
+	# busy is not trouble: no cpu.usage, no count of D-state tasks
+	! grep -qE "cpu.usage|dstate.tasks" <<<"$defaults"
 	# every line fits a terminal
 	[ -z "$(awk 'length > 80' <<<"$output")" ]
 }

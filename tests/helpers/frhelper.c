@@ -2,13 +2,16 @@
  * exactly what its options say and nothing more: K forks that each exec a
  * known binary, N getppid syscalls per thread, in T threads; CPU burnt in
  * burn_cpu() for S seconds per thread; M MiB allocated and touched in
- * touch_memory(); a vfork parent held in D state while its child sleeps. */
+ * touch_memory(); system time burnt in burn_kernel() (reads of /dev/zero);
+ * a vfork parent held in D state while its child sleeps; all of it pinned
+ * to one CPU when asked. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +22,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#define MAX_THREADS 256
 
 static long getppid_calls, getppid_batch;	/* a 200 us pause after each batch */
 
@@ -67,6 +72,45 @@ static void *spin_thread(void *arg)
 	(void)arg;
 	burn_cpu(spin_secs);
 	return NULL;
+}
+
+static double sys_secs;
+
+/* the function a profile of a system-time storm must find under the
+ * kernel's read_zero: nearly all of its time is in the kernel */
+__attribute__((noinline)) static void burn_kernel(double secs)
+{
+	char *buf = malloc(1 << 20);
+	int fd = open("/dev/zero", O_RDONLY | O_CLOEXEC);
+	double end = now_s() + secs;
+
+	if (!buf || fd < 0)
+		die("/dev/zero");
+	while (now_s() < end)
+		if (read(fd, buf, 1 << 20) < 0)
+			die("read /dev/zero");
+	close(fd);
+	free(buf);
+}
+
+static void *sys_thread(void *arg)
+{
+	(void)arg;
+	burn_kernel(sys_secs);
+	return NULL;
+}
+
+/* T threads (this one among them) each run fn */
+static void run_threads(long threads, void *(*fn)(void *))
+{
+	static pthread_t t[MAX_THREADS];
+
+	for (long i = 1; i < threads; i++)
+		if (pthread_create(&t[i], NULL, fn, NULL))
+			die("pthread_create");
+	fn(NULL);
+	for (long i = 1; i < threads; i++)
+		pthread_join(t[i], NULL);
 }
 
 /* the function page-fault stacks must show: mib MiB, evenly over secs */
@@ -133,7 +177,8 @@ static void usage(void)
 		"usage: frhelper [--name NAME] [--cgroup DIR] [--wait-fifo PATH] [--print-pid]\n"
 		"                [--forks K] [--exec PATH] [--getppid N [--batch B]] [--threads T]\n"
 		"                [--exit CODE | --signal SIG] [--thread-exec SHELL_COMMAND]\n"
-		"                [--spin SECONDS] [--alloc MIB --alloc-seconds SECONDS]\n"
+		"                [--spin SECONDS] [--sys SECONDS] [--cpu N]\n"
+		"                [--alloc MIB --alloc-seconds SECONDS]\n"
 		"                [--vfork-sleep SECONDS] [--sleep SECONDS] [--print-cpu]\n"
 		"                [--then-wait-fifo PATH [--ready-file PATH] --then-getppid N]\n");
 	exit(2);
@@ -147,6 +192,7 @@ int main(int argc, char **argv)
 	const char *fifo2 = NULL, *ready = NULL;
 	long then_getppid = 0;
 	int print_pid = 0, print_cpu = 0;
+	long cpu = -1;
 
 	for (int i = 1; i < argc; i++) {
 		const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -170,6 +216,8 @@ int main(int argc, char **argv)
 		else if (!strcmp(a, "--signal")) sig = atol(v);
 		else if (!strcmp(a, "--thread-exec")) thread_exec = v;
 		else if (!strcmp(a, "--spin")) spin_secs = atof(v);
+		else if (!strcmp(a, "--sys")) sys_secs = atof(v);
+		else if (!strcmp(a, "--cpu")) cpu = atol(v);
 		else if (!strcmp(a, "--alloc")) alloc_mib = atol(v);
 		else if (!strcmp(a, "--alloc-seconds")) alloc_secs = atof(v);
 		else if (!strcmp(a, "--vfork-sleep")) vfork_secs = atof(v);
@@ -177,8 +225,17 @@ int main(int argc, char **argv)
 		else usage();
 		i++;
 	}
-	if (threads < 1 || threads > 64)
+	if (threads < 1 || threads > MAX_THREADS)
 		usage();
+	if (cpu >= 0) {
+		/* the threads started later inherit it */
+		cpu_set_t set;
+
+		CPU_ZERO(&set);
+		CPU_SET(cpu, &set);
+		if (sched_setaffinity(0, sizeof(set), &set))
+			die("sched_setaffinity");
+	}
 	if (name && prctl(PR_SET_NAME, name))
 		die("prctl");
 	if (cgroup) {
@@ -212,26 +269,12 @@ int main(int argc, char **argv)
 		if (wait(&st) < 0)
 			die("wait");
 	}
-	if (getppid_calls) {
-		pthread_t t[64];
-
-		for (long i = 1; i < threads; i++)
-			if (pthread_create(&t[i], NULL, spin_getppid, NULL))
-				die("pthread_create");
-		spin_getppid(NULL);
-		for (long i = 1; i < threads; i++)
-			pthread_join(t[i], NULL);
-	}
-	if (spin_secs > 0) {
-		pthread_t t[64];
-
-		for (long i = 1; i < threads; i++)
-			if (pthread_create(&t[i], NULL, spin_thread, NULL))
-				die("pthread_create");
-		spin_thread(NULL);
-		for (long i = 1; i < threads; i++)
-			pthread_join(t[i], NULL);
-	}
+	if (getppid_calls)
+		run_threads(threads, spin_getppid);
+	if (spin_secs > 0)
+		run_threads(threads, spin_thread);
+	if (sys_secs > 0)
+		run_threads(threads, sys_thread);
 	if (fifo2) {
 		/* a second phase, once the test has looked at the first */
 		if (ready) {

@@ -1,6 +1,7 @@
 /* test_ring.c: the bounded ring: wrap-around, overwrite accounting,
  * variable-size records, records larger than the ring, records never
- * split at the end of the buffer, readers following the writer. */
+ * split at the end of the buffer, readers following the writer, a ring
+ * grown under a reader. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -269,6 +270,53 @@ static void test_follower(void)
 	fr_ring_free(&r);
 }
 
+/* Grown after it wrapped: the same records in the same order, the
+ * counters kept, a reader's position moved onto the same next record. */
+static void test_grow(void)
+{
+	struct fr_ring r;
+	struct collect before, after;
+	uint8_t buf[64], out[64];
+	uint64_t cursor, written, over;
+	uint32_t want, got, id, n = 0;
+
+	fr_ring_init(&r, 1000);
+	for (uint32_t i = 0; i < 300; i++) {
+		make(buf, i, 8 + i % 40);
+		fr_ring_put(&r, buf, 8 + i % 40);
+	}
+	walk(&r, &before);
+	/* a reader with 5 records still to read */
+	cursor = r.tail;
+	for (uint32_t i = 0; i + 5 < r.records; i++)
+		cursor = fr_ring_get(&r, cursor, out, sizeof(out), &got);
+	memcpy(&want, r.buf + cursor % r.cap + FR_RING_REC_OVERHEAD, 4);
+	written = r.written;
+	over = r.overwritten;
+	ok(fr_ring_grow(&r, 600, &cursor) == 0 && r.cap == 1000, "a smaller size leaves it as it is");
+	ok(fr_ring_grow(&r, 5000, &cursor) == 0 && r.cap == 5000, "grown to 5000");
+	walk(&r, &after);
+	ok(after.n == before.n && !memcmp(after.ids, before.ids, before.n * sizeof(before.ids[0])) &&
+	   !after.bad, "the same %u records, in order, intact", after.n);
+	ok(r.written == written && r.overwritten == over, "the counters kept");
+	while (cursor < r.head) {
+		cursor = fr_ring_get(&r, cursor, out, sizeof(out), &got);
+		memcpy(&id, out, 4);
+		if (!n++)
+			ok(id == want, "the reader goes on at its next record (%u, want %u)", id, want);
+	}
+	is_u(n, 5, "and reads the 5 it had not read");
+	for (uint32_t i = 300; i < 400; i++) {
+		make(buf, i, 24);
+		fr_ring_put(&r, buf, 24);
+	}
+	ok(r.overwritten == over && r.records == after.n + 100, "the room is new: nothing aged out");
+	cursor = r.head;
+	fr_ring_grow(&r, 8000, &cursor);
+	ok(cursor == r.head, "a reader at the head stays at the head");
+	fr_ring_free(&r);
+}
+
 int main(void)
 {
 	test_basic();
@@ -277,5 +325,6 @@ int main(void)
 	test_too_big();
 	test_end_gaps();
 	test_follower();
+	test_grow();
 	return tap_done();
 }

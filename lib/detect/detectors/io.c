@@ -49,8 +49,9 @@ static void sample_disks(struct fr_sampler *smp, struct io *s, uint64_t now)
 			   &f[10]) != 12)
 			continue;
 		/* whole disks only (partitions are in /sys/block/DISK/PART);
-		 * no loop or ram disks */
-		if (!strncmp(name, "loop", 4) || !strncmp(name, "ram", 3))
+		 * no ram disks, and loop devices only when bound to a file:
+		 * who reads an image waits on its disk as on any other */
+		if (!strncmp(name, "ram", 3))
 			continue;
 		{
 			char sys[96];
@@ -59,6 +60,8 @@ static void sample_disks(struct fr_sampler *smp, struct io *s, uint64_t now)
 			for (char *c = sys + 11; *c; c++)
 				if (*c == '/')
 					*c = '!';
+			if (!strncmp(name, "loop", 4))
+				snprintf(sys + strlen(sys), sizeof(sys) - strlen(sys), "/loop/backing_file");
 			if (access(sys, F_OK))
 				continue;
 		}
