@@ -126,23 +126,28 @@ static int by_samples(const void *a, const void *b)
 	return x->samples < y->samples ? 1 : x->samples > y->samples ? -1 : 0;
 }
 
-/* The functions samples were in (the leaf of each stack, kernel first),
- * hottest first: the profile's own table when it has one. */
-static unsigned hot_functions(const cJSON *prof, struct func *fs)
+/* The functions the samples of process pid were in (the leaf of each
+ * stack, kernel first), hottest first: the profile's own table when it has
+ * one. Another process's functions are not the hot one's. */
+static unsigned hot_functions(const cJSON *prof, double pid, struct func *fs)
 {
-	const cJSON *fn = fr_jget(prof, "functions"), *s;
-	unsigned n = 0;
+	const cJSON *fn = fr_jget(prof, "functions"), *s, *p;
+	unsigned n = 0, i = 0;
 
 	if (cJSON_IsArray(fn)) {
 		cJSON_ArrayForEach(s, fn) {
-			struct func *f;
+			double self = 0;
 
 			if (n == MAX_FUNCS)
 				break;
-			f = &fs[n++];
-			snprintf(f->name, sizeof(f->name), "%s", str(s, "function"));
-			f->kernel = cJSON_IsTrue(fr_jget(s, "kernel"));
-			f->samples = fr_jnum(s, "self", 0);
+			cJSON_ArrayForEach(p, fr_jget(s, "processes"))
+				if (fr_jnum(p, "pid", -1) == pid)
+					self += fr_jnum(p, "self", 0);
+			if (self <= 0)
+				continue;
+			snprintf(fs[n].name, sizeof(fs[n].name), "%s", str(s, "function"));
+			fs[n].kernel = cJSON_IsTrue(fr_jget(s, "kernel"));
+			fs[n++].samples = self;
 		}
 	} else {
 		cJSON_ArrayForEach(s, fr_jget(prof, "stacks")) {
@@ -152,7 +157,10 @@ static unsigned hot_functions(const cJSON *prof, struct func *fs)
 			char name[96];
 			struct func *f;
 
-			if (!cJSON_IsString(leaf))
+			/* the writer keeps 200 stacks: a crafted record's more are not read */
+			if (i++ == MAX_STACKS)
+				break;
+			if (!cJSON_IsString(leaf) || fr_jnum(s, "pid", -1) != pid)
 				continue;
 			func_name(leaf->valuestring, name, sizeof(name));
 			if ((f = func_of(fs, &n, name, kernel)))
@@ -205,7 +213,7 @@ static void cpu_finding(cJSON *list, const cJSON *prof, struct line *l)
 	struct func fs[MAX_FUNCS];
 	double total = fr_jnum(prof, "samples", 0), in_proc;
 	const cJSON *p = hot_process(prof, &in_proc);
-	unsigned n = hot_functions(prof, fs);
+	unsigned n = p ? hot_functions(prof, fr_jnum(p, "pid", -1), fs) : 0;
 	cJSON *fig = cJSON_CreateObject(), *a;
 
 	if (!p || total <= 0) {
@@ -223,7 +231,7 @@ static void cpu_finding(cJSON *list, const cJSON *prof, struct line *l)
 	for (unsigned i = 0; i < n && i < 3; i++) {
 		cJSON *f = cJSON_CreateObject();
 
-		put(l, ", %.0f%% in ", 100 * fs[i].samples / total);
+		put(l, "%s%.0f%% in ", i ? ", " : ": ", 100 * fs[i].samples / total);
 		put_name(l, fs[i].name);
 		if (fs[i].kernel)
 			put(l, " [kernel]");

@@ -166,9 +166,10 @@ churn_under_record() {
 @test "a full trace table: a new span reuses the slot labelled longest ago that nothing holds any more" {
 	mkfifo "$T/go"
 	# a task to label, that makes no event until it is told to
-	"$HELPER" --ready-file "$T/ready" --then-wait-fifo "$T/go" --then-getppid 100 &
+	"$HELPER" --name frtraced --ready-file "$T/ready" --then-wait-fifo "$T/go" --then-getppid 100 &
 	S=$!
-	start_recorder -e syscalls --buffer 256K -o "$T/t.frec"
+	# only that task's events: other work on the machine takes none of the ring
+	start_recorder -e syscalls --comm frtraced --buffer 256K -o "$T/t.frec"
 	# 4300 spans begun and ended on it, more than the 4096 slots: the marks
 	# that carried the first slots age out of the small ring meanwhile
 	for ((i = 1; i <= 4300; i++)); do

@@ -25,7 +25,7 @@
 
 #define MAX_THREADS 256
 
-static long getppid_calls, getppid_batch;	/* a 200 us pause after each batch */
+static long getppid_calls, getppid_batch;	/* a 5 ms pause after each batch */
 
 static void die(const char *what)
 {
@@ -39,7 +39,7 @@ static void *spin_getppid(void *arg)
 	for (long i = 0; i < getppid_calls; i++) {
 		syscall(SYS_getppid);	/* raw syscall: never cached by libc */
 		if (getppid_batch && (i + 1) % getppid_batch == 0)
-			usleep(200);
+			usleep(5000);
 	}
 	return NULL;
 }
@@ -128,7 +128,7 @@ __attribute__((noinline)) static void touch_memory(long mib, double secs)
 			p[o] = 1;
 		/* keep to the schedule: i+1 MiB by start + secs * (i+1) / mib */
 		while (now_s() < start + secs * (i + 1) / mib)
-			usleep(200);
+			usleep(5000);
 	}
 }
 
