@@ -38,9 +38,10 @@ struct dump_opts {
 	uint8_t trace_id[16];
 	bool has_trace;
 	unsigned trace_slot;		/* resolved in the capture; 0: none */
+	bool wide;			/* text past 80 columns */
 };
 
-enum { OPT_SINCE = 0x100, OPT_UNTIL, OPT_LIVE, OPT_TRACE_ID };
+enum { OPT_SINCE = 0x100, OPT_UNTIL, OPT_LIVE, OPT_TRACE_ID, OPT_WIDE };
 
 static struct argp_option options[] = {
 	{ "format", 'F', "FORMAT", 0, NULL, 0 },	/* doc from formats[] */
@@ -56,6 +57,8 @@ static struct argp_option options[] = {
 	  "recorder NAME, taken without stopping it", 0 },
 	{ "info", 'i', NULL, 0, "Describe the capture instead of printing its events: host, "
 	  "probes, counters, time range, raw and file bytes and the compression ratio", 0 },
+	{ "wide", OPT_WIDE, NULL, 0, "Text wider than 80 columns: every field of each event, "
+	  "each line whole, the --info command line on one line", 2 },
 	{ "quiet", 'q', NULL, 0, "No warnings naming each damaged part of a capture; one error "
 	  "line and the exit status still say that data was lost", 2 },
 	{ NULL, 'h', NULL, OPTION_HIDDEN, "Give this help list", 2 },
@@ -65,8 +68,9 @@ static struct argp_option options[] = {
 static const char doc[] =
 	"Print the events of a capture in time order."
 	"\v"
-	"Text output has one line per event: wall-clock time, CPU, task name, pid/tid, "
-	"event type and its fields. JSON and NDJSON objects carry the same fields; the "
+	"Text output has one line per event, within 80 columns: wall-clock time, CPU, task "
+	"name, pid, event type and what matters of its fields; --wide prints every field "
+	"as KEY=VALUE, each line whole. JSON and NDJSON objects carry every field; the "
 	"schema is in flightrec-dump(8).\n\n"
 	"Exit status: 0 when the whole capture was read, 1 when it could not be read or "
 	"part of it was damaged or missing (what could be read is printed), 2 on a usage error.\n\n"
@@ -220,6 +224,7 @@ struct dump_ctx {
 	FILE *out;
 	uint64_t printed;
 	uint64_t pid_seen;	/* -p: events of the process in the time asked */
+	uint64_t cut;		/* text lines cut at 80 columns */
 	bool first;
 };
 
@@ -261,7 +266,7 @@ static int text_begin(struct dump_ctx *c)
 
 static void text_event(struct dump_ctx *c)
 {
-	fr_render_text(c->out, &c->dec, &c->view);
+	c->cut += fr_render_text(c->out, &c->dec, &c->view);
 }
 
 static void print_capture_json(FILE *out, const struct fr_capture *cap)
@@ -439,6 +444,9 @@ static int parse_opt(int key, char *arg, struct argp_state *state)
 		fr_opt_trace_id(state, arg, o->trace_id);
 		o->has_trace = true;
 		break;
+	case OPT_WIDE:
+		o->wide = true;
+		break;
 	case 'q':
 		fr_verbosity = FR_QUIET;
 		break;
@@ -560,6 +568,11 @@ static int print_events(struct dump_ctx *c)
 	ret = fr_capture_foreach_range(c->cap, c->o->since_ns, c->o->until_ns, on_event, c);
 	if (f->end)
 		f->end(c);
+	if (c->cut) {
+		fflush(c->out);
+		fr_warn("%llu line%s cut at %d columns; --wide prints every field, each line whole",
+			(unsigned long long)c->cut, c->cut == 1 ? "" : "s", FR_TEXT_WIDTH);
+	}
 	/* an empty answer is not an error, but it should not look like one
 	 * either: say whether the process is in the capture at all */
 	if (c->o->has_pid && !c->printed && ret >= 0 && !c->pid_seen)
@@ -621,6 +634,7 @@ int cmd_dump(int argc, char **argv)
 	if (fr_decoder_init(&c->dec, cap->meta, cap->procs))
 		fr_warn("%s: the process table is damaged; task names may be missing", o.file);
 	c->dec.traces = fr_capture_traces(cap);
+	c->dec.wide = o.wide;
 	c->start = start_of(cap);
 	if (o.info) {
 		cJSON *info;

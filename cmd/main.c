@@ -28,7 +28,7 @@ const struct fr_cmd fr_cmds[] = {
 	{ "trigger", cmd_trigger, "run autotracing detectors; capture when one fires" },
 	{ "dump", cmd_dump, "decode a capture to text, JSON or NDJSON" },
 	{ "stats", cmd_stats, "summarise a capture: CPU, run queue, syscalls, I/O; gate CI on it" },
-	{ "mark", cmd_mark, "put a named marker, with metadata and a trace id, into a live recorder" },
+	{ "mark", cmd_mark, "put a named marker (metadata, a trace id) into a live recorder" },
 	{ "help", NULL, "show help for flightrec or one of its commands" },
 	{ NULL, NULL, NULL },
 };
@@ -50,11 +50,12 @@ static void usage(FILE *out)
 	for (const struct fr_cmd *c = fr_cmds; c->name; c++) {
 		fprintf(out, "  %-9s %s\n", c->name, c->summary);
 	}
-	fprintf(out, "\nRun 'flightrec help COMMAND' or 'flightrec COMMAND --help' for a command's options.\n"
+	fprintf(out, "\nRun 'flightrec help COMMAND' or 'flightrec COMMAND --help' for its options.\n"
 		     "Examples:\n"
-		     "  flightrec record --duration 5s -o cap.frec   record the whole machine for 5 s\n"
-		     "  flightrec record -o cap.frec -- make test     record a command and its children\n"
-		     "  flightrec dump cap.frec | less                read a capture\n"
+		     "  flightrec record --duration 5s -o cap.frec   the whole machine for 5 s\n"
+		     "  flightrec record -o cap.frec -- make test     a command and its children\n"
+		     "  flightrec stats cap.frec                      what happened in a capture\n"
+		     "  flightrec dump cap.frec | less                its events\n"
 		     "  flightrec mark deploy --meta version=1.4      mark the running recorder's ring\n");
 }
 

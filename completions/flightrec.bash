@@ -390,7 +390,7 @@ _flightrec_stats()
 
 _flightrec_dump()
 {
-    local long="--format= --pid= --type= --since= --until= --trace-id= --live= --info --quiet --help --usage --version"
+    local long="--format= --pid= --type= --since= --until= --trace-id= --live= --info --wide --quiet --help --usage --version"
     local short="-F -p -t -i -q -h -V"
 
     case $prev in

@@ -314,6 +314,7 @@ complete -c flightrec -n $c -l since -x -d 'Only events at or after TIME (2s, 15
 complete -c flightrec -n $c -l trace-id -x -d 'Only the events labelled with this trace id'
 complete -c flightrec -n $c -s t -l type -x -a '(__flightrec_types)' -d 'Only these event types or groups'
 complete -c flightrec -n $c -l until -x -d 'Only events before TIME'
+complete -c flightrec -n $c -l wide -d 'Text wider than 80 columns: every field, each line whole'
 complete -c flightrec -n $c -s q -l quiet -d 'No warnings naming each damaged part of a capture'
 complete -c flightrec -n "$c; and __flightrec_wants_file" -k -a '(__flightrec_captures)'
 

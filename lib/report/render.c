@@ -86,25 +86,204 @@ void fr_render_time(const struct fr_decoder *d, uint64_t ts, char *buf, size_t l
 	wall_time(d, ts, buf, len, TIME_LOCAL_DATE);
 }
 
-void fr_render_text(FILE *out, const struct fr_decoder *d, const struct fr_view *v)
+static const struct fr_field *field(const struct fr_view *v, const char *key)
 {
-	char t[64], dur[32];
+	for (unsigned i = 0; i < v->n; i++)
+		if (!strcmp(v->f[i].key, key))
+			return &v->f[i];
+	return NULL;
+}
+
+static void put_value(FILE *out, const struct fr_field *f)
+{
+	char dur[32];
+
+	switch (f->kind) {
+	case FK_U: fprintf(out, "%" PRIu64, f->u); break;
+	case FK_I: fprintf(out, "%" PRId64, f->i); break;
+	case FK_BOOL: fputs(f->u ? "yes" : "no", out); break;
+	case FK_NS: fputs(fr_fmt_duration(f->u, dur, sizeof(dur)), out); break;
+	case FK_STR: text_str(out, f->s, f->slen); break;
+	}
+}
+
+/* " VALUE", or " LABEL=VALUE" (label "" for the field's own key), when
+ * the field is there */
+static void put(FILE *out, const struct fr_view *v, const char *key, const char *label)
+{
+	const struct fr_field *f = field(v, key);
+
+	if (!f)
+		return;
+	if (label)
+		fprintf(out, " %s=", *label ? label : key);
+	else
+		fputc(' ', out);
+	put_value(out, f);
+}
+
+/* " PID", or " PID/TID" when they differ */
+static void put_task(FILE *out, const struct fr_view *v, const char *pid, const char *tid)
+{
+	const struct fr_field *p = field(v, pid), *t = field(v, tid);
+
+	if (p)
+		fprintf(out, " %" PRIu64, p->u);
+	if (t && (!p || t->u != p->u))
+		fprintf(out, "/%" PRIu64, t->u);
+}
+
+/* " WORD" when the yes/no field is yes */
+static void put_flag(FILE *out, const struct fr_view *v, const char *key, const char *word)
+{
+	const struct fr_field *f = field(v, key);
+
+	if (f && f->u)
+		fprintf(out, " %s", word);
+}
+
+/* The 80-column form of each type: what it says first, without its key,
+ * then what matters of the rest; priorities, a task's CPU time so far, a
+ * syscall's number and the raw exit code are left to --wide (and JSON). */
+
+static void short_switch(FILE *out, const struct fr_view *v)
+{
+	put(out, v, "prev_state", NULL);
+	fputs(" ->", out);
+	put(out, v, "next_comm", NULL);
+	put_task(out, v, "next_pid", "next_tid");
+}
+
+static void short_wakeup(FILE *out, const struct fr_view *v)
+{
+	put(out, v, "target_cpu", "cpu");
+	put(out, v, "waker_pid", "by");
+}
+
+static void short_fork(FILE *out, const struct fr_view *v)
+{
+	put(out, v, "child_comm", "child");
+	put_task(out, v, "child_pid", "child_tid");
+	put_flag(out, v, "thread", "thread");
+}
+
+/* The command line, after the file executed unless its first word names
+ * that file already ("true ..." for /bin/true). */
+static void short_exec(FILE *out, const struct fr_view *v)
+{
+	const struct fr_field *file = field(v, "filename"), *args = field(v, "args");
+
+	if (file && args) {
+		const char *base = memrchr(file->s, '/', file->slen);
+		size_t w = strcspn(args->s, " ");
+
+		base = base ? base + 1 : file->s;
+		if (w > args->slen)
+			w = args->slen;
+		if ((w == file->slen && !memcmp(args->s, file->s, w)) ||
+		    (w == (size_t)(file->s + file->slen - base) && !memcmp(args->s, base, w)))
+			file = NULL;
+	}
+	if (file) {
+		fputc(' ', out);
+		put_value(out, file);
+	}
+	put(out, v, "args", "");
+	put(out, v, "old_tid", "");
+}
+
+static void short_exit(FILE *out, const struct fr_view *v)
+{
+	put(out, v, "status", "");
+	put(out, v, "signal", "");
+	put_flag(out, v, "core_dumped", "core_dumped");
+	if (field(v, "group_dead") && !field(v, "group_dead")->u)
+		fputs(" thread", out);
+}
+
+static void short_syscall(FILE *out, const struct fr_view *v)
+{
+	const struct fr_field *name = field(v, "syscall");
+
+	put(out, v, "syscall", NULL);
+	if (name && !strncmp(name->s, "syscall_", 8))
+		put(out, v, "id", "");
+	put(out, v, "ret", "");
+	put(out, v, "error", NULL);
+	put(out, v, "duration", NULL);
+}
+
+static void short_block(FILE *out, const struct fr_view *v)
+{
+	const struct fr_field *bytes = field(v, "bytes"), *sector = field(v, "sector");
+
+	put(out, v, "dev", NULL);
+	put(out, v, "op", NULL);
+	if (bytes)
+		fprintf(out, " %" PRIu64 "B", bytes->u);
+	if (sector)
+		fprintf(out, " @%" PRIu64, sector->u);
+	put(out, v, "error", NULL);
+	put(out, v, "latency", NULL);
+}
+
+/* A trace id to its first 8 digits, as a short commit id is: enough to
+ * tell the traces of one capture apart (--wide and JSON have it whole). */
+static void put_trace(FILE *out, const struct fr_view *v)
+{
+	const struct fr_field *f = field(v, "trace");
+
+	if (f)
+		fprintf(out, " trace=%.*s", (int)(f->slen < 8 ? f->slen : 8), f->s);
+}
+
+static const struct {
+	const char *type;
+	void (*line)(FILE *out, const struct fr_view *v);
+} short_forms[] = {
+	{ "sched_switch", short_switch },
+	{ "sched_wakeup", short_wakeup },
+	{ "sched_wakeup_new", short_wakeup },
+	{ "process_fork", short_fork },
+	{ "process_exec", short_exec },
+	{ "process_exit", short_exit },
+	{ "sys_enter", short_syscall },
+	{ "sys_exit", short_syscall },
+	{ "block_issue", short_block },
+	{ "block_complete", short_block },
+};
+
+static void text_line(FILE *out, const struct fr_decoder *d, const struct fr_view *v)
+{
+	char t[64];
+	size_t form = FR_ARRAY_SIZE(short_forms);
 
 	wall_time(d, v->h->ts, t, sizeof(t), TIME_LOCAL);
+	if (!d->wide) {
+		t[15] = 0;	/* to the microsecond: HH:MM:SS.uuuuuu */
+		for (form = 0; form < FR_ARRAY_SIZE(short_forms); form++)
+			if (!strcmp(short_forms[form].type, v->type))
+				break;
+	}
 	fprintf(out, "%s cpu%u ", t, v->h->cpu);
 	text_str(out, v->comm, strnlen(v->comm, FR_COMM_LEN));
-	fprintf(out, " %u/%u %s", v->tgid, v->tid, v->type);
+	if (v->tid == v->tgid && !d->wide)
+		fprintf(out, " %u %s", v->tgid, v->type);
+	else
+		fprintf(out, " %u/%u %s", v->tgid, v->tid, v->type);
+	if (form < FR_ARRAY_SIZE(short_forms)) {
+		short_forms[form].line(out, v);
+		put_trace(out, v);
+		return;
+	}
+	/* marks, OOM kills and the wide form: every field as key=value */
 	for (unsigned i = 0; i < v->n; i++) {
-		const struct fr_field *f = &v->f[i];
-
-		fprintf(out, " %s=", f->key);
-		switch (f->kind) {
-		case FK_U: fprintf(out, "%" PRIu64, f->u); break;
-		case FK_I: fprintf(out, "%" PRId64, f->i); break;
-		case FK_BOOL: fputs(f->u ? "yes" : "no", out); break;
-		case FK_NS: fputs(fr_fmt_duration(f->u, dur, sizeof(dur)), out); break;
-		case FK_STR: text_str(out, f->s, f->slen); break;
+		if (!d->wide && !strcmp(v->f[i].key, "trace")) {
+			put_trace(out, v);
+			continue;
 		}
+		fprintf(out, " %s=", v->f[i].key);
+		put_value(out, &v->f[i]);
 	}
 	if (v->mark) {
 		const char *p = v->mark->data + v->mark->name_len;
@@ -119,7 +298,43 @@ void fr_render_text(FILE *out, const struct fr_decoder *d, const struct fr_view 
 			p += kl + vl + 2;
 		}
 	}
-	fputc('\n', out);
+}
+
+bool fr_render_text(FILE *out, const struct fr_decoder *d, const struct fr_view *v)
+{
+	/* one line at a time, in memory, to cut it at the width: dump is
+	 * single-threaded, and a line longer than this is cut anyway */
+	static char buf[4096];
+	static FILE *mem;
+	size_t len, cols = 0, cut = 0;
+
+	if (d->wide || (!mem && !(mem = fmemopen(buf, sizeof(buf), "w")))) {
+		text_line(out, d, v);
+		fputc('\n', out);
+		return false;
+	}
+	rewind(mem);
+	text_line(mem, d, v);
+	fflush(mem);
+	len = (size_t)ftell(mem);
+	if (len > sizeof(buf))
+		len = sizeof(buf);
+	/* columns are characters: UTF-8 continuation bytes take none */
+	for (size_t i = 0; i < len; i++) {
+		if (((unsigned char)buf[i] & 0xc0) == 0x80)
+			continue;
+		if (cols == FR_TEXT_WIDTH - 3)
+			cut = i;
+		cols++;
+	}
+	if (cols <= FR_TEXT_WIDTH) {
+		fwrite(buf, 1, len, out);
+		fputc('\n', out);
+		return false;
+	}
+	fwrite(buf, 1, cut, out);
+	fputs("...\n", out);
+	return true;
 }
 
 /* ---- JSON ---- */

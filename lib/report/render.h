@@ -4,13 +4,20 @@
 #define FR_RENDER_H
 
 #include <cjson/cJSON.h>
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "report/decode.h"
 
 /* "2026-11-23 14:20:01.123456789", local time, for a boot clock value. */
 void fr_render_time(const struct fr_decoder *d, uint64_t ts, char *buf, size_t len);
-void fr_render_text(FILE *out, const struct fr_decoder *d, const struct fr_view *v);
+/* Text lines fit this many columns unless --wide. */
+#define FR_TEXT_WIDTH 80
+/* One event as a line of key=value fields. Within FR_TEXT_WIDTH columns
+ * unless d->wide: the fields a line says already or seldom reads are left
+ * out (see render.c), and a line still longer is cut, ending in "...";
+ * true when it was cut. */
+bool fr_render_text(FILE *out, const struct fr_decoder *d, const struct fr_view *v);
 void fr_render_json(FILE *out, const struct fr_decoder *d, const struct fr_view *v);
 /* Text from a capture, unquoted, with control characters escaped. */
 void fr_render_plain(FILE *out, const char *s);

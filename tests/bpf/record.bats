@@ -71,6 +71,17 @@ check_command_ground_truth() {
 	[ -z "$(awk 'length($0) > 80' <<<"$output")" ]
 	run -0 "$FR" dump --info -F json "$T/cap.frec"
 	[ "$(jq -r .meta.command <<<"$output")" = "flightrec record -q -o $T/cap.frec -- $HELPER --forks 5 --getppid 1000 --exit 3" ]
+	# every event line within 80 columns: the exec of the helper's long
+	# command line is cut, and stderr says so; --wide has it whole
+	run -0 --separate-stderr "$FR" dump "$T/cap.frec"
+	[ -z "$(awk 'length($0) > 80' <<<"$output")" ]
+	# a switch reads: the state left in, then who ran next
+	grep -qE '^[0-9:.]{15} cpu[0-9]+ frhelper [0-9]+ sched_switch [RSDIX] -> .+ [0-9]+(/[0-9]+)?$' <<<"$output"
+	grep -qE '^[0-9:.]{15} cpu[0-9]+ frhelper [0-9]+ process_exec args="/.*/frhelper .*\.\.\.$' <<<"$output"
+	[[ "$stderr" =~ "flightrec: warning: "[0-9]+" lines? cut at 80 columns; --wide prints every field, each line whole" ]]
+	run -0 --separate-stderr "$FR" dump --wide -t process_exec "$T/cap.frec"
+	[[ "$output" == *" filename=$HELPER args=\"$HELPER --forks 5 --getppid 1000 --exit 3\""* ]]
+	[ -z "$stderr" ]
 }
 
 @test "record -- COMMAND with raw_tp gives the same ground truth" {

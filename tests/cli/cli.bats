@@ -218,17 +218,25 @@ setup() {
 	[[ "$stderr" == *"bad --since 'yesterday'"* ]]
 }
 
-@test "dump prints one line per event in time order" {
+@test "dump prints one line per event in time order, within 80 columns; --wide every field" {
 	run -0 --separate-stderr "$FR" dump "$CAP"
 	[ "${#lines[@]}" -eq 230 ]
 	[ -z "$stderr" ]
-	# wall-clock time, cpu, comm, pid/tid, type, fields
-	[[ "${lines[0]}" =~ ^[0-9]{2}:[0-9]{2}:[0-9]{2}\.[0-9]{9}\ cpu1\ synth\ 4242/4242\ process_fork\ child_comm=synth\ child_pid=4243 ]]
+	# wall-clock time to the microsecond, cpu, comm, pid, type, what matters
+	[ "${lines[0]}" = "12:30:00.000000 cpu1 synth 4242 process_fork child=synth 4243" ]
+	[[ "$output" == *$'\n'"12:30:00.000001 cpu0 synth 4242 sys_exit getppid ret=1 1.000us"$'\n'* ]]
+	[[ "$output" == *" process_exec args=\"true 'it'\\\\''s \\\"quoted\\\"'\""* ]]
+	[[ "$output" == *" process_exit status=3"$'\n'* ]]
+	[ -z "$(awk 'length > 80' <<<"$output")" ]
+	# sorted by time
+	cut -c1-15 <<<"$output" | sort -c
+	# --wide: to the nanosecond, pid/tid, every field as the JSON names it
+	run -0 --separate-stderr "$FR" dump --wide "$CAP"
+	[ "${#lines[@]}" -eq 230 ]
+	[[ "${lines[0]}" =~ ^12:30:00\.000000000\ cpu1\ synth\ 4242/4242\ process_fork\ child_comm=synth\ child_pid=4243\ child_tid=4243\ thread=no$ ]]
 	[[ "$output" == *"sys_exit syscall=getppid id=110 ret=1 duration=1.000us"* ]]
 	[[ "$output" == *"process_exec filename=/bin/true args=\"true 'it'\\\\''s \\\"quoted\\\"'\""* ]]
 	[[ "$output" == *"process_exit exit_code=768 status=3 group_dead=yes"* ]]
-	# sorted by time
-	cut -c1-18 <<<"$output" | sort -c
 }
 
 @test "dump --format ndjson: one valid object per event, documented fields" {
@@ -278,7 +286,7 @@ setup() {
 	[ "$output" -eq 23 ]
 	# and as the time of day dump prints (TZ=UTC here), copied from its output
 	first=$("$FR" dump "$CAP" | head -n 1 | cut -d' ' -f1)
-	[ "$first" = 12:30:00.000000000 ]
+	[ "$first" = 12:30:00.000000 ]
 	run -0 bash -c "'$FR' dump --since 12:30:00.001 --until 12:30:00.002 '$CAP' | wc -l"
 	[ "$output" -eq 23 ]
 }

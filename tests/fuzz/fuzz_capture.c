@@ -33,6 +33,10 @@ static int on_event(const void *rec, uint32_t len, void *arg)
 
 	(void)len;
 	fr_decode(&c->dec, rec, &c->view);
+	/* the 80-column line and the wide one */
+	c->dec.wide = false;
+	fr_render_text(sink, &c->dec, &c->view);
+	c->dec.wide = true;
 	fr_render_text(sink, &c->dec, &c->view);
 	fr_render_json(sink, &c->dec, &c->view);
 	fr_chrome_event(&c->chrome, &c->dec, &c->view);
