@@ -52,7 +52,7 @@ tj() {
 	[[ "${lines[0]}" == "# trigger: cpu fired at "* ]]
 	# then what happened: the burner, and its hottest function
 	[ "${lines[3]}" = "# what happened:" ]
-	[[ "${lines[4]}" =~ ^#\ \ \ cpu\.usage\ =\ [0-9.]+%:\ [0-9]+%\ of\ samples\ in\ frhelper\[[0-9]+\],\ [0-9]+%\ in\ burn_cpu ]]
+	[[ "${lines[4]}" =~ ^#\ \ \ cpu\.usage\ =\ [0-9.]+%:\ [0-9]+%\ of\ samples\ in\ frhelper\[[0-9]+\]:\ [0-9]+%\ in\ burn_cpu ]]
 	[[ "$output" == *"burn_cpu"* ]]
 	[ "$("$FR" dump -F ndjson "$T/cpu-cpu.frec" | head -1 | jq -r .type)" = trigger ]
 	no_probes_left
