@@ -175,11 +175,10 @@ static void short_exec(FILE *out, const struct fr_view *v)
 
 	if (file && args) {
 		const char *base = memrchr(file->s, '/', file->slen);
-		size_t w = strcspn(args->s, " ");
+		const char *sp = memchr(args->s, ' ', args->slen);
+		size_t w = sp ? (size_t)(sp - args->s) : args->slen;
 
 		base = base ? base + 1 : file->s;
-		if (w > args->slen)
-			w = args->slen;
 		if ((w == file->slen && !memcmp(args->s, file->s, w)) ||
 		    (w == (size_t)(file->s + file->slen - base) && !memcmp(args->s, base, w)))
 			file = NULL;
