@@ -18,6 +18,7 @@
 #include "capture/event.h"
 #include "base/log.h"
 #include "report/gate.h"
+#include "report/info.h"
 #include "report/model.h"
 #include "report/render.h"
 #include "report/stats.h"
@@ -122,6 +123,18 @@ static const char *lstr(const cJSON *o, const char *k)
 	return fr_jstr(o, k, "?");
 }
 
+/* How close a condition is (see flightrec-stats(8), armed) in words. */
+static const char *closeness_text(double c, char *buf, size_t len)
+{
+	if (c < 0)
+		snprintf(buf, len, "no reading");
+	else if (c < 1)
+		snprintf(buf, len, "%.0f%% of the way", 100 * c);
+	else
+		snprintf(buf, len, "holds");
+	return buf;
+}
+
 static void print_live(FILE *out, const cJSON *r)
 {
 	const cJSON *ev = fr_jget(r, "events"), *lost = fr_jget(r, "lost"), *ring = fr_jget(r, "ring");
@@ -133,31 +146,49 @@ static void print_live(FILE *out, const cJSON *r)
 	fprintf(out, "recorder:   %s (flightrec %s, pid %.0f), up %s\n", lstr(r, "name"), lstr(r, "kind"),
 		lnum(r, "pid"), fr_fmt_duration((uint64_t)(lnum(r, "uptime_s") * 1e9), b3, sizeof(b3)));
 	if (fr_jget(r, "command"))
-		fprintf(out, "command:    %s\n", lstr(r, "command"));
+		fr_info_wrapped(out, "command:", 12, lstr(r, "command"), false);
 	fprintf(out, "events:     %.0f received, %.0f/s over the last %.1fs; %.0f marks\n",
 		lnum(ev, "received"), lnum(ev, "rate"), lnum(ev, "rate_window_s"), lnum(ev, "marks"));
 	cJSON_ArrayForEach(e, fr_jget(ev, "by_type"))
 		fprintf(out, "  %-18s %14.0f %12.0f/s\n", e->string, lnum(e, "count"), lnum(e, "rate"));
-	fprintf(out, "lost:       %.0f dropped (BPF buffer full), %.0f overwritten (ring full), "
-		"%.0f malformed\n", lnum(lost, "dropped"), lnum(lost, "overwritten"), lnum(lost, "malformed"));
+	fprintf(out, "lost:       %.0f dropped (BPF buffer full), %.0f overwritten (ring full)\n",
+		lnum(lost, "dropped"), lnum(lost, "overwritten"));
+	if (lnum(lost, "malformed"))
+		fprintf(out, "            %.0f malformed\n", lnum(lost, "malformed"));
 	fprintf(out, "ring:       %s of %s (%.1f%%), %.0f records; BPF buffer %s\n",
 		fr_fmt_bytes((uint64_t)lnum(ring, "used"), b1, sizeof(b1)),
 		fr_fmt_bytes((uint64_t)lnum(ring, "size"), b2, sizeof(b2)), lnum(ring, "fill"),
 		lnum(ring, "records"), fr_fmt_bytes((uint64_t)lnum(ring, "bpf_buffer"), b3, sizeof(b3)));
-	if (file)
-		fprintf(out, "file:       %s, %s of at most %s, %.0f events written\n", lstr(file, "path"),
-			fr_fmt_bytes((uint64_t)lnum(file, "bytes"), b1, sizeof(b1)),
-			fr_fmt_bytes((uint64_t)lnum(file, "max_size"), b2, sizeof(b2)), lnum(file, "events"));
-	fputs("probes:    ", out);
+	if (file) {
+		char line[512];
+
+		snprintf(line, sizeof(line), "%s, %s of at most %s, %.0f events written",
+			 lstr(file, "path"), fr_fmt_bytes((uint64_t)lnum(file, "bytes"), b1, sizeof(b1)),
+			 fr_fmt_bytes((uint64_t)lnum(file, "max_size"), b2, sizeof(b2)),
+			 lnum(file, "events"));
+		fr_info_wrapped(out, "file:", 12, line, false);
+	}
+	/* attached ones by method; those not attached but asked for, with why */
 	cJSON_ArrayForEach(e, fr_jget(r, "probes"))
-		if (cJSON_IsTrue(fr_jget(e, "attached"))) {
-			fprintf(out, " %s (%s)", lstr(e, "name"), lstr(e, "method"));
-			any = true;
+		any |= cJSON_IsTrue(fr_jget(e, "attached"));
+	if (any) {
+		cJSON *on = cJSON_CreateArray();
+
+		cJSON_ArrayForEach(e, fr_jget(r, "probes"))
+			if (cJSON_IsTrue(fr_jget(e, "attached")))
+				cJSON_AddItemReferenceToArray(on, (cJSON *)e);
+		fr_info_probes(out, on, 12);
+		cJSON_Delete(on);
+	} else {
+		fputs("probes:     none\n", out);
+	}
+	cJSON_ArrayForEach(e, fr_jget(r, "probes"))
+		if (!cJSON_IsTrue(fr_jget(e, "attached")) && strcmp(lstr(e, "why"), "not asked for")) {
+			char line[320];
+
+			snprintf(line, sizeof(line), "%s: %s", lstr(e, "name"), lstr(e, "why"));
+			fr_info_wrapped(out, "  not attached:", 16, line, false);
 		}
-	fputs(any ? "\n" : " none\n", out);
-	cJSON_ArrayForEach(e, fr_jget(r, "probes"))
-		if (!cJSON_IsTrue(fr_jget(e, "attached")) && strcmp(lstr(e, "why"), "not asked for"))
-			fprintf(out, "  not attached: %s: %s\n", lstr(e, "name"), lstr(e, "why"));
 	fprintf(out, "self:       CPU %.2fs (user %.2fs, system %.2fs), memory %s (peak %s)\n",
 		lnum(rec, "cpu_s"), lnum(rec, "user_s"), lnum(rec, "sys_s"),
 		fr_fmt_bytes((uint64_t)lnum(rec, "rss_bytes"), b1, sizeof(b1)),
@@ -168,6 +199,20 @@ static void print_live(FILE *out, const cJSON *r)
 	cJSON_ArrayForEach(e, fr_jget(r, "traces"))
 		fprintf(out, "trace:      %s (label %s)\n", cJSON_IsString(e) ? e->valuestring : "?",
 			e->string);
+	/* a trigger's armed expressions, the closest to firing first */
+	cJSON_ArrayForEach(e, fr_jget(r, "armed")) {
+		const cJSON *c;
+		double peak = 2;
+		char line[1200], now[32], top[32];
+
+		cJSON_ArrayForEach(c, fr_jget(e, "conditions"))
+			if (lnum(c, "peak_closeness") < peak)
+				peak = lnum(c, "peak_closeness");
+		snprintf(line, sizeof(line), "%s: %s now, %s at its peak", lstr(e, "when"),
+			 closeness_text(lnum(e, "closeness"), now, sizeof(now)),
+			 closeness_text(peak, top, sizeof(top)));
+		fr_info_wrapped(out, "armed:", 12, line, false);
+	}
 }
 
 

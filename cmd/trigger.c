@@ -50,6 +50,7 @@ struct trigger_opts {
 	const char *cgroup;
 	bool now;
 	bool output_set;
+	bool json;		/* -F json: an object per line on stdout */
 };
 
 enum { OPT_LIST = 0x100, OPT_PRE, OPT_POST, OPT_COOLDOWN, OPT_TIMEOUT, OPT_CGROUP, OPT_NOW };
@@ -67,6 +68,9 @@ static const struct argp_option options[] = {
 	  "detector, %n the capture number, %h the host name, %% a % "
 	  "(default: flightrec-%t-%d.frec)", 1 },
 	{ "force", 'f', NULL, 0, "Replace a capture file that exists (otherwise -2, -3... is added)", 1 },
+	{ "format", 'F', "FORMAT", 0, "What stdout says: text, a line per capture (default); json, "
+	  "an object per line: each capture with its findings, or how close each armed expression "
+	  "came when nothing fired", 1 },
 	{ "count", 'c', "N", 0, "Exit after N captures; 0 for no limit (default: 1)", 2 },
 	{ "cooldown", OPT_COOLDOWN, "DURATION", 0, "After a firing, the same detector stays quiet this "
 	  "long (default: 60s)", 2 },
@@ -101,7 +105,8 @@ static const char doc[] =
 	"accounting once a second (fatal events at once). On firing, the detector's context "
 	"probes (a CPU profile, page-fault stacks) are attached for the post-window only, then "
 	"the window [firing - pre, firing + post] is written as a capture, and one line goes to "
-	"stdout: time, what fired, value against threshold, file, size, events.\n\n"
+	"stdout: time, what fired, what happened (the capture's first finding) and the file; "
+	"-F json says it as an object per line.\n\n"
 	"With COMMAND, runs it, arms only while it runs, and exits with its status.\n\n"
 	"While it runs, the recorder answers on a control socket named after --name, like "
 	"flightrec record's; SIGUSR1, or flightrec trigger --now from another shell, writes a "
@@ -180,6 +185,12 @@ static int parse_opt(int key, char *arg, struct argp_state *state)
 		break;
 	case OPT_NOW:
 		o->now = true;
+		break;
+	case 'F':
+		if (!strcmp(arg, "json"))
+			o->json = true;
+		else if (strcmp(arg, "text"))
+			argp_error(state, "unknown --format '%s' (formats: text, json)", arg);
 		break;
 	case 'o':
 		o->output_set = true;
@@ -363,6 +374,20 @@ static char *expand(const char *pat, const struct fr_firing *f, unsigned n)
 	return strdup(buf);
 }
 
+/* One object, one line, on stdout (-F json); obj is freed. */
+static void print_json(cJSON *obj)
+{
+	char *js = obj ? cJSON_PrintUnformatted(obj) : NULL;
+
+	if (js) {
+		fputs(js, stdout);
+		fputc('\n', stdout);
+		fflush(stdout);
+	}
+	cJSON_free(js);
+	cJSON_Delete(obj);
+}
+
 /* Write the capture of firing f, the window ending at the end of its
  * post-window or at now, whichever comes first (a stop cuts it short). */
 static int write_capture(struct trigger *t, struct fr_firing *f, uint64_t now)
@@ -424,7 +449,10 @@ static int write_capture(struct trigger *t, struct fr_firing *f, uint64_t now)
 		strftime(when, sizeof(when), "%H:%M:%S", &tm);
 		if (t->s.tty)
 			fputs("\r\033[K", stderr);
-		fr_render_firing_line(stdout, tj, h, when, path, 80);
+		if (o->json)
+			print_json(fr_firing_summary(tj, h, path, fr_boot_to_wall_ns()));
+		else
+			fr_render_firing_line(stdout, tj, h, when, path, 80);
 		cJSON_Delete(h);
 		fflush(stdout);
 	}
@@ -714,8 +742,13 @@ static int wind_down(struct trigger *t)
 		fr_session_end_child(s, &t->status);
 	if (t->refused)
 		return FR_EXIT_USAGE;
-	if (!t->captures && !t->errors)
-		fr_engine_report_closest(&t->e, fr_boot_ns());
+	if (!t->captures && !t->errors) {
+		uint64_t now = fr_boot_ns();
+
+		fr_engine_report_closest(&t->e, now);
+		if (t->o->json)
+			print_json(fr_engine_unfired_json(&t->e, now));
+	}
 	if (t->o->session.command && t->status >= 0)
 		return fr_exit_status(t->status);
 	if (t->errors)

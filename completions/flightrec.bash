@@ -252,6 +252,10 @@ _flightrec_record()
             _flightrec_opts "auto tp_btf raw_tp tracepoint"
             return
             ;;
+        -F | --format)
+            _flightrec_opts "text json"
+            return
+            ;;
         -o | --output)
             _flightrec_files
             return
@@ -301,10 +305,10 @@ _flightrec_metrics="cpu.usage cpu.user cpu.sys cpu.iowait dstate.tasks dstate.lo
 
 _flightrec_trigger()
 {
-    local long="--when= --list --pre= --post= --output= --force --count= --cooldown= --timeout= --cgroup= --events= --buffer= --attach= --name= --now --verbose --quiet --help --usage --version"
-    local short="-w -o -f -c -e -b -v -q -h -V"
+    local long="--when= --list --pre= --post= --output= --format= --force --count= --cooldown= --timeout= --cgroup= --events= --buffer= --attach= --name= --now --verbose --quiet --help --usage --version"
+    local short="-w -o -F -f -c -e -b -v -q -h -V"
     local start
-    _flightrec_command_start "--when --pre --post --output --count --cooldown --timeout --cgroup --events --buffer --attach --name" wocebd
+    _flightrec_command_start "--when --pre --post --output --format --count --cooldown --timeout --cgroup --events --buffer --attach --name" woFcebd
     if ((start > 0 && cword >= start)); then
         _flightrec_command "$start"
         return

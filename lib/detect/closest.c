@@ -250,3 +250,16 @@ cJSON *fr_engine_armed_json(const struct fr_engine *e, uint64_t now)
 	}
 	return arr;
 }
+
+cJSON *fr_engine_unfired_json(const struct fr_engine *e, uint64_t now)
+{
+	cJSON *o = cJSON_CreateObject();
+
+	if (!o)
+		return NULL;
+	cJSON_AddBoolToObject(o, "fired", false);
+	cJSON_AddNumberToObject(o, "armed_ns",
+				(double)(e->armed_at && now > e->armed_at ? now - e->armed_at : 0));
+	cJSON_AddItemToObject(o, "armed", fr_engine_armed_json(e, now));
+	return o;
+}

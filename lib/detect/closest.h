@@ -31,6 +31,9 @@ const char *fr_cond_peak_line(const struct fr_armed *a, unsigned i, char *buf, s
  * armed condition, on stderr (hidden by -q). */
 void fr_engine_report_closest(const struct fr_engine *e, uint64_t now);
 
+/* When nothing fired: {"fired": false, "armed_ns": how long it was armed,
+ * "armed": fr_engine_armed_json}. */
+cJSON *fr_engine_unfired_json(const struct fr_engine *e, uint64_t now);
 /* Every armed expression with its conditions' values now and peaks since
  * arming, closest first (live stats' "armed"). */
 cJSON *fr_engine_armed_json(const struct fr_engine *e, uint64_t now);

@@ -63,11 +63,10 @@ cJSON *fr_info_model(const struct fr_capture *cap, const char *file)
 	return o;
 }
 
-/* "method: probe probe ...", one line a method, wrapped under 80 columns */
-static void print_probes(FILE *out, const cJSON *probes)
+void fr_info_probes(FILE *out, const cJSON *probes, int label)
 {
 	static const char *const methods[] = { "tp_btf", "raw_tp", "tracepoint", NULL };
-	const char *label = "probes:";
+	const char *name = "probes:";
 
 	for (int m = 0; m < 4; m++) {
 		const cJSON *p;
@@ -75,22 +74,44 @@ static void print_probes(FILE *out, const cJSON *probes)
 
 		cJSON_ArrayForEach(p, probes) {
 			bool on = cJSON_IsTrue(fr_jget(p, "attached"));
-			const char *meth = fr_jstr(p, "method", NULL), *name = fr_jstr(p, "name", "?");
+			const char *meth = fr_jstr(p, "method", NULL), *probe = fr_jstr(p, "name", "?");
 
 			if (methods[m] ? !on || !meth || strcmp(meth, methods[m]) : on)
 				continue;
 			if (!col) {
-				col = fprintf(out, "%-13s%s:", label, methods[m] ? methods[m] : "not attached");
+				col = fprintf(out, "%-*s%s:", label, name, methods[m] ? methods[m] : "not attached");
 				indent = col;
-				label = "";
-			} else if (col + 1 + (int)strlen(name) > 78) {
+				name = "";
+			} else if (col + 1 + (int)strlen(probe) > 78) {
 				col = fprintf(out, "\n%*s", indent, "") - 1;
 			}
-			col += fprintf(out, " %s", name);
+			col += fprintf(out, " %s", probe);
 		}
 		if (col)
 			fputc('\n', out);
 	}
+}
+
+void fr_info_wrapped(FILE *out, const char *name, int label, const char *s, bool wide)
+{
+	size_t n = strlen(s), room = label < 60 ? 80 - (size_t)label : 20;
+
+	fprintf(out, "%-*s", label, name);
+	/* between words where there are some */
+	while (n > room && !wide) {
+		size_t cut = room;
+
+		while (cut > 20 && s[cut] != ' ')
+			cut--;
+		if (s[cut] != ' ')
+			cut = room;
+		fr_render_plain_n(out, s, cut);
+		fprintf(out, "\n%*s", label, "");
+		s += cut + (s[cut] == ' ');
+		n = strlen(s);
+	}
+	fr_render_plain(out, s);
+	fputc('\n', out);
 }
 
 /* The lines about what was recorded when: host, span, command, trigger */
@@ -117,26 +138,8 @@ static void print_origin(FILE *out, const cJSON *o, const struct fr_decoder *d)
 			fr_fmt_duration(span > 0 ? (uint64_t)span : 0, dur, sizeof(dur)));
 		fprintf(out, "from:        %s\nto:          %s\n", t0, t1);
 	}
-	if ((s = fr_jstr(meta, "command", NULL))) {
-		/* wrapped at 80 columns, between words where there are some */
-		size_t n = strlen(s);
-
-		fputs("command:     ", out);
-		while (n > 67 && !d->wide) {
-			size_t cut = 67;
-
-			while (cut > 20 && s[cut] != ' ')
-				cut--;
-			if (s[cut] != ' ')
-				cut = 67;
-			fr_render_plain_n(out, s, cut);
-			fputs("\n             ", out);
-			s += cut + (s[cut] == ' ');
-			n = strlen(s);
-		}
-		fr_render_plain(out, s);
-		fputc('\n', out);
-	}
+	if ((s = fr_jstr(meta, "command", NULL)))
+		fr_info_wrapped(out, "command:", 13, s, d->wide);
 	x = fr_jget(o, "trigger");
 	if (cJSON_IsObject(x)) {
 		fputs("trigger:     ", out);
@@ -155,7 +158,7 @@ void fr_info_text(FILE *out, const cJSON *o, const struct fr_decoder *d)
 	print_origin(out, o, d);
 	x = fr_jget(meta, "probes");
 	if (cJSON_IsArray(x))
-		print_probes(out, x);
+		fr_info_probes(out, x, 13);
 	if (meta)
 		fprintf(out, "ring:        %s (BPF buffer %s)\n",
 			fr_fmt_bytes((uint64_t)fr_jnum(ring, "size", 0), b1, sizeof(b1)),

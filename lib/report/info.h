@@ -18,5 +18,12 @@ cJSON *fr_info_model(const struct fr_capture *cap, const char *file);
 void fr_info_verify(struct fr_capture *cap);
 /* The model as text; d gives the clock of the capture. */
 void fr_info_text(FILE *out, const cJSON *info, const struct fr_decoder *d);
+/* The probes, "method: probe probe ..." a line each method (then those not
+ * attached), wrapped under 80 columns, after "probes:" padded to label
+ * columns. */
+void fr_info_probes(FILE *out, const cJSON *probes, int label);
+/* name padded to label columns, then s, wrapped within 80 columns between
+ * words where there are some, continued under itself; whole when wide. */
+void fr_info_wrapped(FILE *out, const char *name, int label, const char *s, bool wide);
 
 #endif

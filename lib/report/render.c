@@ -86,6 +86,11 @@ void fr_render_time(const struct fr_decoder *d, uint64_t ts, char *buf, size_t l
 	wall_time(d, ts, buf, len, TIME_LOCAL_DATE);
 }
 
+void fr_render_time_iso(const struct fr_decoder *d, uint64_t ts, char *buf, size_t len)
+{
+	wall_time(d, ts, buf, len, TIME_UTC_ISO);
+}
+
 static const struct fr_field *field(const struct fr_view *v, const char *key)
 {
 	for (unsigned i = 0; i < v->n; i++)

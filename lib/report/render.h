@@ -11,6 +11,8 @@
 
 /* "2026-11-23 14:20:01.123456789", local time, for a boot clock value. */
 void fr_render_time(const struct fr_decoder *d, uint64_t ts, char *buf, size_t len);
+/* "2026-11-23T14:20:01.123456789Z", UTC. */
+void fr_render_time_iso(const struct fr_decoder *d, uint64_t ts, char *buf, size_t len);
 /* Text lines fit this many columns unless --wide. */
 #define FR_TEXT_WIDTH 80
 /* One event as a line of key=value fields. Within FR_TEXT_WIDTH columns
@@ -38,6 +40,13 @@ void fr_render_firing(FILE *out, const cJSON *trigger, const char *when);
  * little room: then the line is long, and the finding whole. */
 void fr_render_firing_line(FILE *out, const cJSON *trigger, const cJSON *headline, const char *when,
 			   const char *path, unsigned width);
+
+/* trigger -F json's object for a capture it wrote: "fired": true, its
+ * "path", the firing's "time" (UTC, ISO 8601; boot_to_wall converts the
+ * boot clock), what fired (detector, metric, value, value_text, threshold,
+ * condition, when, detail, time_ns, capture) and the "headline". */
+cJSON *fr_firing_summary(const cJSON *trigger, const cJSON *headline, const char *path,
+			 int64_t boot_to_wall);
 
 /* JSON string with escapes; invalid UTF-8 becomes U+FFFD. */
 void fr_json_str(FILE *out, const char *s, size_t len);

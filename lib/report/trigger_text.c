@@ -415,3 +415,29 @@ void fr_render_trigger_text(FILE *out, const struct fr_decoder *d, const cJSON *
 		if ((x = fr_jget(ctx, sections[i].key)))
 			sections[i].print(out, x);
 }
+
+cJSON *fr_firing_summary(const cJSON *t, const cJSON *headline, const char *path,
+			 int64_t boot_to_wall)
+{
+	static const char *const keep[] = { "detector", "metric", "value", "value_text", "threshold",
+					    "condition", "when", "detail", "time_ns", "capture" };
+	cJSON *o = cJSON_CreateObject();
+	struct fr_decoder d = { .boot_to_wall = boot_to_wall };
+	char when[64];
+
+	if (!o)
+		return NULL;
+	cJSON_AddBoolToObject(o, "fired", true);
+	cJSON_AddStringToObject(o, "path", path);
+	fr_render_time_iso(&d, fr_jcount(t, "time_ns"), when, sizeof(when));
+	cJSON_AddStringToObject(o, "time", when);
+	for (size_t i = 0; i < FR_ARRAY_SIZE(keep); i++) {
+		const cJSON *x = cJSON_GetObjectItemCaseSensitive(t, keep[i]);
+
+		if (x)
+			cJSON_AddItemToObject(o, keep[i], cJSON_Duplicate(x, true));
+	}
+	cJSON_AddItemToObject(o, "headline", headline ? cJSON_Duplicate(headline, true)
+						      : cJSON_CreateArray());
+	return o;
+}

@@ -344,6 +344,10 @@ time.sleep(30)' >"$T/z.pid" 3>&- &
 	# still armed and answering
 	run -0 "$FR" stats --name trg -F json
 	[ "$(jq -r .kind <<<"$output")" = trigger ]
+	# its text says how close each armed expression is, within 80 columns
+	run -0 "$FR" stats --name trg
+	[[ "$output" == *$'\n'"armed:      events.crash > 0: 0% of the way now, 0% at its peak"* ]]
+	[ -z "$(awk 'length > 80' <<<"$output")" ]
 	kill -INT "$TRG"
 	rc=0
 	wait "$TRG" || rc=$?
@@ -363,7 +367,8 @@ time.sleep(30)' >"$T/z.pid" 3>&- &
 	# one recorder running: stats finds it
 	run -0 "$FR" stats
 	[[ "$output" == *"recorder:   default (flightrec record, pid $REC)"* ]]
-	[[ "$output" == *"sys_enter (tp_btf)"* ]]
+	[[ "$output" == *"probes:     tp_btf: "*"sys_enter"* ]]
+	[ -z "$(awk 'length > 80' <<<"$output")" ]
 	# two: it asks which
 	"$FR" record -q -e syscalls --name second -d 30s -o "$T/out/s.frec" 3>&- &
 	S=$!

@@ -165,6 +165,14 @@ tj() {
 	[ -z "$output" ]
 	[[ "$stderr" == *"nothing fired in 6s; closest first:"* ]]
 	[ -z "$(ls "$T" | grep '^q-')" ]
+	# -F json: one object on stdout, how close each armed expression came
+	run --separate-stderr "$FR" trigger -q -F json --cgroup "${CG#"$root"/}" --timeout 2s \
+		-o "$T/q-%d.frec" --when 'cpu.usage > 30% for 1s' --when events.crash
+	[ "$status" -eq 3 ]
+	[ "${#lines[@]}" -eq 1 ] && [ -z "$stderr" ]
+	jq -e '.fired == false and .armed_ns >= 2e9 and (.armed | length) == 2 and
+		([.armed[].when] | sort) == ["cpu.usage > 30% for 1s", "events.crash > 0"] and
+		(.armed[] | .closeness >= 0 and (.conditions | length) == 1)' <<<"$output"
 	no_probes_left
 }
 
@@ -255,10 +263,15 @@ memcg_64m() {
 }
 
 @test "trigger -- COMMAND: the command's own crash fires as it exits, the post-window cut short" {
-	trig -e all --when events.crash --pre 5s --post 10s -o "$T/self.frec" -- "$H" --getppid 77 --signal 11
+	trig -F json -e all --when events.crash --pre 5s --post 10s -o "$T/self.frec" -- "$H" --getppid 77 --signal 11
 	[ "$status" -eq 139 ]
-	[[ "$output" == *" events.crash = 1: "* ]]
+	# -F json: one object for the capture, with what fired and the findings
+	[ "${#lines[@]}" -eq 1 ]
+	jq -e --arg p "$T/self.frec" '.fired and .path == $p and .metric == "events.crash" and
+		.value == 1 and .detector == "events" and (.time | test("^20[0-9-]+T[0-9:.]+Z$")) and
+		(.headline[0] | .kind == "crash" and (.text | test("^events.crash = 1: frhelper\\[[0-9]+\\] killed by SIGSEGV")))' <<<"$output"
 	t=$(tj "$T/self.frec")
+	jq -e --argjson o "$output" '.time_ns == $o.time_ns and .condition == $o.condition' <<<"$t"
 	jq -e '.context.fatal.signal == "SIGSEGV" and .context.fatal.comm == "frhelper"' <<<"$t"
 	jq -e '.window_end_ns < .time_ns + .post_ns' <<<"$t"
 	pid=$(jq -r .context.fatal.pid <<<"$t")
