@@ -125,10 +125,11 @@ void fr_engine_status(const struct fr_engine *e, uint64_t now, char *line, size_
 		need = strlen(item) + (k ? 3 : 1);
 		if (k && n + need + reserve > max)
 			break;
-		/* the closest one is shown even when it is cut short */
+		/* the closest one is shown even when it is cut short, leaving
+		 * room for the count of the others */
 		n += (size_t)snprintf(line + n, len - n, "%s%s", k ? " | " : " ", item);
-		if (n >= max) {
-			n = max;
+		if (n + reserve > max) {
+			n = max > reserve ? max - reserve : max;
 			k++;
 			break;
 		}

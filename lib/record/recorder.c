@@ -559,15 +559,17 @@ void fr_recorder_idle(struct fr_recorder *r, unsigned ms)
 
 int fr_recorder_grow_ring(struct fr_recorder *r, uint64_t cap, uint64_t *pos)
 {
-	bool swept = r->swept_head == r->ring.head;
+	bool swept;
 	int err;
 
+	/* marks are put from the control thread: the head moves under the lock */
 	pthread_mutex_lock(&r->lock);
+	swept = r->swept_head == r->ring.head;
 	err = fr_ring_grow(&r->ring, cap, pos);
-	pthread_mutex_unlock(&r->lock);
 	/* positions start again at 0: a sweep is due unless one was up to
 	 * date */
 	r->swept_head = swept ? r->ring.head : UINT64_MAX;
+	pthread_mutex_unlock(&r->lock);
 	return err;
 }
 

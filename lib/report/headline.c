@@ -252,12 +252,20 @@ static const char *waits_in(const cJSON *t)
 	return fr_jstr(t, "wchan", cJSON_IsString(leaf) ? leaf->valuestring : "?");
 }
 
+struct in_d {
+	const cJSON *task;
+	double ns;	/* in D state this long, 0 when not said */
+	unsigned i;	/* its place in the context */
+};
+
+/* the longest in D first; the context's order between equals */
 static int by_time_in_d(const void *a, const void *b)
 {
-	double x = fr_jnum(*(const cJSON *const *)a, "in_d_ns", 0);
-	double y = fr_jnum(*(const cJSON *const *)b, "in_d_ns", 0);
+	const struct in_d *x = a, *y = b;
 
-	return (x < y) - (x > y);
+	if (x->ns != y->ns)
+		return x->ns < y->ns ? 1 : -1;
+	return (x->i > y->i) - (x->i < y->i);
 }
 
 /* Tasks in D state grouped by where they wait, each group once, the one
@@ -267,20 +275,27 @@ static void dstate_finding(cJSON *list, const cJSON *ds, struct line *l)
 {
 	const char *where[8];
 	unsigned count[8] = { 0 }, ng = 0, n = (unsigned)cJSON_GetArraySize(ds), k = 0;
-	const cJSON *t, **order = calloc(n ? n : 1, sizeof(*order));
+	const cJSON *t;
+	struct in_d *order = calloc(n ? n : 1, sizeof(*order));
 	cJSON *fig = cJSON_CreateObject(), *groups;
 
 	if (!order) {
 		cJSON_Delete(fig);
 		return;
 	}
-	cJSON_ArrayForEach(t, ds)
-		if (k < n)
-			order[k++] = t;
+	cJSON_ArrayForEach(t, ds) {
+		double ns = fr_jnum(t, "in_d_ns", 0);
+
+		if (k == n)
+			break;
+		/* a crafted capture's time is kept to a day */
+		order[k] = (struct in_d){ t, ns > 0 ? (ns < 864e11 ? ns : 864e11) : 0, k };
+		k++;
+	}
 	qsort(order, k, sizeof(*order), by_time_in_d);
 	put(l, "%u task%s in D state", n, n == 1 ? "" : "s");
 	for (unsigned i = 0; i < k; i++) {
-		const char *w = waits_in(order[i]);
+		const char *w = waits_in(order[i].task);
 		unsigned g = 0;
 
 		while (g < ng && strcmp(where[g], w))
@@ -302,14 +317,14 @@ static void dstate_finding(cJSON *list, const cJSON *ds, struct line *l)
 		tasks = cJSON_AddArrayToObject(x, "tasks");
 		put(l, "%s", g ? "; " : ": ");
 		for (unsigned i = 0; i < k; i++) {
-			t = order[i];
+			t = order[i].task;
 			if (strcmp(waits_in(t), where[g]))
 				continue;
 			if (shown < 3) {
 				put(l, "%s", shown ? ", " : "");
 				put_task(l, t);
-				if (fr_jnum(t, "in_d_ns", 0) >= 1e9)
-					put(l, " %s", dur((uint64_t)fr_jnum(t, "in_d_ns", 0), b, sizeof(b)));
+				if (order[i].ns >= 1e9)
+					put(l, " %s", dur((uint64_t)order[i].ns, b, sizeof(b)));
 			}
 			shown++;
 			cJSON_AddItemToArray(tasks, dup(t));

@@ -165,11 +165,20 @@ static void short_wakeup(FILE *out, const struct fr_view *v)
 	put(out, v, "waker_pid", "by");
 }
 
+/* A process: "child=COMM PID"; a thread: "thread=TID", and its name when
+ * it is not its creator's. */
 static void short_fork(FILE *out, const struct fr_view *v)
 {
-	put(out, v, "child_comm", "child");
-	put_task(out, v, "child_pid", "child_tid");
-	put_flag(out, v, "thread", "thread");
+	const struct fr_field *thread = field(v, "thread"), *comm = field(v, "child_comm");
+
+	if (!thread || !thread->u) {
+		put(out, v, "child_comm", "child");
+		put_task(out, v, "child_pid", "child_tid");
+		return;
+	}
+	put(out, v, "child_tid", "thread");
+	if (comm && (strlen(v->comm) != comm->slen || memcmp(v->comm, comm->s, comm->slen)))
+		put(out, v, "child_comm", "comm");
 }
 
 /* The command line, after the file executed unless its first word names
@@ -237,8 +246,10 @@ static void put_trace(FILE *out, const struct fr_view *v)
 {
 	const struct fr_field *f = field(v, "trace");
 
-	if (f)
-		fprintf(out, " trace=%.*s", (int)(f->slen < 8 ? f->slen : 8), f->s);
+	if (f) {
+		fputs(" trace=", out);
+		text_str(out, f->s, f->slen < 8 ? f->slen : 8);
+	}
 }
 
 static const struct {
@@ -304,13 +315,37 @@ static void text_line(FILE *out, const struct fr_decoder *d, const struct fr_vie
 	}
 }
 
+/* The columns a terminal gives the character at s (n bytes there), and its
+ * length in *len: a byte that is no UTF-8 shows as one replacement
+ * character; from U+1100 on, count two, as the wide East Asian ones and
+ * most emoji take (a few narrow ones are counted wide: the line is cut a
+ * little early, never late). */
+static unsigned char_cols(const unsigned char *s, size_t n, size_t *len)
+{
+	size_t l = fr_utf8_len(s, n);
+	uint32_t cp;
+
+	if (!l) {
+		*len = 1;
+		return 1;
+	}
+	*len = l;
+	if (l == 1)
+		return 1;
+	cp = l == 2 ? (s[0] & 0x1fu) << 6 | (s[1] & 0x3fu) :
+	     l == 3 ? (s[0] & 0x0fu) << 12 | (s[1] & 0x3fu) << 6 | (s[2] & 0x3fu) :
+		      (s[0] & 0x07u) << 18 | (s[1] & 0x3fu) << 12 | (s[2] & 0x3fu) << 6 | (s[3] & 0x3fu);
+	return cp >= 0x1100 ? 2 : 1;
+}
+
 bool fr_render_text(FILE *out, const struct fr_decoder *d, const struct fr_view *v)
 {
 	/* one line at a time, in memory, to cut it at the width: dump is
-	 * single-threaded, and a line longer than this is cut anyway */
+	 * single-threaded, and a line that fills this is cut anyway */
 	static char buf[4096];
 	static FILE *mem;
 	size_t len, cols = 0, cut = 0;
+	bool full;
 
 	if (d->wide || (!mem && !(mem = fmemopen(buf, sizeof(buf), "w")))) {
 		text_line(out, d, v);
@@ -321,17 +356,18 @@ bool fr_render_text(FILE *out, const struct fr_decoder *d, const struct fr_view 
 	text_line(mem, d, v);
 	fflush(mem);
 	len = (size_t)ftell(mem);
-	if (len > sizeof(buf))
-		len = sizeof(buf);
-	/* columns are characters: UTF-8 continuation bytes take none */
-	for (size_t i = 0; i < len; i++) {
-		if (((unsigned char)buf[i] & 0xc0) == 0x80)
-			continue;
-		if (cols == FR_TEXT_WIDTH - 3)
+	full = len >= sizeof(buf) - 1;
+	if (full)
+		len = sizeof(buf) - 1;
+	/* text_str escaped the control characters: the rest is what shows */
+	for (size_t i = 0, l; i < len; i += l) {
+		unsigned w = char_cols((const unsigned char *)buf + i, len - i, &l);
+
+		if (!cut && cols + w > FR_TEXT_WIDTH - 3)
 			cut = i;
-		cols++;
+		cols += w;
 	}
-	if (cols <= FR_TEXT_WIDTH) {
+	if (cols <= FR_TEXT_WIDTH && !full) {
 		fwrite(buf, 1, len, out);
 		fputc('\n', out);
 		return false;

@@ -167,7 +167,7 @@ EOF
 	[ "$(jq -r 'select(.name | startswith("name")) | .meta["k.e-y/1_"]' "$T/h.ndjson")" = "x=y" ]
 	[ "$(jq -r 'select(.name == "fits") | .meta.v | length' "$T/h.ndjson")" -eq 61000 ]
 	# text: one line per mark, quotes and control characters escaped
-	run -0 "$FR" dump -t mark "$T/h.frec"
+	run -0 "$FR" dump --wide -t mark "$T/h.frec"
 	[ "${#lines[@]}" -eq 5 ]
 	[[ "${lines[0]}" == *'name="name with \"quotes\"" meta.v="quote\" back\\ nl\nx tab\t '* ]]
 	[[ "${lines[0]}" == *' end" meta.k.e-y/1_="x=y"' ]]
@@ -346,7 +346,7 @@ time.sleep(30)' >"$T/z.pid" 3>&- &
 	[ "$(jq -r .kind <<<"$output")" = trigger ]
 	# its text says how close each armed expression is, within 80 columns
 	run -0 "$FR" stats --name trg
-	[[ "$output" == *$'\n'"armed:      events.crash > 0: 0% of the way now, 0% at its peak"* ]]
+	grep -qE '^armed:      events.crash > 0: (no reading|0% of the way) now, (no reading|0% of the way) at its peak$' <<<"$output"
 	[ -z "$(awk 'length > 80' <<<"$output")" ]
 	kill -INT "$TRG"
 	rc=0

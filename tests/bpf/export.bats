@@ -26,7 +26,7 @@ track_name() {
 	[ -n "$hp" ] && [ "$(wc -w <<<"$hp")" -eq 1 ]
 	run -0 "$FR" dump -t process_fork "$T/cap.frec"
 	[ "${#lines[@]}" -eq "$want" ]
-	[ "$(grep -c ' thread$' <<<"$output")" -eq 2 ]
+	[ "$(grep -cE ' process_fork thread=[0-9]+$' <<<"$output")" -eq 2 ]
 	[ "$(events -t process_fork "$T/cap.frec" | jq --argjson p "$hp" 'select(.pid == $p)' | jq -s length)" -eq "$want" ]
 	# stats counts each once, and each new task's wakeup once
 	run -0 "$FR" stats -F json "$T/cap.frec"

@@ -77,8 +77,8 @@ check_command_ground_truth() {
 	[ -z "$(awk 'length($0) > 80' <<<"$output")" ]
 	# a switch reads: the state left in, then who ran next
 	grep -qE '^[0-9:.]{15} cpu[0-9]+ frhelper [0-9]+ sched_switch [RSDIX] -> .+ [0-9]+(/[0-9]+)?$' <<<"$output"
-	grep -qE '^[0-9:.]{15} cpu[0-9]+ frhelper [0-9]+ process_exec args="/.*/frhelper .*\.\.\.$' <<<"$output"
-	[[ "$stderr" =~ "flightrec: warning: "[0-9]+" lines? cut at 80 columns; --wide prints every field, each line whole" ]]
+	grep -qE '^[0-9:.]{15} cpu[0-9]+ frhelper [0-9]+ process_exec args="/.*\.\.\.$' <<<"$output"
+	[[ "$stderr" =~ "flightrec: warning: "[0-9]+" line"s?" cut at 80 columns; --wide prints every field, each line whole" ]]
 	run -0 --separate-stderr "$FR" dump --wide -t process_exec "$T/cap.frec"
 	[[ "$output" == *" filename=$HELPER args=\"$HELPER --forks 5 --getppid 1000 --exit 3\""* ]]
 	[ -z "$stderr" ]

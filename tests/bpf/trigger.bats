@@ -289,17 +289,27 @@ memcg_64m() {
 }
 
 @test "trigger --when dstate.longest: a task in D state longer than the threshold fires, one shorter does not" {
+	# in a cgroup of its own: other tasks of the machine in D state count not
+	root=$(awk '$3 == "cgroup2" { print $2; exit }' /proc/mounts)
+	[ -n "$root" ] || skip "needs cgroup2"
+	CG="$root/frtest-$$-$BATS_TEST_NUMBER"
+	mkdir "$CG"
 	# the vfork parent waits 6s in D state without running
-	trig --when 'dstate.longest > 2s' --pre 2s --post 1s -o "$T/dl.frec" -- "$H" --vfork-sleep 6
+	trig --cgroup "${CG#"$root"/}" --when 'dstate.longest > 2s' --pre 2s --post 1s -o "$T/dl.frec" -- \
+		"$H" --cgroup "$CG" --vfork-sleep 6
 	[ "$status" -eq 0 ]
-	# the firing line names the task that waited longest first, and how long
-	[[ "$output" =~ " dstate.longest = "[0-9.]+s": "[0-9]+" tasks? in D state: frhelper["[0-9]+"] "[0-9.]+s[,\ ] ]]
+	[[ "$output" =~ " dstate.longest = "[0-9.]+s": 1 task in D state: " ]]
 	t=$(tj "$T/dl.frec")
 	# counted from the first sample that saw it: more than 2s, less than 6s
 	jq -e '.detector == "dstate" and .metric == "dstate.longest" and .value > 2e9 and .value < 6e9' <<<"$t"
 	jq -e '[.context.dstate[] | select(.comm == "frhelper" and .in_d_ns > 2e9 and (.stack | any(test("vfork"))))] | length == 1' <<<"$t"
+	# what happened names it, and how long it had been in D
+	run -0 "$FR" stats -F json "$T/dl.frec"
+	jq -e '.headline[0] | .kind == "dstate" and
+		(.text | test(": 1 task in D state: frhelper\\[[0-9]+\\] [0-9.]+s in "))' <<<"$output"
 	# a second in D state is not over 2s
-	trig --when 'dstate.longest > 2s' --pre 1s --post 1s -o "$T/dl2.frec" -- "$H" --vfork-sleep 1
+	trig --cgroup "${CG#"$root"/}" --when 'dstate.longest > 2s' --pre 1s --post 1s -o "$T/dl2.frec" -- \
+		"$H" --cgroup "$CG" --vfork-sleep 1
 	[ "$status" -eq 0 ]
 	[ -z "$output" ] && [ ! -e "$T/dl2.frec" ]
 	no_probes_left
@@ -441,11 +451,14 @@ make_sources() {
 	bg dd if="$LOOPDEV" of=/dev/null bs=4k count=1 iflag=direct
 	trig --pre 2s --post 1s --timeout 60s -o "$T/hung.frec"
 	[ "$status" -eq 0 ]
-	[[ "$output" =~ " dstate.longest = "[0-9.]+s": "[0-9]+" tasks? in D state: dd["[0-9]+"] "[0-9.]+s[,\ ] ]]
+	[[ "$output" =~ " dstate.longest = "[0-9.]+s": "[0-9]+" task"s?" in D state: " ]]
 	t=$(tj "$T/hung.frec")
 	jq -e '.detector == "dstate" and .metric == "dstate.longest" and .value > 10e9 and .threshold == 10e9' <<<"$t"
 	# the stuck reader, its kernel stack, and how long it has been there
 	jq -e '[.context.dstate[] | select(.comm == "dd" and .in_d_ns > 10e9 and (.stack | length) > 0)] | length == 1' <<<"$t"
+	# what happened names it among the longest waiting, with its time
+	run -0 "$FR" stats -F json "$T/hung.frec"
+	jq -e '.headline[0] | .kind == "dstate" and (.text | test("dd\\[[0-9]+\\] [0-9.]+s"))' <<<"$output"
 	drop_disk
 	no_probes_left
 }

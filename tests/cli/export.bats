@@ -93,7 +93,7 @@ track_name() {
 	n=$("$MKCAP" --exec "$T/x.frec" 3 --renames)
 	run -0 "$FR" dump -t process_fork "$T/x.frec"
 	[ "${#lines[@]}" -eq 6 ]
-	[ "$(grep -c ' thread$' <<<"$output")" -eq 1 ]
+	[ "$(grep -cE ' process_fork thread=[0-9]+$' <<<"$output")" -eq 1 ]
 	run -0 "$FR" dump -p 4300 -t process_fork "$T/x.frec"
 	[ "${#lines[@]}" -eq 5 ]
 	run -0 "$FR" dump -F chrome "$T/x.frec"

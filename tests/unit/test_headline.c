@@ -82,6 +82,21 @@ static void test_dstate_and_fatal(void)
 	cJSON_Delete(h);
 	cJSON_Delete(t);
 
+	/* dstate.longest: the longest in D first, with its time; equals in
+	 * the context's order; a crafted time is kept to a day */
+	t = parse("{\"detector\":\"dstate\",\"metric\":\"dstate.longest\",\"value_text\":\"12s\","
+		  "\"context\":{\"kind\":\"dstate\",\"dstate\":["
+		  "{\"pid\":4,\"comm\":\"a\",\"wchan\":\"w1\",\"in_d_ns\":2e9},"
+		  "{\"pid\":5,\"comm\":\"b\",\"wchan\":\"w2\",\"in_d_ns\":12e9},"
+		  "{\"pid\":6,\"comm\":\"c\",\"wchan\":\"w1\",\"in_d_ns\":2e9},"
+		  "{\"pid\":7,\"comm\":\"d\",\"wchan\":\"w1\",\"in_d_ns\":1e30},"
+		  "{\"pid\":8,\"comm\":\"e\",\"wchan\":\"w1\"}]}}");
+	h = fr_headline(t, NULL, NULL);
+	is_text(h, 0, "dstate.longest = 12s: 5 tasks in D state: d[7] 86400.000s, a[4] 2.000s, c[6] 2.000s "
+		"and 1 more in w1; b[5] 12.000s in w2", "dstate: the longest first, with the time each has been in D");
+	cJSON_Delete(h);
+	cJSON_Delete(t);
+
 	t = parse("{\"detector\":\"events\",\"metric\":\"events.crash\",\"value_text\":\"1\","
 		  "\"context\":{\"kind\":\"events\",\"fatal\":{\"what\":\"signal\",\"pid\":12,\"tid\":12,"
 		  "\"comm\":\"frhelper\",\"signal\":\"SIGSEGV\",\"syscall_errors\":1,\"last_syscalls\":["

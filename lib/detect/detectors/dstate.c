@@ -50,18 +50,26 @@ struct dcount {
 };
 
 /* voluntary + involuntary context switches of a task, or 0 */
+#define SWITCHES_UNKNOWN UINT64_MAX
+
+/* The task's context switches so far, SWITCHES_UNKNOWN when its status
+ * cannot be read or lacks them (two unknowns must not look like a task
+ * that has not run). */
 static uint64_t switches(uint32_t pid, uint32_t tid)
 {
-	char path[96], buf[4096];
+	/* the counts are near the end, after lines (Groups) that can be long */
+	char path[96], buf[16384];
 	const char *v, *nv;
 
 	snprintf(path, sizeof(path), "/proc/%u/task/%u/status", pid, tid);
 	if (fr_read_small(path, buf, sizeof(buf)) <= 0)
-		return 0;
+		return SWITCHES_UNKNOWN;
 	/* "voluntary_ctxt_switches:\t12" */
 	v = strstr(buf, "\nvoluntary_ctxt_switches:");
 	nv = strstr(buf, "\nnonvoluntary_ctxt_switches:");
-	return (v ? strtoull(v + 25, NULL, 10) : 0) + (nv ? strtoull(nv + 28, NULL, 10) : 0);
+	if (!v || !nv)
+		return SWITCHES_UNKNOWN;
+	return strtoull(v + 25, NULL, 10) + strtoull(nv + 28, NULL, 10);
 }
 
 /* The kernel shows a frozen task (cgroup v1 freezer, suspend) as D; it is
@@ -89,7 +97,8 @@ static void track(struct dcount *c, uint32_t pid, uint32_t tid, const char *comm
 	x = &d->next[d->nnext++];
 	*x = (struct dtask){ .pid = pid, .tid = tid, .switches = switches(pid, tid), .since = c->now };
 	snprintf(x->comm, sizeof(x->comm), "%s", comm);
-	if (fr_tidmap_get(&d->idx, tid, &i) && d->t[i].pid == pid && d->t[i].switches == x->switches) {
+	if (x->switches != SWITCHES_UNKNOWN && fr_tidmap_get(&d->idx, tid, &i) && d->t[i].pid == pid &&
+	    d->t[i].switches == x->switches) {
 		x->since = d->t[i].since;
 		x->frozen = d->t[i].frozen;
 		x->checked = d->t[i].checked;
