@@ -11,15 +11,8 @@
 load ../common
 load helpers
 
-H=""
-
-setup() {
-	common_setup
-	if [ "$(id -u)" -ne 0 ]; then
-		skip "needs root"
-	fi
-	H="$BATS_TEST_DIRNAME/../../build/tests/frhelper"
-}
+# the helper by a short name; setup is helpers.bash's (root, or skip)
+H="$HELPER"
 
 profile() {
 	"$FR" dump -F json "$1" | jq -c '.capture.trigger.context.profile'
