@@ -25,7 +25,7 @@ tj() {
 
 @test "trigger --when cpu: a CPU burner fires, and the profile's hottest stack is its burn_cpu" {
 	cd "$T"	# a short -o: the line has room for the finding
-	trig --when 'cpu.usage > 30% for 1s' --pre 2s --post 2s -o "cpu-%d.frec" -- "$H" --spin 6
+	trig --when 'cpu.usage > 30% for 1s' --pre 2s --post 2s -o "cpu-%d.frec" -- "$H" --spin 6 --threads 2
 	[ "$status" -eq 0 ]
 	# one line per capture, within 80 columns: time, what fired, the
 	# finding (the process most samples were in), the file
