@@ -37,8 +37,11 @@ static __always_inline void trace_child(__u32 parent_tid, __u32 child_tid)
 	}
 }
 
-const volatile bool emit_fork = true;	/* process group on: record forks */
-const volatile bool emit_exit = true;	/* ... and exits */
+/* the process group on and the recorder not paused: record forks and
+ * exits (the programs run regardless, to follow a command's tree and pass
+ * trace labels on); set at run time */
+volatile bool emit_fork = false;
+volatile bool emit_exit = false;
 
 static __always_inline int on_fork(__u32 ptgid, __u32 ptid, __u32 ctgid,
 				   __u32 ctid, struct task_struct *parent,

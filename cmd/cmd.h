@@ -25,6 +25,7 @@ int cmd_dump(int argc, char **argv);
 int cmd_trigger(int argc, char **argv);
 int cmd_stats(int argc, char **argv);
 int cmd_mark(int argc, char **argv);
+int cmd_ctl(int argc, char **argv);
 
 /* argv[0] for a subcommand's messages: "flightrec record". */
 const char *fr_cmd_progname(const char *name);

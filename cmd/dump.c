@@ -35,13 +35,15 @@ struct dump_opts {
 	const char *since, *until;
 	uint64_t since_ns, until_ns;	/* CLOCK_BOOTTIME bounds, resolved */
 	const char *live;		/* a running recorder's name */
+	bool live_any;			/* --live without a name: the only one running */
+	bool clear;			/* --clear: the trace's events taken out of the ring */
 	uint8_t trace_id[16];
 	bool has_trace;
 	unsigned trace_slot;		/* resolved in the capture; 0: none */
 	bool wide;			/* text past 80 columns */
 };
 
-enum { OPT_SINCE = 0x100, OPT_UNTIL, OPT_LIVE, OPT_TRACE_ID, OPT_WIDE };
+enum { OPT_SINCE = 0x100, OPT_UNTIL, OPT_LIVE, OPT_TRACE_ID, OPT_WIDE, OPT_CLEAR };
 
 static struct argp_option options[] = {
 	{ "format", 'F', "FORMAT", 0, NULL, 0 },	/* doc from formats[] */
@@ -53,8 +55,11 @@ static struct argp_option options[] = {
 	{ "until", OPT_UNTIL, "TIME", 0, "Only events before TIME (same forms as --since)", 1 },
 	{ "trace-id", OPT_TRACE_ID, "ID", 0, "Only the events labelled with this trace id (32 hex "
 	  "digits) and the marks that carry it", 1 },
-	{ "live", OPT_LIVE, "NAME", 0, "Instead of a FILE, a snapshot of the ring of the running "
-	  "recorder NAME, taken without stopping it", 0 },
+	{ "live", OPT_LIVE, "NAME", OPTION_ARG_OPTIONAL, "Instead of a FILE, a snapshot of the ring "
+	  "of the running recorder NAME (default: the only one running), taken without stopping "
+	  "it; --live NAME and --live=NAME both work", 0 },
+	{ "clear", OPT_CLEAR, NULL, 0, "With --live and --trace-id: take the trace's events and "
+	  "marks out of the recorder's ring as they are printed; the others stay", 0 },
 	{ "info", 'i', NULL, 0, "Describe the capture instead of printing its events: host, "
 	  "probes, counters, time range, raw and file bytes and the compression ratio", 0 },
 	{ "wide", OPT_WIDE, NULL, 0, "Text wider than 80 columns: every field of each event, "
@@ -438,7 +443,12 @@ static int parse_opt(int key, char *arg, struct argp_state *state)
 		o->info = true;
 		break;
 	case OPT_LIVE:
-		o->live = fr_opt_recorder(state, "--live", arg);
+		if (arg)
+			o->live = fr_opt_recorder(state, "--live", arg);
+		o->live_any = !arg;
+		break;
+	case OPT_CLEAR:
+		o->clear = true;
 		break;
 	case OPT_TRACE_ID:
 		fr_opt_trace_id(state, arg, o->trace_id);
@@ -454,6 +464,11 @@ static int parse_opt(int key, char *arg, struct argp_state *state)
 		argp_state_help(state, stdout, ARGP_HELP_STD_HELP);
 		break;
 	case ARGP_KEY_ARG:
+		if (o->live_any && !o->live && !o->file) {
+			/* --live NAME: the word is the recorder's name */
+			o->live = fr_opt_recorder(state, "--live", arg);
+			break;
+		}
 		if (o->file)
 			argp_error(state, "one capture at a time: '%s' is one too many", arg);
 		if (o->live)
@@ -461,10 +476,14 @@ static int parse_opt(int key, char *arg, struct argp_state *state)
 		o->file = arg;
 		break;
 	case ARGP_KEY_END:
-		if (o->file && o->live)
+		if (o->file && (o->live || o->live_any))
 			argp_error(state, "--live reads a running recorder: no FILE with it");
-		if (!o->file && !o->live)
-			argp_error(state, "which capture? give a FILE, or --live NAME for a running recorder");
+		if (!o->file && !o->live && !o->live_any)
+			argp_error(state, "which capture? give a FILE, or --live [NAME] for a running "
+				   "recorder");
+		if (o->clear && (!(o->live || o->live_any) || !o->has_trace))
+			argp_error(state, "--clear takes a trace's events out of a running recorder's "
+				   "ring: it needs --live and --trace-id");
 		break;
 	default:
 		return ARGP_ERR_UNKNOWN;
@@ -472,7 +491,7 @@ static int parse_opt(int key, char *arg, struct argp_state *state)
 	return 0;
 }
 
-static const struct argp argp = { options, parse_opt, "FILE\n--live NAME", doc, NULL, NULL, NULL };
+static const struct argp argp = { options, parse_opt, "FILE\n--live [NAME]", doc, NULL, NULL, NULL };
 
 static int on_event(const void *rec, uint32_t len, void *arg)
 {
@@ -509,14 +528,28 @@ static struct fr_capture *open_capture(struct dump_opts *o, char *label, size_t 
 	char err[512], live_path[64];
 	int live_fd = -1;
 
-	if (o->live) {
-		live_fd = fr_live_fetch_memfd(o->live, live_path, sizeof(live_path));
+	if (o->live || o->live_any) {
+		cJSON *q = NULL;
+
+		if (o->has_trace) {
+			/* the recorder selects the trace's events (and takes them
+			 * out with --clear) */
+			char hex[33];
+
+			fr_trace_id_format(o->trace_id, hex);
+			q = cJSON_CreateObject();
+			cJSON_AddStringToObject(q, "op", "snapshot");
+			cJSON_AddStringToObject(q, "trace_id", hex);
+			cJSON_AddBoolToObject(q, "clear", o->clear);
+		}
+		live_fd = fr_live_fetch_memfd_q(o->live, q, live_path, sizeof(live_path), NULL);
+		cJSON_Delete(q);
 		if (live_fd < 0)
 			return NULL;
-		snprintf(label, len, "recorder %s", o->live);
+		snprintf(label, len, "recorder %s", o->live ? o->live : "running");
 		o->file = label;
 	}
-	if (fr_capture_open(o->live ? live_path : o->file, &cap, err, sizeof(err))) {
+	if (fr_capture_open(live_fd >= 0 ? live_path : o->file, &cap, err, sizeof(err))) {
 		fr_err("%s", err);
 		cap = NULL;
 	}

@@ -130,6 +130,10 @@ static struct fr_mark *mark_build(struct fr_live *l, const struct fr_ctl_req *q,
 	 * ring file has already written */
 	m->h.ts = q->ts && q->ts <= now && now - q->ts <= FR_MARK_TS_SLACK_NS && q->ts >= l->r->start_ns
 			  ? q->ts : now;
+	/* never before the connection's previous mark: a late request that
+	 * got the time it was taken must not land after one sent later */
+	if (peer->mark_floor && m->h.ts < *peer->mark_floor)
+		m->h.ts = *peer->mark_floor;
 	m->h.tgid = m->h.tid = q->pid ? q->pid : (uint32_t)peer->pid;
 	m->h.type = FR_EV_MARK;
 	m->h.size = (uint16_t)size;
@@ -230,6 +234,8 @@ static void do_mark(struct fr_live *l, const struct fr_ctl_req *q, const struct 
 		return;
 	}
 	err = fr_recorder_put(l->r, m);
+	if (!err && peer->mark_floor)
+		*peer->mark_floor = m->h.ts;
 	if (err) {
 		fail(reply, "cannot put the mark in the ring: %s", strerror(-err));
 	} else {
@@ -308,6 +314,9 @@ static void stats_lost(const struct fr_counters *k, cJSON *reply)
 	cJSON_AddNumberToObject(o, "dropped", (double)k->dropped);
 	cJSON_AddNumberToObject(o, "overwritten", (double)k->overwritten);
 	cJSON_AddNumberToObject(o, "overwritten_bytes", (double)k->overwritten_bytes);
+	cJSON_AddNumberToObject(o, "cleared", (double)k->cleared);
+	cJSON_AddNumberToObject(o, "resized", (double)k->resized);
+	cJSON_AddNumberToObject(o, "taken", (double)k->taken);
 	cJSON_AddNumberToObject(o, "malformed", (double)k->malformed);
 	cJSON_AddNumberToObject(o, "follow_map_full", (double)k->follow_map_full);
 	cJSON_AddNumberToObject(o, "inflight_map_full", (double)k->inflight_map_full);
@@ -356,6 +365,8 @@ static void stats_ring(const struct fr_live *l, const struct fr_counters *k, cJS
 	cJSON_AddNumberToObject(o, "fill", k->ring_size ? 100.0 * k->ring_used_bytes / k->ring_size : 0);
 	cJSON_AddNumberToObject(o, "records", (double)k->ring_records);
 	cJSON_AddNumberToObject(o, "bpf_buffer", l->info ? l->info->bpf_buffer : 0);
+	cJSON_AddNumberToObject(o, "resizes", (double)k->tl.resizes);
+	cJSON_AddNumberToObject(o, "clears", (double)k->tl.clears);
 	if (!l->stream)
 		return;
 	o = cJSON_AddObjectToObject(reply, "file");
@@ -431,6 +442,7 @@ static void stats(struct fr_live *l, cJSON *reply)
 	fr_recorder_counters(r, &k);
 
 	stats_self(l, now, reply);
+	fr_live_state_json(r, reply);
 	stats_events(l, &k, now, reply);
 	stats_lost(&k, reply);
 	stats_tables(l, &k, reply);
@@ -497,16 +509,40 @@ static void snap_job_free(struct snap_job *j)
 /* The window of everything the ring holds, with the counters and tables
  * of that moment; the job's own copies of what changes as the main
  * thread drains on. */
-static int snap_job_take(struct snap_job *j, struct fr_live *l)
+/* The events of one trace: those labelled with its slot, and the marks
+ * that carry its id. */
+struct trace_sel {
+	uint8_t id[16];
+	int slot;	/* 0 when it labels no task */
+	bool take;	/* taken out of the ring */
+};
+
+static bool of_trace(const void *rec, uint32_t len, void *arg)
+{
+	const struct trace_sel *t = arg;
+	const struct fr_hdr *h = rec;
+	const struct fr_mark *m = rec;
+
+	if (t->slot && h->flags == t->slot)
+		return true;
+	return h->type == FR_EV_MARK && len >= FR_MARK_FIXED_SIZE && (m->mflags & FR_MARK_TRACE) &&
+	       !memcmp(m->trace_id, t->id, 16);
+}
+
+static int snap_job_take(struct snap_job *j, struct fr_live *l, struct trace_sel *sel)
 {
 	struct fr_recorder *r = l->r;
 	int err;
 
-	fr_recorder_sync(r);
 	fr_recorder_read_maps(r);
-	pthread_mutex_lock(&r->lock);
-	err = fr_window_collect(&r->ring, 0, UINT64_MAX, &j->win);
-	pthread_mutex_unlock(&r->lock);
+	if (sel) {
+		err = fr_recorder_select(r, of_trace, sel, sel->take, &j->win);
+	} else {
+		fr_recorder_sync(r);
+		pthread_mutex_lock(&r->lock);
+		err = fr_window_collect(&r->ring, 0, UINT64_MAX, &j->win);
+		pthread_mutex_unlock(&r->lock);
+	}
 	if (err)
 		return err;
 	/* nothing was drained since: this thread is the one that drains */
@@ -532,7 +568,8 @@ static int snap_job_take(struct snap_job *j, struct fr_live *l)
  * capture written to fd (taken over). The events are copied out under the
  * lock; the capture is written by a thread of its own while this one goes
  * on draining the BPF ring buffer, so a storm loses nothing meanwhile. */
-static int snapshot_to(struct fr_live *l, int fd, struct fr_snapshot_result *res)
+static int snapshot_to(struct fr_live *l, int fd, struct trace_sel *sel,
+		       struct fr_snapshot_result *res)
 {
 	struct snap_job *j = calloc(1, sizeof(*j));
 	pthread_t th;
@@ -542,7 +579,7 @@ static int snapshot_to(struct fr_live *l, int fd, struct fr_snapshot_result *res
 		close(fd);
 		return -ENOMEM;
 	}
-	err = snap_job_take(j, l);
+	err = snap_job_take(j, l, sel);
 	if (err) {
 		snap_job_free(j);
 		close(fd);
@@ -566,8 +603,9 @@ static int snapshot_to(struct fr_live *l, int fd, struct fr_snapshot_result *res
 	return err;
 }
 
-static void do_snapshot(struct fr_live *l, int fd, cJSON *reply)
+static void do_snapshot(struct fr_live *l, const struct fr_ctl_req *q, int fd, cJSON *reply)
 {
+	struct trace_sel sel = { .take = q->clear };
 	struct fr_snapshot_result res = { 0 };
 	struct stat st;
 	int flags, dfd, err;
@@ -586,7 +624,13 @@ static void do_snapshot(struct fr_live *l, int fd, cJSON *reply)
 		fail(reply, "dup: %s", strerror(errno));
 		return;
 	}
-	err = snapshot_to(l, dfd, &res);
+	if (q->has_trace) {
+		memcpy(sel.id, q->trace_id, 16);
+		sel.slot = fr_recorder_trace_slot(l->r, q->trace_id, false);
+		if (sel.slot < 0)
+			sel.slot = 0;
+	}
+	err = snapshot_to(l, dfd, q->has_trace ? &sel : NULL, &res);
 	if (err) {
 		fail(reply, "cannot write the snapshot: %s", strerror(-err));
 		return;
@@ -596,6 +640,8 @@ static void do_snapshot(struct fr_live *l, int fd, cJSON *reply)
 	cJSON_AddNumberToObject(reply, "events", (double)res.events);
 	cJSON_AddNumberToObject(reply, "raw_bytes", (double)res.raw_bytes);
 	cJSON_AddNumberToObject(reply, "file_bytes", (double)res.file_bytes);
+	if (q->clear)
+		cJSON_AddNumberToObject(reply, "taken", (double)res.events);
 }
 
 int fr_live_snapshot_signal(struct fr_live *l)
@@ -612,7 +658,7 @@ int fr_live_snapshot_signal(struct fr_live *l)
 		fr_err("SIGUSR1: cannot create %s: %s", full, strerror(-fd));
 		return fd;
 	}
-	err = snapshot_to(l, fd, &res);
+	err = snapshot_to(l, fd, NULL, &res);
 	if (err) {
 		fr_err("SIGUSR1: cannot write %s: %s; removed it", path, strerror(-err));
 		unlink(path);
@@ -649,7 +695,10 @@ static void handle(void *ctx, const struct fr_ctl_req *q, int fd, const struct f
 		stats(l, reply);
 		break;
 	case FR_CTL_SNAPSHOT:
-		do_snapshot(l, fd, reply);
+		do_snapshot(l, q, fd, reply);
+		break;
+	default:
+		fr_live_ctl(l, q, reply);
 		break;
 	}
 }

@@ -56,4 +56,20 @@ void fr_live_close(struct fr_live *l);
 extern volatile sig_atomic_t fr_live_usr1;
 void fr_live_catch_usr1(void);
 
+/* ---- the controls (live_ctl.c) ---- */
+
+/* The sizes ctl resize takes, those of --buffer. */
+#define FR_LIVE_RING_MIN (64ULL << 10)
+#define FR_LIVE_RING_MAX (4ULL << 30)
+/* Answer pause, resume, clear, resize, enable and disable; false for any
+ * other request. */
+bool fr_live_ctl(struct fr_live *l, const struct fr_ctl_req *q, cJSON *reply);
+/* o.enabled, how long paused, the groups on: live stats and every
+ * control's reply. */
+void fr_live_state_json(const struct fr_recorder *r, cJSON *o);
+/* SIGUSR2 toggles the pause: a flag for the main loop. */
+extern volatile sig_atomic_t fr_live_usr2;
+void fr_live_catch_usr2(void);
+void fr_live_toggle_signal(struct fr_live *l);
+
 #endif

@@ -83,7 +83,23 @@ int fr_live_request(int sock, const char *op, int fd, cJSON **reply)
 	return ret;
 }
 
+int fr_live_call(int sock, const cJSON *q, int fd, cJSON **reply)
+{
+	const cJSON *op = cJSON_GetObjectItemCaseSensitive(q, "op");
+	char err[512];
+	int ret = fr_ctl_call(sock, q, fd, reply, err, sizeof(err));
+
+	if (ret)
+		fr_err("%s: %s", cJSON_IsString(op) ? op->valuestring : "request", err);
+	return ret;
+}
+
 int fr_live_fetch(const char *name, int fd, cJSON **reply)
+{
+	return fr_live_fetch_q(name, NULL, fd, reply);
+}
+
+int fr_live_fetch_q(const char *name, const cJSON *req, int fd, cJSON **reply)
 {
 	int sock = fr_live_connect(name), ret;
 
@@ -91,12 +107,21 @@ int fr_live_fetch(const char *name, int fd, cJSON **reply)
 	if (sock < 0)
 		return sock;
 	fr_ctl_set_wait(sock, FR_CTL_SNAPSHOT_WAIT_S);
-	ret = fr_live_request(sock, "snapshot", fd, reply);
+	if (req)
+		ret = fr_live_call(sock, req, fd, reply);
+	else
+		ret = fr_live_request(sock, "snapshot", fd, reply);
 	close(sock);
 	return ret;
 }
 
 int fr_live_fetch_memfd(const char *name, char *path, size_t len)
+{
+	return fr_live_fetch_memfd_q(name, NULL, path, len, NULL);
+}
+
+int fr_live_fetch_memfd_q(const char *name, const cJSON *req, char *path, size_t len,
+			  cJSON **out)
 {
 	cJSON *reply;
 	int fd = memfd_create("flightrec-live", MFD_CLOEXEC);
@@ -105,11 +130,14 @@ int fr_live_fetch_memfd(const char *name, char *path, size_t len)
 		fr_err("memfd_create: %s", strerror(errno));
 		return -1;
 	}
-	if (fr_live_fetch(name, fd, &reply)) {
+	if (fr_live_fetch_q(name, req, fd, &reply)) {
 		close(fd);
 		return -1;
 	}
-	cJSON_Delete(reply);
+	if (out)
+		*out = reply;
+	else
+		cJSON_Delete(reply);
 	snprintf(path, len, "/proc/self/fd/%d", fd);
 	return fd;
 }

@@ -37,12 +37,21 @@ int fr_live_connect(const char *name);
 /* One request {"op": op} (fd sent along when >= 0); its reply in *reply.
  * 0, or -errno with the message printed. */
 int fr_live_request(int sock, const char *op, int fd, cJSON **reply);
+/* A request q (fd sent along when >= 0); its reply in *reply. 0, or
+ * -errno with the message printed. */
+int fr_live_call(int sock, const cJSON *q, int fd, cJSON **reply);
 /* A snapshot of recorder name's ring written into fd (a regular file). */
 int fr_live_fetch(const char *name, int fd, cJSON **reply);
+/* The same with the snapshot request req (NULL: {"op": "snapshot"}). */
+int fr_live_fetch_q(const char *name, const cJSON *req, int fd, cJSON **reply);
 /* A snapshot of recorder name's ring in a file in memory, which path
  * (len >= 32) opens: its descriptor, to close once opened, or -1 with the
  * message printed. */
 int fr_live_fetch_memfd(const char *name, char *path, size_t len);
+/* The same with the request req (NULL: a whole snapshot), the reply in
+ * *reply when not NULL (to cJSON_Delete). */
+int fr_live_fetch_memfd_q(const char *name, const cJSON *req, char *path, size_t len,
+			  cJSON **reply);
 /* trigger --now: the exit status. */
 int fr_live_trigger_now(const char *name, const char *output, bool force);
 

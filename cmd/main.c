@@ -29,6 +29,7 @@ const struct fr_cmd fr_cmds[] = {
 	{ "dump", cmd_dump, "decode a capture to text, JSON or NDJSON" },
 	{ "stats", cmd_stats, "summarise a capture: CPU, run queue, syscalls, I/O; gate CI on it" },
 	{ "mark", cmd_mark, "put a named marker (metadata, a trace id) into a live recorder" },
+	{ "ctl", cmd_ctl, "pause, resume, clear, resize a live recorder; groups on and off" },
 	{ "help", NULL, "show help for flightrec or one of its commands" },
 	{ NULL, NULL, NULL },
 };

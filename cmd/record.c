@@ -366,8 +366,11 @@ static int start(struct record *x)
 		x->streaming = true;
 	}
 	cJSON_Delete(meta);
-	if (!err)
+	if (!err) {
+		/* moved with the ring by ctl clear and resize */
+		fr_recorder_add_reader(&s->r, &x->st.rd);
 		err = fr_stream_start(&x->st);
+	}
 	if (err)
 		fr_err("cannot write %s: %s%s", x->o.output, strerror(-err),
 		       err == -ENOSPC ? " (or --max-size is too small for the metadata and "
@@ -456,6 +459,10 @@ static int finish(struct record *x)
 			(unsigned long long)x->res.events, fr_fmt_bytes(x->res.raw_bytes, b1, sizeof(b1)),
 			fr_fmt_bytes(x->res.file_bytes, b2, sizeof(b2)));
 	}
+	if (k.cleared || k.resized || k.taken)
+		fr_info("taken out on request: %llu cleared, %llu discarded by a resize, %llu taken "
+			"with a trace", (unsigned long long)k.cleared, (unsigned long long)k.resized,
+			(unsigned long long)k.taken);
 	if (k.follow_map_full)
 		fr_warn("%llu descendants of the command could not be followed (follow map full)",
 			(unsigned long long)k.follow_map_full);

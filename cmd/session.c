@@ -294,8 +294,10 @@ void fr_session_init(struct fr_session *s, struct fr_session_opts *o, const char
 	s->kind = kind;
 	s->child = (struct fr_child){ .pid = 0, .go_fd = -1, .err_fd = -1 };
 	fr_verbosity = o->quiet ? FR_QUIET : o->verbose;
-	/* from the start: SIGUSR1 must not kill a recorder still loading */
+	/* from the start: SIGUSR1 and SIGUSR2 must not kill a recorder
+	 * still loading */
 	fr_live_catch_usr1();
+	fr_live_catch_usr2();
 	s->filters = cJSON_CreateObject();
 	if (o->command) {
 		int n = 0;
@@ -367,6 +369,12 @@ int fr_session_poll(struct fr_session *s, int ms)
 		if (s->tty)
 			fputs("\r\033[K", stderr);
 		fr_live_snapshot_signal(&s->live);	/* a failure is reported, and it runs on */
+	}
+	if (fr_live_usr2) {
+		fr_live_usr2 = 0;
+		if (s->tty)
+			fputs("\r\033[K", stderr);
+		fr_live_toggle_signal(&s->live);
 	}
 	return 0;
 }

@@ -147,6 +147,11 @@ static void print_live(FILE *out, const cJSON *r)
 		lnum(r, "pid"), fr_fmt_duration((uint64_t)(lnum(r, "uptime_s") * 1e9), b3, sizeof(b3)));
 	if (fr_jget(r, "command"))
 		fr_info_wrapped(out, "command:", 12, lstr(r, "command"), false);
+	if (cJSON_IsFalse(fr_jget(r, "enabled")))
+		fprintf(out, "enabled:    no: paused for %s, probes detached, the ring kept\n",
+			fr_fmt_duration((uint64_t)(lnum(r, "paused_s") * 1e9), b3, sizeof(b3)));
+	else
+		fprintf(out, "enabled:    yes%s\n", lnum(r, "pauses") ? " (paused before)" : "");
 	fprintf(out, "events:     %.0f received, %.0f/s over the last %.1fs; %.0f marks\n",
 		lnum(ev, "received"), lnum(ev, "rate"), lnum(ev, "rate_window_s"), lnum(ev, "marks"));
 	cJSON_ArrayForEach(e, fr_jget(ev, "by_type"))
@@ -155,6 +160,9 @@ static void print_live(FILE *out, const cJSON *r)
 		lnum(lost, "dropped"), lnum(lost, "overwritten"));
 	if (lnum(lost, "malformed"))
 		fprintf(out, "            %.0f malformed\n", lnum(lost, "malformed"));
+	if (lnum(lost, "cleared") || lnum(lost, "resized") || lnum(lost, "taken"))
+		fprintf(out, "taken out:  %.0f cleared, %.0f discarded by a resize, %.0f taken with "
+			"a trace\n", lnum(lost, "cleared"), lnum(lost, "resized"), lnum(lost, "taken"));
 	fprintf(out, "ring:       %s of %s (%.1f%%), %.0f records; BPF buffer %s\n",
 		fr_fmt_bytes((uint64_t)lnum(ring, "used"), b1, sizeof(b1)),
 		fr_fmt_bytes((uint64_t)lnum(ring, "size"), b2, sizeof(b2)), lnum(ring, "fill"),

@@ -270,6 +270,7 @@ struct trigger {
 	struct fr_window_plan win;	/* the ring the window needs */
 	bool refused;		/* the window does not fit: a usage error */
 	uint64_t cursor;	/* the next ring position the detectors look at */
+	struct fr_ring_reader reader;	/* the cursor, moved by ctl clear and resize */
 	struct fr_snapshot_info info;
 	uint64_t written0, seen;	/* ring records put before arming, and looked at */
 	uint64_t skipped;	/* ring records gone before the detectors saw them */
@@ -296,9 +297,9 @@ static void tap(struct trigger *t)
 		fr_sampler_event(&t->e.s, rec, len);
 		t->seen++;
 	}
-	/* every record put in the ring since arming was either seen or
-	 * overwritten before this look */
-	t->skipped = ring->written - t->written0 - t->seen;
+	/* every record put in the ring since arming was either seen,
+	 * overwritten before this look, or taken out on request (ctl) */
+	t->skipped = ring->written - t->written0 - t->seen - fr_ring_reader_gone(&t->reader);
 }
 
 /* Live stats: the detectors' per-task state and the symbol caches, with
@@ -605,6 +606,8 @@ static void start(struct trigger *t)
 	t->e.env.tasks = &t->s.r.tasks;
 	t->cursor = t->s.r.ring.head;
 	t->written0 = t->s.r.ring.written;
+	t->reader.pos = &t->cursor;
+	fr_recorder_add_reader(&t->s.r, &t->reader);
 	fr_window_start(&t->win, &t->s.r.ring, fr_boot_ns());
 }
 

@@ -125,6 +125,31 @@ static int spoil_oldest(struct fr_ringfile *rf)
 	return ret;
 }
 
+int fr_rf_clear(struct fr_ringfile *rf)
+{
+	static const char zero[4];
+
+	/* oldest first: a writer killed meanwhile leaves the newest, a
+	 * run of consecutive seq numbers still */
+	while (rf->idx_len) {
+		struct fr_rf_seg *s = oldest(rf);
+		int ret = pwrite_all(rf->fd, zero, sizeof(zero), s->off);
+
+		if (ret)
+			return ret;
+		if (s->type == FR_SEG_EVENTS) {
+			rf->cleared += s->nevents;
+			rf->cleared_bytes += s->raw_len;
+		}
+		rf->idx_first++;
+		rf->idx_len--;
+	}
+	rf->idx_first = 0;
+	rf->pos = rf->ring_start;
+	rf->clears++;
+	return 0;
+}
+
 /* Make room for total bytes at pos: wrap when they do not fit before the
  * end, and drop what they will overwrite. Every segment dropped has its
  * header spoiled first, whether the new bytes end up covering it or not

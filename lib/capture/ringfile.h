@@ -39,6 +39,8 @@ struct fr_ringfile {
 	/* events and raw bytes written; of those, overwritten since */
 	uint64_t stored, stored_bytes;
 	uint64_t overwritten, overwritten_bytes;
+	/* written, then dropped by fr_rf_clear (apart from overwritten) */
+	uint64_t cleared, cleared_bytes, clears;
 	uint64_t segments, written_bytes;	/* written, headers included */
 };
 
@@ -56,6 +58,11 @@ int fr_rf_write_json(struct fr_ringfile *rf, uint16_t type, const cJSON *json);
  * again until they include what this very segment overwrites. */
 int fr_rf_write_counted(struct fr_ringfile *rf, uint16_t type,
 			cJSON *(*build)(void *ctx), void *ctx);
+/* Drop every segment of the area, oldest first (each header spoiled), and
+ * go on from ring_start: readers see a file that begins there. The events
+ * dropped are counted in cleared. 0 or the write error (what was spoiled
+ * so far is dropped). */
+int fr_rf_clear(struct fr_ringfile *rf);
 /* ts of the oldest event still in the file; UINT64_MAX when none. */
 uint64_t fr_rf_oldest_ts(const struct fr_ringfile *rf);
 /* fsync and close; the first error. */

@@ -173,6 +173,7 @@ void fr_ctl_req_free(struct fr_ctl_req *req)
 		free(req->meta[i].value);
 	}
 	free(req->meta);
+	free(req->groups);
 	memset(req, 0, sizeof(*req));
 }
 
@@ -270,6 +271,49 @@ static int parse_mark(const cJSON *j, struct fr_ctl_req *req, char *err, size_t 
 	return 0;
 }
 
+/* snapshot: trace_id and clear, both optional */
+static int parse_snapshot(const cJSON *j, struct fr_ctl_req *req, char *err, size_t errlen)
+{
+	const cJSON *trace = cJSON_GetObjectItemCaseSensitive(j, "trace_id");
+	const cJSON *clear = cJSON_GetObjectItemCaseSensitive(j, "clear");
+
+	if (trace && !cJSON_IsNull(trace)) {
+		if (!cJSON_IsString(trace) || fr_trace_id_parse(trace->valuestring, req->trace_id))
+			return fail(err, errlen, "%s must be 32 hex digits, not all zero", "trace_id");
+		req->has_trace = true;
+	}
+	if (clear && !cJSON_IsNull(clear)) {
+		if (!cJSON_IsBool(clear))
+			return fail(err, errlen, "%s must be true or false", "clear");
+		req->clear = cJSON_IsTrue(clear);
+	}
+	if (req->clear && !req->has_trace)
+		return fail(err, errlen, "clear takes a trace's events out: it needs a %s", "trace_id");
+	return 0;
+}
+
+static int parse_resize(const cJSON *j, struct fr_ctl_req *req, char *err, size_t errlen)
+{
+	const cJSON *size = cJSON_GetObjectItemCaseSensitive(j, "size");
+
+	if (!cJSON_IsNumber(size) || size->valuedouble < 1 || size->valuedouble > 9007199254740992.0 ||
+	    size->valuedouble != (double)(uint64_t)size->valuedouble)
+		return fail(err, errlen, "resize needs a %s: a number of bytes", "size");
+	req->size = (uint64_t)size->valuedouble;
+	return 0;
+}
+
+static int parse_groups(const cJSON *j, struct fr_ctl_req *req, char *err, size_t errlen)
+{
+	const cJSON *g = cJSON_GetObjectItemCaseSensitive(j, "groups");
+
+	if (!cJSON_IsString(g) || !g->valuestring[0] || strlen(g->valuestring) > FR_CTL_MAX_GROUPS)
+		return fail(err, errlen, "%s needs groups: a list of probe groups such as "
+			    "\"syscalls,block\"", req->op == FR_CTL_ENABLE ? "enable" : "disable");
+	req->groups = strdup(g->valuestring);
+	return req->groups ? 0 : fail(err, errlen, "%s", "out of memory");
+}
+
 /* \u0000 as an escape: preceded by an even number of backslashes */
 static bool has_escaped_nul(const char *msg, size_t len)
 {
@@ -289,7 +333,12 @@ static bool has_escaped_nul(const char *msg, size_t len)
 
 int fr_ctl_parse(const char *msg, size_t len, struct fr_ctl_req *req, char *err, size_t errlen)
 {
-	static const char *const ops[] = { "hello", "mark", "stats", "snapshot" };
+	static const char *const ops[] = {
+		[FR_CTL_HELLO] = "hello", [FR_CTL_MARK] = "mark", [FR_CTL_STATS] = "stats",
+		[FR_CTL_SNAPSHOT] = "snapshot", [FR_CTL_PAUSE] = "pause", [FR_CTL_RESUME] = "resume",
+		[FR_CTL_CLEAR] = "clear", [FR_CTL_RESIZE] = "resize", [FR_CTL_ENABLE] = "enable",
+		[FR_CTL_DISABLE] = "disable",
+	};
 	const cJSON *op;
 	const char *end = NULL;
 	cJSON *j;
@@ -324,6 +373,12 @@ int fr_ctl_parse(const char *msg, size_t len, struct fr_ctl_req *req, char *err,
 	}
 	if (req->op == FR_CTL_MARK)
 		ret = parse_mark(j, req, err, errlen);
+	else if (req->op == FR_CTL_SNAPSHOT)
+		ret = parse_snapshot(j, req, err, errlen);
+	else if (req->op == FR_CTL_RESIZE)
+		ret = parse_resize(j, req, err, errlen);
+	else if (req->op == FR_CTL_ENABLE || req->op == FR_CTL_DISABLE)
+		ret = parse_groups(j, req, err, errlen);
 out:
 	cJSON_Delete(j);
 	if (ret)

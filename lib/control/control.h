@@ -54,7 +54,16 @@ enum fr_ctl_op {
 	FR_CTL_MARK,		/* a marker event */
 	FR_CTL_STATS,		/* live counters */
 	FR_CTL_SNAPSHOT,	/* a capture written into the file passed along */
+	FR_CTL_PAUSE,		/* stop taking events, keep the ring */
+	FR_CTL_RESUME,
+	FR_CTL_CLEAR,		/* empty the ring */
+	FR_CTL_RESIZE,		/* size: the ring's new size */
+	FR_CTL_ENABLE,		/* groups: probe groups to attach */
+	FR_CTL_DISABLE,		/* ... to detach */
 };
+
+/* The longest "groups" list a request may carry. */
+#define FR_CTL_MAX_GROUPS 256
 
 struct fr_ctl_meta {
 	char *key;
@@ -73,6 +82,13 @@ struct fr_ctl_req {
 	bool end;		/* a span's end */
 	uint64_t ts;		/* CLOCK_BOOTTIME of the call, 0 when not given */
 	size_t bytes;		/* name and metadata, as stored */
+	/* snapshot: only the events of trace_id (has_trace), and with
+	 * clear, taken out of the ring */
+	bool clear;
+	/* resize */
+	uint64_t size;
+	/* enable, disable: a list of group names as -e takes it */
+	char *groups;
 };
 
 /* Parse one message. 0, or -EINVAL with a sentence in err. */

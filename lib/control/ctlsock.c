@@ -236,6 +236,8 @@ static void accept_all(struct fr_ctl_server *s)
 		s->conn[i].last_ns = fr_boot_ns();
 		s->conn[i].peer.pid = cr.pid;
 		s->conn[i].peer.uid = cr.uid;
+		s->conn[i].mark_ts = 0;
+		s->conn[i].peer.mark_floor = &s->conn[i].mark_ts;
 		memset(&s->conn[i].rd, 0, sizeof(s->conn[i].rd));
 		s->conn[i].passed = -1;
 		s->nconn++;

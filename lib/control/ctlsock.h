@@ -20,6 +20,9 @@
 struct fr_ctl_peer {
 	pid_t pid;
 	uid_t uid;
+	/* the time of the last mark this connection put: the next one is
+	 * given no earlier time, so marks keep the order they were sent in */
+	uint64_t *mark_floor;
 };
 
 /* Answer req into reply (an object the server then sends); fd is the
@@ -33,6 +36,7 @@ struct fr_ctl_conn {
 	int passed;		/* a descriptor come with the message at hand, or -1 */
 	uint64_t last_ns;	/* CLOCK_BOOTTIME of its last message */
 	struct fr_ctl_peer peer;
+	uint64_t mark_ts;	/* peer.mark_floor points here */
 };
 
 struct fr_ctl_server {

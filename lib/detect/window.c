@@ -90,6 +90,12 @@ int fr_window_fit(struct fr_window_plan *p, struct fr_recorder *r, uint64_t *cur
 	if (p->fitted || now < p->t0 + 1000000000ULL)
 		return 0;
 	p->fitted = true;
+	if (r->tl.resizes) {
+		/* resized by hand (ctl resize): its size is the operator's,
+		 * and its positions started again */
+		fr_vlog("the ring was resized by request: the window's fit is skipped");
+		return 0;
+	}
 	rate = (double)(ring->head - p->head0) * 1e9 / (double)(now - p->t0);
 	need = fr_window_need(p->pre_ns + p->post_ns, rate);
 	fr_vlog("events at %s/s in the first second: the window needs a %s ring",

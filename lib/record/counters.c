@@ -1,5 +1,6 @@
 /* counters.c: a recording's counters, maps and trace labels as JSON. */
 #include <stdio.h>
+#include <string.h>
 
 #include "record/counters.h"
 
@@ -25,11 +26,15 @@ cJSON *fr_counters_json(const struct fr_counters *k)
 	cJSON_AddNumberToObject(c, "stored", (double)k->stored);
 	cJSON_AddNumberToObject(c, "stored_bytes", (double)k->stored_bytes);
 	cJSON_AddNumberToObject(c, "ring_used_bytes", (double)k->ring_used_bytes);
+	cJSON_AddNumberToObject(c, "cleared", (double)k->cleared);
+	cJSON_AddNumberToObject(c, "resized", (double)k->resized);
+	cJSON_AddNumberToObject(c, "taken", (double)k->taken);
 	if (k->ring_file) {
 		cJSON_AddNumberToObject(c, "file_overwritten", (double)k->file_overwritten);
 		cJSON_AddNumberToObject(c, "file_overwritten_bytes", (double)k->file_overwritten_bytes);
 		cJSON_AddNumberToObject(c, "unwritten", (double)k->unwritten);
 		cJSON_AddNumberToObject(c, "late", (double)k->late);
+		cJSON_AddNumberToObject(c, "file_cleared", (double)k->file_cleared);
 	}
 	return c;
 }
@@ -64,4 +69,67 @@ cJSON *fr_traces_json(const uint8_t (*ids)[16], unsigned n)
 		cJSON_AddStringToObject(o, key, hex);
 	}
 	return o;
+}
+
+void fr_timeline_groups(struct fr_timeline *t, uint64_t ts, unsigned groups)
+{
+	if (t->nchanges && t->changes[t->nchanges - 1].groups == groups)
+		return;
+	if (t->nchanges == FR_TL_MAX) {
+		memmove(t->changes, t->changes + 1, (FR_TL_MAX - 1) * sizeof(t->changes[0]));
+		t->nchanges--;
+	}
+	t->changes[t->nchanges].ts = ts;
+	t->changes[t->nchanges++].groups = groups;
+	t->changes_total++;
+}
+
+void fr_timeline_pause(struct fr_timeline *t, uint64_t from, uint64_t to)
+{
+	if (t->npauses == FR_TL_MAX) {
+		memmove(t->pauses, t->pauses + 1, (FR_TL_MAX - 1) * sizeof(t->pauses[0]));
+		t->npauses--;
+	}
+	t->pauses[t->npauses][0] = from;
+	t->pauses[t->npauses++][1] = to;
+	t->pauses_total++;
+	t->paused_ns += to > from ? to - from : 0;
+}
+
+void fr_timeline_add_json(cJSON *e, const struct fr_timeline *t)
+{
+	cJSON *o, *a;
+
+	if (!e || (!t->paused_since && !t->pauses_total && t->changes_total <= 1 && !t->clears &&
+		   !t->resizes))
+		return;
+	o = cJSON_AddObjectToObject(e, "control");
+	if (!o)
+		return;
+	cJSON_AddBoolToObject(o, "paused", t->paused_since != 0);
+	if (t->paused_since)
+		cJSON_AddNumberToObject(o, "paused_since", (double)t->paused_since);
+	cJSON_AddNumberToObject(o, "pauses_total", (double)t->pauses_total);
+	cJSON_AddNumberToObject(o, "paused_s", t->paused_ns / 1e9);
+	a = cJSON_AddArrayToObject(o, "pauses");
+	for (uint32_t i = 0; a && i < t->npauses; i++) {
+		cJSON *p = cJSON_CreateArray();
+
+		cJSON_AddItemToArray(p, cJSON_CreateNumber((double)t->pauses[i][0]));
+		cJSON_AddItemToArray(p, cJSON_CreateNumber((double)t->pauses[i][1]));
+		cJSON_AddItemToArray(a, p);
+	}
+	cJSON_AddNumberToObject(o, "group_changes_total", (double)t->changes_total);
+	a = cJSON_AddArrayToObject(o, "groups");
+	for (uint32_t i = 0; a && i < t->nchanges; i++) {
+		cJSON *c = cJSON_CreateObject(), *g = cJSON_AddArrayToObject(c, "on");
+
+		cJSON_AddNumberToObject(c, "from_ns", (double)t->changes[i].ts);
+		for (size_t j = 0; j < fr_ngroups; j++)
+			if (t->changes[i].groups & fr_groups[j].bit)
+				cJSON_AddItemToArray(g, cJSON_CreateString(fr_groups[j].name));
+		cJSON_AddItemToArray(a, c);
+	}
+	cJSON_AddNumberToObject(o, "clears", (double)t->clears);
+	cJSON_AddNumberToObject(o, "resizes", (double)t->resizes);
 }

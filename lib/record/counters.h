@@ -12,6 +12,33 @@
 
 #include "capture/event.h"
 
+/* What the recording's controls did (flightrec ctl): when it was paused,
+ * which probe groups were on when. The newest FR_TL_MAX of each are kept,
+ * the older ones counted. */
+#define FR_TL_MAX 64
+struct fr_timeline {
+	uint64_t paused_since;	/* CLOCK_BOOTTIME; 0 while recording */
+	uint32_t npauses;	/* ended pauses kept, oldest first */
+	uint64_t pauses[FR_TL_MAX][2];
+	uint64_t pauses_total;	/* ended pauses, all of them */
+	uint64_t paused_ns;	/* their time */
+	uint32_t nchanges;	/* the groups on from changes[i].ts, oldest first */
+	struct {
+		uint64_t ts;
+		uint32_t groups;
+	} changes[FR_TL_MAX];
+	uint64_t changes_total;	/* all of them, the start's included */
+	uint64_t clears, resizes;	/* requests served */
+};
+
+/* Note the groups on from ts (the start's too). */
+void fr_timeline_groups(struct fr_timeline *t, uint64_t ts, unsigned groups);
+/* A pause from from to to (ended). */
+void fr_timeline_pause(struct fr_timeline *t, uint64_t from, uint64_t to);
+/* e.control: the timeline as JSON (nothing for a recording that was never
+ * controlled: one set of groups, no pause, no clear, no resize). */
+void fr_timeline_add_json(cJSON *e, const struct fr_timeline *t);
+
 struct fr_counters {
 	/* ---- what the recorder counts ---- */
 	uint64_t received;	/* records moved into the ring, marks excluded */
@@ -26,10 +53,16 @@ struct fr_counters {
 	uint64_t tasks_held;	/* ... and held now */
 	uint64_t traces;	/* trace slots given */
 	uint64_t traces_recycled, traces_refused;	/* trace slots reused; new traces refused */
+	/* taken out of the ring on request, apart from overwritten: cleared
+	 * (ctl clear), discarded by a shrink (ctl resize), taken with a
+	 * trace (dump --live --trace-id --clear) */
+	uint64_t cleared, resized, taken;
+	struct fr_timeline tl;
 	/* ---- what a capture's writer adds ---- */
 	uint64_t stored, stored_bytes;	/* events (and their bytes) the capture took */
 	bool ring_file;		/* the four below are written */
 	uint64_t file_overwritten, file_overwritten_bytes, unwritten, late;
+	uint64_t file_cleared;	/* written to the file, then dropped by a clear */
 };
 
 /* The "counters" object of END and STATUS. */

@@ -76,7 +76,7 @@ static int drain(struct fr_recorder *r);
  * kept slow. */
 #define FLUSH_PERIOD_NS 100000000ULL
 
-static void stop_batching(struct fr_recorder *r)
+void fr_recorder_stop_batching(struct fr_recorder *r)
 {
 	bpf_link__destroy(r->flush_idle_link);
 	r->flush_idle_link = NULL;
@@ -89,13 +89,13 @@ static void stop_batching(struct fr_recorder *r)
 
 /* Batch syscall records when a flush can run on every CPU; otherwise each
  * record goes to the ring buffer on its own, as the other probes' do. */
-static void start_batching(struct fr_recorder *r)
+void fr_recorder_start_batching(struct fr_recorder *r)
 {
 	struct bpf_program *prog = r->skel->progs.flush_batch;
 	int ncpu = libbpf_num_possible_cpus();
 	const char *why = NULL;
 
-	if (bpf_program__fd(prog) < 0 || ncpu <= 0)
+	if (r->batching || bpf_program__fd(prog) < 0 || ncpu <= 0)
 		return;
 	{
 		const char *env = getenv("FLIGHTREC_SYSCALL_BATCH");
@@ -143,7 +143,7 @@ static void start_batching(struct fr_recorder *r)
 	if (why || !r->nflush) {
 		fr_vlog("syscall records go to the ring buffer one by one: cannot flush batches on "
 			"every CPU (%s)", why ? why : "no CPU online");
-		stop_batching(r);
+		fr_recorder_stop_batching(r);
 		return;
 	}
 	r->skel->bss->use_batches = true;
@@ -156,7 +156,7 @@ static void start_batching(struct fr_recorder *r)
  * that started before the detach may still be finishing a record, or a
  * flush sending one to the ring buffer: wait for them, drain what the
  * flushes sent, then take the rest. */
-static void collect_batches(struct fr_recorder *r)
+void fr_recorder_collect_batches(struct fr_recorder *r)
 {
 	int ncpu = libbpf_num_possible_cpus();
 	size_t stride = (sizeof(struct fr_batch) + 7) & ~(size_t)7;
@@ -166,6 +166,7 @@ static void collect_batches(struct fr_recorder *r)
 
 	if (!r->batching || ncpu <= 0 || !(vals = malloc(stride * ncpu)))
 		return;
+	r->skel->bss->use_batches = false;
 	/* a detach does not wait for programs already running */
 	usleep(5000);
 	for (int tries = 0; busy && tries < 100; tries++) {
@@ -181,12 +182,18 @@ static void collect_batches(struct fr_recorder *r)
 	drain(r);
 	if (!bpf_map__lookup_elem(r->skel->maps.batches, &zero, sizeof(zero), vals,
 				  stride * ncpu, 0)) {
+		pthread_mutex_lock(&r->lock);
 		for (int c = 0; c < ncpu; c++) {
 			const struct fr_batch *b = (const void *)(vals + c * stride);
 
 			if (b->len && b->len <= FR_BATCH_BYTES)
 				on_record(r, b->data, b->len);
 		}
+		pthread_mutex_unlock(&r->lock);
+		/* taken: a batching started again begins empty */
+		memset(vals, 0, stride * ncpu);
+		bpf_map__update_elem(r->skel->maps.batches, &zero, sizeof(zero), vals,
+				     stride * ncpu, 0);
 	}
 out:
 	free(vals);
@@ -319,8 +326,6 @@ static void set_knobs(struct fr_recorder *r, const struct fr_record_cfg *cfg)
 	while (ro->wake_shift > 3 && (1ULL << ro->wake_shift) > cfg->bpf_buffer / 8)
 		ro->wake_shift--;
 	ro->wakeup_bytes = cfg->bpf_buffer / 4;
-	ro->emit_fork = !!(cfg->groups & FR_GROUP_PROCESS);
-	ro->emit_exit = !!(cfg->groups & FR_GROUP_PROCESS);
 }
 
 /* Can this kernel, with these privileges, run the recorder at all? */
@@ -354,10 +359,9 @@ static void choose_methods(struct fr_recorder *r, const struct fr_record_cfg *cf
 
 		ps->def = d;
 		ps->method = FR_ATTACH_NONE;
-		if (!(d->group & cfg->groups) && !d->always) {
-			ps->why = "not asked for";
-			continue;
-		}
+		/* every probe this kernel has is loaded, so that ctl enable can
+		 * attach a group later; those asked for are attached */
+		ps->wanted = (d->group & cfg->groups) || d->always;
 		for (int m = cfg->prefer; m < FR_ATTACH_NONE; m++) {
 			/* a probe with only the classic form needs tracefs */
 			if (m == FR_ATTACH_TRACEPOINT && !*events && prog_for(r, d, m))
@@ -369,9 +373,12 @@ static void choose_methods(struct fr_recorder *r, const struct fr_record_cfg *cf
 		}
 		if (ps->method == FR_ATTACH_NONE) {
 			ps->why = "the kernel has no such tracepoint (or no way to attach to it)";
-			fr_warn("probe %s: not available on this kernel; skipped", d->name);
+			if (ps->wanted)
+				fr_warn("probe %s: not available on this kernel; skipped", d->name);
 			continue;
 		}
+		if (!ps->wanted)
+			ps->why = "not asked for";
 		bpf_program__set_autoload(prog_for(r, d, ps->method), true);
 	}
 }
@@ -402,27 +409,64 @@ static void kernel_knobs(struct fr_recorder *r, const struct btf *btf)
 	}
 }
 
-/* Attach every chosen probe; one that fails is skipped with a warning. */
+int fr_recorder_attach_probe(struct fr_recorder *r, unsigned i)
+{
+	struct fr_probe_state *ps = &r->probes[i];
+	struct bpf_link *link;
+
+	if (ps->attached)
+		return 0;
+	if (ps->method == FR_ATTACH_NONE)
+		return -EOPNOTSUPP;
+	link = bpf_program__attach(prog_for(r, ps->def, ps->method));
+	if (!link) {
+		int err = -errno;
+
+		fr_warn("probe %s: cannot attach with %s: %s; skipped", ps->def->name,
+			fr_attach_name(ps->method), strerror(errno));
+		ps->why = "attach failed";
+		return err;
+	}
+	ps->link = link;
+	ps->attached = true;
+	ps->why = NULL;
+	r->nattached++;
+	fr_vlog("probe %-20s attached with %s", ps->def->name, fr_attach_name(ps->method));
+	return 0;
+}
+
+void fr_recorder_detach_probe(struct fr_recorder *r, unsigned i, const char *why)
+{
+	struct fr_probe_state *ps = &r->probes[i];
+
+	if (!ps->attached)
+		return;
+	bpf_link__destroy(ps->link);
+	ps->link = NULL;
+	ps->attached = false;
+	ps->why = why;
+	r->nattached--;
+}
+
+void fr_recorder_set_emit(struct fr_recorder *r)
+{
+	bool on = (r->groups & FR_GROUP_PROCESS) && !r->paused;
+
+	r->skel->bss->emit_fork = on;
+	r->skel->bss->emit_exit = on;
+}
+
+/* Attach every probe asked for; one that fails is skipped with a warning. */
 static int attach_all(struct fr_recorder *r)
 {
 	for (unsigned i = 0; i < FR_PROBE_COUNT; i++) {
-		struct fr_probe_state *ps = &r->probes[i];
-		struct bpf_link *link;
+		int err;
 
-		if (ps->method == FR_ATTACH_NONE)
+		if (!r->probes[i].wanted)
 			continue;
-		link = bpf_program__attach(prog_for(r, ps->def, ps->method));
-		if (!link) {
-			fr_warn("probe %s: cannot attach with %s: %s; skipped", ps->def->name,
-				fr_attach_name(ps->method), strerror(errno));
-			ps->why = "attach failed";
-			ps->method = FR_ATTACH_NONE;
-			continue;
-		}
-		ps->link = link;
-		ps->attached = true;
-		r->nattached++;
-		fr_vlog("probe %-20s attached with %s", ps->def->name, fr_attach_name(ps->method));
+		err = fr_recorder_attach_probe(r, i);
+		if (err && err != -EOPNOTSUPP)
+			r->probes[i].method = FR_ATTACH_NONE;
 	}
 	if (!r->nattached) {
 		fr_err("no probe could be attached; nothing to record");
@@ -483,11 +527,15 @@ int fr_recorder_start(struct fr_recorder *r, const struct fr_record_cfg *cfg)
 				     : " (run with -vv for the verifier log)");
 		goto fail;
 	}
+	r->groups = cfg->groups;
+	fr_recorder_set_emit(r);
 	/* events can arrive as soon as the first probe is attached */
 	r->start_ns = fr_boot_ns();
+	fr_timeline_groups(&r->tl, r->start_ns, r->groups);
 	if ((err = attach_all(r)))
 		goto fail;
-	start_batching(r);
+	if (r->groups & FR_GROUP_SYSCALLS)
+		fr_recorder_start_batching(r);
 	err = fr_bpfring_open(&r->rb, bpf_map__fd(r->skel->maps.events),
 			      bpf_map__max_entries(r->skel->maps.events));
 	if (err) {
@@ -659,7 +707,12 @@ static void read_counters(struct fr_recorder *r, struct fr_counters *out, bool t
 	out->ring_used_bytes = fr_ring_used(&r->ring);
 	out->ring_records = r->ring.records;
 	out->ring_size = r->ring.cap;
+	out->cleared = r->ring.cleared;
+	out->resized = r->ring.resized;
+	out->taken = r->ring.taken;
 	pthread_mutex_unlock(&r->lock);
+	/* changed by the main thread alone: another may see it a moment late */
+	out->tl = r->tl;
 
 	/* the main thread changes the task table outside the lock: only it
 	 * reads these */
@@ -740,7 +793,7 @@ void fr_recorder_stop(struct fr_recorder *r)
 	detach_all(r);
 	if (r->rb_open)
 		drain(r);
-	collect_batches(r);
+	fr_recorder_collect_batches(r);
 	r->stop_ns = fr_boot_ns();
 	keep_bpf_counters(r);
 	fr_recorder_read_maps(r);
@@ -757,7 +810,7 @@ static void detach_all(struct fr_recorder *r)
 		bpf_link__destroy(r->probes[i].link);
 		r->probes[i].link = NULL;
 	}
-	stop_batching(r);
+	fr_recorder_stop_batching(r);
 }
 
 void fr_recorder_free(struct fr_recorder *r)

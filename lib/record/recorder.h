@@ -75,6 +75,7 @@ struct fr_probe_state {
 	const struct fr_probe_def *def;
 	enum fr_attach method;
 	bool attached;
+	bool wanted;		/* its group is on, or it is always attached */
 	const char *why;	/* why skipped */
 	struct bpf_link *link;
 };
@@ -146,6 +147,14 @@ struct fr_recorder {
 	uint64_t sweeps, sweep_ns;	/* how many, and the time the last one took */
 	/* the maps' fill when the counters were last read */
 	struct fr_map_fill maps[FR_NMAPS];
+	/* live control (recorder_ctl.c): the groups on, paused or not; the
+	 * timeline of pauses and group changes; the ring's other readers,
+	 * moved when the ring is cleared, resized or a trace taken out */
+	unsigned groups;
+	bool paused;
+	struct fr_timeline tl;
+	struct fr_ring_reader *readers[4];
+	unsigned nreaders;
 };
 
 /* Load and attach. On failure returns -errno with a message already printed;
@@ -200,6 +209,33 @@ void fr_recorder_counters(struct fr_recorder *r, struct fr_counters *out);
  * figures left 0 (the main thread changes the table without the lock);
  * never while fr_recorder_stop runs (the writer is paused before it). */
 void fr_recorder_counters_shared(struct fr_recorder *r, struct fr_counters *out);
+
+/* ---- live control (recorder_ctl.c); main thread, between drains ---- */
+
+/* Register a reader of the ring (the ring file's writer, a trigger's
+ * detectors) to move with it. At most 4. */
+void fr_recorder_add_reader(struct fr_recorder *r, struct fr_ring_reader *rd);
+/* Stop taking events and keep the ring: every probe detached but fork and
+ * exit, which stop recording and go on following tasks. 0 or -EALREADY. */
+int fr_recorder_pause(struct fr_recorder *r);
+/* Attach the groups on again. 0, -EALREADY, or -errno when no probe of
+ * them could be attached (then still paused; the message in err). */
+int fr_recorder_resume(struct fr_recorder *r, char *err, size_t errlen);
+/* Switch groups on and off; a paused recorder attaches them at its
+ * resume. The groups really changed in *changed. 0, or -EOPNOTSUPP when
+ * a group has no probe this kernel can attach, -ENOENT when no probe would
+ * be left, with the message in err (nothing changed). */
+int fr_recorder_set_groups(struct fr_recorder *r, unsigned on, unsigned off, unsigned *changed,
+			   char *err, size_t errlen);
+/* Empty the ring (fr_ring_clear_counted). The records cleared. */
+uint64_t fr_recorder_clear(struct fr_recorder *r);
+/* Make the ring cap bytes at once, keeping the newest records that fit;
+ * *discarded says how many did not. 0, -EINVAL, -ENOMEM. */
+int fr_recorder_resize(struct fr_recorder *r, uint64_t cap, uint64_t *discarded);
+/* Copy out the records keep selects, sorted by time, into win; with take,
+ * also take them out of the ring (counted in taken). 0 or -ENOMEM. */
+int fr_recorder_select(struct fr_recorder *r, bool (*keep)(const void *rec, uint32_t len, void *ctx),
+		       void *ctx, bool take, struct fr_window *win);
 
 /* Drain what is left, read the counters, detach every probe. Idempotent. */
 void fr_recorder_stop(struct fr_recorder *r);

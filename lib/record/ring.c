@@ -34,36 +34,147 @@ int fr_ring_init(struct fr_ring *r, uint64_t cap)
 
 int fr_ring_grow(struct fr_ring *r, uint64_t cap, uint64_t *pos)
 {
-	struct fr_ring n;
-	uint64_t p = r->tail, moved = 0;
-	bool mapped = false;
-	int err;
+	struct fr_ring_reader rd = { .pos = pos };
+	struct fr_ring_reader *const one[1] = { &rd };
 
 	if ((cap & ~7ULL) <= r->cap)
 		return 0;
-	err = fr_ring_init(&n, cap);
+	return fr_ring_rebuild(r, cap, NULL, NULL, one, pos ? 1 : 0);
+}
+
+/* The index a reader's record gets when the ring comes to hold records
+ * with kept_before of them before it, counted as fr_ring_reader says: a
+ * reader behind the oldest keeps its lag. */
+static uint64_t reader_rec(const struct fr_ring *r, uint64_t old_oldest, uint64_t rec,
+			   bool behind, uint64_t kept_before)
+{
+	uint64_t oldest = r->written - r->records;
+
+	if (behind)
+		return oldest - (old_oldest > rec ? old_oldest - rec : 0);
+	return oldest + kept_before;
+}
+
+uint64_t fr_ring_clear_counted(struct fr_ring *r, struct fr_ring_reader *const *rd, unsigned n)
+{
+	uint64_t old_oldest = r->written - r->records, cleared = r->records;
+
+	for (unsigned i = 0; i < n; i++) {
+		uint64_t p = *rd[i]->pos > r->tail ? *rd[i]->pos : r->tail;
+		bool behind = *rd[i]->pos < r->tail;
+
+		while (p < r->head) {
+			uint32_t len;
+
+			fr_ring_at(r, &p, &len);
+			rd[i]->cleared++;
+		}
+		rd[i]->clears++;
+		*rd[i]->pos = r->head;
+		if (rd[i]->rec) {
+			uint64_t rec = *rd[i]->rec;
+
+			/* computed as if already empty */
+			r->records -= cleared;
+			*rd[i]->rec = reader_rec(r, old_oldest, rec, behind, 0);
+			r->records += cleared;
+		}
+	}
+	r->cleared += cleared;
+	r->records = 0;
+	r->tail = r->head;
+	r->tail_off = r->head_off;
+	return cleared;
+}
+
+struct rebuilt_reader {
+	bool mapped, behind;
+	uint64_t pos, kept_before;
+};
+
+int fr_ring_rebuild(struct fr_ring *r, uint64_t cap,
+		    bool (*keep)(const void *rec, uint32_t len, void *ctx), void *ctx,
+		    struct fr_ring_reader *const *rd, unsigned n)
+{
+	struct rebuilt_reader st[n ? n : 1];
+	uint64_t p, kept_bytes = 0, kept = 0, old_oldest = r->written - r->records;
+	struct fr_ring nr;
+	int err;
+
+	err = fr_ring_init(&nr, cap);
 	if (err)
 		return err;
-	/* oldest first: the new ring holds them all, from position 0 */
-	while (p < r->head) {
+	/* what is kept, in bytes: the oldest of it goes when it does not
+	 * fit (laid out from 0, the records leave no gap) */
+	for (p = r->tail; p < r->head;) {
 		uint32_t len;
-		const void *rec;
+		const void *rec = fr_ring_at(r, &p, &len);
 
-		if (pos && !mapped && p >= *pos) {
-			moved = n.head;
-			mapped = true;
-		}
-		rec = fr_ring_at(r, &p, &len);
-		fr_ring_put(&n, rec, len);
+		if (!keep || keep(rec, len, ctx))
+			kept_bytes += FR_RING_REC_OVERHEAD + fr_ring_pad(len);
 	}
-	if (pos)
-		*pos = mapped ? moved : n.head;
-	n.written = r->written;
-	n.overwritten = r->overwritten;
-	n.overwritten_bytes = r->overwritten_bytes;
-	n.too_big = r->too_big;
+	memset(st, 0, sizeof(st));
+	for (unsigned i = 0; i < n; i++)
+		st[i].behind = *rd[i]->pos < r->tail;
+	for (p = r->tail; p < r->head;) {
+		uint64_t at = p;
+		uint32_t len;
+		const void *rec = fr_ring_at(r, &p, &len);
+		uint64_t need = FR_RING_REC_OVERHEAD + fr_ring_pad(len);
+		bool in = !keep || keep(rec, len, ctx);
+
+		for (unsigned i = 0; i < n; i++) {
+			if (!st[i].mapped && at >= *rd[i]->pos) {
+				st[i].mapped = true;
+				st[i].pos = nr.head;
+				st[i].kept_before = kept;
+			}
+		}
+		if (in && kept_bytes <= nr.cap) {
+			fr_ring_put(&nr, rec, len);
+			kept++;
+			continue;
+		}
+		if (in) {
+			kept_bytes -= need;
+			r->resized++;
+			r->resized_bytes += len;
+		} else {
+			r->taken++;
+		}
+		/* a reader that had not come to it yet will not see it */
+		for (unsigned i = 0; i < n; i++) {
+			if (at < *rd[i]->pos)
+				continue;
+			if (in)
+				rd[i]->resized++;
+			else
+				rd[i]->taken++;
+		}
+	}
+	for (unsigned i = 0; i < n; i++) {
+		if (!st[i].mapped) {
+			st[i].pos = nr.head;
+			st[i].kept_before = kept;
+		}
+	}
+	nr.written = r->written;
+	nr.overwritten = r->overwritten;
+	nr.overwritten_bytes = r->overwritten_bytes;
+	nr.too_big = r->too_big;
+	nr.cleared = r->cleared;
+	nr.resized = r->resized;
+	nr.resized_bytes = r->resized_bytes;
+	nr.taken = r->taken;
+	nr.resizes = r->resizes + (nr.cap != r->cap);
+	for (unsigned i = 0; i < n; i++) {
+		if (rd[i]->rec)
+			*rd[i]->rec = reader_rec(&nr, old_oldest, *rd[i]->rec, st[i].behind,
+						 st[i].kept_before);
+		*rd[i]->pos = st[i].pos;
+	}
 	fr_ring_free(r);
-	*r = n;
+	*r = nr;
 	return 0;
 }
 

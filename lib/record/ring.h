@@ -12,6 +12,7 @@
 #ifndef FR_RING_H
 #define FR_RING_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -27,7 +28,31 @@ struct fr_ring {
 	uint64_t overwritten;	/* records aged out to make room */
 	uint64_t overwritten_bytes;
 	uint64_t too_big;	/* records refused: larger than the ring */
+	/* records taken out on request (fr_ring_clear_counted, fr_ring_rebuild),
+	 * apart from those overwritten */
+	uint64_t cleared;	/* by a clear */
+	uint64_t resized, resized_bytes;	/* discarded by a shrink */
+	uint64_t taken;		/* by a filter (a trace taken out) */
+	uint64_t resizes;	/* times the capacity changed */
 };
+
+/* A reader of the ring other than its writer: its position (and, when rec
+ * is not NULL, the index of the record there, counted as written is:
+ * written - records is the oldest held). The operations that take records
+ * out or move them update every reader they are given, and count the
+ * records taken out that the reader had not reached yet, by cause; clears
+ * counts the clears it went through. */
+struct fr_ring_reader {
+	uint64_t *pos;
+	uint64_t *rec;
+	uint64_t cleared, resized, taken;
+	uint64_t clears;
+};
+
+static inline uint64_t fr_ring_reader_gone(const struct fr_ring_reader *rd)
+{
+	return rd->cleared + rd->resized + rd->taken;
+}
 
 #define FR_RING_REC_OVERHEAD 8u
 #define FR_RING_MIN 64u
@@ -46,6 +71,20 @@ void fr_ring_free(struct fr_ring *r);
  * -ENOMEM / -EINVAL as fr_ring_init (the ring is then unchanged). */
 int fr_ring_grow(struct fr_ring *r, uint64_t cap, uint64_t *pos);
 void fr_ring_clear(struct fr_ring *r);
+/* Empty the ring on request: every record held is counted in cleared,
+ * positions go on from where they were, and each reader moves to the head
+ * (what it had not read yet counted in its gone). The records cleared. */
+uint64_t fr_ring_clear_counted(struct fr_ring *r, struct fr_ring_reader *const *rd, unsigned n);
+
+/* Copy the ring into a new buffer of cap bytes (any size from FR_RING_MIN
+ * up): the records for which keep (NULL: all) returns true, as many of the
+ * newest of them as fit; the others are counted in taken (refused by keep)
+ * or resized (no room). Positions start again at 0; each reader moves with
+ * the record it was at. 0, or -ENOMEM / -EINVAL as fr_ring_init (the ring
+ * is then unchanged). */
+int fr_ring_rebuild(struct fr_ring *r, uint64_t cap,
+		    bool (*keep)(const void *rec, uint32_t len, void *ctx), void *ctx,
+		    struct fr_ring_reader *const *rd, unsigned n);
 
 /* Append a record, evicting the oldest ones until it fits. 0, or -E2BIG
  * when the record can never fit (counted in too_big, ring unchanged). */

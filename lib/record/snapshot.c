@@ -47,6 +47,7 @@ static cJSON *end_json(const struct fr_counters *k, const struct fr_snap_ctx *c,
 	kw.stored_bytes = w->raw_bytes;
 	kw.ring_file = false;
 	cJSON_AddItemToObject(e, "counters", fr_counters_json(&kw));
+	fr_timeline_add_json(e, &k->tl);
 	if (c->maps)
 		cJSON_AddItemToObject(e, "maps", fr_maps_json(c->maps));
 	t = fr_traces_json(c->trace_ids, c->ntraces);
@@ -193,6 +194,8 @@ int fr_snapshot_write(const struct fr_ring *ring, const struct fr_counters *k,
 struct collect {
 	struct fr_window *win;
 	uint64_t from, to;
+	bool (*keep)(const void *rec, uint32_t len, void *ctx);
+	void *ctx;
 	size_t cap;
 	int err;
 };
@@ -203,7 +206,7 @@ static int collect_one(const void *rec, uint32_t len, void *arg)
 	const struct fr_hdr *h = rec;
 	uint64_t pad = fr_ring_pad(len);
 
-	if (len < sizeof(*h) || h->ts < c->from || h->ts > c->to)
+	if (len < sizeof(*h) || h->ts < c->from || h->ts > c->to || (c->keep && !c->keep(rec, len, c->ctx)))
 		return 0;
 	if (c->win->len + pad > c->cap)
 		return c->err = -E2BIG;	/* cannot happen: sized from the ring */
@@ -216,7 +219,14 @@ static int collect_one(const void *rec, uint32_t len, void *arg)
 
 int fr_window_collect(const struct fr_ring *ring, uint64_t from, uint64_t to, struct fr_window *win)
 {
-	struct collect c = { .win = win, .from = from, .to = to };
+	return fr_window_collect_if(ring, from, to, NULL, NULL, win);
+}
+
+int fr_window_collect_if(const struct fr_ring *ring, uint64_t from, uint64_t to,
+			 bool (*keep)(const void *rec, uint32_t len, void *ctx), void *ctx,
+			 struct fr_window *win)
+{
+	struct collect c = { .win = win, .from = from, .to = to, .keep = keep, .ctx = ctx };
 	int ret;
 
 	memset(win, 0, sizeof(*win));

@@ -5,6 +5,7 @@
 #define FR_SNAPSHOT_H
 
 #include <cjson/cJSON.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "capture/capture.h"
@@ -59,6 +60,10 @@ struct fr_window {
 	size_t n;
 };
 int fr_window_collect(const struct fr_ring *ring, uint64_t from, uint64_t to, struct fr_window *win);
+/* The same, of the records keep (NULL: all) selects. */
+int fr_window_collect_if(const struct fr_ring *ring, uint64_t from, uint64_t to,
+			 bool (*keep)(const void *rec, uint32_t len, void *ctx), void *ctx,
+			 struct fr_window *win);
 void fr_window_free(struct fr_window *win);
 /* Write a window as a capture: META, TRIGGER (when not NULL), the events,
  * the process table (the tasks the events name, as c->tasks and /proc

@@ -61,6 +61,8 @@ int fr_stream_open(struct fr_stream *s, int fd, const char *path, uint64_t max_s
 	pthread_mutex_lock(src->lock);
 	s->cur_pos = src->ring->tail;
 	s->cur_rec = src->ring->written - src->ring->records;
+	s->rd.pos = &s->cur_pos;
+	s->rd.rec = &s->cur_rec;
 	pthread_mutex_unlock(src->lock);
 	s->last_flush_ns = s->last_status_ns = fr_boot_ns();
 	return 0;
@@ -75,6 +77,18 @@ static bool take(struct fr_stream *s, uint64_t *drained)
 	bool more = false;
 
 	pthread_mutex_lock(s->src.lock);
+	if (s->rd.clears != s->clears_seen) {
+		/* the ring was cleared: what was taken before goes too, and
+		 * the file's segments before the next write */
+		s->clears_seen = s->rd.clears;
+		s->cleared += s->batch_n;
+		s->batch_len = 0;
+		s->batch_n = 0;
+		s->file_clear_due = true;
+	}
+	s->rd_cleared = s->rd.cleared;
+	s->rd_resized = s->rd.resized;
+	s->rd_taken = s->rd.taken;
 	{
 		uint64_t oldest = ring->written - ring->records;
 
@@ -282,6 +296,17 @@ static int flush(struct fr_stream *s, bool final)
 		bool more = take(s, &drained);
 		int ret;
 
+		if (s->file_clear_due) {
+			ret = fr_rf_clear(&s->rf);
+			if (ret)
+				return ret;
+			s->file_clear_due = false;
+			/* the file begins again: its tasks, whole, with the next
+			 * events */
+			s->full_procs_due = true;
+			s->max_ts_written = 0;
+			forget_overwritten(s);
+		}
 		if (!s->batch_n)
 			return 0;
 		ret = sort_batch(s);
@@ -321,6 +346,11 @@ static void counters(struct fr_stream *s, struct fr_counters *k)
 	k->unwritten = s->unwritten;
 	k->late = s->late;
 	k->overwritten = k->file_overwritten + k->unwritten;
+	/* what the file never got; those it had are file_cleared */
+	k->cleared = s->rd_cleared + s->cleared;
+	k->resized = s->rd_resized;
+	k->taken = s->rd_taken;
+	k->file_cleared = s->rf.cleared;
 	k->overwritten_bytes = k->file_overwritten_bytes;
 }
 
@@ -344,6 +374,7 @@ static cJSON *status_json(void *ctx)
 		return NULL;
 	counters(s, &k);
 	cJSON_AddItemToObject(o, "counters", fr_counters_json(&k));
+	fr_timeline_add_json(o, &k.tl);
 	/* a trace slot may be given anew meanwhile (under the lock) */
 	pthread_mutex_lock(s->src.lock);
 	add_traces(o, &s->src);
@@ -372,6 +403,7 @@ static cJSON *end_json(void *ctx)
 		return NULL;
 	counters(c->s, &k);
 	cJSON_AddItemToObject(e, "counters", fr_counters_json(&k));
+	fr_timeline_add_json(e, &k.tl);
 	if (c->s->src.maps)
 		cJSON_AddItemToObject(e, "maps", fr_maps_json(c->s->src.maps));
 	add_traces(e, &c->s->src);

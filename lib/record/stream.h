@@ -55,8 +55,15 @@ struct fr_stream {
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
 	bool stop;
-	/* the next record to take from the ring */
+	/* the next record to take from the ring; rd (register it with the
+	 * recorder: fr_recorder_add_reader) moves them when the ring is
+	 * cleared, resized or a trace taken out, under the ring's lock */
 	uint64_t cur_pos, cur_rec;
+	struct fr_ring_reader rd;
+	uint64_t clears_seen;	/* rd.clears when the batch was last dropped */
+	bool file_clear_due;	/* the file's segments go before the next write */
+	uint64_t cleared;	/* records taken before a clear, dropped unwritten */
+	uint64_t rd_cleared, rd_resized, rd_taken;	/* rd's, as of the last take */
 	/* records taken and not yet written (sorted ones held back first) */
 	uint8_t *batch, *spare, *stage;
 	size_t batch_len, batch_cap, stage_cap;

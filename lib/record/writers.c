@@ -70,7 +70,7 @@ cJSON *fr_meta_json(const struct fr_recorder *r, const struct fr_snapshot_info *
 		p = cJSON_CreateObject();
 		cJSON_AddStringToObject(p, "name", ps->def->name);
 		cJSON_AddStringToObject(p, "group", fr_group_name(ps->def->group));
-		cJSON_AddStringToObject(p, "method", fr_attach_name(ps->method));
+		cJSON_AddStringToObject(p, "method", fr_attach_name(ps->attached ? ps->method : FR_ATTACH_NONE));
 		cJSON_AddBoolToObject(p, "attached", ps->attached);
 		if (!ps->attached && ps->why)
 			cJSON_AddStringToObject(p, "reason", ps->why);

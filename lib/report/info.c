@@ -183,6 +183,7 @@ void fr_info_text(FILE *out, const cJSON *o, const struct fr_decoder *d)
 	else if (end)
 		fprintf(out, "lost:        %.0f dropped (BPF buffer full), %.0f overwritten (ring full)\n",
 			fr_jnum(counters, "dropped", 0), fr_jnum(counters, "overwritten", 0));
+	fr_print_control(out, fr_jget(end, "control"), counters, d, 13);
 	fprintf(out, "size:        %s raw, %s on disk (%.1fx)\n",
 		fr_fmt_bytes((uint64_t)fr_jnum(o, "raw_bytes", 0), b1, sizeof(b1)),
 		fr_fmt_bytes((uint64_t)fr_jnum(o, "file_bytes", 0), b2, sizeof(b2)),

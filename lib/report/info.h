@@ -26,4 +26,10 @@ void fr_info_probes(FILE *out, const cJSON *probes, int label);
  * words where there are some, continued under itself; whole when wide. */
 void fr_info_wrapped(FILE *out, const char *name, int label, const char *s, bool wide);
 
+/* What the recording's controls did (END's control object: pauses, the
+ * groups on when; counters: the events taken out on request), a line
+ * each, labels padded to label columns; nothing for an uncontrolled one. */
+void fr_print_control(FILE *out, const cJSON *ctl, const cJSON *counters,
+		      const struct fr_decoder *d, int label);
+
 #endif

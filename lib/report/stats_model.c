@@ -136,7 +136,8 @@ static void model_loss(const struct fr_stats *s, const struct fr_capture *cap, c
 	const cJSON *e = cap ? (cap->end ? cap->end : cap->status) : NULL;
 	const cJSON *k = cJSON_GetObjectItemCaseSensitive(e, "counters");
 	static const char *const keys[] = { "dropped", "overwritten", "file_overwritten",
-					    "unwritten", "malformed" };
+					    "unwritten", "malformed", "cleared", "resized",
+					    "taken", "file_cleared" };
 
 	for (unsigned i = 0; i < FR_ARRAY_SIZE(keys); i++) {
 		const cJSON *x = cJSON_GetObjectItemCaseSensitive(k, keys[i]);
@@ -148,6 +149,10 @@ static void model_loss(const struct fr_stats *s, const struct fr_capture *cap, c
 	loss_affects(s, cap, o);
 	if (cap && cap->trigger)
 		cJSON_AddItemToObject(m, "trigger", cJSON_Duplicate(cap->trigger, true));
+	/* pauses and probe groups switched (flightrec ctl) */
+	if (cJSON_IsObject(cJSON_GetObjectItemCaseSensitive(e, "control")))
+		cJSON_AddItemToObject(m, "control",
+				      cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(e, "control"), true));
 }
 
 static cJSON *proc_json(const struct fr_stats *s, const struct proc *p, struct fr_proctab *pt,

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "report/headline.h"
+#include "report/info.h"
 #include "report/model.h"
 #include "report/render.h"
 #include "report/stats_render.h"
@@ -56,6 +57,7 @@ static void print_head(FILE *out, const cJSON *m, const struct fr_decoder *dec)
 	fprintf(out, "time:     %s to %s, %s\n", t0,
 		strlen(t0) > 11 && !strncmp(t0, t1, 11) && t1[10] == ' ' ? t1 + 11 : t1,
 		dur(last - first, b1, sizeof(b1)));
+	fr_print_control(out, fr_jget(m, "control"), loss, dec, 10);
 	{
 		/* wrapped at 80 columns, the rest indented */
 		int col = fprintf(out, "events:   %.0f:", n_at(ev, "total"));

@@ -1,7 +1,10 @@
 /* test_ring.c: the bounded ring: wrap-around, overwrite accounting,
  * variable-size records, records larger than the ring, records never
  * split at the end of the buffer, readers following the writer, a ring
- * grown under a reader. */
+ * grown under a reader, cleared, shrunk and filtered under readers with
+ * exact accounting. */
+#include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -317,6 +320,102 @@ static void test_grow(void)
 	fr_ring_free(&r);
 }
 
+/* Every record put is held, overwritten, cleared, discarded by a shrink
+ * or taken by a filter; a reader's gone counts those it had not reached. */
+static bool even(const void *rec, uint32_t len, void *ctx)
+{
+	uint32_t id;
+
+	(void)ctx;
+	memcpy(&id, rec, 4);
+	return len >= 4 && !(id & 1);
+}
+
+static uint64_t accounted(const struct fr_ring *r)
+{
+	return r->records + r->overwritten + r->cleared + r->resized + r->taken;
+}
+
+static void test_clear_shrink_take(void)
+{
+	struct fr_ring r;
+	struct collect c;
+	uint8_t buf[64], out[64];
+	uint64_t pos, rec, head;
+	uint32_t got, id;
+	struct fr_ring_reader rd = { .pos = &pos, .rec = &rec };
+	struct fr_ring_reader *const one[1] = { &rd };
+
+	fr_ring_init(&r, 4000);
+	for (uint32_t i = 0; i < 300; i++) {
+		make(buf, i, 8 + i % 40);
+		fr_ring_put(&r, buf, 8 + i % 40);
+	}
+	/* a reader 7 records behind the head */
+	pos = r.tail;
+	rec = r.written - r.records;
+	while (rec < r.written - 7) {
+		pos = fr_ring_get(&r, pos, out, sizeof(out), &got);
+		rec++;
+	}
+	head = r.head;
+	ok(accounted(&r) == r.written, "before: every record accounted for");
+	is_u(fr_ring_clear_counted(&r, one, 1), r.cleared, "clear: the records cleared");
+	ok(r.records == 0 && r.tail == r.head && r.head == head && fr_ring_used(&r) == 0,
+	   "the ring is empty, its positions go on");
+	is_u(rd.cleared, 7, "the reader lost the 7 it had not read");
+	ok(pos == r.head && rec == r.written, "and stands at the head");
+	ok(accounted(&r) == r.written, "after the clear: every record accounted for");
+
+	for (uint32_t i = 300; i < 500; i++) {
+		make(buf, i, 24);
+		fr_ring_put(&r, buf, 24);
+	}
+	/* a reader 10 records behind; shrink to 20 records of 32 bytes */
+	pos = r.tail;
+	rec = r.written - r.records;
+	rd.cleared = rd.resized = rd.taken = 0;
+	while (rec < r.written - 10) {
+		pos = fr_ring_get(&r, pos, out, sizeof(out), &got);
+		rec++;
+	}
+	ok(fr_ring_rebuild(&r, 20 * 32, NULL, NULL, one, 1) == 0 && r.cap == 640, "shrunk to 640");
+	walk(&r, &c);
+	ok(c.n == 20 && c.ids[0] == 480 && c.ids[19] == 499 && !c.bad, "the newest 20 kept, in order");
+	ok(accounted(&r) == r.written && r.resized > 0 && r.resizes == 1,
+	   "discarded by the shrink: %llu, every record accounted for", (unsigned long long)r.resized);
+	ok(fr_ring_reader_gone(&rd) == 0 && rec == r.written - 10, "the reader's 10 were all kept");
+	pos = fr_ring_get(&r, pos, out, sizeof(out), &got);
+	memcpy(&id, out, 4);
+	is_u(id, 490, "and it goes on at its next record");
+
+	/* a reader behind what the shrink keeps */
+	pos = r.tail;
+	rec = r.written - r.records;
+	rd.cleared = rd.resized = rd.taken = 0;
+	ok(fr_ring_rebuild(&r, 5 * 32, NULL, NULL, one, 1) == 0, "shrunk to 5 records");
+	is_u(rd.resized, 15, "the reader lost the 15 discarded");
+	ok(pos == r.tail && rec == r.written - r.records, "and goes on at the oldest");
+
+	/* grown back, then a filter takes the odd ones (keeps the even) */
+	ok(fr_ring_rebuild(&r, 4000, NULL, NULL, NULL, 0) == 0 && r.records == 5, "grown, all kept");
+	for (uint32_t i = 500; i < 520; i++) {
+		make(buf, i, 24);
+		fr_ring_put(&r, buf, 24);
+	}
+	pos = r.head;
+	rec = r.written;
+	rd.cleared = rd.resized = rd.taken = 0;
+	ok(fr_ring_rebuild(&r, r.cap, even, NULL, one, 1) == 0, "filtered");
+	walk(&r, &c);
+	ok(c.n == 12 && c.ids[0] == 496 && c.ids[11] == 518 && !c.bad, "the even ones stay (%u)", c.n);
+	ok(accounted(&r) == r.written && r.taken == 13, "13 taken, every record accounted for");
+	ok(fr_ring_reader_gone(&rd) == 0 && rd.clears == 1 && pos == r.head && rec == r.written, "a reader at the head stays there");
+	ok(fr_ring_rebuild(&r, 8, NULL, NULL, NULL, 0) == -EINVAL && r.records == 12,
+	   "below the minimum: refused, the ring unchanged");
+	fr_ring_free(&r);
+}
+
 int main(void)
 {
 	test_basic();
@@ -326,5 +425,6 @@ int main(void)
 	test_end_gaps();
 	test_follower();
 	test_grow();
+	test_clear_shrink_take();
 	return tap_done();
 }

@@ -1,0 +1,204 @@
+/* recorder_ctl.c: a running recorder's controls: pause and resume, probe
+ * groups switched on and off, the ring cleared, resized, or a trace's
+ * records taken out. Each runs on the main thread between two drains. */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "base/log.h"
+#include "base/util.h"
+#include "record/recorder_impl.h"
+#include "record/snapshot.h"
+
+void fr_recorder_add_reader(struct fr_recorder *r, struct fr_ring_reader *rd)
+{
+	if (r->nreaders < sizeof(r->readers) / sizeof(r->readers[0]))
+		r->readers[r->nreaders++] = rd;
+}
+
+/* Is probe i attached when the groups on are groups and not paused? */
+static bool probe_on(const struct fr_recorder *r, unsigned i, unsigned groups)
+{
+	const struct fr_probe_def *d = r->probes[i].def;
+
+	return d && (d->always || (!r->paused && (d->group & groups)));
+}
+
+/* Bring the probes to what groups and paused say: detach first (the
+ * syscall batches taken once their probes are off), then attach. The
+ * probes that could not be attached. */
+static unsigned apply(struct fr_recorder *r, unsigned groups, const char *why_off)
+{
+	bool syscalls = probe_on(r, FR_PROBE_SYS_ENTER, groups);
+	unsigned failed = 0;
+
+	for (unsigned i = 0; i < fr_nprobes; i++) {
+		if (!probe_on(r, i, groups)) {
+			fr_recorder_detach_probe(r, i, why_off);
+			r->probes[i].wanted = false;
+		}
+	}
+	if (!syscalls) {
+		fr_recorder_stop_batching(r);
+		fr_recorder_collect_batches(r);
+	}
+	fr_recorder_set_emit(r);
+	for (unsigned i = 0; i < fr_nprobes; i++) {
+		if (!probe_on(r, i, groups))
+			continue;
+		r->probes[i].wanted = true;
+		if (r->probes[i].method != FR_ATTACH_NONE && fr_recorder_attach_probe(r, i))
+			failed++;
+	}
+	if (syscalls && r->probes[FR_PROBE_SYS_ENTER].attached)
+		fr_recorder_start_batching(r);
+	return failed;
+}
+
+int fr_recorder_pause(struct fr_recorder *r)
+{
+	if (r->paused)
+		return -EALREADY;
+	r->paused = true;
+	apply(r, r->groups, "paused");
+	/* what the probes sent before they went is in: the pause starts
+	 * after it */
+	fr_recorder_poll(r, 0);
+	r->tl.paused_since = fr_boot_ns();
+	fr_info("paused: probes detached, the ring kept (%u events in it)",
+		(unsigned)r->ring.records);
+	return 0;
+}
+
+int fr_recorder_resume(struct fr_recorder *r, char *err, size_t errlen)
+{
+	uint64_t now;
+
+	if (!r->paused)
+		return -EALREADY;
+	r->paused = false;
+	now = fr_boot_ns();
+	if (apply(r, r->groups, "paused") && r->nattached <= 2) {
+		/* fork and exit alone: nothing of what was asked came back */
+		snprintf(err, errlen, "no probe could be attached again (see the recorder's "
+			 "messages); still paused");
+		r->paused = true;
+		apply(r, r->groups, "paused");
+		return -EIO;
+	}
+	fr_timeline_pause(&r->tl, r->tl.paused_since, now);
+	r->tl.paused_since = 0;
+	fr_info("resumed after %.1f s", (now - r->tl.pauses[r->tl.npauses - 1][0]) / 1e9);
+	return 0;
+}
+
+/* Can a probe of these groups be attached on this kernel? The first
+ * group that has none. */
+static const char *group_without_probe(const struct fr_recorder *r, unsigned groups)
+{
+	for (size_t g = 0; g < fr_ngroups; g++) {
+		bool any = false;
+
+		if (!(groups & fr_groups[g].bit))
+			continue;
+		for (unsigned i = 0; i < fr_nprobes; i++)
+			any |= r->probes[i].def && r->probes[i].def->group == fr_groups[g].bit &&
+			       r->probes[i].method != FR_ATTACH_NONE;
+		if (!any)
+			return fr_groups[g].name;
+	}
+	return NULL;
+}
+
+int fr_recorder_set_groups(struct fr_recorder *r, unsigned on, unsigned off, unsigned *changed,
+			   char *err, size_t errlen)
+{
+	unsigned groups = (r->groups | on) & ~off;
+	const char *none = group_without_probe(r, on);
+
+	*changed = groups ^ r->groups;
+	if (none) {
+		snprintf(err, errlen, "no probe of group %s can be attached on this kernel "
+			 "(stats shows why)", none);
+		return -EOPNOTSUPP;
+	}
+	if (!groups) {
+		snprintf(err, errlen, "that would leave no probe group on; pause the recorder "
+			 "instead (flightrec ctl pause)");
+		return -ENOENT;
+	}
+	if (!*changed)
+		return 0;
+	apply(r, groups, "disabled");
+	r->groups = groups;
+	fr_timeline_groups(&r->tl, fr_boot_ns(), groups);
+	return 0;
+}
+
+uint64_t fr_recorder_clear(struct fr_recorder *r)
+{
+	uint64_t n;
+
+	pthread_mutex_lock(&r->lock);
+	n = fr_ring_clear_counted(&r->ring, r->readers, r->nreaders);
+	/* nothing held names a task any more: the sweep is due */
+	r->swept_head = UINT64_MAX;
+	r->swept_overwritten = UINT64_MAX;
+	pthread_mutex_unlock(&r->lock);
+	r->tl.clears++;
+	return n;
+}
+
+int fr_recorder_resize(struct fr_recorder *r, uint64_t cap, uint64_t *discarded)
+{
+	uint64_t before;
+	int err;
+
+	pthread_mutex_lock(&r->lock);
+	before = r->ring.resized;
+	err = fr_ring_rebuild(&r->ring, cap, NULL, NULL, r->readers, r->nreaders);
+	*discarded = r->ring.resized - before;
+	/* positions start again at 0 */
+	r->swept_head = UINT64_MAX;
+	r->swept_overwritten = UINT64_MAX;
+	pthread_mutex_unlock(&r->lock);
+	if (!err)
+		r->tl.resizes++;
+	return err;
+}
+
+/* The records that stay when those keep selects are taken out. */
+struct refuse {
+	bool (*keep)(const void *rec, uint32_t len, void *ctx);
+	void *ctx;
+};
+
+static bool refused(const void *rec, uint32_t len, void *arg)
+{
+	const struct refuse *f = arg;
+
+	return !f->keep(rec, len, f->ctx);
+}
+
+int fr_recorder_select(struct fr_recorder *r, bool (*keep)(const void *rec, uint32_t len, void *ctx),
+		       void *ctx, bool take, struct fr_window *win)
+{
+	struct refuse f = { keep, ctx };
+	int err;
+
+	/* everything up to the request is in the ring first */
+	fr_recorder_sync(r);
+	pthread_mutex_lock(&r->lock);
+	err = fr_window_collect_if(&r->ring, 0, UINT64_MAX, keep, ctx, win);
+	if (!err && take && win->n) {
+		/* a copy of the ring without them (the ring's size again, for
+		 * a moment) */
+		err = fr_ring_rebuild(&r->ring, r->ring.cap, refused, &f, r->readers, r->nreaders);
+		if (err)
+			fr_window_free(win);
+		r->swept_head = UINT64_MAX;
+		r->swept_overwritten = UINT64_MAX;
+	}
+	pthread_mutex_unlock(&r->lock);
+	return err;
+}
