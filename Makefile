@@ -49,7 +49,7 @@ CMD_OBJS  := $(CMD_SRCS:%.c=$(B)/%.o)
 # the unit tests link the library without BPF, so they build and run anywhere
 # (the capture writers, snapshot.o and stream.o, included: they take a
 # ring and counters, not the recorder)
-UNIT_LIB  := $(filter-out $(B)/lib/record/recorder.o $(B)/lib/record/recorder_ctl.o $(B)/lib/record/traces.o $(B)/lib/record/writers.o $(B)/lib/record/sweep.o $(B)/lib/record/features.o $(B)/lib/record/profile.o,$(LIB_OBJS))
+UNIT_LIB  := $(filter-out $(B)/lib/record/recorder.o $(B)/lib/record/recorder_ctl.o $(B)/lib/record/recorder_counters.o $(B)/lib/record/traces.o $(B)/lib/record/writers.o $(B)/lib/record/sweep.o $(B)/lib/record/features.o $(B)/lib/record/profile.o,$(LIB_OBJS))
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(B)/tests/%)
 HELPERS   := $(B)/tests/frhelper $(B)/tests/frfuse $(B)/tests/mkcapture
@@ -107,7 +107,7 @@ $(B)/%.o: %.c $(LIB_HDRS) $(wildcard cmd/*.h) bpf/flightrec.h
 	@echo "  CC      $<"
 	@$(CC) $(CPPFLAGS) $(CFLAGS) -c $< -o $@
 
-$(B)/lib/record/recorder.o $(B)/lib/record/traces.o: $(B)/flightrec.skel.h
+$(B)/lib/record/recorder.o $(B)/lib/record/recorder_counters.o $(B)/lib/record/traces.o: $(B)/flightrec.skel.h
 $(B)/lib/record/profile.o: $(B)/profile.skel.h
 
 flightrec: $(CMD_OBJS) $(LIB_OBJS)

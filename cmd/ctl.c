@@ -251,7 +251,25 @@ int cmd_ctl(int argc, char **argv)
 		cJSON_AddNumberToObject(q, "size", (double)o.size);
 	if (o.action == A_ENABLE || o.action == A_DISABLE)
 		cJSON_AddStringToObject(q, "groups", o.arg);
-	ret = fr_live_call(sock, q, -1, &reply);
+	{
+		char err[512];
+
+		ret = fr_ctl_call(sock, q, -1, &reply, err, sizeof(err));
+		if (ret) {
+			fr_err("%s: %s", actions[o.action].name, err);
+			if (o.json) {
+				cJSON *e = cJSON_CreateObject();
+				char *s;
+
+				cJSON_AddStringToObject(e, "error", err);
+				s = cJSON_PrintUnformatted(e);
+				if (s)
+					puts(s);
+				cJSON_free(s);
+				cJSON_Delete(e);
+			}
+		}
+	}
 	cJSON_Delete(q);
 	if (!ret && !o.name)
 		ret = fr_live_request(sock, "hello", -1, &hello);

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <time.h>
 
@@ -465,6 +466,11 @@ static int parse_opt(int key, char *arg, struct argp_state *state)
 		break;
 	case ARGP_KEY_ARG:
 		if (o->live_any && !o->live && !o->file) {
+			struct stat st;
+
+			/* options come first: "dump cap.frec --live" lands here */
+			if (!stat(arg, &st) && !S_ISSOCK(st.st_mode))
+				argp_error(state, "--live reads a running recorder: no FILE with it");
 			/* --live NAME: the word is the recorder's name */
 			o->live = fr_opt_recorder(state, "--live", arg);
 			break;

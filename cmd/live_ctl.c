@@ -69,7 +69,7 @@ static void ok_state(const struct fr_live *l, cJSON *reply)
 
 static void do_pause(struct fr_live *l, bool pause, cJSON *reply)
 {
-	char err[256];
+	char err[256] = "the recorder could not change state";
 	int ret = pause ? fr_recorder_pause(l->r) : fr_recorder_resume(l->r, err, sizeof(err));
 
 	if (ret && ret != -EALREADY) {

@@ -686,7 +686,8 @@ static void watch(struct trigger *t)
 			sampled = true;
 		}
 		fr_engine_tick(&t->e, now, t->firing);
-		if (sampled && fr_engine_evaluate(&t->e, now, t->firing, &t->fire)) {
+		/* paused (ctl pause): the ring takes nothing, so nothing fires */
+		if (sampled && !t->s.r.paused && fr_engine_evaluate(&t->e, now, t->firing, &t->fire)) {
 			t->firing = true;
 			fr_vlog("%s fired; recording %.1fs more", fr_firing_detector(&t->fire),
 				o->post_ns / 1e9);

@@ -1,13 +1,14 @@
 # bash completion for flightrec(8)
 #
-# Completes the commands, the options of record, trigger, dump, stats and
-# mark and their values; --name and dump --live complete the names of the
-# recorders running (their control sockets).
+# Completes the commands, the options of record, trigger, dump, stats, mark
+# and ctl and their values, and ctl's actions; --name and dump --live
+# complete the names of the recorders running (their control sockets).
 # Uses the helpers of the bash-completion package when they are loaded, and
 # plain compgen otherwise.
 
-_flightrec_commands="record trigger dump stats mark help"
+_flightrec_commands="record trigger dump stats mark ctl help"
 _flightrec_groups="sched process syscalls block all"
+_flightrec_actions="status pause resume clear resize enable disable"
 _flightrec_types="sched_switch sched_wakeup sched_wakeup_new process_fork process_exec process_exit sys_enter sys_exit block_issue block_complete oom_kill mark"
 
 # Complete a comma-separated list: $1 is the words allowed, $2 the current
@@ -182,6 +183,9 @@ _flightrec()
             ;;
         mark)
             _flightrec_mark
+            ;;
+        ctl)
+            _flightrec_ctl
             ;;
     esac
     return 0
@@ -394,7 +398,8 @@ _flightrec_stats()
 
 _flightrec_dump()
 {
-    local long="--format= --pid= --type= --since= --until= --trace-id= --live= --info --wide --quiet --help --usage --version"
+    # --live takes its NAME in the same word or the next one, or none
+    local long="--format= --pid= --type= --since= --until= --trace-id= --live --clear --info --wide --quiet --help --usage --version"
     local short="-F -p -t -i -q -h -V"
 
     case $prev in
@@ -411,15 +416,18 @@ _flightrec_dump()
             return
             ;;
         --live)
-            _flightrec_recorders
-            return
+            # NAME is optional: an option may follow instead
+            if [[ $cur != -* ]]; then
+                _flightrec_recorders
+                return
+            fi
             ;;
         --since | --until | --trace-id)
             return
             ;;
     esac
 
-    # dump reads one FILE, or --live NAME: offer files until one is given
+    # dump reads one FILE, or --live [NAME]: offer files until one is given
     local i w files=0 dashdash=0
     for ((i = 2; i < cword; i++)); do
         w=${COMP_WORDS[i]}
@@ -427,7 +435,7 @@ _flightrec_dump()
             ((files++))
             continue
         fi
-        # --live NAME stands for FILE
+        # --live [NAME] stands for FILE
         [[ $w == --live ]] && ((files++))
         if [[ ${COMP_WORDS[i + 1]-} == = ]] && ((i + 1 < cword)); then
             ((i += 2))
@@ -435,7 +443,11 @@ _flightrec_dump()
         fi
         case $w in
             --) dashdash=1 ;;
-            --format | --pid | --type | --since | --until | --trace-id | --live) ((i++)) ;;
+            --live)
+                # its NAME, when the next word is not an option
+                ((i + 1 < cword)) && [[ ${COMP_WORDS[i + 1]} != -* ]] && ((i++))
+                ;;
+            --format | --pid | --type | --since | --until | --trace-id) ((i++)) ;;
             -F | -p | -t) ((i++)) ;;
             -*) ;;
             *) ((files++)) ;;
@@ -471,6 +483,51 @@ _flightrec_mark()
     # MARK is free text: only options are offered
     if [[ $cur == -* ]]; then
         _flightrec_opts "$long $short"
+    fi
+}
+
+_flightrec_ctl()
+{
+    local long="--name= --format= --quiet --help --usage --version"
+    local short="-F -q -h -V"
+
+    case $prev in
+        --name)
+            _flightrec_recorders
+            return
+            ;;
+        -F | --format)
+            _flightrec_opts "text json"
+            return
+            ;;
+    esac
+
+    # ACTION [ARG]: the words that are neither options nor their values
+    local i w args=()
+    for ((i = 2; i < cword; i++)); do
+        w=${COMP_WORDS[i]}
+        if [[ ${COMP_WORDS[i + 1]-} == = ]] && ((i + 1 < cword)); then
+            ((i += 2))
+            continue
+        fi
+        case $w in
+            --name | --format | -F) ((i++)) ;;
+            -*) ;;
+            *) args+=("$w") ;;
+        esac
+    done
+
+    if [[ $cur == -* ]]; then
+        _flightrec_opts "$long $short"
+    elif ((${#args[@]} == 0)); then
+        _flightrec_opts "$_flightrec_actions"
+    elif ((${#args[@]} == 1)); then
+        case ${args[0]} in
+            enable | disable)
+                _flightrec_list "$_flightrec_groups" "$cur"
+                ;;
+            # resize SIZE: a size from 64K to 4G, free text
+        esac
     fi
 }
 

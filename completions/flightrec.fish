@@ -1,8 +1,8 @@
 # fish completion for flightrec(8)
 #
-# Completes the commands, the options of record, trigger, dump, stats and
-# mark and their values; --name and dump --live complete the names of the
-# recorders running (their control sockets, NAME.sock in $FLIGHTREC_RUNDIR
+# Completes the commands, the options of record, trigger, dump, stats, mark
+# and ctl and their values, and ctl's actions; --name and dump --live
+# complete the names of the recorders running (their control sockets, NAME.sock in $FLIGHTREC_RUNDIR
 # or /run/flightrec).
 
 # The options of record and trigger that take a value in the next word:
@@ -132,6 +132,37 @@ function __flightrec_wants_file
     return 0
 end
 
+# ctl ACTION [ARG]: prints the words given so far that are neither options
+# nor their values.
+function __flightrec_ctl_args
+    set -l words (commandline -opc)
+    set -l n (count $words)
+    set -l i 3
+    while test $i -le $n
+        set -l w $words[$i]
+        switch $w
+            case --name --format -F
+                set i (math $i + 1)
+            case '-*'
+            case '*'
+                echo $w
+        end
+        set i (math $i + 1)
+    end
+end
+
+# ctl: true when the next word is ACTION ($argv[1] = none) or the argument
+# of one of the actions in $argv[2..] ($argv[1] = arg).
+function __flightrec_ctl_wants -a what
+    set -l args (__flightrec_ctl_args)
+    switch $what
+        case none
+            test (count $args) -eq 0
+        case arg
+            test (count $args) -eq 1; and contains -- $args[1] $argv[2..-1]
+    end
+end
+
 # A comma-separated list: the words in $argv that the current item may be,
 # after the items already given (each only once).
 function __flightrec_list
@@ -247,13 +278,14 @@ complete -c flightrec -n __flightrec_needs_command -a trigger -d 'Run autotracin
 complete -c flightrec -n __flightrec_needs_command -a dump -d 'Decode a capture to text, JSON or NDJSON'
 complete -c flightrec -n __flightrec_needs_command -a stats -d 'Summarise a capture: CPU, run queue, syscalls, I/O'
 complete -c flightrec -n __flightrec_needs_command -a mark -d 'Put a named marker into a live recorder'
+complete -c flightrec -n __flightrec_needs_command -a ctl -d 'Pause, resume, clear, resize a live recorder; groups on and off'
 complete -c flightrec -n __flightrec_needs_command -a help -d 'Show help for flightrec or one of its commands'
 
 # help COMMAND
-complete -c flightrec -n '__flightrec_using help; and test (count (commandline -opc)) -eq 2' -a 'record trigger dump stats mark help'
+complete -c flightrec -n '__flightrec_using help; and test (count (commandline -opc)) -eq 2' -a 'record trigger dump stats mark ctl help'
 
 # argp's own options, for every command
-for cmd in record trigger dump stats mark
+for cmd in record trigger dump stats mark ctl
     complete -c flightrec -n "__flightrec_using $cmd" -s h -l help -d 'Give this help list'
     complete -c flightrec -n "__flightrec_using $cmd" -l usage -d 'Give a short usage message'
     complete -c flightrec -n "__flightrec_using $cmd" -s V -l version -d 'Print program version'
@@ -300,7 +332,7 @@ complete -c flightrec -n $c -s v -l verbose -d 'Say more: probes, samples; twice
 # record, trigger: COMMAND [ARG...]
 complete -c flightrec -n __flightrec_in_command -a '(__flightrec_complete_command)'
 
-# dump [OPTION...] FILE | --live NAME
+# dump [OPTION...] FILE | --live [NAME]
 set c '__flightrec_using dump'
 complete -c flightrec -n $c -s F -l format -x -d 'Output format' -a "
     text\t'One line per event (default)'
@@ -309,7 +341,8 @@ complete -c flightrec -n $c -s F -l format -x -d 'Output format' -a "
     chrome\t'Trace events for Perfetto and chrome://tracing'
     folded\t'Collapsed stacks of a trigger capture\'s profile'"
 complete -c flightrec -n $c -s i -l info -d 'Describe the capture instead of printing its events'
-complete -c flightrec -n $c -l live -x -a '(__flightrec_recorders)' -d 'A snapshot of the ring of the running recorder NAME'
+complete -c flightrec -n $c -l live -x -a '(__flightrec_recorders)' -d 'A snapshot of the ring of the running recorder NAME (default: the only one)'
+complete -c flightrec -n $c -l clear -d "With --live and --trace-id: take the trace's events out of the ring"
 complete -c flightrec -n $c -s p -l pid -x -a '(__fish_complete_pids)' -d 'Only events of this process'
 complete -c flightrec -n $c -l since -x -d 'Only events at or after TIME (2s, 150ms, a date, @UNIX_SECONDS)'
 complete -c flightrec -n $c -l trace-id -x -d 'Only the events labelled with this trace id'
@@ -339,3 +372,18 @@ complete -c flightrec -n $c -l trace-id -x -d 'The trace the mark belongs to (32
 complete -c flightrec -n $c -l name -x -a '(__flightrec_recorders)' -d 'The recorder to mark'
 complete -c flightrec -n $c -s q -l quiet -d 'Print nothing but errors'
 complete -c flightrec -n $c -l stdin -d 'Read marks from standard input, one per line'
+
+# ctl [OPTION...] ACTION [ARG]
+set c '__flightrec_using ctl'
+complete -c flightrec -n $c -l name -x -a '(__flightrec_recorders)' -d 'The recorder to control'
+complete -c flightrec -n $c -s F -l format -x -a "text\t'A line or a few (default)' json\t'The reply as an object'" -d 'What to print'
+complete -c flightrec -n $c -s q -l quiet -d 'Print nothing but errors'
+complete -c flightrec -n "$c; and __flightrec_ctl_wants none" -a "
+    status\t'Whether it records, its groups, its ring'
+    pause\t'Stop taking events, keep the ring'
+    resume\t'Take events again'
+    clear\t'Empty the ring (and a ring file)'
+    resize\t'Make the ring SIZE now (64K to 4G)'
+    enable\t'Attach probe groups'
+    disable\t'Detach probe groups'"
+complete -c flightrec -n "$c; and __flightrec_ctl_wants arg enable disable" -a '(__flightrec_groups)'

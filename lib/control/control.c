@@ -307,7 +307,10 @@ static int parse_groups(const cJSON *j, struct fr_ctl_req *req, char *err, size_
 {
 	const cJSON *g = cJSON_GetObjectItemCaseSensitive(j, "groups");
 
-	if (!cJSON_IsString(g) || !g->valuestring[0] || strlen(g->valuestring) > FR_CTL_MAX_GROUPS)
+	if (cJSON_IsString(g) && strlen(g->valuestring) > FR_CTL_MAX_GROUPS)
+		return fail(err, errlen, "%s: the list of groups is too long (at most 256 bytes)",
+			    req->op == FR_CTL_ENABLE ? "enable" : "disable");
+	if (!cJSON_IsString(g) || !g->valuestring[0])
 		return fail(err, errlen, "%s needs groups: a list of probe groups such as "
 			    "\"syscalls,block\"", req->op == FR_CTL_ENABLE ? "enable" : "disable");
 	req->groups = strdup(g->valuestring);

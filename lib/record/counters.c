@@ -11,6 +11,7 @@ cJSON *fr_counters_json(const struct fr_counters *k)
 	if (!c)
 		return NULL;
 	cJSON_AddNumberToObject(c, "received", (double)k->received);
+	cJSON_AddNumberToObject(c, "marks", (double)k->marks);
 	cJSON_AddNumberToObject(c, "dropped", (double)k->dropped);
 	cJSON_AddNumberToObject(c, "overwritten", (double)k->overwritten);
 	cJSON_AddNumberToObject(c, "overwritten_bytes", (double)k->overwritten_bytes);

@@ -113,9 +113,20 @@ static const char *group_without_probe(const struct fr_recorder *r, unsigned gro
 int fr_recorder_set_groups(struct fr_recorder *r, unsigned on, unsigned off, unsigned *changed,
 			   char *err, size_t errlen)
 {
-	unsigned groups = (r->groups | on) & ~off;
+	unsigned groups;
 	const char *none = group_without_probe(r, on);
 
+	/* a list (all) takes the groups this kernel has; one group alone
+	 * that it has not is refused */
+	for (size_t g = 0; none && g < fr_ngroups; g++) {
+		if ((on & fr_groups[g].bit) && on != fr_groups[g].bit &&
+		    group_without_probe(r, fr_groups[g].bit)) {
+			fr_warn("group %s: no probe this kernel can attach; skipped", fr_groups[g].name);
+			on &= ~fr_groups[g].bit;
+		}
+		none = on ? group_without_probe(r, on) : NULL;
+	}
+	groups = (r->groups | on) & ~off;
 	*changed = groups ^ r->groups;
 	if (none) {
 		snprintf(err, errlen, "no probe of group %s can be attached on this kernel "

@@ -20,4 +20,7 @@ void fr_recorder_start_batching(struct fr_recorder *r);
 void fr_recorder_stop_batching(struct fr_recorder *r);
 void fr_recorder_collect_batches(struct fr_recorder *r);
 
+/* Keep the BPF counters in r, for when the probes are gone. */
+void fr_recorder_keep_bpf_counters(struct fr_recorder *r);
+
 #endif

@@ -27,7 +27,7 @@ long_options() {
 
 @test "every command in --help has its place in flightrec(8) and the completions" {
 	cmds=$(commands)
-	[ "$(wc -w <<<"$cmds")" -eq 6 ]
+	[ "$(wc -w <<<"$cmds")" -eq 7 ]
 	for c in $cmds; do
 		grep -q "^\.B $c\b\|^\.BR $c\b\|^\.TP.*$c\|\\\\fB$c\\\\fP" "$ROOT/man/flightrec.8" || {
 			echo "flightrec.8 does not mention $c" >&2
@@ -46,8 +46,8 @@ long_options() {
 	done
 }
 
-@test "every option of record, trigger, dump, stats and mark is in its man page and in the completions" {
-	for cmd in record trigger dump stats mark; do
+@test "every option of record, trigger, dump, stats, mark and ctl is in its man page and in the completions" {
+	for cmd in record trigger dump stats mark ctl; do
 		opts=$(long_options "$cmd")
 		[ -n "$opts" ]
 		for o in $opts; do
@@ -97,6 +97,21 @@ complete_words() {
 	[[ "$(complete_words flightrec trigger -w events.crash bas)" == *bash* ]]
 	[[ "$(complete_words flightrec mark --tr)" == --trace-id* ]]
 	[ "$(complete_words flightrec dump -t sched,ma)" = sched,mark ]
+	[ "$(complete_words flightrec dump --cl)" = --clear ]
+}
+
+@test "the bash completion completes ctl: its actions, their GROUPS, no SIZE" {
+	[ "$(complete_words flightrec ct)" = ctl ]
+	[ "$(complete_words flightrec ctl '' | sort | paste -sd' ')" = \
+		"clear disable enable pause resize resume status" ]
+	[ "$(complete_words flightrec ctl re | sort | paste -sd' ')" = "resize resume" ]
+	[ "$(complete_words flightrec ctl enable '' | sort | paste -sd' ')" = "all block process sched syscalls" ]
+	[ "$(complete_words flightrec ctl -q disable sched,sys)" = sched,syscalls ]
+	[ "$(complete_words flightrec ctl -F '' | sort | paste -sd' ')" = "json text" ]
+	# SIZE is free text, and pause takes no argument
+	[ -z "$(complete_words flightrec ctl resize '')" ]
+	[ -z "$(complete_words flightrec ctl pause '')" ]
+	[ -z "$(complete_words flightrec ctl enable syscalls '')" ]
 }
 
 # control sockets of two recorders, web and db-1, and files that are not
@@ -117,9 +132,13 @@ for p in sys.argv[1:]: socket.socket(socket.AF_UNIX).bind(p)' \
 	[ "$(complete_words flightrec stats --name d)" = db-1 ]
 	[ "$(complete_words flightrec trigger --name '' | sort | paste -sd' ')" = "db-1 web" ]
 	[ "$(complete_words flightrec record --name '' | sort | paste -sd' ')" = "db-1 web" ]
-	# a trace id is free text; after --live NAME, no FILE is offered
+	[ "$(complete_words flightrec ctl --name '' | sort | paste -sd' ')" = "db-1 web" ]
+	[ "$(complete_words flightrec ctl --name web dis)" = disable ]
+	# a trace id is free text; after --live [NAME], no FILE is offered
 	[ -z "$(complete_words flightrec mark --trace-id '')" ]
 	[ -z "$(complete_words flightrec dump --live web '')" ]
+	[ -z "$(complete_words flightrec dump --live --trace-id 4bf92f3577b34da6a3ce929d0e0e4736 '')" ]
+	[[ "$(complete_words flightrec dump --live --tr)" == --trace-id* ]]
 }
 
 @test "every metric trigger --list prints is in flightrec-trigger(8) and the completions" {
@@ -140,6 +159,29 @@ for p in sys.argv[1:]: socket.socket(socket.AF_UNIX).bind(p)' \
 		}
 		grep -q "^ *$m\\\\t" "$FISH_COMP" || {
 			echo "the fish completion lacks $m" >&2
+			return 1
+		}
+	done
+}
+
+@test "every action ctl --help lists is in flightrec-ctl(8) and the completions" {
+	actions=$("$FR" ctl --help | awk '/^Actions:/ { on = 1; next } on && /^  [a-z]/ { print $1 } on && /^$/ { exit }')
+	[ "$(wc -w <<<"$actions")" -eq 7 ]
+	for a in $actions; do
+		grep -q -- "^\.B $a$\|^\.BI $a \"" "$ROOT/man/flightrec-ctl.8" || {
+			echo "flightrec-ctl.8 lacks the action $a" >&2
+			return 1
+		}
+		grep -q "_flightrec_actions=.*\b$a\b" "$COMP" || {
+			echo "the completion lacks $a" >&2
+			return 1
+		}
+		grep -q "\b$a\\\\:" "$ZSH_COMP" || {
+			echo "the zsh completion lacks $a" >&2
+			return 1
+		}
+		grep -q "^ *$a\\\\t" "$FISH_COMP" || {
+			echo "the fish completion lacks $a" >&2
 			return 1
 		}
 	done
@@ -204,7 +246,7 @@ fish_words() {
 	[ -z "$stderr" ]
 	[ "$(fish_words 'flightrec ')" = "$(commands | sort | paste -sd' ')" ]
 	[ "$(fish_words 'flightrec help ')" = "$(commands | sort | paste -sd' ')" ]
-	for cmd in record trigger dump stats mark; do
+	for cmd in record trigger dump stats mark ctl; do
 		offered=$(fish_complete "flightrec $cmd --")
 		for o in $(long_options "$cmd") --help --usage --version; do
 			grep -qx -- "$o" <<<"$offered" || {
@@ -242,6 +284,14 @@ fish_words() {
 	[ "$(fish_words 'flightrec record -o x.frec -- frtestcmd --frt')" = --frtest-opt ]
 	[ "$(fish_words 'flightrec record -fo x.frec frtestcmd --frt')" = --frtest-opt ]
 	[ "$(fish_words 'flightrec trigger -- frtestcmd --frt')" = --frtest-opt ]
+	# ctl: its actions, their GROUPS, no SIZE; dump --clear
+	[ "$(fish_words 'flightrec ctl ')" = "clear disable enable pause resize resume status" ]
+	[ "$(fish_words 'flightrec ctl -q enable ')" = "all block process sched syscalls" ]
+	[ "$(fish_words 'flightrec ctl disable sched,sys')" = sched,syscalls ]
+	[ "$(fish_words 'flightrec ctl -F ')" = "json text" ]
+	[ -z "$(fish_complete 'flightrec ctl resize ')" ]
+	[ -z "$(fish_complete 'flightrec ctl pause ')" ]
+	[ "$(fish_words 'flightrec dump --cl')" = --clear ]
 }
 
 @test "the fish completion offers the names of the running recorders" {
@@ -253,6 +303,8 @@ fish_words() {
 	[ "$(fish_words 'flightrec stats --name d')" = db-1 ]
 	[ "$(fish_words 'flightrec trigger --name ')" = "db-1 web" ]
 	[ "$(fish_words 'flightrec record --name ')" = "db-1 web" ]
+	[ "$(fish_words 'flightrec ctl --name ')" = "db-1 web" ]
+	[ "$(fish_words 'flightrec ctl --name web ')" = "clear disable enable pause resize resume status" ]
 	[ -z "$(fish_complete 'flightrec mark --trace-id ')" ]
 	# after --live NAME or --name NAME, no FILE is offered
 	[ -z "$(fish_complete 'flightrec dump --live web ')" ]
@@ -307,7 +359,7 @@ zsh_words() {
 	[ -z "$stderr" ]
 	[ "$(zsh_words 'flightrec ')" = "$(commands | sort | paste -sd' ')" ]
 	[ "$(zsh_words 'flightrec help ')" = "$(commands | sort | paste -sd' ')" ]
-	for cmd in record trigger dump stats mark; do
+	for cmd in record trigger dump stats mark ctl; do
 		offered=$(zsh_complete "flightrec $cmd --")
 		for o in $(long_options "$cmd") --help --usage --version; do
 			grep -qx -- "$o" <<<"$offered" || {
@@ -347,10 +399,18 @@ zsh_words() {
 	[ "$(zsh_words 'flightrec record --name ')" = "db-1 web" ]
 	# no FILE after --live NAME
 	[[ "$(zsh_words 'flightrec dump --live web ')" != *a.frec* ]]
+	[ "$(zsh_words 'flightrec dump --cl')" = --clear ]
+	# ctl: its actions, their GROUPS, the recorders
+	[ "$(zsh_words 'flightrec ctl ')" = "clear disable enable pause resize resume status" ]
+	[ "$(zsh_words 'flightrec ctl enable ')" = "all block process sched syscalls" ]
+	[ "$(zsh_words 'flightrec ctl disable sched,')" = "all block process syscalls" ]
+	[ -z "$(zsh_words 'flightrec ctl resize ')" ]
+	[ "$(zsh_words 'flightrec ctl --name ')" = "db-1 web" ]
+	[ "$(zsh_words 'flightrec ctl --name web ')" = "clear disable enable pause resize resume status" ]
 }
 
 @test "the completions offer no option a command does not have" {
-	for cmd in record trigger dump stats mark; do
+	for cmd in record trigger dump stats mark ctl; do
 		have=$( (long_options "$cmd"; printf '%s\n' --help --usage --version) | sort -u)
 		for o in $(complete_words flightrec "$cmd" -- | sed 's/=$//' | grep -E -- '^--[a-z]' | sort -u); do
 			grep -qx -- "$o" <<<"$have" || {

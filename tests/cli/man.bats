@@ -23,7 +23,8 @@ section() {
 }
 
 @test "there is a page for flightrec and for each of its commands" {
-	for p in flightrec flightrec-record flightrec-trigger flightrec-dump flightrec-stats flightrec-mark; do
+	for p in flightrec flightrec-record flightrec-trigger flightrec-dump flightrec-stats flightrec-mark \
+		flightrec-ctl; do
 		[ -f "$ROOT/man/$p.8" ] || {
 			echo "man/$p.8 is missing" >&2
 			return 1

@@ -194,9 +194,45 @@ static void test_socket(void)
 		close(fd);
 }
 
+/* The controls: pause, resume, clear, resize SIZE, enable/disable GROUPS,
+ * a snapshot of one trace, taken out with clear. */
+static void test_controls(void)
+{
+	struct fr_ctl_req req;
+	char err[256];
+
+	ok(!parse("{\"op\":\"pause\"}", &req, err) && req.op == FR_CTL_PAUSE, "pause");
+	ok(!parse("{\"op\":\"resume\"}", &req, err) && req.op == FR_CTL_RESUME, "resume");
+	ok(!parse("{\"op\":\"clear\"}", &req, err) && req.op == FR_CTL_CLEAR, "clear");
+	ok(!parse("{\"op\":\"resize\",\"size\":1073741824}", &req, err) && req.op == FR_CTL_RESIZE &&
+	   req.size == 1073741824, "resize 1G");
+	ok(parse("{\"op\":\"resize\"}", &req, err) == -EINVAL && strstr(err, "needs a size"), "%s", err);
+	ok(parse("{\"op\":\"resize\",\"size\":\"1G\"}", &req, err) == -EINVAL, "a size is a number");
+	ok(parse("{\"op\":\"resize\",\"size\":1.5}", &req, err) == -EINVAL, "of whole bytes");
+	ok(parse("{\"op\":\"resize\",\"size\":-4}", &req, err) == -EINVAL, "not negative");
+	ok(!parse("{\"op\":\"enable\",\"groups\":\"syscalls,block\"}", &req, err) &&
+	   req.op == FR_CTL_ENABLE && !strcmp(req.groups, "syscalls,block"), "enable GROUPS");
+	fr_ctl_req_free(&req);
+	ok(!parse("{\"op\":\"disable\",\"groups\":\"sched\"}", &req, err) && req.op == FR_CTL_DISABLE,
+	   "disable GROUPS");
+	fr_ctl_req_free(&req);
+	ok(parse("{\"op\":\"enable\"}", &req, err) == -EINVAL && strstr(err, "enable needs groups"),
+	   "%s", err);
+	ok(parse("{\"op\":\"disable\",\"groups\":\"\"}", &req, err) == -EINVAL, "no empty list");
+	ok(!parse("{\"op\":\"snapshot\",\"trace_id\":\"4bf92f3577b34da6a3ce929d0e0e4736\","
+		  "\"clear\":true}", &req, err) && req.has_trace && req.clear && req.trace_id[0] == 0x4b,
+	   "a snapshot of one trace, taken out");
+	ok(!parse("{\"op\":\"snapshot\",\"clear\":false}", &req, err) && !req.clear && !req.has_trace,
+	   "a whole snapshot");
+	ok(parse("{\"op\":\"snapshot\",\"clear\":true}", &req, err) == -EINVAL &&
+	   strstr(err, "needs a trace_id"), "%s", err);
+	ok(parse("{\"op\":\"snapshot\",\"clear\":1}", &req, err) == -EINVAL, "clear is a boolean");
+}
+
 int main(void)
 {
 	test_names();
+	test_controls();
 	test_framing();
 	test_requests();
 	test_trace_ids();

@@ -96,6 +96,21 @@ static void poke(const char *p, off_t off, const void *bytes, size_t n)
 	close(fd);
 }
 
+/* n EVENTS segments of 100 syscall entries 1 us apart from t */
+static void write_segs(struct fr_ringfile *rf, uint64_t t, unsigned n)
+{
+	struct fr_sys_enter en[100];
+
+	for (unsigned k = 0; k < n; k++) {
+		uint64_t t0 = t;
+
+		for (unsigned i = 0; i < 100; i++, t += 1000)
+			en[i] = (struct fr_sys_enter){ .h = { t, SYNTH_PID, SYNTH_PID, FR_EV_SYS_ENTER,
+							      sizeof(en[0]), 0, 0 }, .id = 110 };
+		fr_rf_write(rf, FR_SEG_EVENTS, en, sizeof(en), 100, t0, t - 1000);
+	}
+}
+
 int main(void)
 {
 	const uint64_t max = 1 << 20;
@@ -151,6 +166,32 @@ int main(void)
 		   (unsigned long long)r.outside);
 	}
 	fr_capture_close(cap);
+
+	/* cleared while recording (ctl clear): every segment of the area is
+	 * dropped, the file goes on from its start and reads clean */
+	fd = fr_create_private(path("cleared.frec"), false);
+	{
+		uint64_t before, t = SYNTH_T0;
+		cJSON *end = cJSON_CreateObject(), *meta = synth_meta();
+
+		fr_rf_open(&rf, fd, max, meta);
+		cJSON_Delete(meta);
+		write_segs(&rf, t, 20);
+		before = rf.stored - rf.overwritten;
+		t = SYNTH_T0 + 3000000000ULL;
+		ok(fr_rf_clear(&rf) == 0 && rf.pos == rf.ring_start, "cleared: back at the area's start");
+		is_u(rf.cleared, before, "the events the file held are counted as cleared");
+		write_segs(&rf, t, 3);
+		cJSON_AddObjectToObject(end, "counters");
+		fr_rf_write_json(&rf, FR_SEG_END, end);
+		cJSON_Delete(end);
+		fr_rf_close(&rf);
+		w = read_ring(path("cleared.frec"), &problems, &ring, NULL);
+		is_u(problems, 0, "a cleared file is not damaged");
+		is_u(w.n, 300, "it holds the 300 events written after the clear, none before");
+		is_u(w.first, SYNTH_T0 + 3000000000ULL, "from the first one after it");
+		is_u(w.steps_off, 0, "in order, with no hole");
+	}
 
 	/* a recorder killed: no END, the last STATUS stands in */
 	fd = fr_create_private(path("killed.frec"), false);
