@@ -322,6 +322,14 @@ profile() {
 	grep 'largest difference' "$W/profile.txt" | awk '{ print $NF - 0 }' >"$W/profile.summary"
 }
 
+# pause against no recorder and against a filter that turns every event
+# away; resize of a full ring (bench/ctl.sh)
+ctl() {
+	log "ctl: pause and resize of a running recorder"
+	bash bench/ctl.sh $((2 * REPS + 1)) "$W/ctl"
+	cp "$W/ctl/ctl.md" "$W/ctl.summary"
+}
+
 if [ -n "${BENCH_ONLY:-}" ]; then
 	for section in $BENCH_ONLY; do
 		"$section"
@@ -345,6 +353,7 @@ workload
 marks
 soak
 profile
+ctl
 elapsed=$(($(date +%s) - t0))
 
 # ---- the report ----
@@ -524,6 +533,10 @@ verdict() { awk -v v="$1" -v t="$2" 'BEGIN { print ((v != "" && v + 0 <= t + 0) 
 	echo '```'
 	cat "$W/profile.txt"
 	echo '```'
+	echo
+	echo "## Pause and resize of a running recorder"
+	echo
+	cat "$W/ctl/ctl.md"
 	echo
 	echo "## What the profiles show"
 	echo

@@ -221,7 +221,13 @@ static void on_record(void *ctx, const void *data, uint32_t len)
 			r->malformed++;
 			return;
 		}
-		fr_ring_put(&r->ring, h, h->size);
+		if (!r->stash.on) {
+			fr_ring_put(&r->ring, h, h->size);
+		} else if (r->stash.len + h->size <= r->stash.cap) {
+			memcpy(r->stash.buf + r->stash.len, h, h->size);
+			r->stash.len += h->size;
+			r->stash.records++;
+		}
 		r->received++;
 		r->by_type[h->type < FR_EV_TYPE_MAX ? h->type : 0]++;
 		if (h->type == FR_EV_PROC_FORK || h->type == FR_EV_PROC_EXEC ||
@@ -579,6 +585,14 @@ static int drain(struct fr_recorder *r)
 {
 	int n;
 
+	if (r->stash.on) {
+		/* the ring is another thread's, under the lock: records go
+		 * to the stash, as long as a whole BPF buffer still fits */
+		if (r->stash.len + (r->rb.mask + 1) > r->stash.cap)
+			return 0;
+		r->drained_ns = fr_boot_ns();
+		return (int)fr_bpfring_consume(&r->rb, on_record, r);
+	}
 	pthread_mutex_lock(&r->lock);
 	r->drained_ns = fr_boot_ns();
 	n = (int)fr_bpfring_consume(&r->rb, on_record, r);

@@ -155,6 +155,14 @@ struct fr_recorder {
 	struct fr_timeline tl;
 	struct fr_ring_reader *readers[4];
 	unsigned nreaders;
+	/* while another thread rebuilds the ring (resize, a trace taken
+	 * out), the drain puts records here, to go into the ring after */
+	struct {
+		bool on;
+		uint8_t *buf;
+		size_t len, cap;
+		uint64_t records;
+	} stash;
 };
 
 /* Load and attach. On failure returns -errno with a message already printed;

@@ -2,6 +2,9 @@
  * groups switched on and off, the ring cleared, resized, or a trace's
  * records taken out. Each runs on the main thread between two drains. */
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <sys/mman.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -9,6 +12,7 @@
 #include "base/util.h"
 #include "record/recorder_impl.h"
 #include "record/snapshot.h"
+#include "capture/event.h"
 
 void fr_recorder_add_reader(struct fr_recorder *r, struct fr_ring_reader *rd)
 {
@@ -160,19 +164,93 @@ uint64_t fr_recorder_clear(struct fr_recorder *r)
 	return n;
 }
 
+/* ---- a rebuild of the ring (resize, a trace taken out) ---- */
+
+/* What the stash may hold while the ring is rebuilt: at 2 million events a
+ * second, a few seconds of them. */
+#define STASH_MAX (256ULL << 20)
+
+struct rebuild {
+	struct fr_recorder *r;
+	uint64_t cap;
+	bool (*keep)(const void *rec, uint32_t len, void *ctx);
+	void *ctx;
+	int err;
+	int done;
+};
+
+static void *rebuild_thread(void *arg)
+{
+	struct rebuild *b = arg;
+	struct fr_recorder *r = b->r;
+
+	pthread_mutex_lock(&r->lock);
+	b->err = fr_ring_rebuild(&r->ring, b->cap, b->keep, b->ctx, r->readers, r->nreaders);
+	r->swept_head = UINT64_MAX;
+	r->swept_overwritten = UINT64_MAX;
+	pthread_mutex_unlock(&r->lock);
+	__atomic_store_n(&b->done, 1, __ATOMIC_RELEASE);
+	return NULL;
+}
+
+/* Rebuild the ring (fr_ring_rebuild) in a thread of its own while this one
+ * goes on draining the BPF ring buffer into the stash, so that a busy
+ * machine loses nothing meanwhile; then the stash goes into the new ring,
+ * after what it kept. */
+static int rebuild(struct fr_recorder *r, uint64_t cap,
+		   bool (*keep)(const void *rec, uint32_t len, void *ctx), void *ctx)
+{
+	struct rebuild b = { r, cap, keep, ctx, 0, 0 };
+	sigset_t all, old;
+	pthread_t th;
+	int err;
+
+	r->stash.cap = STASH_MAX;
+	r->stash.buf = mmap(NULL, r->stash.cap, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS,
+			    -1, 0);
+	if (r->stash.buf == MAP_FAILED) {
+		r->stash.buf = NULL;
+		rebuild_thread(&b);
+		return b.err;
+	}
+	r->stash.len = 0;
+	r->stash.records = 0;
+	r->stash.on = true;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	err = pthread_create(&th, NULL, rebuild_thread, &b);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (err) {
+		r->stash.on = false;
+		rebuild_thread(&b);
+	} else {
+		while (!__atomic_load_n(&b.done, __ATOMIC_ACQUIRE))
+			fr_recorder_poll(r, 2);
+		pthread_join(th, NULL);
+		r->stash.on = false;
+	}
+	pthread_mutex_lock(&r->lock);
+	for (size_t off = 0; off < r->stash.len;) {
+		const struct fr_hdr *h = (const void *)(r->stash.buf + off);
+
+		fr_ring_put(&r->ring, h, h->size);
+		off += h->size;
+	}
+	pthread_mutex_unlock(&r->lock);
+	munmap(r->stash.buf, r->stash.cap);
+	r->stash.buf = NULL;
+	r->stash.len = 0;
+	return b.err;
+}
+
 int fr_recorder_resize(struct fr_recorder *r, uint64_t cap, uint64_t *discarded)
 {
 	uint64_t before;
 	int err;
 
-	pthread_mutex_lock(&r->lock);
 	before = r->ring.resized;
-	err = fr_ring_rebuild(&r->ring, cap, NULL, NULL, r->readers, r->nreaders);
+	err = rebuild(r, cap, NULL, NULL);
 	*discarded = r->ring.resized - before;
-	/* positions start again at 0 */
-	r->swept_head = UINT64_MAX;
-	r->swept_overwritten = UINT64_MAX;
-	pthread_mutex_unlock(&r->lock);
 	if (!err)
 		r->tl.resizes++;
 	return err;
@@ -201,15 +279,13 @@ int fr_recorder_select(struct fr_recorder *r, bool (*keep)(const void *rec, uint
 	fr_recorder_sync(r);
 	pthread_mutex_lock(&r->lock);
 	err = fr_window_collect_if(&r->ring, 0, UINT64_MAX, keep, ctx, win);
+	pthread_mutex_unlock(&r->lock);
+	/* nothing came into the ring since (this thread drains): a copy of
+	 * the ring without them (the ring's size again, for a moment) */
 	if (!err && take && win->n) {
-		/* a copy of the ring without them (the ring's size again, for
-		 * a moment) */
-		err = fr_ring_rebuild(&r->ring, r->ring.cap, refused, &f, r->readers, r->nreaders);
+		err = rebuild(r, r->ring.cap, refused, &f);
 		if (err)
 			fr_window_free(win);
-		r->swept_head = UINT64_MAX;
-		r->swept_overwritten = UINT64_MAX;
 	}
-	pthread_mutex_unlock(&r->lock);
 	return err;
 }
