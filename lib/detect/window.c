@@ -90,10 +90,10 @@ int fr_window_fit(struct fr_window_plan *p, struct fr_recorder *r, uint64_t *cur
 	if (p->fitted || now < p->t0 + 1000000000ULL)
 		return 0;
 	p->fitted = true;
-	if (r->tl.resizes) {
-		/* resized by hand (ctl resize): its size is the operator's,
-		 * and its positions started again */
-		fr_vlog("the ring was resized by request: the window's fit is skipped");
+	if (r->rebuilds) {
+		/* resized by hand (ctl resize) or a trace taken out: its size
+		 * is the operator's, and its positions started again */
+		fr_vlog("the ring was rebuilt by request: the window's fit is skipped");
 		return 0;
 	}
 	rate = (double)(ring->head - p->head0) * 1e9 / (double)(now - p->t0);

@@ -165,9 +165,13 @@ void fr_recorder_collect_batches(struct fr_recorder *r)
 	uint32_t zero = 0;
 	bool busy = true;
 
-	if (!r->batching || ncpu <= 0 || !(vals = malloc(stride * ncpu)))
+	if (!r->batching)
 		return;
 	r->skel->bss->use_batches = false;
+	if (ncpu <= 0 || !(vals = malloc(stride * ncpu))) {
+		r->batching = false;
+		return;
+	}
 	/* a detach does not wait for programs already running */
 	usleep(5000);
 	for (int tries = 0; busy && tries < 100; tries++) {

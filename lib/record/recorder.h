@@ -155,6 +155,7 @@ struct fr_recorder {
 	struct fr_timeline tl;
 	struct fr_ring_reader *readers[4];
 	unsigned nreaders;
+	uint64_t rebuilds;	/* ring rebuilt on request: positions started again */
 	/* while another thread rebuilds the ring (resize, a trace taken
 	 * out), the drain puts records here, to go into the ring after */
 	struct {

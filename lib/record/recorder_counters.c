@@ -82,9 +82,8 @@ static void read_counters(struct fr_recorder *r, struct fr_counters *out, bool t
 	out->cleared = r->ring.cleared;
 	out->resized = r->ring.resized;
 	out->taken = r->ring.taken;
-	pthread_mutex_unlock(&r->lock);
-	/* changed by the main thread alone: another may see it a moment late */
 	out->tl = r->tl;
+	pthread_mutex_unlock(&r->lock);
 
 	/* the main thread changes the task table outside the lock: only it
 	 * reads these */

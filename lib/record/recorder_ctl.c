@@ -68,7 +68,9 @@ int fr_recorder_pause(struct fr_recorder *r)
 	/* what the probes sent before they went is in: the pause starts
 	 * after it */
 	fr_recorder_poll(r, 0);
+	pthread_mutex_lock(&r->lock);
 	r->tl.paused_since = fr_boot_ns();
+	pthread_mutex_unlock(&r->lock);
 	fr_info("paused: probes detached, the ring kept (%u events in it)",
 		(unsigned)r->ring.records);
 	return 0;
@@ -90,8 +92,10 @@ int fr_recorder_resume(struct fr_recorder *r, char *err, size_t errlen)
 		apply(r, r->groups, "paused");
 		return -EIO;
 	}
+	pthread_mutex_lock(&r->lock);
 	fr_timeline_pause(&r->tl, r->tl.paused_since, now);
 	r->tl.paused_since = 0;
+	pthread_mutex_unlock(&r->lock);
 	fr_info("resumed after %.1f s", (now - r->tl.pauses[r->tl.npauses - 1][0]) / 1e9);
 	return 0;
 }
@@ -144,9 +148,12 @@ int fr_recorder_set_groups(struct fr_recorder *r, unsigned on, unsigned off, uns
 	}
 	if (!*changed)
 		return 0;
-	apply(r, groups, "disabled");
+	/* first: fork and exit records follow r->groups */
 	r->groups = groups;
+	apply(r, groups, "disabled");
+	pthread_mutex_lock(&r->lock);
 	fr_timeline_groups(&r->tl, fr_boot_ns(), groups);
+	pthread_mutex_unlock(&r->lock);
 	return 0;
 }
 
@@ -159,8 +166,8 @@ uint64_t fr_recorder_clear(struct fr_recorder *r)
 	/* nothing held names a task any more: the sweep is due */
 	r->swept_head = UINT64_MAX;
 	r->swept_overwritten = UINT64_MAX;
-	pthread_mutex_unlock(&r->lock);
 	r->tl.clears++;
+	pthread_mutex_unlock(&r->lock);
 	return n;
 }
 
@@ -186,6 +193,8 @@ static void *rebuild_thread(void *arg)
 
 	pthread_mutex_lock(&r->lock);
 	b->err = fr_ring_rebuild(&r->ring, b->cap, b->keep, b->ctx, r->readers, r->nreaders);
+	/* positions started again at 0 */
+	r->rebuilds += !b->err;
 	r->swept_head = UINT64_MAX;
 	r->swept_overwritten = UINT64_MAX;
 	pthread_mutex_unlock(&r->lock);
@@ -251,8 +260,11 @@ int fr_recorder_resize(struct fr_recorder *r, uint64_t cap, uint64_t *discarded)
 	before = r->ring.resized;
 	err = rebuild(r, cap, NULL, NULL);
 	*discarded = r->ring.resized - before;
-	if (!err)
+	if (!err) {
+		pthread_mutex_lock(&r->lock);
 		r->tl.resizes++;
+		pthread_mutex_unlock(&r->lock);
+	}
 	return err;
 }
 

@@ -185,6 +185,21 @@ accounted() {
 	[ "$(awk 'length > 80' <<<"$output" | wc -l)" -eq 0 ]
 }
 
+@test "ctl enable process records forks and exits from then on, disable stops them" {
+	start_recorder -e syscalls -o "$T/f.frec"
+	run_as frno1 --forks 2
+	"$FR" ctl -q enable process
+	run_as fryes --forks 2
+	"$FR" ctl -q disable process
+	run_as frno2 --forks 2
+	stop_recorder
+	events -t process_fork "$T/f.frec" >"$T/f.ndjson"
+	forks_of() { jq "select(.pid == $(head -1 "$T/$1.pid"))" "$T/f.ndjson" | jq -s length; }
+	[ "$(forks_of frno1)" -eq 0 ]
+	[ "$(forks_of fryes)" -eq 2 ]
+	[ "$(forks_of frno2)" -eq 0 ]
+}
+
 @test "dump --live --trace-id --clear takes a trace's events out; a second call gets none, the others stay" {
 	mkfifo "$T/a1" "$T/b1"
 	"$HELPER" --name fra --print-pid --wait-fifo "$T/a1" --getppid 500 >"$T/a.pid" 3>&- &
